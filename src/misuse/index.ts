@@ -1,0 +1,37 @@
+/**
+ * The misuse runner: checks that a catalogue of consuming programs fails to compile (or throws)
+ * exactly where and how each one says it should, on every configured compiler.
+ *
+ * @remarks
+ * A catalogue is a directory of `.ts` files, one per misuse. Type cases mark each line that must not
+ * compile with `// @expect-error TS<code> "<message fragment>"` (optionally
+ * `// @expect-error[<compiler id>] ...` where compilers word it differently); every other line must
+ * compile. Runtime cases have `@runtime` and `@expect-throw <ERRNO> "<fragment>"` in their header and
+ * export `correct()` and `misuse()`. Run it with {@link runCatalogue} or the `ownkit-misuse` CLI.
+ *
+ * @packageDocumentation
+ */
+export { runCatalogue } from "./run.js";
+export type { RunOptions } from "./run.js";
+export { CONFIG_FILE, DEFAULT_COMPILER_OPTIONS, loadConfig } from "./config.js";
+export type { CompilerConfig, MisuseConfig, ResolvedConfig } from "./config.js";
+export { parseCase } from "./markers.js";
+export { parseDiagnostics } from "./compile.js";
+export { judgeCase, markersFor } from "./match.js";
+export { formatReport } from "./report.js";
+export type {
+  CallOutcome,
+  CaseResult,
+  CatalogueResult,
+  CompilerRun,
+  CompilerSpec,
+  Diagnostic,
+  ExpectedDiagnostic,
+  ExpectedThrow,
+  LineOutcome,
+  MisuseCase,
+  ResultRow,
+  RuntimeCheck,
+  TypeCheck,
+  Verdict,
+} from "./types.js";
