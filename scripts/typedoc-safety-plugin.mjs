@@ -85,8 +85,17 @@ function collect(project, tag) {
     found.set(target, list);
   }
   return [...found.entries()]
-    .map(([target, contents]) => ({ target, contents, name: target.getFriendlyFullName() }))
+    .map(([target, contents]) => ({ target, contents, name: nameInModule(target) }))
     .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** `KernelError.report`: the dotted name below the module (the module is named on its own line). */
+function nameInModule(reflection) {
+  const names = [];
+  for (let current = reflection; current && !current.kindOf(ReflectionKind.SomeModule | ReflectionKind.Project); current = current.parent) {
+    names.unshift(current.name);
+  }
+  return names.join(".") || reflection.name;
 }
 
 function moduleOf(reflection) {

@@ -1,0 +1,259 @@
+#!/usr/bin/env node
+// The docs site in a real browser (`npm run test:docs`).
+//
+// Builds the site (`npm run docs`), serves docs/api on 127.0.0.1, opens it in Debian's headless
+// Chromium (installed with apt-get when /usr/bin/chromium is missing) and checks, each as one
+// counted check: the build, the front page, each guide linked from it, the safety contracts page,
+// every internal link of the site (pages exist, `#anchors` exist), no console or page errors, and a
+// screenshot in .tmp/docs-screenshot.png. `--no-build` skips the build. `--json FILE` writes `{ "passed": n, "failed": n }`.
+// Exits 1 when any check fails.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import { extname, join, normalize, sep } from "node:path";
+import { chromium } from "playwright-core";
+
+const root = new URL("..", import.meta.url).pathname;
+const site = join(root, "docs/api");
+const tmp = join(root, ".tmp");
+const screenshot = join(tmp, "docs-screenshot.png");
+const chromiumPath = "/usr/bin/chromium";
+const MAX_PAGES = 500;
+const GUIDE_TITLE = "Getting started";
+const SAFETY_TITLE = "Safety contracts";
+
+const jsonIndex = process.argv.indexOf("--json");
+const jsonFile = jsonIndex >= 0 ? process.argv[jsonIndex + 1] : undefined;
+const started = Date.now();
+
+/** @type {{ name: string, ok: boolean, detail: string }[]} */
+const checks = [];
+function check(name, ok, detail = "") {
+  checks.push({ name, ok, detail });
+  process.stdout.write(`${ok ? "ok  " : "FAIL"}  ${name}${detail ? `: ${detail}` : ""}\n`);
+  return ok;
+}
+
+function finish() {
+  const passed = checks.filter((c) => c.ok).length;
+  const failed = checks.length - passed;
+  if (jsonFile) writeFileSync(jsonFile, JSON.stringify({ passed, failed, checks }, null, 2));
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  process.stdout.write(`docs site: ${passed} passed, ${failed} failed (${seconds}s)\n`);
+  process.exit(failed === 0 ? 0 : 1);
+}
+
+function step(text) {
+  process.stdout.write(`\n-- ${text}\n`);
+}
+
+// 1. Build (`--no-build` checks the site already in docs/api).
+if (process.argv.includes("--no-build")) {
+  check("site present in docs/api (--no-build)", existsSync(join(site, "index.html")));
+} else {
+  step("npm run docs");
+  const build = spawnSync("npm", ["run", "docs"], { cwd: root, stdio: "inherit" });
+  check("site builds without warnings (npm run docs)", build.status === 0, build.status === 0 ? "" : `exit ${build.status}`);
+}
+if (!checks.every((c) => c.ok)) finish();
+
+// 2. Browser.
+function ensureChromium() {
+  if (existsSync(chromiumPath)) return true;
+  const asRoot = process.getuid?.() === 0 ? [] : ["sudo", "-n"];
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  for (const args of [["apt-get", "update"], ["apt-get", "install", "-y", "--no-install-recommends", "chromium"]]) {
+    const command = [...asRoot, ...args];
+    step(`${chromiumPath} is missing; running: ${command.join(" ")}`);
+    const child = spawnSync(command[0], command.slice(1), { stdio: "inherit", env });
+    if (child.status !== 0) {
+      process.stderr.write(`\`${command.join(" ")}\` failed (${child.error?.message ?? `exit ${child.status}`}); install Debian's chromium package to run this check\n`);
+      return false;
+    }
+  }
+  return existsSync(chromiumPath);
+}
+if (!check(`Chromium available at ${chromiumPath}`, ensureChromium())) finish();
+
+// 3. Static server.
+const types = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript",
+  ".css": "text/css",
+  ".svg": "image/svg+xml",
+  ".json": "application/json",
+  ".png": "image/png",
+  ".ico": "image/x-icon",
+};
+/** @type {string[]} paths the server answered 404 for */
+const notFound = [];
+const server = createServer((request, response) => {
+  const url = new URL(request.url ?? "/", "http://127.0.0.1");
+  let path = normalize(join(site, decodeURIComponent(url.pathname)));
+  if (path !== site && !path.startsWith(site + sep)) {
+    response.writeHead(403).end();
+    return;
+  }
+  if (existsSync(path) && statSync(path).isDirectory()) path = join(path, "index.html");
+  if (!existsSync(path)) {
+    notFound.push(url.pathname);
+    response.writeHead(404, { "content-type": "text/plain" }).end("not found");
+    return;
+  }
+  response.writeHead(200, { "content-type": types[extname(path)] ?? "application/octet-stream" });
+  response.end(readFileSync(path));
+});
+await new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(undefined)));
+const address = server.address();
+const origin = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
+step(`serving docs/api at ${origin}`);
+
+const browser = await chromium.launch({
+  executablePath: chromiumPath,
+  args: [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+  ],
+});
+
+try {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  /** @type {string[]} */
+  const consoleErrors = [];
+  context.on("console", (message) => {
+    if (message.type() === "error") consoleErrors.push(`${message.page()?.url() ?? "?"}: ${message.text()}`);
+  });
+  context.on("weberror", (error) => consoleErrors.push(`page error: ${error.error().message}`));
+  context.on("requestfailed", (request) => consoleErrors.push(`request failed: ${request.url()}`));
+  context.on("response", (response) => {
+    if (response.status() >= 400) consoleErrors.push(`HTTP ${response.status()}: ${response.url()}`);
+  });
+  const page = await context.newPage();
+
+  /** Opens a site URL; returns the HTTP status (0 when it did not load). */
+  async function open(url) {
+    const response = await page.goto(url, { waitUntil: "load" }).catch(() => null);
+    // TypeDoc fills the navigation from a compressed data file after load.
+    await page.waitForSelector("#tsd-nav-container a", { timeout: 5000 }).catch(() => undefined);
+    return response?.status() ?? 0;
+  }
+
+  /** Links in the main content of the current page (not the navigation tree), with their text. */
+  async function contentLinks() {
+    return page.$$eval(".col-content a[href]", (anchors) =>
+      anchors.map((a) => ({ text: (a.textContent ?? "").trim(), href: /** @type {HTMLAnchorElement} */ (a).href })),
+    );
+  }
+
+  // Front page.
+  step("front page");
+  const indexStatus = await open(`${origin}/index.html`);
+  const title = await page.title();
+  const heading = await page.locator(".col-content h1, .col-content h2").first().textContent().catch(() => null);
+  check("index loads", indexStatus === 200 && title.includes("ownkit"), `status ${indexStatus}, title "${title}", first heading "${heading?.trim()}"`);
+
+  const frontLinks = await contentLinks();
+  const guideLinks = frontLinks.filter((l) => l.href.includes("/documents/"));
+  const guides = guideLinks.filter((l) => l.text !== SAFETY_TITLE);
+  const safety = guideLinks.find((l) => l.text === SAFETY_TITLE);
+
+  // Guides: every guide linked from the front page opens, has a heading, and "Getting started" is one.
+  step("guides");
+  /** @type {string[]} */
+  const guideProblems = [];
+  if (!guides.some((g) => g.text === GUIDE_TITLE)) guideProblems.push(`no "${GUIDE_TITLE}" link on the front page`);
+  for (const guide of guides) {
+    const status = await open(guide.href);
+    const h1 = await page.locator(".col-content h1").first().textContent().catch(() => null);
+    if (status !== 200 || !h1) guideProblems.push(`${guide.text} (${guide.href}): status ${status}, heading ${h1}`);
+  }
+  check("each guide reachable from the front page", guideProblems.length === 0, guideProblems.join("; ") || guides.map((g) => g.text).join(", "));
+
+  // Safety contracts page: reachable, and every entry links to an API page.
+  step("safety contracts page");
+  let safetyDetail = `no "${SAFETY_TITLE}" link on the front page`;
+  let safetyOk = false;
+  if (safety) {
+    const status = await open(safety.href);
+    const h1 = (await page.locator(".col-content h1").first().textContent().catch(() => "")) ?? "";
+    const sections = await page.locator(".col-content h2").allTextContents();
+    const entries = await page.locator(".col-content h3 a[href]:not(.tsd-anchor-icon)").count();
+    safetyOk = status === 200 && h1.includes(SAFETY_TITLE) && sections.length >= 2;
+    safetyDetail = `status ${status}, sections: ${sections.map((s) => s.trim()).join(" / ")}, ${entries} linked entries`;
+  }
+  check("safety contracts page reachable", safetyOk, safetyDetail);
+
+  // Crawl every internal page reachable from the front page (bounded).
+  step("crawl");
+  /** @type {Map<string, Set<string>>} page URL (no hash) -> ids on it; empty set when it failed */
+  const visited = new Map();
+  /** @type {{ from: string, href: string }[]} */
+  const links = [];
+  const queue = [`${origin}/index.html`];
+  /** @type {string[]} */
+  const broken = [];
+  while (queue.length > 0 && visited.size < MAX_PAGES) {
+    const url = /** @type {string} */ (queue.shift());
+    if (visited.has(url)) continue;
+    const status = await open(url);
+    if (status !== 200) {
+      visited.set(url, new Set());
+      broken.push(`${url}: HTTP ${status}`);
+      continue;
+    }
+    const found = await page.evaluate(() => ({
+      ids: [...document.querySelectorAll("[id], a[name]")].map((e) => e.id || e.getAttribute("name") || ""),
+      hrefs: [...document.querySelectorAll("a[href]")].map((a) => /** @type {HTMLAnchorElement} */ (a).href),
+    }));
+    visited.set(url, new Set(found.ids));
+    for (const href of found.hrefs) {
+      if (!href.startsWith(origin)) continue;
+      links.push({ from: url, href });
+      const target = href.split("#")[0] ?? href;
+      if (!visited.has(target) && !queue.includes(target)) queue.push(target);
+    }
+  }
+  const anchorProblems = [];
+  for (const { from, href } of links) {
+    const [target, hash] = href.split("#");
+    const ids = visited.get(/** @type {string} */ (target));
+    if (!ids) continue; // beyond the crawl bound
+    if (ids.size === 0 && broken.some((b) => b.startsWith(`${target}:`))) {
+      anchorProblems.push(`${from} -> ${href}: page missing`);
+    } else if (hash && !ids.has(decodeURIComponent(hash))) {
+      anchorProblems.push(`${from} -> ${href}: no element with id "${decodeURIComponent(hash)}"`);
+    }
+  }
+  const problems = [...new Set([...broken, ...anchorProblems])];
+  check(
+    "no broken links",
+    problems.length === 0 && queue.length === 0,
+    problems.length > 0
+      ? `${problems.length} broken:\n  ${problems.slice(0, 20).join("\n  ")}`
+      : queue.length > 0
+        ? `crawl stopped at ${MAX_PAGES} pages with ${queue.length} unvisited`
+        : `${visited.size} pages, ${links.length} internal links`,
+  );
+
+  const errors = [...consoleErrors, ...notFound.map((path) => `server answered 404 for ${path}`)];
+  check("no console errors", errors.length === 0, errors.slice(0, 20).join("\n  "));
+
+  // Screenshot of the front page.
+  step("screenshot");
+  mkdirSync(tmp, { recursive: true });
+  await open(`${origin}/index.html`);
+  await page.screenshot({ path: screenshot, fullPage: false });
+  check("screenshot saved", existsSync(screenshot) && statSync(screenshot).size > 10_000, screenshot.replace(root, ""));
+} catch (error) {
+  check("browser session", false, error instanceof Error ? error.stack ?? error.message : String(error));
+} finally {
+  await browser.close();
+  server.close();
+}
+finish();
