@@ -154,7 +154,7 @@ export function formatReport(result: CatalogueResult): string {
   }
   lines.push("");
   for (const run of result.compilerRuns) {
-    lines.push(`${run.compiler.id} (${run.compiler.label}${run.version === undefined ? "" : `, ${run.version}`}): ${run.seconds.toFixed(2)}s`);
+    lines.push(`${run.compiler.id} (${run.compiler.label}${run.version === undefined || run.compiler.label.includes(run.version) ? "" : `, ${run.version}`}): ${run.seconds.toFixed(2)}s`);
   }
   lines.push(`total: ${result.seconds.toFixed(2)}s`);
   lines.push(`misuse: ${result.passed} passed, ${result.failed} failed`);
