@@ -1,0 +1,330 @@
+/**
+ * Counted references: {@link ARef} handles, the {@link RefCountedResource} base class and the
+ * conversions between {@link Owned} and {@link ARef}.
+ *
+ * @remarks
+ * **Encoding.** As for {@link Owned}, there is no wrapper: a counted resource is a class that
+ * extends {@link RefCountedResource} and implements four hooks (`incRef`, `decRef`, `refCount`,
+ * `newHandle`). Each JavaScript object is one counted reference; `clone()` takes another reference
+ * and returns a new handle object for the same underlying resource (made by `newHandle()`), so each
+ * handle can be put exactly once and a second `put()` through an alias is detected. The class type
+ * is the borrower's view; `ARef<Texture>` adds `clone()`, `put()` and disposal.
+ *
+ * `put()` is declared `asserts this is never`: after it, an annotated binding
+ * (`using texture: ARef<Texture> = ...`) cannot be used again. Disposal puts a live handle and does
+ * nothing on a consumed one, so `using` composes with an explicit `put()`.
+ *
+ * **Conversions.** {@link intoARef} turns the owner of a resource that is both {@link Ownable} and
+ * {@link AlwaysRefCounted} into a counted reference; {@link intoOwned} turns a counted reference back
+ * into the owner, only when it is the last reference (checked at run time, `EBUSY` otherwise). Both
+ * consume their argument at run time; since they return a new handle, the compiler cannot also
+ * narrow the argument, so later use of it is caught at run time (`EALREADY` from `put`/`release`,
+ * `EFAULT` from methods that call `assertLive`).
+ *
+ * @module
+ */
+import { kernelError } from "../errors.js";
+import {
+  handledResource,
+  ownableCapability,
+  refCountedCapability,
+  type AlwaysRefCounted,
+  type CapabilityChecks,
+  type Ownable,
+} from "./capabilities.js";
+import type { Owned } from "./Owned.js";
+
+/**
+ * The operations an {@link ARef} handle adds to its resource.
+ *
+ * @typeParam Resource - The resource type the reference counts.
+ */
+export interface ARefHandle<Resource> extends Disposable {
+  /**
+   * Takes another reference: increments the count and returns a new, independent handle.
+   *
+   * @throws KernelError `EALREADY` when this handle was already put.
+   */
+  clone(): ARef<Resource & AlwaysRefCounted>;
+  /**
+   * Drops this reference; the binding is consumed and any later use of it does not compile.
+   *
+   * @throws KernelError `EALREADY` when this handle was already put (an alias); `EINVAL` when the
+   * count is already zero (underflow).
+   */
+  put(): asserts this is never;
+  /** Puts the reference unless the handle was already consumed; called by `using`. */
+  [Symbol.dispose](): void;
+  /** Phantom: the counted resource type; never present at run time. */
+  readonly [handledResource]?: Resource;
+}
+
+/**
+ * One counted reference to a resource: the resource's own members plus `clone()`, `put()` and
+ * disposal.
+ *
+ * @remarks
+ * `Resource` must be {@link AlwaysRefCounted}; anything else fails with a sentence saying the type
+ * has no refcount and to use `Owned<...>` (a resource can declare its own sentence under
+ * {@link notRefCountedBecause}).
+ *
+ * @invariant The resource's count is at least the number of live `ARef` handles to it.
+ *
+ * @typeParam Resource - The counted resource type (the class type, without handle methods).
+ *
+ * @example
+ * ```ts
+ * {
+ *   using texture: ARef<SharedTexture> = SharedTexture.create(256);
+ *   using second: ARef<SharedTexture> = texture.clone(); // count 2
+ * } // both put here
+ *
+ * type Bad = ARef<GpuBuffer>;
+ * // error TS2344: Type 'GpuBuffer' does not satisfy the constraint 'AlwaysRefCounted |
+ * //   TypeErrorText<"ARef needs an AlwaysRefCounted resource: this type has no refcount ...">'.
+ * ```
+ */
+export type ARef<Resource extends CapabilityChecks<Resource>["refCounted"]> = Resource & ARefHandle<Resource>;
+
+const FRESH = 0;
+const LIVE = 1;
+const CONSUMED = 2;
+const DISPOSED = 3;
+
+// Set by RefCountedResource's static block, which alone may touch the private state.
+let transfer: (handle: RefCountedResource, op: string) => RefCountedResource;
+let adopt: (handle: RefCountedResource, op: string) => void;
+let readCount: (resource: RefCountedResource) => number;
+let describe: (resource: RefCountedResource) => string;
+
+/**
+ * Base class of an {@link AlwaysRefCounted} resource: implements `clone()`, `put()` and disposal on
+ * top of four hooks, with detection of a second put through an alias and of count underflow.
+ *
+ * @remarks
+ * The count itself belongs to the subclass (a field, a slot in a typed array, a kernel object): the
+ * base only calls the hooks. `decRef()` frees the resource when it drops the last reference.
+ *
+ * @invariant Each handle object calls `decRef()` at most once.
+ *
+ * @example
+ * ```ts
+ * class SharedTexture extends RefCountedResource {
+ *   private constructor(private readonly shared: { count: number; pixels: Uint8Array }) { super(); }
+ *   static create(size: number): ARef<SharedTexture> {
+ *     return adoptARef(new SharedTexture({ count: 1, pixels: new Uint8Array(size) }));
+ *   }
+ *   protected override incRef(): void { this.shared.count += 1; }
+ *   protected override decRef(): void { this.shared.count -= 1; }
+ *   protected override refCount(): number { return this.shared.count; }
+ *   protected override newHandle(): this {
+ *     // SAFETY: SharedTexture has no subclasses, so a SharedTexture is `this`.
+ *     return new SharedTexture(this.shared) as this;
+ *   }
+ * }
+ * ```
+ */
+export abstract class RefCountedResource implements AlwaysRefCounted {
+  declare readonly [refCountedCapability]: true;
+  #state: number = FRESH;
+
+  /** Takes one more reference to the underlying resource. */
+  protected abstract incRef(): void;
+  /** Drops one reference; frees the underlying resource when it was the last. */
+  protected abstract decRef(): void;
+  /** The current number of references to the underlying resource. */
+  protected abstract refCount(): number;
+  /** Creates another handle object for the same underlying resource, without touching the count. */
+  protected abstract newHandle(): this;
+
+  /** Names the resource in error messages; defaults to the class name. */
+  protected describeResource(): string {
+    return this.constructor.name;
+  }
+
+  /** `true` until this handle was put, disposed or converted. */
+  protected get isLive(): boolean {
+    return this.#state === FRESH || this.#state === LIVE;
+  }
+
+  /**
+   * Throws unless this handle is live; resource methods call it to reject use after put.
+   *
+   * @param op - The operation being attempted, for the message.
+   * @throws KernelError `EFAULT` when this handle was already put.
+   */
+  protected assertLive(op: string): void {
+    if (!this.isLive) {
+      throw kernelError("EFAULT", op, "use of a reference that was already dropped", {
+        resource: this.describeResource(),
+      });
+    }
+  }
+
+  static {
+    const check = (handle: RefCountedResource, op: string): void => {
+      if (handle.#state !== FRESH && handle.#state !== LIVE) {
+        throw kernelError("EALREADY", op, "reference was already dropped", { resource: handle.describeResource() });
+      }
+    };
+    const put = (handle: RefCountedResource, op: string, disposing: boolean): void => {
+      if (disposing && handle.#state === CONSUMED) return;
+      check(handle, op);
+      const count = handle.refCount();
+      if (count < 1) {
+        throw kernelError("EINVAL", op, "refcount underflow", { resource: handle.describeResource(), count });
+      }
+      handle.decRef();
+      // INVARIANT: the state leaves FRESH/LIVE only after decRef() succeeded, so each handle drops once.
+      handle.#state = disposing ? DISPOSED : CONSUMED;
+    };
+    adopt = (handle, op) => {
+      if (handle.#state !== FRESH) {
+        throw kernelError("EBUSY", op, "reference is already held by a handle", { resource: handle.describeResource() });
+      }
+      handle.#state = LIVE;
+    };
+    readCount = (resource) => resource.refCount();
+    describe = (resource) => resource.describeResource();
+    transfer = (handle, op) => {
+      check(handle, op);
+      const next = handle.newHandle();
+      next.#state = LIVE;
+      handle.#state = CONSUMED;
+      return next;
+    };
+    const clone = function clone(this: RefCountedResource): RefCountedResource {
+      check(this, "clone");
+      const count = this.refCount();
+      if (count < 1 || count >= Number.MAX_SAFE_INTEGER) {
+        throw kernelError("EINVAL", "clone", "refcount out of range", { resource: this.describeResource(), count });
+      }
+      const next = this.newHandle();
+      this.incRef();
+      next.#state = LIVE;
+      return next;
+    };
+    // The handle operations live on the prototype but not in the class type, so `SharedTexture`
+    // (the borrower's view) has no `put` or `clone` while `ARef<SharedTexture>` does.
+    const method = (value: (this: RefCountedResource) => unknown): PropertyDescriptor => ({
+      value,
+      writable: true,
+      configurable: true,
+    });
+    Object.defineProperties(RefCountedResource.prototype, {
+      clone: method(clone),
+      put: method(function put_(this: RefCountedResource) {
+        put(this, "put", false);
+      }),
+      release: method(function release(this: RefCountedResource) {
+        put(this, "release", false);
+      }),
+      [Symbol.dispose]: method(function dispose(this: RefCountedResource) {
+        put(this, "dispose", true);
+      }),
+    });
+  }
+}
+
+/**
+ * Base class of a resource that is both {@link Ownable} and {@link AlwaysRefCounted}: it can be held
+ * as `Owned<Self>` (releasing drops the last reference) or as `ARef<Self>`.
+ *
+ * @remarks
+ * The hooks are those of {@link RefCountedResource}. An `Owned` handle of such a resource is one
+ * reference that no other handle shares; {@link intoARef} and {@link intoOwned} convert between the
+ * two views.
+ */
+export abstract class OwnableRefCountedResource extends RefCountedResource implements Ownable {
+  declare readonly [ownableCapability]: true;
+}
+
+/**
+ * Makes a newly created resource the value of a counted reference; the reference it already holds
+ * (count 1 for a new resource) moves into the handle.
+ *
+ * @safety
+ * - The caller holds one reference to `resource` that no other handle accounts for, and gives it up.
+ * - `resource` was just created by the caller (it never was a handle before).
+ *
+ * @typeParam Resource - The resource class.
+ * @param resource - The new resource.
+ * @returns The resource as a counted reference.
+ * @throws KernelError `EBUSY` when `resource` already is a handle.
+ */
+export function adoptARef<Resource extends RefCountedResource>(resource: Resource): ARef<Resource> {
+  adopt(resource, "adoptARef");
+  // SAFETY: every RefCountedResource carries `clone`, `put` and `[Symbol.dispose]` on its prototype;
+  // the caller transfers one reference to the handle (see @safety).
+  return resource as ARef<Resource>;
+}
+
+/**
+ * Adopts a newly created {@link OwnableRefCountedResource} as its single owner.
+ *
+ * @safety
+ * - The resource was just created by the caller with a count of one, held by nobody else.
+ *
+ * @typeParam Resource - The resource class.
+ * @param resource - The new resource.
+ * @returns The resource as its owner.
+ * @throws KernelError `EBUSY` when `resource` already is a handle; `EINVAL` when its count is not 1.
+ */
+export function adoptOwnedRefCounted<Resource extends OwnableRefCountedResource>(resource: Resource): Owned<Resource> {
+  const count = readCount(resource);
+  if (count !== 1) {
+    throw kernelError("EINVAL", "adoptOwned", "a new owner needs a count of 1", { resource: describe(resource), count });
+  }
+  adopt(resource, "adoptOwned");
+  // SAFETY: a RefCountedResource carries `release` (drops the reference) and `[Symbol.dispose]` on
+  // its prototype; the caller guarantees the reference is the only one (see @safety).
+  return resource as unknown as Owned<Resource>;
+}
+
+/**
+ * Turns the owner of a resource that is also refcounted into a counted reference, consuming the owner.
+ *
+ * @remarks
+ * The count does not change: the owner's reference becomes the `ARef`'s. The argument is consumed at
+ * run time (a later `release()` on it throws `EALREADY`).
+ *
+ * @typeParam Resource - A resource class extending {@link OwnableRefCountedResource}.
+ * @param owner - The owner to convert.
+ * @returns A new handle holding the owner's reference.
+ * @throws KernelError `EALREADY` when `owner` was already consumed.
+ */
+export function intoARef<Resource extends OwnableRefCountedResource>(owner: Owned<Resource>): ARef<Resource> {
+  // SAFETY: `transfer` returns a handle of the same class (newHandle() returns `this` type).
+  return transfer(owner, "intoARef") as ARef<Resource>;
+}
+
+/**
+ * Turns a counted reference back into the single owner, only when it is the last reference.
+ *
+ * @typeParam Resource - A resource class extending {@link OwnableRefCountedResource}.
+ * @param reference - The reference to convert; consumed on success, untouched on failure.
+ * @returns A new handle that owns the resource.
+ * @throws KernelError `EBUSY` naming the count when other references exist; `EALREADY` when
+ * `reference` was already put.
+ */
+export function intoOwned<Resource extends OwnableRefCountedResource>(reference: ARef<Resource>): Owned<Resource> {
+  const count = refCountOf(reference);
+  if (count !== 1) {
+    throw kernelError("EBUSY", "intoOwned", "other references exist", {
+      resource: describe(reference),
+      count,
+    });
+  }
+  // SAFETY: the count is 1 and `reference` holds it, so the new handle is the only reference.
+  return transfer(reference, "intoOwned") as unknown as Owned<Resource>;
+}
+
+/**
+ * Reads the reference count of a counted resource, for diagnostics and tests.
+ *
+ * @param resource - Any handle or view of a {@link RefCountedResource}.
+ * @returns The current count.
+ */
+export function refCountOf(resource: RefCountedResource): number {
+  return readCount(resource);
+}

@@ -1,0 +1,138 @@
+/**
+ * {@link Arc}: user-level shared ownership of any value, such as an `Owned<GpuBuffer>`.
+ *
+ * @remarks
+ * `Arc<Owned<X>>` lets code share a resource that has no refcount of its own: every `Arc` handle
+ * counts one share, and disposing the last one disposes the value (releasing the owner). The shared
+ * value is reached through {@link Arc.value}, typed without its ownership operations, so a sharer
+ * cannot release it behind the others' backs. {@link Arc.tryUnwrap} gives the value back to a single
+ * owner when the handle is the last one.
+ *
+ * @module
+ */
+import { kernelError } from "../errors.js";
+import type { ResourceOf } from "./Owned.js";
+
+interface Shared<Value> {
+  count: number;
+  value: Value;
+}
+
+/**
+ * One share of a value; `clone()` adds a share, `drop()` or disposal removes it, and removing the
+ * last share disposes the value.
+ *
+ * @invariant `strongCount` equals the number of live `Arc` handles for the value.
+ * @invariant The value is disposed exactly once, when the last share is dropped (unless unwrapped).
+ *
+ * @typeParam Value - The shared value (often `Owned<Resource>`).
+ *
+ * @example
+ * ```ts
+ * using first: Arc<Owned<GpuBuffer>> = Arc.new(GpuBuffer.alloc(64));
+ * using second: Arc<Owned<GpuBuffer>> = first.clone();
+ * second.value.fill(1);     // the buffer's own members
+ * second.value.release();   // error TS2339: Property 'release' does not exist on type 'GpuBuffer'.
+ * ```
+ */
+export class Arc<Value> implements Disposable {
+  #shared: Shared<Value> | undefined;
+
+  private constructor(shared: Shared<Value>) {
+    this.#shared = shared;
+  }
+
+  /**
+   * Starts sharing `value`; the `Arc` takes it over (for an owner: do not release it yourself).
+   *
+   * @typeParam Value - The shared value's type.
+   * @param value - The value to share.
+   * @returns The first share (count 1).
+   */
+  static new<Value>(value: Value): Arc<Value> {
+    return new Arc({ count: 1, value });
+  }
+
+  /**
+   * The number of live shares of the value behind `arc`.
+   *
+   * @param arc - A live share.
+   * @returns The share count.
+   * @throws KernelError `EALREADY` when `arc` was dropped.
+   */
+  static strongCount(arc: Arc<unknown>): number {
+    return arc.#live("strongCount").count;
+  }
+
+  /**
+   * Gives the value back when `arc` is its last share; otherwise returns `null` and leaves `arc` as
+   * it was.
+   *
+   * @typeParam Value - The shared value's type.
+   * @param arc - A live share; consumed on success.
+   * @returns The value (for an `Owned`, the owner again), or `null` when other shares exist.
+   * @throws KernelError `EALREADY` when `arc` was dropped.
+   */
+  static tryUnwrap<Value>(arc: Arc<Value>): Value | null {
+    const shared = arc.#live("tryUnwrap");
+    if (shared.count !== 1) return null;
+    shared.count = 0;
+    arc.#shared = undefined;
+    return shared.value;
+  }
+
+  /**
+   * The shared value, without its ownership operations.
+   *
+   * @throws KernelError `EALREADY` when this share was dropped.
+   */
+  get value(): ResourceOf<Value> {
+    // SAFETY: ResourceOf<Value> is Value seen through a type without release/put/dispose; same object.
+    return this.#live("value").value as unknown as ResourceOf<Value>;
+  }
+
+  /**
+   * Adds a share.
+   *
+   * @returns A new handle for the same value.
+   * @throws KernelError `EALREADY` when this share was dropped.
+   */
+  clone(): Arc<Value> {
+    const shared = this.#live("clone");
+    shared.count += 1;
+    return new Arc(shared);
+  }
+
+  /**
+   * Removes this share; the binding is consumed. Removing the last share disposes the value.
+   *
+   * @throws KernelError `EALREADY` when this share was already dropped (an alias).
+   */
+  drop(): asserts this is never {
+    this.#drop("drop");
+  }
+
+  /** Removes this share unless it was already dropped; called by `using`. */
+  [Symbol.dispose](): void {
+    if (this.#shared !== undefined) this.#drop("dispose");
+  }
+
+  #live(op: string): Shared<Value> {
+    const shared = this.#shared;
+    if (shared === undefined) throw kernelError("EALREADY", `Arc.${op}`, "share was already dropped", {});
+    return shared;
+  }
+
+  #drop(op: string): void {
+    const shared = this.#live(op);
+    this.#shared = undefined;
+    shared.count -= 1;
+    if (shared.count === 0) {
+      const value: unknown = shared.value;
+      if (typeof value === "object" && value !== null && Symbol.dispose in value) {
+        // SAFETY: the `in` check above proved the property exists; a disposable's dispose is a method.
+        (value as Disposable)[Symbol.dispose]();
+      }
+    }
+  }
+}

@@ -1,0 +1,206 @@
+/**
+ * Borrows with lifetime brands: {@link Borrowed}, the {@link NoEscape} check for closure results,
+ * and {@link withBorrow}/{@link withScope} for building closure-scoped APIs.
+ *
+ * @remarks
+ * **Encoding.** A lifetime is a type parameter that exists only inside one closure. A scoped API is
+ * declared as
+ *
+ * ```ts
+ * withX<Result>(f: <Lifetime>(guard: Guard<Lifetime>) => NoEscape<Result, Lifetime>): Result
+ * ```
+ *
+ * `Result` is inferred from what the closure returns. If the guard (or anything carrying a lifetime
+ * brand) is returned, or stored in an object, array, tuple or promise that is returned, the inferred
+ * `Result` contains a lifetime brand and `NoEscape` turns the expected return type into a
+ * {@link TypeErrorText} whose key is the sentence "a borrow cannot outlive its closure" — the
+ * compiler prints it. Closures that *capture* the guard (assign it to an outer variable) are not
+ * visible to types; the run time catches those when the scope's exit hook invalidates the guard.
+ *
+ * The check is conservative: any lifetime brand in the result is rejected, including a borrow from
+ * an enclosing scope returned through an inner one.
+ *
+ * @module
+ */
+import { lifetimeBrand } from "./capabilities.js";
+import type { ResourceOf } from "./Owned.js";
+import type { TypeErrorText } from "./TypeErrorText.js";
+
+/**
+ * The brand that ties a value to a lifetime; exists in the type only.
+ *
+ * @remarks
+ * The lifetime appears in both argument and result position, so `LifetimeBrand<A>` and
+ * `LifetimeBrand<B>` are not assignable to each other (invariance).
+ *
+ * @typeParam Lifetime - The lifetime (a closure's type parameter).
+ */
+export interface LifetimeBrand<Lifetime> {
+  /** The brand; exists in the type only. */
+  readonly [lifetimeBrand]: (lifetime: Lifetime) => Lifetime;
+}
+
+/**
+ * A borrowed view of a resource, valid for `Lifetime`: the resource's own members, without
+ * `release`, `put`, `clone` or disposal.
+ *
+ * @remarks
+ * `Resource` may be given as the class type or as a handle (`Owned<X>`, `ARef<X>`); either way the
+ * view is the class type `X` plus the lifetime brand, so a borrower cannot free what it borrowed.
+ *
+ * @invariant A `Borrowed` value is only used while the scope that created it runs.
+ *
+ * @typeParam Resource - The borrowed resource or handle type.
+ * @typeParam Lifetime - The lifetime of the borrow.
+ */
+export type Borrowed<Resource, Lifetime> = ResourceOf<Resource> & LifetimeBrand<Lifetime>;
+
+/** Whether each member of a union carries a lifetime brand anywhere, to a bounded depth. */
+type BorrowIn<Value, Depth extends unknown[]> = Depth["length"] extends 8
+  ? false
+  : Value extends LifetimeBrand<never>
+    ? true
+    : Value extends PromiseLike<infer Settled>
+      ? ContainsBorrow<Settled, [...Depth, unknown]>
+      : Value extends (...args: never[]) => unknown
+        ? false
+        : Value extends object
+          ? ContainsBorrow<{ [Key in keyof Value]-?: ContainsBorrow<Value[Key], [...Depth, unknown]> }[keyof Value], [
+              ...Depth,
+              unknown,
+            ]>
+          : false;
+
+/**
+ * `true` when `Value` carries a lifetime brand, directly or nested in objects, arrays, tuples or
+ * promises (to a depth of 8); `false` otherwise.
+ *
+ * @typeParam Value - The type to search.
+ * @typeParam Depth - Internal recursion counter; leave it out.
+ */
+export type ContainsBorrow<Value, Depth extends unknown[] = []> = true extends BorrowIn<Value, Depth> ? true : false;
+
+/**
+ * The sentence printed when a borrow escapes the closure it was lent to.
+ */
+export type BorrowEscapeError = TypeErrorText<"a borrow cannot outlive its closure: do not return or store a guard or borrowed view in the closure's result">;
+
+/**
+ * A closure's return type that rejects any borrow in `Result`: `Result` itself, or
+ * {@link BorrowEscapeError} when `Result` contains a lifetime brand.
+ *
+ * @typeParam Result - The closure's result, inferred from what it returns.
+ * @typeParam Lifetime - The closure's lifetime parameter (documents which borrow must not escape).
+ *
+ * @example
+ * ```ts
+ * const size = withBorrow(buffer, (view) => view.size); // ok: number
+ * const leak = withBorrow(buffer, (view) => ({ view }));
+ * // error TS2322: ... 'TypeErrorText<"a borrow cannot outlive its closure: ...">'
+ * ```
+ */
+// The lifetime is not inspected: the caller's closure cannot name it in its result, so a borrow that
+// shows up there (as `Borrowed<X, unknown>` after inference) is always an escape.
+export type NoEscape<Result, Lifetime> = ContainsBorrow<Result> extends true ? BorrowEscapeError : Result;
+
+/**
+ * Runs `body` and then `onExit`, also when `body` throws; when `body` returns a promise, `onExit`
+ * runs once the promise settles.
+ *
+ * @typeParam Result - What `body` returns.
+ * @param body - The scoped work.
+ * @param onExit - The end of the scope (invalidate guards, unmap, unlock).
+ * @returns What `body` returned.
+ */
+export function runScope<Result>(body: () => Result, onExit: () => void): Result {
+  let result: Result;
+  try {
+    result = body();
+  } catch (error) {
+    onExit();
+    throw error;
+  }
+  if (isPromiseLike(result)) {
+    // SAFETY: `result` is the promise `body` returned; the chained promise settles with the same value
+    // after onExit ran, so it has the same type.
+    return Promise.resolve(result).finally(onExit) as Result;
+  }
+  onExit();
+  return result;
+}
+
+/**
+ * Lends `resource` to `body` for the duration of the call, as a {@link Borrowed} view that must not
+ * escape; the generic building block of closure-scoped APIs.
+ *
+ * @typeParam Resource - The lent resource (or handle; the view drops its ownership operations).
+ * @typeParam Result - What `body` returns; must not contain the borrow.
+ * @param resource - The resource to lend.
+ * @param body - The closure that uses the borrow.
+ * @param onExit - Optional end of the scope, run after `body` (also on throw or promise settle).
+ * @returns What `body` returned.
+ *
+ * @example
+ * ```ts
+ * function withBuffer<Result>(
+ *   owner: Owned<GpuBuffer>,
+ *   body: <Lifetime>(view: Borrowed<GpuBuffer, Lifetime>) => NoEscape<Result, Lifetime>,
+ * ): Result {
+ *   return withBorrow(owner, body);
+ * }
+ * withBuffer(buffer, (view) => view.size);  // ok
+ * withBuffer(buffer, (view) => view);       // error: a borrow cannot outlive its closure
+ * ```
+ */
+export function withBorrow<Resource, Result>(
+  resource: Resource,
+  body: <Lifetime>(borrow: Borrowed<Resource, Lifetime>) => NoEscape<Result, Lifetime>,
+  onExit?: (resource: Resource) => void,
+): Result {
+  // SAFETY: a Borrowed view is the same object seen through a type without ownership operations;
+  // the lifetime brand exists in types only.
+  const borrow = resource as Borrowed<Resource, unknown>;
+  // SAFETY: NoEscape<Result, Lifetime> is Result except for results that carry a borrow, which the
+  // compiler rejected at the call site.
+  const run = (): Result => body(borrow) as Result;
+  return onExit === undefined ? run() : runScope(run, () => onExit(resource));
+}
+
+/**
+ * Calls a closure-scoped API's callback with a guard the API made, and strips the {@link NoEscape}
+ * wrapper from its result; the building block when the guard is not a plain {@link Borrowed} view.
+ *
+ * @typeParam Guard - The guard type the API lends (for example `MapGuard<Lifetime>`).
+ * @typeParam Result - The API's result type.
+ * @param guard - The guard to lend.
+ * @param body - The caller's closure (declared by the API with `NoEscape<Result, Lifetime>`).
+ * @param onExit - The end of the scope, run after `body` (also on throw or promise settle).
+ * @returns What `body` returned.
+ *
+ * @example
+ * ```ts
+ * withMapped<Result>(body: <Lifetime>(view: View<Lifetime>) => NoEscape<Result, Lifetime>): Result {
+ *   const view = this.map();
+ *   return withScope(view, body, () => view.invalidate());
+ * }
+ * ```
+ */
+export function withScope<Guard, Result>(
+  guard: Guard,
+  body: (guard: Guard) => NoEscape<Result, unknown>,
+  onExit?: (guard: Guard) => void,
+): Result {
+  // SAFETY: NoEscape<Result, Lifetime> is Result except for results that carry a borrow, which the
+  // compiler rejected where the caller's closure was written.
+  const run = (): Result => body(guard) as Result;
+  return onExit === undefined ? run() : runScope(run, () => onExit(guard));
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === "object" || typeof value === "function") &&
+    value !== null &&
+    // SAFETY: reading a property of a non-null object or function is always allowed.
+    typeof (value as { then?: unknown }).then === "function"
+  );
+}

@@ -1,0 +1,211 @@
+/**
+ * Single ownership: {@link Owned} handles and the {@link OwnableResource} base class.
+ *
+ * @remarks
+ * **Encoding.** A resource class (say `GpuBuffer`) extends {@link OwnableResource} and implements
+ * one hook, `drop()`, that gives the resource back. The class's own type, `GpuBuffer`, is the
+ * resource's API without any ownership operation: it is what a borrower sees. `Owned<GpuBuffer>` is
+ * `GpuBuffer & OwnedHandle<GpuBuffer>`: the same members plus `release()` and `[Symbol.dispose]()`.
+ * There is no wrapper object: `release` and `[Symbol.dispose]` are real methods on
+ * `OwnableResource.prototype` that the class type does not list, so an owned buffer is a plain class
+ * instance and a borrowed one is the same instance seen through a smaller type.
+ *
+ * **Moves.** `release()` is declared `asserts this is never`, so after it the binding has type
+ * `never` and any later use is a compile error (`Property 'size' does not exist on type 'never'`).
+ * TypeScript only applies an assertion signature when the callee's type is known without inference,
+ * so the binding needs an explicit annotation: `using buffer: Owned<GpuBuffer> = GpuBuffer.alloc(64)`.
+ * Without it the call to `release()` is itself error TS2775 ("Assertions require every name in the
+ * call target to be declared with an explicit type annotation"). Aliases and moves in one branch are
+ * not tracked by the compiler; the run time catches them: a second `release()` through an alias is a
+ * `KernelError` with errno `EALREADY` naming the resource.
+ *
+ * **Disposal.** `[Symbol.dispose]()` releases a live owner and does nothing on one that was already
+ * consumed (released or converted), so `using` composes with an explicit `release()`. Disposing twice
+ * through two `using` aliases is `EALREADY`.
+ *
+ * @module
+ */
+import { kernelError } from "../errors.js";
+import { handledResource, ownableCapability, type CapabilityChecks, type Ownable } from "./capabilities.js";
+
+/**
+ * The ownership operations an {@link Owned} handle adds to its resource.
+ *
+ * @typeParam Resource - The resource type the handle owns.
+ */
+export interface OwnedHandle<Resource> extends Disposable {
+  /**
+   * Gives the resource back; the binding is consumed and any later use of it does not compile.
+   *
+   * @throws KernelError `EALREADY` when this handle was already released or disposed (an alias).
+   */
+  release(): asserts this is never;
+  /** Releases the resource unless the handle was already consumed; called by `using`. */
+  [Symbol.dispose](): void;
+  /** Phantom: the owned resource type; never present at run time. */
+  readonly [handledResource]?: Resource;
+}
+
+/**
+ * The single owner of a resource: the resource's own members plus `release()` and disposal, and no
+ * `clone()`.
+ *
+ * @remarks
+ * `Resource` must be {@link Ownable}; anything else fails with a sentence naming the missing
+ * capability. Bind owners with an explicit annotation so that consuming calls narrow the binding.
+ *
+ * @invariant At most one live `Owned` handle exists per resource; releasing it gives the resource
+ * back exactly once.
+ *
+ * @typeParam Resource - The owned resource type (the class type, without ownership methods).
+ *
+ * @example
+ * ```ts
+ * {
+ *   using buffer: Owned<GpuBuffer> = GpuBuffer.alloc(64);
+ *   buffer.fill(0);
+ * } // released here
+ *
+ * const buffer: Owned<GpuBuffer> = GpuBuffer.alloc(64);
+ * buffer.release();
+ * buffer.fill(0); // error TS2339: Property 'fill' does not exist on type 'never'.
+ * buffer.clone(); // (before release) error TS2339: Property 'clone' does not exist on type 'Owned<GpuBuffer>'.
+ * type Bad = Owned<PlainObject>; // error TS2344: ... "Owned needs an Ownable resource: ..."
+ * ```
+ */
+export type Owned<Resource extends CapabilityChecks<Resource>["ownable"]> = Resource & OwnedHandle<Resource>;
+
+/**
+ * The resource type behind a handle: `ResourceOf<Owned<GpuBuffer>>` and `ResourceOf<ARef<Texture>>`
+ * are the class types, which carry no ownership operation; any other type is returned unchanged.
+ *
+ * @typeParam Handle - An `Owned`, `ARef` or plain resource type.
+ */
+export type ResourceOf<Handle> = Handle extends { readonly [handledResource]?: infer Resource } ? Resource : Handle;
+
+const FRESH = 0;
+const LIVE = 1;
+const CONSUMED = 2;
+const DISPOSED = 3;
+
+// Set by OwnableResource's static block, which alone may touch the private state.
+let adopt: (handle: OwnableResource, op: string) => void;
+
+/**
+ * Base class of an {@link Ownable} resource: implements `release()` and disposal on top of one
+ * `drop()` hook, with double-release detection.
+ *
+ * @remarks
+ * Subclasses implement {@link OwnableResource.drop} and hand out their instances as `Owned<Self>`
+ * through {@link adoptOwned}. Resource methods that must not run after release call
+ * {@link OwnableResource.assertLive} first.
+ *
+ * @invariant `drop()` runs at most once per instance.
+ *
+ * @example
+ * ```ts
+ * class GpuBuffer extends OwnableResource {
+ *   private constructor(readonly size: number) { super(); }
+ *   static alloc(size: number): Owned<GpuBuffer> {
+ *     return adoptOwned(new GpuBuffer(size));
+ *   }
+ *   fill(value: number): void { this.assertLive("fill"); ... }
+ *   protected override drop(): void { ... give the memory back ... }
+ * }
+ * ```
+ */
+export abstract class OwnableResource implements Ownable {
+  declare readonly [ownableCapability]: true;
+  #state: number = FRESH;
+
+  /**
+   * Gives the resource back; called exactly once, by the first `release()` or disposal.
+   *
+   * @remarks
+   * If it throws, the handle stays live (the caller may retry), matching the kit's rule that a
+   * failed call changes nothing.
+   */
+  protected abstract drop(): void;
+
+  /** Names the resource in error messages; defaults to the class name. */
+  protected describeResource(): string {
+    return this.constructor.name;
+  }
+
+  /** `true` until the owner released, disposed or converted this handle. */
+  protected get isLive(): boolean {
+    return this.#state === FRESH || this.#state === LIVE;
+  }
+
+  /**
+   * Throws unless the handle is live; resource methods call it to reject use after release.
+   *
+   * @param op - The operation being attempted, for the message.
+   * @throws KernelError `EFAULT` when the resource was already released.
+   */
+  protected assertLive(op: string): void {
+    if (!this.isLive) {
+      throw kernelError("EFAULT", op, "use of a released resource", { resource: this.describeResource() });
+    }
+  }
+
+  static {
+    const finish = (handle: OwnableResource, op: string, disposing: boolean): void => {
+      const state = handle.#state;
+      if (state === CONSUMED && disposing) return;
+      if (state !== FRESH && state !== LIVE) {
+        throw kernelError("EALREADY", op, "resource was already released", { resource: handle.describeResource() });
+      }
+      handle.drop();
+      // INVARIANT: the state leaves FRESH/LIVE only after drop() succeeded, so drop runs once.
+      handle.#state = disposing ? DISPOSED : CONSUMED;
+    };
+    adopt = (handle, op) => {
+      if (handle.#state !== FRESH) {
+        throw kernelError("EBUSY", op, "resource already has an owner", { resource: handle.describeResource() });
+      }
+      handle.#state = LIVE;
+    };
+    // The owner operations live on the prototype but not in the class type, so `GpuBuffer` (the
+    // borrower's view) has no `release` while `Owned<GpuBuffer>` does. See the module docs.
+    Object.defineProperties(OwnableResource.prototype, {
+      release: {
+        value: function release(this: OwnableResource): void {
+          finish(this, "release", false);
+        },
+        writable: true,
+        configurable: true,
+      },
+      [Symbol.dispose]: {
+        value: function dispose(this: OwnableResource): void {
+          finish(this, "dispose", true);
+        },
+        writable: true,
+        configurable: true,
+      },
+    });
+  }
+}
+
+/**
+ * Makes a newly created resource the value of its single owner handle.
+ *
+ * @remarks
+ * This is how a factory hands out its instances: `return adoptOwned(new GpuBuffer(size))`. It does
+ * not copy or wrap: the result is the same object, typed as its owner.
+ *
+ * @safety
+ * - `resource` was just created by the caller, and no other code holds it as an owner.
+ * - The caller keeps no other reference through which it releases the resource.
+ *
+ * @typeParam Resource - The resource class.
+ * @param resource - The new resource.
+ * @returns The resource as its owner.
+ * @throws KernelError `EBUSY` when `resource` already has an owner (it was adopted before).
+ */
+export function adoptOwned<Resource extends OwnableResource>(resource: Resource): Owned<Resource> {
+  adopt(resource, "adoptOwned");
+  // SAFETY: every OwnableResource carries `release` and `[Symbol.dispose]` on its prototype (see the
+  // static block above); adopt() just checked that this is the first and only owner.
+  return resource as Owned<Resource>;
+}

@@ -1,0 +1,53 @@
+/**
+ * {@link ScopeGuard}: runs a cleanup when its scope ends, unless dismissed.
+ *
+ * @module
+ */
+
+/**
+ * A disposable that runs a cleanup once when disposed, unless {@link ScopeGuard.dismiss} was
+ * called first.
+ *
+ * @invariant The cleanup runs at most once.
+ *
+ * @example
+ * ```ts
+ * function build(): Owned<GpuBuffer> {
+ *   const buffer: Owned<GpuBuffer> = GpuBuffer.alloc(64);
+ *   using guard = new ScopeGuard(() => buffer.release());
+ *   buffer.fill(1); // may throw: the guard releases the buffer
+ *   guard.dismiss(); // success: the caller owns the buffer
+ *   return buffer;
+ * }
+ * ```
+ */
+export class ScopeGuard implements Disposable {
+  #cleanup: (() => void) | undefined;
+
+  /**
+   * Arms a guard.
+   *
+   * @param cleanup - What to run when the guard is disposed.
+   */
+  constructor(cleanup: () => void) {
+    this.#cleanup = cleanup;
+  }
+
+  /** `true` until the guard was disposed or dismissed. */
+  get armed(): boolean {
+    return this.#cleanup !== undefined;
+  }
+
+  /** Cancels the cleanup; disposing the guard afterwards does nothing. */
+  dismiss(): void {
+    this.#cleanup = undefined;
+  }
+
+  /** Runs the cleanup if the guard is still armed, then disarms it. */
+  [Symbol.dispose](): void {
+    const cleanup = this.#cleanup;
+    // INVARIANT: disarm before running, so a throwing or re-entrant cleanup cannot run twice.
+    this.#cleanup = undefined;
+    cleanup?.();
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * Ownership primitives: single owners ({@link Owned}), counted references ({@link ARef}), borrows
+ * with lifetime brands ({@link Borrowed}, {@link NoEscape}), `unsafe` tokens, scope guards and
+ * {@link Arc}. Nothing here is specific to any one kind of resource.
+ *
+ * @remarks
+ * Resources are plain classes: they extend {@link OwnableResource}, {@link RefCountedResource} or
+ * {@link OwnableRefCountedResource} and implement a few hooks. The class type is the borrower's view;
+ * `Owned<X>` and `ARef<X>` are the same objects with the ownership operations added to the type.
+ * Consuming operations are `asserts this is never`, which needs an explicitly annotated binding
+ * (`using buffer: Owned<GpuBuffer> = ...`), otherwise the call is error TS2775.
+ *
+ * @module
+ */
+export {
+  handledResource,
+  lifetimeBrand,
+  notOwnableBecause,
+  notRefCountedBecause,
+  ownableCapability,
+  refCountedCapability,
+} from "./capabilities.js";
+export type { AlwaysRefCounted, CapabilityChecks, Ownable } from "./capabilities.js";
+export type { TypeErrorText } from "./TypeErrorText.js";
+export { OwnableResource, adoptOwned } from "./Owned.js";
+export type { Owned, OwnedHandle, ResourceOf } from "./Owned.js";
+export {
+  OwnableRefCountedResource,
+  RefCountedResource,
+  adoptARef,
+  adoptOwnedRefCounted,
+  intoARef,
+  intoOwned,
+  refCountOf,
+} from "./ARef.js";
+export type { ARef, ARefHandle } from "./ARef.js";
+export { runScope, withBorrow, withScope } from "./Borrow.js";
+export type { BorrowEscapeError, Borrowed, ContainsBorrow, LifetimeBrand, NoEscape } from "./Borrow.js";
+export { assertUnsafe, unsafe } from "./Unsafe.js";
+export type { SafetyReason, Unsafe } from "./Unsafe.js";
+export { ScopeGuard } from "./ScopeGuard.js";
+export { Arc } from "./Arc.js";
