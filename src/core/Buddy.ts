@@ -1,0 +1,329 @@
+/**
+ * The buddy allocator: per-zone free lists of orders 0..10 and a per-zone hot list for order 0.
+ *
+ * @module
+ */
+import { hex } from "./check.js";
+import { MAX_PAGE_ORDER, NR_PAGE_ORDERS } from "./config.js";
+import { NO_PFN, ORDER_MASK, ORDER_SHIFT, PG_buddy, PG_free, type MemMap } from "./MemMap.js";
+
+/** The zone of lowmem pages, which have a direct mapping. */
+export const ZONE_NORMAL = 0;
+/** The zone of HIGHMEM pages, reachable only through mapping slots. */
+export const ZONE_HIGHMEM = 1;
+/** Number of zones. */
+export const NR_ZONES = 2;
+/** Most pages kept on a zone's order-0 hot list before a batch goes back to the buddy lists. */
+export const PCP_HIGH = 64;
+/** Pages moved at once between a hot list and the buddy lists. */
+export const PCP_BATCH = 16;
+
+/**
+ * Free memory of one machine: doubly linked free lists threaded through the page metadata, plus an
+ * order-0 hot list per zone in the manner of the kernel's per-CPU page lists (`pcp`).
+ *
+ * @remarks
+ * Order-0 allocation and free are O(1) in the common case: they pop and push the hot list. The hot
+ * list is refilled from, and drained to, the buddy lists a batch at a time; merging happens then.
+ * A higher-order request that the buddy lists cannot meet drains the hot list first, but only when
+ * that is certain to help, so a failing request leaves every list as it was.
+ *
+ * The methods do no argument checking: the machine validates first.
+ *
+ * @invariant Every block on list `(zone, order)` is `2^order`-aligned, lies in `zone`, has
+ *   `PG_buddy` and `order` on its first page and `PG_free` on all of its pages.
+ * @invariant No two free blocks overlap, and no page is both on a list and allocated.
+ * @invariant Two free buddies of the same order never coexist on the lists (they are merged).
+ * @invariant Hot-list pages have `PG_free` and are not `PG_buddy`.
+ */
+export class Buddy {
+  /** Head pfn of each free list, indexed `zone * NR_PAGE_ORDERS + order`; `NO_PFN` when empty. */
+  readonly heads = new Uint32Array(NR_ZONES * NR_PAGE_ORDERS).fill(NO_PFN);
+  /** Number of blocks on each free list. */
+  readonly nrBlocks = new Uint32Array(NR_ZONES * NR_PAGE_ORDERS);
+  /** The order-0 hot list of each zone, used as a stack. */
+  readonly pcp: readonly Uint32Array[] = [new Uint32Array(PCP_HIGH), new Uint32Array(PCP_HIGH)];
+  /** Number of pages on each zone's hot list. */
+  readonly pcpCount = new Int32Array(NR_ZONES);
+  /** Free pages per zone (free lists and hot list). */
+  readonly nrFree = new Float64Array(NR_ZONES);
+  /** Pages per zone that the allocator manages. */
+  readonly managed = new Float64Array(NR_ZONES);
+  /** The order found by the last successful {@link Buddy.pick}. */
+  private pickedOrder = 0;
+
+  /**
+   * Creates empty free lists over `mem`.
+   *
+   * @param mem - The machine's page metadata.
+   * @param highmemPfn - The first HIGHMEM frame.
+   */
+  constructor(
+    private readonly mem: MemMap,
+    readonly highmemPfn: number,
+  ) {}
+
+  /**
+   * The zone of a page frame.
+   *
+   * @param pfn - A page frame.
+   * @returns `ZONE_NORMAL` or `ZONE_HIGHMEM`.
+   */
+  zoneOf(pfn: number): number {
+    return pfn < this.highmemPfn ? ZONE_NORMAL : ZONE_HIGHMEM;
+  }
+
+  /**
+   * Hands the RAM frames `[startPfn, endPfn)` to the allocator as maximal aligned blocks.
+   *
+   * @param startPfn - First frame.
+   * @param endPfn - One past the last frame.
+   * @safety
+   * - The frames are RAM, in one zone, not yet managed and not allocated.
+   */
+  addRange(startPfn: number, endPfn: number): void {
+    const zone = this.zoneOf(startPfn);
+    // INVARIANT: every page handed to the allocator is marked free.
+    this.mem.flags.fill(PG_free, startPfn, endPfn);
+    let pfn = startPfn;
+    while (pfn < endPfn) {
+      let order = MAX_PAGE_ORDER;
+      while (order > 0 && ((pfn & ((1 << order) - 1)) !== 0 || pfn + (1 << order) > endPfn)) order--;
+      this.merge(zone, pfn, order);
+      pfn += 1 << order;
+    }
+    this.managed[zone]! += endPfn - startPfn;
+    this.nrFree[zone]! += endPfn - startPfn;
+  }
+
+  /**
+   * Finds, without changing anything, the first page of the block a request would get.
+   *
+   * @param zone - The zone to allocate from.
+   * @param order - The order wanted, 0..10.
+   * @returns The pfn, or `NO_PFN` when the zone cannot satisfy the request.
+   * @remarks For order 0 this may refill an empty hot list from the buddy lists, and for a higher
+   * order it may drain the hot list when that makes the request succeed; neither changes which
+   * pages are free.
+   */
+  pick(zone: number, order: number): number {
+    if (order === 0) {
+      // SAFETY: zone is 0 or 1, and pcpCount/pcp have NR_ZONES entries.
+      if (this.pcpCount[zone] === 0) this.refill(zone);
+      const count = this.pcpCount[zone]!;
+      return count === 0 ? NO_PFN : this.pcp[zone]![count - 1]!;
+    }
+    let found = this.findOrder(zone, order);
+    if (found < 0 && this.pcpCount[zone]! > 0 && this.pcpCouldSatisfy(zone, order)) {
+      this.drainPcp(zone, this.pcpCount[zone]!);
+      found = this.findOrder(zone, order);
+    }
+    if (found < 0) return NO_PFN;
+    this.pickedOrder = found;
+    // SAFETY: found indexes a non-empty list.
+    return this.heads[zone * NR_PAGE_ORDERS + found]!;
+  }
+
+  /**
+   * Takes the block found by the immediately preceding {@link Buddy.pick} off the free lists.
+   *
+   * @param zone - The zone given to `pick`.
+   * @param order - The order given to `pick`.
+   * @returns The block's first pfn (the one `pick` returned).
+   * @safety
+   * - `pick(zone, order)` was the last call on this allocator and did not return `NO_PFN`.
+   */
+  commit(zone: number, order: number): number {
+    this.nrFree[zone]! -= 1 << order;
+    if (order === 0) {
+      const count = --this.pcpCount[zone]!;
+      // SAFETY: pick found count > 0.
+      return this.pcp[zone]![count]!;
+    }
+    return this.take(zone, order, this.pickedOrder);
+  }
+
+  /**
+   * Returns a block to the allocator: order 0 goes to the hot list, larger blocks merge with buddies.
+   *
+   * @param pfn - The block's first page; its pages already carry `PG_free`.
+   * @param order - The block's order.
+   * @safety
+   * - The block was allocated with this order and every page of it is marked `PG_free`.
+   */
+  free(pfn: number, order: number): void {
+    const zone = pfn < this.highmemPfn ? ZONE_NORMAL : ZONE_HIGHMEM;
+    this.nrFree[zone]! += 1 << order;
+    if (order === 0) {
+      let count = this.pcpCount[zone]!;
+      if (count === PCP_HIGH) {
+        this.drainPcp(zone, PCP_BATCH);
+        count -= PCP_BATCH;
+      }
+      // SAFETY: count < PCP_HIGH after the drain.
+      this.pcp[zone]![count] = pfn;
+      this.pcpCount[zone] = count + 1;
+      return;
+    }
+    this.merge(zone, pfn, order);
+  }
+
+  /**
+   * Moves the oldest `count` hot-list pages of a zone back to the buddy lists, merging them.
+   *
+   * @param zone - The zone.
+   * @param count - How many pages, at most the hot list's length.
+   */
+  drainPcp(zone: number, count: number): void {
+    const list = this.pcp[zone]!;
+    for (let i = 0; i < count; i++) this.merge(zone, list[i]!, 0);
+    list.copyWithin(0, count, this.pcpCount[zone]!);
+    this.pcpCount[zone]! -= count;
+  }
+
+  /**
+   * Whether draining the zone's hot list would produce a free block of `order`.
+   *
+   * @param zone - The zone.
+   * @param order - The order wanted.
+   * @returns `true` when some aligned block of that order containing a hot-list page is entirely free.
+   */
+  private pcpCouldSatisfy(zone: number, order: number): boolean {
+    const flags = this.mem.flags;
+    const size = 1 << order;
+    const list = this.pcp[zone]!;
+    for (let i = 0; i < this.pcpCount[zone]!; i++) {
+      const start = list[i]! & ~(size - 1);
+      if (start + size > this.mem.nrPages || this.zoneOf(start) !== zone || this.zoneOf(start + size - 1) !== zone) continue;
+      let all = true;
+      for (let p = start; p < start + size && all; p++) all = (flags[p]! & PG_free) !== 0;
+      if (all) return true;
+    }
+    return false;
+  }
+
+  private refill(zone: number): void {
+    const list = this.pcp[zone]!;
+    let count = this.pcpCount[zone]!;
+    while (count < PCP_BATCH) {
+      const found = this.findOrder(zone, 0);
+      if (found < 0) break;
+      list[count++] = this.take(zone, 0, found);
+    }
+    this.pcpCount[zone] = count;
+  }
+
+  private findOrder(zone: number, order: number): number {
+    const base = zone * NR_PAGE_ORDERS;
+    for (let o = order; o <= MAX_PAGE_ORDER; o++) if (this.heads[base + o] !== NO_PFN) return o;
+    return -1;
+  }
+
+  private take(zone: number, order: number, from: number): number {
+    const pfn = this.heads[zone * NR_PAGE_ORDERS + from]!;
+    this.unlink(zone, from, pfn);
+    // INVARIANT: the upper halves split off go back on the lists, still marked free.
+    for (let o = from - 1; o >= order; o--) this.push(zone, o, pfn + (1 << o));
+    return pfn;
+  }
+
+  private merge(zone: number, pfn: number, order: number): void {
+    const flags = this.mem.flags;
+    const limit = this.mem.nrPages;
+    while (order < MAX_PAGE_ORDER) {
+      const buddy = pfn ^ (1 << order);
+      if (buddy >= limit || this.zoneOf(buddy) !== zone) break;
+      // SAFETY: buddy < nrPages was checked above.
+      const f = flags[buddy]!;
+      if ((f & PG_buddy) === 0 || f >>> ORDER_SHIFT !== order) break;
+      this.unlink(zone, order, buddy);
+      pfn &= ~(1 << order);
+      order++;
+    }
+    this.push(zone, order, pfn);
+  }
+
+  private push(zone: number, order: number, pfn: number): void {
+    const { flags, link0, link1 } = this.mem;
+    const index = zone * NR_PAGE_ORDERS + order;
+    const head = this.heads[index]!;
+    link0[pfn] = head;
+    link1[pfn] = NO_PFN;
+    if (head !== NO_PFN) link1[head] = pfn;
+    this.heads[index] = pfn;
+    // INVARIANT: a listed block's first page carries PG_buddy and its order.
+    flags[pfn] = (flags[pfn]! & ~ORDER_MASK) | PG_buddy | PG_free | (order << ORDER_SHIFT);
+    this.nrBlocks[index]!++;
+  }
+
+  private unlink(zone: number, order: number, pfn: number): void {
+    const { flags, link0, link1 } = this.mem;
+    const index = zone * NR_PAGE_ORDERS + order;
+    const next = link0[pfn]!;
+    const prev = link1[pfn]!;
+    if (prev === NO_PFN) this.heads[index] = next;
+    else link0[prev] = next;
+    if (next !== NO_PFN) link1[next] = prev;
+    link0[pfn] = 0;
+    link1[pfn] = 0;
+    flags[pfn] = flags[pfn]! & ~(PG_buddy | ORDER_MASK);
+    this.nrBlocks[index]!--;
+  }
+
+  /**
+   * Walks every free list and hot list, checking the invariants and marking the free pages.
+   *
+   * @param seen - One byte per page, zeroed; set to 1 for every page found free.
+   * @returns A description of each violation found (empty when consistent).
+   */
+  check(seen: Uint8Array): string[] {
+    const problems: string[] = [];
+    const { flags, link0, link1 } = this.mem;
+    const mark = (pfn: number, size: number, what: string): void => {
+      for (let p = pfn; p < pfn + size; p++) {
+        if (seen[p] !== 0) problems.push(`${what}: page ${hex(p)} is free twice`);
+        seen[p] = 1;
+        if ((flags[p]! & PG_free) === 0) problems.push(`${what}: page ${hex(p)} lacks PG_free`);
+      }
+    };
+    for (let zone = 0; zone < NR_ZONES; zone++) {
+      let pages = 0;
+      for (let order = 0; order <= MAX_PAGE_ORDER; order++) {
+        const what = `zone ${zone} order ${order}`;
+        let prev = NO_PFN;
+        let count = 0;
+        for (let pfn = this.heads[zone * NR_PAGE_ORDERS + order]!; pfn !== NO_PFN; pfn = link0[pfn]!) {
+          if (pfn >= this.mem.nrPages || count > this.mem.nrPages) {
+            problems.push(`${what}: list runs off the memory map at ${hex(pfn)}`);
+            break;
+          }
+          const f = flags[pfn]!;
+          if ((f & PG_buddy) === 0 || f >>> ORDER_SHIFT !== order) problems.push(`${what}: block ${hex(pfn)} has flags ${f}`);
+          if ((pfn & ((1 << order) - 1)) !== 0) problems.push(`${what}: block ${hex(pfn)} is unaligned`);
+          if (this.zoneOf(pfn) !== zone || this.zoneOf(pfn + (1 << order) - 1) !== zone) {
+            problems.push(`${what}: block ${hex(pfn)} is outside its zone`);
+          }
+          if (link1[pfn] !== prev) problems.push(`${what}: block ${hex(pfn)} has a wrong prev link`);
+          const buddy = pfn ^ (1 << order);
+          if (order < MAX_PAGE_ORDER && buddy < this.mem.nrPages && (flags[buddy]! & PG_buddy) !== 0 &&
+              flags[buddy]! >>> ORDER_SHIFT === order && this.zoneOf(buddy) === zone) {
+            problems.push(`${what}: block ${hex(pfn)} and its buddy ${hex(buddy)} are both free and unmerged`);
+          }
+          mark(pfn, 1 << order, what);
+          pages += 1 << order;
+          prev = pfn;
+          count++;
+        }
+        if (count !== this.nrBlocks[zone * NR_PAGE_ORDERS + order]) problems.push(`${what}: count ${count} != ${this.nrBlocks[zone * NR_PAGE_ORDERS + order]}`);
+      }
+      for (let i = 0; i < this.pcpCount[zone]!; i++) {
+        const pfn = this.pcp[zone]![i]!;
+        if ((flags[pfn]! & PG_buddy) !== 0 || this.zoneOf(pfn) !== zone) problems.push(`zone ${zone} pcp: page ${hex(pfn)} misplaced`);
+        mark(pfn, 1, `zone ${zone} pcp`);
+      }
+      pages += this.pcpCount[zone]!;
+      if (pages !== this.nrFree[zone]) problems.push(`zone ${zone}: ${pages} pages listed but nrFree=${this.nrFree[zone]}`);
+    }
+    return problems;
+  }
+}

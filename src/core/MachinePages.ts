@@ -1,0 +1,365 @@
+/**
+ * Allocation, freeing, reference counts and folio flags of a machine.
+ *
+ * @module
+ */
+import { kernelError } from "../errors.js";
+import { badNumber, isU32 } from "./check.js";
+import { MAX_PAGE_ORDER, NR_PAGE_ORDERS } from "./config.js";
+import { NR_ZONES, ZONE_HIGHMEM, ZONE_NORMAL } from "./Buddy.js";
+import { findPoisonCorruption, poisonBlock } from "./debug/poison.js";
+import { formatPoison } from "./debug/report.js";
+import { __GFP_COMP, __GFP_HIGHMEM, __GFP_NOWARN, __GFP_ZERO, GFP_VALID_MASK, gfpName } from "./gfp.js";
+import { KmapSlots } from "./KmapSlots.js";
+import { MachineState } from "./MachineState.js";
+import {
+  NO_PFN,
+  ORDER_SHIFT,
+  PG_free,
+  PG_head,
+  PG_locked,
+  PG_nomap,
+  PG_poisoned,
+  PG_reserved,
+  PG_tail,
+  PG_USER_MASK,
+} from "./MemMap.js";
+
+/** The largest reference count `folio_get` accepts before it would overflow. */
+export const REFCOUNT_MAX = 0x7fffffff;
+
+/**
+ * The allocator-facing half of a {@link Machine}: `alloc_pages`, `__free_pages`, folio references
+ * and flags.
+ *
+ * @remarks Split from `Machine` only to keep files small; use `Machine`.
+ */
+export class MachinePages extends MachineState {
+  /**
+   * Allocates a block of `2^order` pages (`alloc_pages`); with `__GFP_COMP` it is a folio.
+   *
+   * @param gfp - GFP flags chosen by the caller (`GFP_KERNEL`, `| __GFP_ZERO`, `| __GFP_HIGHMEM`, ...).
+   * @param order - 0..10 (`MAX_PAGE_ORDER` inclusive).
+   * @returns The first pfn; its refcount is 1 and {@link MachineState.pageGen} gives the handle's gen.
+   * @throws KernelError `EINVAL` for bad flags or a bad order number, `EDOM` for an order above 10,
+   *   `ENOMEM` when no block is free (the free lists are unchanged), `EFAULT` when debug poisoning
+   *   finds the block written after it was freed.
+   *
+   * @example
+   * ```ts
+   * const pfn = machine.allocPages(GFP_KERNEL | __GFP_ZERO | __GFP_COMP, 2);
+   * machine.folioPut(pfn, machine.pageGen(pfn)); // the last reference frees it
+   * machine.allocPages(GFP_KERNEL, 11); // KernelError EDOM: order above MAX_PAGE_ORDER
+   * ```
+   */
+  allocPages(gfp: number, order: number): number {
+    if (!isU32(gfp) || (gfp & ~GFP_VALID_MASK) !== 0) {
+      throw kernelError("EINVAL", "alloc_pages", "unknown GFP flags", { gfp, valid: GFP_VALID_MASK });
+    }
+    if (!isU32(order)) throw badNumber("alloc_pages", "order", order);
+    if (order > MAX_PAGE_ORDER) {
+      throw kernelError("EDOM", "alloc_pages", "order above MAX_PAGE_ORDER", { order, max: MAX_PAGE_ORDER });
+    }
+    const buddy = this.buddy;
+    let zone = (gfp & __GFP_HIGHMEM) !== 0 && buddy.managed[ZONE_HIGHMEM]! > 0 ? ZONE_HIGHMEM : ZONE_NORMAL;
+    let pfn = buddy.pick(zone, order);
+    if (pfn === NO_PFN && zone === ZONE_HIGHMEM) pfn = buddy.pick((zone = ZONE_NORMAL), order);
+    if (pfn === NO_PFN) throw this.outOfMemory(gfp, order);
+    if (this.poisonOn) this.checkPoison(pfn, order);
+    // INVARIANT: the block leaves the free lists and every page of it gets allocated metadata.
+    buddy.commit(zone, order);
+    const { flags, gen, refcount, link0, link1 } = this.mem;
+    flags[pfn] = (order << ORDER_SHIFT) | ((gfp & __GFP_COMP) !== 0 ? PG_head : 0);
+    refcount[pfn] = 1;
+    gen[pfn] = gen[pfn]! + 1;
+    link0[pfn] = 0;
+    link1[pfn] = 0;
+    if (order !== 0) {
+      const end = pfn + (1 << order);
+      for (let p = pfn + 1; p < end; p++) {
+        flags[p] = PG_tail;
+        gen[p] = gen[p]! + 1;
+        link0[p] = pfn;
+        link1[p] = 0;
+      }
+    }
+    if ((gfp & __GFP_ZERO) !== 0) this.phys.fill(pfn, 0, this.pageSize << order, 0);
+    if (this.owner !== undefined) this.owner.recordAlloc(pfn);
+    return pfn;
+  }
+
+  /**
+   * Drops the allocation reference of a block (`__free_pages`); frees it when that was the last one.
+   *
+   * @param pfn - The block's first page.
+   * @param gen - The generation of the handle.
+   * @param order - The order the block was allocated with.
+   * @returns `true` when the block went back to the allocator.
+   * @throws KernelError `EINVAL` for bad numbers, a page that is not a block's first page, a
+   *   different order than allocated (M31), or a double free (M19, with both stacks in debug);
+   *   `EBUSY` when the block is still locked, in the page cache or mapped. The machine is unchanged.
+   */
+  freePages(pfn: number, gen: number, order: number): boolean {
+    const op = "__free_pages";
+    if (!isU32(pfn) || pfn >= this.nrPages) throw badNumber(op, "pfn", pfn, this.nrPages);
+    if (!isU32(order) || order > MAX_PAGE_ORDER) throw badNumber(op, "order", order, NR_PAGE_ORDERS);
+    // SAFETY: pfn < nrPages was checked above.
+    const flags = this.mem.flags[pfn]!;
+    if ((flags & (PG_free | PG_nomap)) !== 0 || this.mem.gen[pfn] !== gen) {
+      throw this.deadHandle(op, pfn, gen, `Free of order ${order} at ${this.describePfn(pfn)}`, "double-free");
+    }
+    if ((flags & (PG_tail | PG_reserved)) !== 0) {
+      throw kernelError("EINVAL", op, (flags & PG_tail) !== 0 ? "not the first page of an allocation" : "page is reserved, not allocated", { pfn, order });
+    }
+    const allocated = flags >>> ORDER_SHIFT;
+    if (order !== allocated) {
+      throw kernelError("EINVAL", op, "order differs from the allocation's order", { pfn, order, allocatedOrder: allocated });
+    }
+    const refs = this.mem.refcount[pfn]!;
+    if (refs > 1) {
+      this.mem.refcount[pfn] = refs - 1;
+      return false;
+    }
+    this.freeBlock(op, pfn, order);
+    return true;
+  }
+
+  /**
+   * Takes another reference to a folio (`folio_get`).
+   *
+   * @param pfn - The folio's first page (any allocated block head).
+   * @param gen - The generation of the handle.
+   * @throws KernelError `EFAULT` when the folio was freed (refcount zero), `EOVERFLOW` when the
+   *   count would overflow, `EINVAL` for bad numbers or a page that is not a block head.
+   */
+  folioGet(pfn: number, gen: number): void {
+    this.folioRefAdd(pfn, gen, 1);
+  }
+
+  /**
+   * Takes `nr` more references to a folio (`folio_ref_add`).
+   *
+   * @param pfn - The folio's first page.
+   * @param gen - The generation of the handle.
+   * @param nr - How many references, at least 1.
+   * @throws KernelError as {@link MachinePages.folioGet}.
+   */
+  folioRefAdd(pfn: number, gen: number, nr: number): void {
+    const op = "folio_get";
+    const flags = this.live(op, pfn, gen);
+    if ((flags & (PG_tail | PG_reserved)) !== 0) throw kernelError("EINVAL", op, "not an allocated folio head", { pfn });
+    if (!isU32(nr) || nr === 0) throw badNumber(op, "nr", nr);
+    const refs = this.mem.refcount[pfn]!;
+    if (refs <= 0) throw kernelError("EFAULT", op, "refcount is zero", { pfn, refcount: refs });
+    if (refs > REFCOUNT_MAX - nr) throw kernelError("EOVERFLOW", op, "refcount would overflow", { pfn, refcount: refs, nr });
+    this.mem.refcount[pfn] = refs + nr;
+  }
+
+  /**
+   * Drops a reference to a folio (`folio_put`); the last one frees it.
+   *
+   * @param pfn - The folio's first page.
+   * @param gen - The generation of the handle.
+   * @returns `true` when this was the last reference and the folio was freed.
+   * @throws KernelError `ERANGE` for a refcount underflow (the folio is not freed twice, M21),
+   *   `EFAULT` when the folio was freed and reallocated, `EBUSY` when the last reference goes while
+   *   the folio is locked or mapped, `EINVAL` for bad numbers or a tail page.
+   */
+  folioPut(pfn: number, gen: number): boolean {
+    const op = "folio_put";
+    if (!isU32(pfn) || pfn >= this.nrPages) throw badNumber(op, "pfn", pfn, this.nrPages);
+    const flags = this.mem.flags[pfn]!;
+    if ((flags & PG_free) !== 0 && this.mem.gen[pfn] === gen) {
+      const report = this.kasan("refcount underflow", op, pfn, this.accessLine(op, pfn, -1, 0));
+      throw kernelError("ERANGE", op, "refcount underflow: more references dropped than taken", { pfn, refcount: 0 }, report);
+    }
+    this.live(op, pfn, gen);
+    if ((flags & (PG_tail | PG_reserved)) !== 0) throw kernelError("EINVAL", op, "not an allocated folio head", { pfn });
+    const refs = this.mem.refcount[pfn]!;
+    if (refs > 1) {
+      this.mem.refcount[pfn] = refs - 1;
+      return false;
+    }
+    this.freeBlock(op, pfn, flags >>> ORDER_SHIFT);
+    return true;
+  }
+
+  /**
+   * Sets one caller-owned flag on a folio head or reserved page (`folio_set_*`).
+   *
+   * @param pfn - The page.
+   * @param gen - The generation of the handle.
+   * @param flag - One of `PG_locked`, `PG_uptodate`, `PG_dirty`, `PG_owner_priv_1`, `PG_owner_priv_2`.
+   * @throws KernelError `EINVAL` for another flag or a tail page; `EFAULT` for a dead handle.
+   */
+  setPageFlag(pfn: number, gen: number, flag: number): void {
+    this.checkFlagTarget("folio_set_flag", pfn, gen, flag);
+    this.mem.flags[pfn] = this.mem.flags[pfn]! | flag;
+  }
+
+  /**
+   * Clears one caller-owned flag on a folio head or reserved page (`folio_clear_*`).
+   *
+   * @param pfn - The page.
+   * @param gen - The generation of the handle.
+   * @param flag - As for {@link MachinePages.setPageFlag}.
+   * @throws KernelError as for {@link MachinePages.setPageFlag}.
+   */
+  clearPageFlag(pfn: number, gen: number, flag: number): void {
+    this.checkFlagTarget("folio_clear_flag", pfn, gen, flag);
+    this.mem.flags[pfn] = this.mem.flags[pfn]! & ~flag;
+  }
+
+  /**
+   * Tests one caller-owned flag on a folio head or reserved page (`folio_test_*`).
+   *
+   * @param pfn - The page.
+   * @param gen - The generation of the handle.
+   * @param flag - As for {@link MachinePages.setPageFlag}.
+   * @returns Whether the flag is set.
+   * @throws KernelError as for {@link MachinePages.setPageFlag}.
+   */
+  testPageFlag(pfn: number, gen: number, flag: number): boolean {
+    this.checkFlagTarget("folio_test_flag", pfn, gen, flag);
+    return (this.mem.flags[pfn]! & flag) !== 0;
+  }
+
+  /**
+   * Locks a folio if it is unlocked (`folio_trylock`).
+   *
+   * @param pfn - The folio's first page.
+   * @param gen - The generation of the handle.
+   * @returns `true` when this call took the lock, `false` when it was already held.
+   * @throws KernelError as for {@link MachinePages.setPageFlag}.
+   */
+  folioTrylock(pfn: number, gen: number): boolean {
+    this.checkFlagTarget("folio_trylock", pfn, gen, PG_locked);
+    const flags = this.mem.flags[pfn]!;
+    if ((flags & PG_locked) !== 0) return false;
+    this.mem.flags[pfn] = flags | PG_locked;
+    return true;
+  }
+
+  /**
+   * Unlocks a locked folio (`folio_unlock`).
+   *
+   * @param pfn - The folio's first page.
+   * @param gen - The generation of the handle.
+   * @throws KernelError `EINVAL` when the folio is not locked; otherwise as for `setPageFlag`.
+   */
+  folioUnlock(pfn: number, gen: number): void {
+    this.checkFlagTarget("folio_unlock", pfn, gen, PG_locked);
+    const flags = this.mem.flags[pfn]!;
+    if ((flags & PG_locked) === 0) throw kernelError("EINVAL", "folio_unlock", "folio is not locked", { pfn });
+    this.mem.flags[pfn] = flags & ~PG_locked;
+  }
+
+  /**
+   * Free pages per zone and order, like `/proc/buddyinfo` (hot-list pages count as order 0).
+   *
+   * @returns `free[zone][order]` block counts, and `pages[zone]` free page totals.
+   */
+  buddyInfo(): { free: number[][]; pages: number[] } {
+    const free: number[][] = [];
+    const pages: number[] = [];
+    for (let zone = 0; zone < NR_ZONES; zone++) {
+      const row = Array.from(this.buddy.nrBlocks.subarray(zone * NR_PAGE_ORDERS, (zone + 1) * NR_PAGE_ORDERS));
+      row[0]! += this.buddy.pcpCount[zone]!;
+      free.push(row);
+      pages.push(this.buddy.nrFree[zone]!);
+    }
+    return { free, pages };
+  }
+
+  /**
+   * Total free pages in all zones.
+   *
+   * @returns The count.
+   */
+  nrFreePages(): number {
+    return this.buddy.nrFree[ZONE_NORMAL]! + this.buddy.nrFree[ZONE_HIGHMEM]!;
+  }
+
+  private checkFlagTarget(op: string, pfn: number, gen: number, flag: number): void {
+    const flags = this.live(op, pfn, gen);
+    if (!isU32(flag) || (flag & ~PG_USER_MASK) !== 0 || flag === 0 || (flag & (flag - 1)) !== 0) {
+      throw kernelError("EINVAL", op, "not a single caller-owned flag", { flag, allowed: PG_USER_MASK });
+    }
+    if ((flags & PG_tail) !== 0) throw kernelError("EINVAL", op, "flags live on the folio head, not a tail page", { pfn, head: this.mem.link0[pfn]! });
+  }
+
+  /**
+   * Returns a block to the allocator after checking it is no longer in use.
+   *
+   * @param op - The operation.
+   * @param pfn - The block's first page, allocated with `order` and holding its last reference.
+   * @param order - The block's order.
+   */
+  private freeBlock(op: string, pfn: number, order: number): void {
+    const { flags, refcount, link0, link1 } = this.mem;
+    const head = flags[pfn]!;
+    if ((head & PG_locked) !== 0) throw kernelError("EBUSY", op, "freeing a locked folio", { pfn, order });
+    if (link0[pfn] !== 0) throw kernelError("EBUSY", op, "freeing a folio still in the page cache", { pfn, mapping: link0[pfn]!, index: link1[pfn]! });
+    const end = pfn + (1 << order);
+    if (this.slots.live > 0) {
+      for (const entry of this.slots.entries()) {
+        if (entry.pfn >= pfn && entry.pfn < end) {
+          throw kernelError("EBUSY", op, "freeing a page that is still mapped", { pfn, order, mapping: KmapSlots.describe(entry) });
+        }
+      }
+    }
+    if (this.pkmap.used > 0) {
+      for (let p = pfn; p < end; p++) {
+        if (this.pkmap.count(p) > 0) throw kernelError("EBUSY", op, "freeing a page that is still kmapped", { pfn, order, kmapped: p });
+      }
+    }
+    if (this.owner !== undefined) this.owner.recordFree(pfn);
+    // INVARIANT: every page of the block is marked free before the block joins a free list.
+    const free = this.poisonOn ? PG_free | PG_poisoned : PG_free;
+    if (order === 0) {
+      flags[pfn] = free;
+      link0[pfn] = 0;
+      link1[pfn] = 0;
+    } else {
+      flags.fill(free, pfn, end);
+      link0.fill(0, pfn, end);
+      link1.fill(0, pfn, end);
+    }
+    refcount[pfn] = 0;
+    if (this.poisonOn) poisonBlock(this.phys, pfn, this.pageSize << order);
+    this.buddy.free(pfn, order);
+  }
+
+  private checkPoison(pfn: number, order: number): void {
+    const flags = this.mem.flags;
+    for (let p = pfn; p < pfn + (1 << order); p++) {
+      if ((flags[p]! & PG_poisoned) === 0) continue;
+      const offset = findPoisonCorruption(this.phys, p, this.pageSize);
+      if (offset < 0) continue;
+      const value = this.phys.peek(p)?.[this.phys.base(p) + offset] ?? 0;
+      const report = formatPoison(p, offset, value, this.mem.describe(p), this.owner?.freeStacks.get(p));
+      // The corruption is reported once; the page is poisoned again and stays free.
+      poisonBlock(this.phys, p, this.pageSize);
+      throw kernelError("EFAULT", "alloc_pages", "free page written after free (poison corrupted)", { pfn: p, offset }, report);
+    }
+  }
+
+  private outOfMemory(gfp: number, order: number): Error {
+    const info = this.buddyInfo();
+    const report = (gfp & __GFP_NOWARN) !== 0
+      ? undefined
+      : [
+          `alloc_pages: page allocation failure: order:${order}, mode:${gfpName(gfp)}`,
+          ...info.free.map((row, zone) => `${zone === 0 ? "Normal" : "HighMem"}: free:${info.pages[zone]} ${row.map((n, o) => `${n}*${(this.pageSize << o) / 1024}kB`).join(" ")}`),
+        ].join("\n");
+    return kernelError("ENOMEM", "alloc_pages", "no free block of that order", { order, gfp, freePages: this.nrFreePages(), largestFree: this.largestFreeOrder() }, report);
+  }
+
+  private largestFreeOrder(): number {
+    for (let order = MAX_PAGE_ORDER; order >= 0; order--) {
+      for (let zone = 0; zone < NR_ZONES; zone++) if (this.buddy.nrBlocks[zone * NR_PAGE_ORDERS + order]! > 0) return order;
+    }
+    return this.nrFreePages() > 0 ? 0 : -1;
+  }
+}
+

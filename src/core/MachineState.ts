@@ -1,0 +1,411 @@
+/**
+ * The machine's state and the read-only queries on it: addressing, zones, CPUs, page metadata.
+ *
+ * @module
+ */
+import { kernelError, type KernelError } from "../errors.js";
+import { badNumber, hex, isAddress, isU32 } from "./check.js";
+import { MAX_PAGE_ORDER, resolveConfig, type MachineConfig, type PhysRangeKind, type ResolvedConfig } from "./config.js";
+import { Buddy, ZONE_HIGHMEM, ZONE_NORMAL } from "./Buddy.js";
+import { PageOwner } from "./debug/owner.js";
+import { formatKasan } from "./debug/report.js";
+import { KmapSlots } from "./KmapSlots.js";
+import { MemMap, ORDER_SHIFT, PG_free, PG_head, PG_nomap, PG_reserved, PG_tail } from "./MemMap.js";
+import { PhysMem } from "./PhysMem.js";
+import { Pkmap } from "./Pkmap.js";
+
+/**
+ * The state every part of a {@link Machine} shares, and the queries that only read it.
+ *
+ * @remarks
+ * Split from `Machine` only to keep files small; use `Machine`.
+ *
+ * @invariant `currentCpu` is always in `[0, cpus)`.
+ */
+export class MachineState {
+  /** The validated configuration. */
+  readonly config: ResolvedConfig;
+  /** `PAGE_SHIFT`. */
+  readonly pageShift: number;
+  /** `PAGE_SIZE` in bytes. */
+  readonly pageSize: number;
+  /** Page frames with metadata: `[0, nrPages)`. */
+  readonly nrPages: number;
+  /** The first HIGHMEM frame; `nrPages` when there is no HIGHMEM. */
+  readonly highmemPfn: number;
+  /** Number of CPUs. */
+  readonly cpus: number;
+  /** @internal Per-page metadata; only the core writes it. */
+  readonly mem: MemMap;
+  /** @internal The backing bytes. */
+  readonly phys: PhysMem;
+  /** @internal The allocator. */
+  readonly buddy: Buddy;
+  /** @internal The per-CPU local mapping slots. */
+  readonly slots: KmapSlots;
+  /** @internal The permanent mapping pool. */
+  readonly pkmap = new Pkmap();
+  /** @internal The page_owner side table, present only with `debug.pageOwner`. */
+  readonly owner: PageOwner | undefined;
+  /** @internal Whether freed pages are poisoned. */
+  readonly poisonOn: boolean;
+  /** @internal Whether lowmem maps like HIGHMEM. */
+  readonly forceMap: boolean;
+  private cpu = 0;
+
+  /**
+   * Builds a machine: validates the config, lays out metadata and hands the RAM to the allocator.
+   *
+   * @param config - The configuration; every field has a default.
+   * @throws KernelError `EINVAL` for a bad configuration.
+   */
+  constructor(config: MachineConfig = {}) {
+    const resolved = resolveConfig(config);
+    this.config = resolved;
+    this.pageShift = resolved.pageShift;
+    this.pageSize = resolved.pageSize;
+    this.nrPages = resolved.nrPages;
+    this.highmemPfn = resolved.highmemPfn;
+    this.cpus = resolved.cpus;
+    this.mem = new MemMap(this.nrPages);
+    this.phys = new PhysMem(this.nrPages, this.pageShift);
+    this.buddy = new Buddy(this.mem, this.highmemPfn);
+    this.slots = new KmapSlots(this.cpus, resolved.debug.kmapLocalGuard);
+    this.owner = resolved.debug.pageOwner ? new PageOwner() : undefined;
+    this.poisonOn = resolved.debug.poison;
+    this.forceMap = resolved.debug.forceMap;
+    for (const seg of resolved.segments) {
+      if (seg.kind === "ram") {
+        // INVARIANT: a RAM segment is split at the HIGHMEM boundary so each part lies in one zone.
+        const mid = Math.min(Math.max(seg.startPfn, this.highmemPfn), seg.endPfn);
+        if (mid > seg.startPfn) this.buddy.addRange(seg.startPfn, mid);
+        if (seg.endPfn > mid) this.buddy.addRange(mid, seg.endPfn);
+      } else {
+        this.mem.flags.fill(seg.kind === "reserved" ? PG_reserved : PG_nomap, seg.startPfn, seg.endPfn);
+      }
+    }
+  }
+
+  // --- CPUs ---------------------------------------------------------------------------------
+
+  /** The CPU the caller is running on (0 unless inside {@link MachineState.onCpu}). */
+  get currentCpu(): number {
+    return this.cpu;
+  }
+
+  /**
+   * Runs `fn` as if on CPU `cpu`, restoring the previous CPU afterwards, even when `fn` throws.
+   *
+   * @param cpu - A CPU number in `[0, cpus)`.
+   * @param fn - The code to run.
+   * @returns What `fn` returns.
+   * @throws KernelError `EINVAL` for a bad CPU number.
+   */
+  onCpu<Result>(cpu: number, fn: () => Result): Result {
+    if (!isU32(cpu) || cpu >= this.cpus) throw badNumber("on_cpu", "cpu", cpu, this.cpus);
+    const previous = this.cpu;
+    this.cpu = cpu;
+    try {
+      return fn();
+    } finally {
+      this.cpu = previous;
+    }
+  }
+
+  // --- addressing ---------------------------------------------------------------------------
+
+  /**
+   * The physical address of a page frame (`PFN_PHYS`).
+   *
+   * @param pfn - A page frame number (need not have metadata: MMIO frames are fine).
+   * @returns `pfn << PAGE_SHIFT`.
+   * @throws KernelError `EINVAL` for a negative, fractional or non-finite pfn.
+   */
+  pfnToPhys(pfn: number): number {
+    if (!isU32(pfn)) throw badNumber("PFN_PHYS", "pfn", pfn);
+    return pfn * this.pageSize;
+  }
+
+  /**
+   * The page frame holding a physical address (`PHYS_PFN`); any offset in the page is dropped.
+   *
+   * @param addr - A physical address.
+   * @returns `addr >> PAGE_SHIFT`.
+   * @throws KernelError `EINVAL` for a negative, fractional or non-finite address, or one whose
+   *   frame number does not fit 32 bits.
+   */
+  physToPfn(addr: number): number {
+    if (!isAddress(addr)) throw badNumber("PHYS_PFN", "addr", addr);
+    const pfn = Math.floor(addr / this.pageSize);
+    if (!isU32(pfn)) throw badNumber("PHYS_PFN", "addr", addr, 2 ** 32 * this.pageSize);
+    return pfn;
+  }
+
+  /**
+   * What a page frame holds, by the configured ranges.
+   *
+   * @param pfn - Any number.
+   * @returns The range kind, or `"hole"` for frames beyond RAM that are not MMIO and for bad numbers.
+   */
+  kindOf(pfn: number): PhysRangeKind {
+    if (!isU32(pfn)) return "hole";
+    const list = pfn < this.nrPages ? this.config.segments : this.config.mmioAbove;
+    let lo = 0;
+    let hi = list.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const seg = list[mid]!;
+      if (pfn < seg.startPfn) hi = mid - 1;
+      else if (pfn >= seg.endPfn) lo = mid + 1;
+      else return seg.kind;
+    }
+    return "hole";
+  }
+
+  /**
+   * Whether a page frame has metadata (`pfn_valid`): below the end of RAM and not MMIO.
+   *
+   * @param pfn - Any number; bad numbers give `false`.
+   * @returns `true` when the frame has a `struct page`.
+   */
+  pfnValid(pfn: number): boolean {
+    return isU32(pfn) && pfn < this.nrPages && this.kindOf(pfn) !== "mmio";
+  }
+
+  /**
+   * Whether a page frame is RAM (`page_is_ram`): a `ram` or `reserved` range.
+   *
+   * @param pfn - Any number; bad numbers give `false`.
+   * @returns `true` for RAM, including reserved RAM; `false` for holes, MMIO and bad numbers.
+   */
+  pageIsRam(pfn: number): boolean {
+    if (!isU32(pfn) || pfn >= this.nrPages) return false;
+    const kind = this.kindOf(pfn);
+    return kind === "ram" || kind === "reserved";
+  }
+
+  /**
+   * Whether a page frame lies in HIGHMEM (no direct mapping).
+   *
+   * @param pfn - A page frame number.
+   * @returns `true` from the HIGHMEM boundary up to the end of RAM.
+   */
+  isHighmem(pfn: number): boolean {
+    return isU32(pfn) && pfn >= this.highmemPfn && pfn < this.nrPages;
+  }
+
+  /**
+   * The zone a frame belongs to.
+   *
+   * @param pfn - A page frame below `nrPages`.
+   * @returns `ZONE_NORMAL` (0) or `ZONE_HIGHMEM` (1).
+   */
+  zoneOf(pfn: number): number {
+    return pfn < this.highmemPfn ? ZONE_NORMAL : ZONE_HIGHMEM;
+  }
+
+  // --- page metadata queries ----------------------------------------------------------------
+
+  /**
+   * The generation of a page: the second half of a `(pfn, gen)` handle, bumped on every allocation.
+   *
+   * @param pfn - A page frame below `nrPages`.
+   * @returns The generation, 0..65535.
+   * @throws KernelError `EINVAL` for a bad pfn.
+   */
+  pageGen(pfn: number): number {
+    this.checkPfn("page_gen", pfn);
+    return this.mem.gen[pfn]!;
+  }
+
+  /**
+   * The raw flags word of a page (`PG_*` bits; the order in bits 12..15).
+   *
+   * @param pfn - A page frame below `nrPages`.
+   * @returns The flags.
+   * @throws KernelError `EINVAL` for a bad pfn.
+   */
+  pageFlags(pfn: number): number {
+    this.checkPfn("page_flags", pfn);
+    return this.mem.flags[pfn]!;
+  }
+
+  /**
+   * Whether a page is currently allocated (part of a block handed out by the allocator).
+   *
+   * @param pfn - A page frame below `nrPages`.
+   * @returns `false` for free, reserved and non-RAM frames.
+   * @throws KernelError `EINVAL` for a bad pfn.
+   */
+  isAllocated(pfn: number): boolean {
+    this.checkPfn("page_allocated", pfn);
+    return (this.mem.flags[pfn]! & (PG_free | PG_reserved | PG_nomap)) === 0;
+  }
+
+  /**
+   * The first page of the allocated block holding `pfn` (`compound_head` for any block).
+   *
+   * @param pfn - A page frame below `nrPages`.
+   * @returns The first pfn of the block, or `pfn` itself for a block head, reserved or free page.
+   * @throws KernelError `EINVAL` for a bad pfn.
+   */
+  blockHead(pfn: number): number {
+    this.checkPfn("compound_head", pfn);
+    return (this.mem.flags[pfn]! & PG_tail) !== 0 ? this.mem.link0[pfn]! : pfn;
+  }
+
+  /**
+   * The order of an allocated block head (`folio_order`); 0 for other pages.
+   *
+   * @param pfn - A page frame below `nrPages`.
+   * @returns The order, 0..10.
+   * @throws KernelError `EINVAL` for a bad pfn.
+   */
+  pageOrder(pfn: number): number {
+    this.checkPfn("folio_order", pfn);
+    const flags = this.mem.flags[pfn]!;
+    return (flags & (PG_free | PG_tail)) !== 0 ? 0 : flags >>> ORDER_SHIFT;
+  }
+
+  /**
+   * Whether a page is the head of a compound page (a folio allocated with `__GFP_COMP`).
+   *
+   * @param pfn - A page frame below `nrPages`.
+   * @returns `true` for a compound head.
+   * @throws KernelError `EINVAL` for a bad pfn.
+   */
+  isCompoundHead(pfn: number): boolean {
+    this.checkPfn("PageHead", pfn);
+    return (this.mem.flags[pfn]! & PG_head) !== 0;
+  }
+
+  /**
+   * The reference count of a block head (`folio_ref_count`); 0 for free pages.
+   *
+   * @param pfn - A page frame below `nrPages`.
+   * @returns The count.
+   * @throws KernelError `EINVAL` for a bad pfn.
+   */
+  refCount(pfn: number): number {
+    this.checkPfn("folio_ref_count", pfn);
+    return this.mem.refcount[pfn]!;
+  }
+
+  // --- shared checks ------------------------------------------------------------------------
+
+  /**
+   * Checks that `pfn` is an integer frame with metadata.
+   *
+   * @param op - The operation, for the error.
+   * @param pfn - The value to check.
+   * @throws KernelError `EINVAL` otherwise.
+   */
+  protected checkPfn(op: string, pfn: number): void {
+    if (!isU32(pfn) || pfn >= this.nrPages) throw badNumber(op, "pfn", pfn, this.nrPages);
+  }
+
+  /**
+   * Checks a `(pfn, gen)` handle for an access and returns the page's flags.
+   *
+   * @param op - The operation, for the error.
+   * @param pfn - The page.
+   * @param gen - The generation the handle recorded.
+   * @param offset - The accessed offset, for a report (-1 when not a byte access).
+   * @param size - The accessed size, for a report.
+   * @returns The flags word of a live page (allocated, or reserved RAM).
+   * @throws KernelError `EINVAL` for bad numbers; `EFAULT` for a free, reallocated or non-RAM page.
+   */
+  protected live(op: string, pfn: number, gen: number, offset = -1, size = 0): number {
+    if (!isU32(pfn) || pfn >= this.nrPages) throw badNumber(op, "pfn", pfn, this.nrPages);
+    // SAFETY: pfn < nrPages was checked above.
+    const flags = this.mem.flags[pfn]!;
+    if ((flags & (PG_free | PG_nomap)) !== 0 || this.mem.gen[pfn] !== gen) {
+      throw this.deadHandle(op, pfn, gen, this.accessLine(op, pfn, offset, size));
+    }
+    return flags;
+  }
+
+  /**
+   * The KASAN access line of a report.
+   *
+   * @param op - The operation.
+   * @param pfn - The page.
+   * @param offset - The byte offset, or -1 for a whole-page operation.
+   * @param size - The size in bytes.
+   * @returns For example `Read of size 16 at offset 0x0 of pfn 0x12 (phys 0x12000, Normal)`.
+   */
+  protected accessLine(op: string, pfn: number, offset: number, size: number): string {
+    const verb = op === "memcpy_from_page" ? "Read" : op === "memcpy_to_page" || op === "memset_page" ? "Write" : "Access";
+    if (offset < 0) return `${verb} (${op}) of ${this.describePfn(pfn)}`;
+    return `${verb} of size ${size} at offset ${typeof offset === "number" && Number.isFinite(offset) ? hex(Math.trunc(offset)) : String(offset)} of ${this.describePfn(pfn)}`;
+  }
+
+  /**
+   * Builds the error for a handle that does not name a live page.
+   *
+   * @param op - The operation.
+   * @param pfn - A page frame below `nrPages`.
+   * @param gen - The handle's generation.
+   * @param access - The access line of the report.
+   * @param bug - The KASAN bug class to report.
+   * @returns The error: `EINVAL` for a bad generation, else `EFAULT` (or `EINVAL` for a double free).
+   */
+  protected deadHandle(op: string, pfn: number, gen: number, access: string, bug = "use-after-free"): KernelError {
+    if (!isU32(gen) || gen > 0xffff) return badNumber(op, "gen", gen, 0x10000);
+    const flags = this.mem.flags[pfn]!;
+    if ((flags & PG_nomap) !== 0) {
+      return kernelError("EFAULT", op, "page frame has no memory (hole or mmio)", { pfn, phys: pfn * this.pageSize });
+    }
+    const current = this.mem.gen[pfn]!;
+    const free = (flags & PG_free) !== 0;
+    const what = free ? (bug === "double-free" ? "double free" : "use after free") : "stale handle: page was freed and reallocated";
+    const notes = current === gen ? [] : [`handle gen=${gen}, page gen=${current}: the page was reallocated since the handle was made`];
+    const report = this.kasan(bug, op, pfn, access, notes);
+    return kernelError(bug === "double-free" ? "EINVAL" : "EFAULT", op, what, { pfn, gen, pageGen: current }, report);
+  }
+
+  /**
+   * A KASAN-style report about a page, with page_owner stacks when recorded.
+   *
+   * @param bug - The bug class.
+   * @param op - The operation.
+   * @param pfn - The page.
+   * @param access - The access line.
+   * @param notes - Extra lines.
+   * @returns The report text.
+   */
+  protected kasan(bug: string, op: string, pfn: number, access: string, notes: readonly string[] = []): string {
+    const head = this.stackHead(pfn);
+    return formatKasan({
+      bug,
+      op,
+      access,
+      notes,
+      page: this.mem.describe(pfn),
+      phys: pfn * this.pageSize,
+      allocStack: this.owner?.allocStacks.get(head),
+      freeStack: this.owner?.freeStacks.get(head),
+    });
+  }
+
+  /** The first pfn of the block whose stacks describe `pfn` (the page itself or an aligned head). */
+  private stackHead(pfn: number): number {
+    const owner = this.owner;
+    if (owner === undefined || owner.allocStacks.has(pfn)) return pfn;
+    for (let order = 1; order <= MAX_PAGE_ORDER; order++) {
+      const head = pfn & ~((1 << order) - 1);
+      if (owner.allocStacks.has(head)) return head;
+    }
+    return pfn;
+  }
+
+  /**
+   * Describes a page for messages: pfn, physical address and zone.
+   *
+   * @param pfn - A page frame.
+   * @returns For example `pfn 0x10 (phys 0x10000, Normal)`.
+   */
+  describePfn(pfn: number): string {
+    return `pfn ${hex(pfn)} (phys ${hex(pfn * this.pageSize)}, ${pfn < this.highmemPfn ? "Normal" : "HighMem"})`;
+  }
+}

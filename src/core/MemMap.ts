@@ -1,0 +1,139 @@
+/**
+ * Per-page metadata (the simulator's `struct page`), kept as a struct of typed arrays.
+ *
+ * @module
+ */
+import { hex } from "./check.js";
+
+/** The page is in the allocator (a buddy free block or a per-CPU list). Set on every page of a free block. */
+export const PG_free = 1 << 0;
+/** First page of a free buddy block; the order bits hold the block's order. */
+export const PG_buddy = 1 << 1;
+/** First page of a compound allocation (a folio made with `__GFP_COMP`). */
+export const PG_head = 1 << 2;
+/** A page inside an allocated block other than its first; `link0` holds the first page's pfn. */
+export const PG_tail = 1 << 3;
+/** The folio is locked (set on the head). */
+export const PG_locked = 1 << 4;
+/** The folio's contents are valid (set on the head). */
+export const PG_uptodate = 1 << 5;
+/** The folio has been written since it was last clean (set on the head). */
+export const PG_dirty = 1 << 6;
+/** RAM that is never handed out (a `reserved` range). */
+export const PG_reserved = 1 << 7;
+/** A frame with metadata but no memory (a `hole` or `mmio` range inside RAM). */
+export const PG_nomap = 1 << 8;
+/** A spare bit for mm's own bookkeeping, e.g. "handed over as a physical address" (`intoPhys`). */
+export const PG_owner_priv_1 = 1 << 9;
+/** A second spare bit for mm's own bookkeeping. */
+export const PG_owner_priv_2 = 1 << 10;
+/** The free page's bytes hold the poison pattern (debug `poison` only). */
+export const PG_poisoned = 1 << 11;
+
+/** The flags a caller may set or clear through `setPageFlag`/`clearPageFlag`. */
+export const PG_USER_MASK = PG_locked | PG_uptodate | PG_dirty | PG_owner_priv_1 | PG_owner_priv_2;
+
+/** The order is stored in the top four bits of the flags word. */
+export const ORDER_SHIFT = 12;
+/** The mask of the order bits in the flags word. */
+export const ORDER_MASK = 0xf << ORDER_SHIFT;
+
+/** The "no page" value of the `link0`/`link1` free-list links. */
+export const NO_PFN = 0xffffffff;
+
+const FLAG_NAMES: readonly [number, string][] = [
+  [PG_free, "free"],
+  [PG_buddy, "buddy"],
+  [PG_head, "head"],
+  [PG_tail, "tail"],
+  [PG_locked, "locked"],
+  [PG_uptodate, "uptodate"],
+  [PG_dirty, "dirty"],
+  [PG_reserved, "reserved"],
+  [PG_nomap, "nomap"],
+  [PG_owner_priv_1, "owner_priv_1"],
+  [PG_owner_priv_2, "owner_priv_2"],
+  [PG_poisoned, "poisoned"],
+];
+
+/**
+ * The per-page metadata of one machine: five typed arrays indexed by pfn, 16 bytes per page.
+ *
+ * @remarks
+ * | array | type | bytes | free page | allocated block head | other allocated page |
+ * |---|---|---|---|---|---|
+ * | `flags` | `Uint16Array` | 2 | `PG_free` (+`PG_buddy` and order on a block head) | flags + order in bits 12..15 | `PG_tail` |
+ * | `gen` | `Uint16Array` | 2 | generation of the last allocation | generation | generation |
+ * | `refcount` | `Int32Array` | 4 | 0 | references | 0 |
+ * | `link0` | `Uint32Array` | 4 | next free block | page-cache mapping id (0 = none) | head pfn |
+ * | `link1` | `Uint32Array` | 4 | previous free block | page-cache index | 0 |
+ *
+ * The links are a union in the manner of the kernel's `struct page` (the `lru` list of a free page
+ * shares storage with `mapping`/`index` of a page-cache page). The kernel's `struct page` is 64
+ * bytes; this layout keeps what the simulator needs in a quarter of that.
+ *
+ * @invariant Every array has exactly `nrPages` elements.
+ * @invariant A page has `PG_free` set exactly when it lies in a free block or a per-CPU list.
+ */
+export class MemMap {
+  /** Flag bits (`PG_*`) and, in bits 12..15, the order of a block head. */
+  readonly flags: Uint16Array;
+  /** Generation counter, bumped on every allocation; a handle is `(pfn, gen)`. */
+  readonly gen: Uint16Array;
+  /** Reference count of an allocated block head. */
+  readonly refcount: Int32Array;
+  /** Free-list next / page-cache mapping id / head pfn of a tail page. */
+  readonly link0: Uint32Array;
+  /** Free-list previous / page-cache index. */
+  readonly link1: Uint32Array;
+
+  /**
+   * Allocates zeroed metadata for `nrPages` frames.
+   *
+   * @param nrPages - Number of page frames.
+   */
+  constructor(readonly nrPages: number) {
+    this.flags = new Uint16Array(nrPages);
+    this.gen = new Uint16Array(nrPages);
+    this.refcount = new Int32Array(nrPages);
+    this.link0 = new Uint32Array(nrPages);
+    this.link1 = new Uint32Array(nrPages);
+  }
+
+  /**
+   * Describes a page the way the kernel's `dump_page` does.
+   *
+   * @param pfn - A page frame number below `nrPages`.
+   * @returns For example `page: pfn:0x1a refcount:1 order:2 gen:3 flags: head|locked`.
+   */
+  describe(pfn: number): string {
+    // SAFETY: callers pass a pfn already checked against nrPages.
+    const flags = this.flags[pfn]!;
+    return `page: pfn:${hex(pfn)} refcount:${this.refcount[pfn]!} order:${flags >>> ORDER_SHIFT} gen:${this.gen[pfn]!} flags: ${flagNames(flags)}`;
+  }
+}
+
+/**
+ * Names the flag bits set in a flags word, joined with `|`.
+ *
+ * @param flags - A flags word.
+ * @returns For example `"head|uptodate"`, or `"none"`.
+ */
+export function flagNames(flags: number): string {
+  const names = FLAG_NAMES.filter(([bit]) => (flags & bit) !== 0).map(([, name]) => name);
+  return names.length === 0 ? "none" : names.join("|");
+}
+
+/**
+ * The metadata bytes per page in non-debug mode (16), against the kernel's 64-byte `struct page`.
+ *
+ * @returns The sum of the element sizes of the five per-page arrays.
+ */
+export function metadataBytesPerPage(): number {
+  return (
+    Uint16Array.BYTES_PER_ELEMENT * 2 + Int32Array.BYTES_PER_ELEMENT + Uint32Array.BYTES_PER_ELEMENT * 2
+  );
+}
+
+/** The size of the kernel's `struct page` on 64-bit builds, for comparison. */
+export const KERNEL_STRUCT_PAGE_BYTES = 64;

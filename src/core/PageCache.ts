@@ -1,0 +1,178 @@
+/**
+ * The page cache: per mapping, folios by index (the core of the kernel's `address_space`).
+ *
+ * @module
+ */
+import { kernelError } from "../errors.js";
+import { badNumber, isU32 } from "./check.js";
+import type { MachineAccess } from "./MachineAccess.js";
+import { PG_reserved, PG_tail } from "./MemMap.js";
+
+/**
+ * A machine's page cache: mapping id -> index -> first pfn of the folio cached there.
+ *
+ * @remarks
+ * Adding a folio takes a reference on it and records the mapping and index in its metadata (as
+ * `folio->mapping` and `folio->index`); removing it clears them and drops that reference. mm's
+ * `AddressSpace` wraps one mapping id. Indexes are 32-bit (positions up to `2^32` pages).
+ *
+ * @invariant A folio is cached at most once: its metadata names the only `(mapping, index)` holding it.
+ * @invariant Each cached folio holds one reference owned by the cache.
+ */
+export class PageCache {
+  private readonly mappings = new Map<number, Map<number, number>>();
+  private nextId = 1;
+
+  /**
+   * Creates the page cache of a machine.
+   *
+   * @param machine - The machine whose folios it caches.
+   */
+  constructor(private readonly machine: MachineAccess) {}
+
+  /**
+   * Creates an empty mapping (an inode's `address_space`).
+   *
+   * @returns Its id, a positive integer never reused.
+   */
+  createMapping(): number {
+    const id = this.nextId++;
+    this.mappings.set(id, new Map());
+    return id;
+  }
+
+  /**
+   * Deletes an empty mapping.
+   *
+   * @param mapping - A mapping id.
+   * @throws KernelError `ENOENT` for an unknown mapping, `EBUSY` while it still caches folios.
+   */
+  destroyMapping(mapping: number): void {
+    const pages = this.pages("destroy_mapping", mapping);
+    if (pages.size > 0) throw kernelError("EBUSY", "destroy_mapping", "mapping still caches folios", { mapping, cached: pages.size });
+    this.mappings.delete(mapping);
+  }
+
+  /**
+   * Caches a folio at `index` (`filemap_add_folio`), taking a reference on it.
+   *
+   * @param mapping - A mapping id.
+   * @param index - The folio's index in the file, in pages.
+   * @param pfn - The folio's first page.
+   * @param gen - The folio handle's generation.
+   * @throws KernelError `ENOENT` for an unknown mapping; `EEXIST` when `index` is taken; `EBUSY` when
+   *   the folio is already cached; `EINVAL`/`EFAULT` for bad numbers or a dead handle.
+   */
+  add(mapping: number, index: number, pfn: number, gen: number): void {
+    const op = "filemap_add_folio";
+    const pages = this.pages(op, mapping);
+    if (!isU32(index)) throw badNumber(op, "index", index);
+    const flags = this.machine.pageFlags(pfn);
+    if ((flags & (PG_tail | PG_reserved)) !== 0) throw kernelError("EINVAL", op, "not an allocated folio head", { pfn });
+    const { link0, link1 } = this.machine.mem;
+    if (this.machine.isAllocated(pfn) && link0[pfn] !== 0) {
+      throw kernelError("EBUSY", op, "folio is already in the page cache", { pfn, mapping: link0[pfn]!, index: link1[pfn]! });
+    }
+    if (pages.has(index)) throw kernelError("EEXIST", op, "index already caches a folio", { mapping, index, cached: pages.get(index)! });
+    this.machine.folioGet(pfn, gen);
+    // INVARIANT: the folio's metadata and the table agree on (mapping, index).
+    link0[pfn] = mapping;
+    link1[pfn] = index;
+    pages.set(index, pfn);
+  }
+
+  /**
+   * The folio cached at `index` (`filemap_get_folio` without taking a reference).
+   *
+   * @param mapping - A mapping id.
+   * @param index - An index.
+   * @returns The folio's first pfn, or -1 when nothing is cached there.
+   * @throws KernelError `ENOENT` for an unknown mapping, `EINVAL` for a bad index.
+   */
+  lookup(mapping: number, index: number): number {
+    const pages = this.pages("filemap_get_folio", mapping);
+    if (!isU32(index)) throw badNumber("filemap_get_folio", "index", index);
+    return pages.get(index) ?? -1;
+  }
+
+  /**
+   * Removes the folio cached at `index` (`filemap_remove_folio`) and drops the cache's reference.
+   *
+   * @param mapping - A mapping id.
+   * @param index - An index holding a folio.
+   * @returns The removed folio's first pfn (freed if the cache held the last reference).
+   * @throws KernelError `ENOENT` for an unknown mapping or an empty index; `EBUSY` when dropping
+   *   the last reference fails because the folio is locked or mapped (the folio stays cached).
+   */
+  remove(mapping: number, index: number): number {
+    const op = "filemap_remove_folio";
+    const pages = this.pages(op, mapping);
+    if (!isU32(index)) throw badNumber(op, "index", index);
+    const pfn = pages.get(index);
+    if (pfn === undefined) throw kernelError("ENOENT", op, "no folio cached at index", { mapping, index });
+    const { link0, link1, gen } = this.machine.mem;
+    link0[pfn] = 0;
+    link1[pfn] = 0;
+    try {
+      this.machine.folioPut(pfn, gen[pfn]!);
+    } catch (error) {
+      // INVARIANT: on failure the folio stays cached exactly as before.
+      link0[pfn] = mapping;
+      link1[pfn] = index;
+      throw error;
+    }
+    pages.delete(index);
+    return pfn;
+  }
+
+  /**
+   * The indexes cached in a mapping, ascending.
+   *
+   * @param mapping - A mapping id.
+   * @returns The indexes.
+   * @throws KernelError `ENOENT` for an unknown mapping.
+   */
+  indexes(mapping: number): number[] {
+    return [...this.pages("mapping_indexes", mapping).keys()].sort((a, b) => a - b);
+  }
+
+  /**
+   * The mapping a folio is cached in (`folio->mapping`).
+   *
+   * @param pfn - A folio's first page.
+   * @returns The mapping id, or 0 when not cached.
+   * @throws KernelError `EINVAL` for a bad pfn.
+   */
+  mappingOf(pfn: number): number {
+    return this.machine.isAllocated(pfn) && (this.machine.pageFlags(pfn) & PG_tail) === 0 ? this.machine.mem.link0[pfn]! : 0;
+  }
+
+  /**
+   * The index of a cached folio (`folio->index`).
+   *
+   * @param pfn - A folio's first page.
+   * @returns The index, or -1 when not cached.
+   * @throws KernelError `EINVAL` for a bad pfn.
+   */
+  indexOf(pfn: number): number {
+    return this.mappingOf(pfn) === 0 ? -1 : this.machine.mem.link1[pfn]!;
+  }
+
+  /**
+   * Every cached folio, for consistency checks.
+   *
+   * @returns Triples of mapping, index and pfn.
+   */
+  entries(): [mapping: number, index: number, pfn: number][] {
+    const out: [number, number, number][] = [];
+    for (const [mapping, pages] of this.mappings) for (const [index, pfn] of pages) out.push([mapping, index, pfn]);
+    return out;
+  }
+
+  private pages(op: string, mapping: number): Map<number, number> {
+    if (!isU32(mapping)) throw badNumber(op, "mapping", mapping);
+    const pages = this.mappings.get(mapping);
+    if (pages === undefined) throw kernelError("ENOENT", op, "no such mapping", { mapping });
+    return pages;
+  }
+}

@@ -1,0 +1,229 @@
+/**
+ * Machine configuration: RAM size, page size, HIGHMEM boundary, CPUs, physical ranges, debug options.
+ *
+ * @module
+ */
+import { kernelError } from "../errors.js";
+import { badNumber, isAddress } from "./check.js";
+
+/** The page shifts the kernel supports: 4, 8, 16, 32, 64 or 256 KiB pages. */
+export type PageShift = 12 | 13 | 14 | 15 | 16 | 18;
+
+/** The page shifts accepted by {@link MachineConfig.pageShift}. */
+export const PAGE_SHIFTS: readonly PageShift[] = [12, 13, 14, 15, 16, 18];
+
+/** The largest buddy order, inclusive (`MAX_PAGE_ORDER` in the kernel): blocks of 1..1024 pages. */
+export const MAX_PAGE_ORDER = 10;
+
+/** The number of orders the buddy allocator serves (`NR_PAGE_ORDERS`, 0..10). */
+export const NR_PAGE_ORDERS = MAX_PAGE_ORDER + 1;
+
+/**
+ * What a physical range holds.
+ *
+ * - `ram`: ordinary memory, handed out by the allocator.
+ * - `reserved`: RAM that is never allocatable (firmware, kernel image); `pageIsRam` is true.
+ * - `hole`: no memory; the page has metadata (like the kernel's `PG_reserved` holes) but is not RAM.
+ * - `mmio`: device registers; no `struct page`, so `pfnValid` is false.
+ */
+export type PhysRangeKind = "ram" | "reserved" | "hole" | "mmio";
+
+/** A physical range laid over the machine's RAM, in bytes (page-aligned start and size). */
+export interface PhysRange {
+  /** What the range holds. */
+  readonly kind: PhysRangeKind;
+  /** The first physical address, a multiple of the page size. */
+  readonly start: number;
+  /** The length in bytes, a positive multiple of the page size. */
+  readonly size: number;
+}
+
+/**
+ * Debug options modelled on the kernel's memory debuggers; all are off by default.
+ */
+export interface DebugOptions {
+  /** Poison freed pages with `0xaa` and check the poison on allocation (`CONFIG_PAGE_POISONING`). */
+  readonly poison?: boolean;
+  /** Record allocation and free stacks per page (`CONFIG_PAGE_OWNER`); reports then carry them. */
+  readonly pageOwner?: boolean;
+  /** The 33-slot guard layout of `CONFIG_DEBUG_KMAP_LOCAL`: 16 nested local maps instead of 15. */
+  readonly kmapLocalGuard?: boolean;
+  /**
+   * Map lowmem like HIGHMEM (`CONFIG_DEBUG_KMAP_LOCAL_FORCE_MAP`): no direct-map view, and local
+   * and permanent mappings end at the page end, so HIGHMEM paths run on any configuration.
+   */
+  readonly forceMap?: boolean;
+}
+
+/**
+ * How to build a {@link Machine}; every field is optional.
+ *
+ * @example
+ * ```ts
+ * const machine = new Machine({
+ *   ramSize: 64 << 20,
+ *   highmemStart: 32 << 20,
+ *   ranges: [{ kind: "reserved", start: 0, size: 1 << 20 }, { kind: "mmio", start: 0xfe000000, size: 4096 }],
+ *   debug: { poison: true, pageOwner: true },
+ * });
+ * ```
+ */
+export interface MachineConfig {
+  /** Bytes of physical address space backed by memory metadata (default 256 MiB). */
+  readonly ramSize?: number;
+  /** `PAGE_SHIFT` (default 12, 4 KiB pages). */
+  readonly pageShift?: PageShift;
+  /** The physical address where HIGHMEM begins; `null` or absent for none. */
+  readonly highmemStart?: number | null;
+  /** Number of CPUs, 1..64 (default 2). */
+  readonly cpus?: number;
+  /**
+   * Ranges laid over `[0, ramSize)` in order (a later range wins); `mmio` ranges may also lie above
+   * `ramSize`. Everything not covered is RAM.
+   */
+  readonly ranges?: readonly PhysRange[];
+  /** Debug options; `true` turns on `poison`, `pageOwner` and `kmapLocalGuard`. */
+  readonly debug?: boolean | DebugOptions;
+}
+
+/** A run of page frames of one kind, `[startPfn, endPfn)`. */
+export interface PfnSegment {
+  /** The first page frame. */
+  readonly startPfn: number;
+  /** One past the last page frame. */
+  readonly endPfn: number;
+  /** What the frames hold. */
+  readonly kind: PhysRangeKind;
+}
+
+/**
+ * A validated configuration in page frames.
+ *
+ * @invariant `segments` are sorted, disjoint and cover `[0, nrPages)` exactly.
+ * @invariant `highmemPfn <= nrPages`; it equals `nrPages` when there is no HIGHMEM.
+ */
+export interface ResolvedConfig {
+  /** `PAGE_SHIFT`. */
+  readonly pageShift: PageShift;
+  /** `PAGE_SIZE` in bytes. */
+  readonly pageSize: number;
+  /** Page frames with metadata (`[0, ramSize)`). */
+  readonly nrPages: number;
+  /** The first HIGHMEM frame (`nrPages` when none). */
+  readonly highmemPfn: number;
+  /** Number of CPUs. */
+  readonly cpus: number;
+  /** The kinds of the frames in `[0, nrPages)`. */
+  readonly segments: readonly PfnSegment[];
+  /** MMIO ranges above RAM, as `[startPfn, endPfn)`. */
+  readonly mmioAbove: readonly PfnSegment[];
+  /** The debug options, all fields present. */
+  readonly debug: Required<DebugOptions>;
+}
+
+/** The most page frames a machine may have (64 Mi frames: 256 GiB of 4 KiB pages). */
+export const MAX_PAGES = 1 << 26;
+
+/** The most CPUs a machine may have (mapping ids encode the CPU in 6 bits). */
+export const MAX_CPUS = 64;
+
+const OP = "machine_create";
+
+/**
+ * Validates a configuration and turns it into page frames.
+ *
+ * @param config - The caller's configuration.
+ * @returns The resolved configuration.
+ * @throws KernelError `EINVAL` naming the offending field and value.
+ */
+export function resolveConfig(config: MachineConfig = {}): ResolvedConfig {
+  const pageShift = config.pageShift ?? 12;
+  if (!PAGE_SHIFTS.includes(pageShift)) {
+    throw kernelError("EINVAL", OP, "pageShift must be 12, 13, 14, 15, 16 or 18", { pageShift });
+  }
+  const pageSize = 2 ** pageShift;
+  const ramSize = config.ramSize ?? 256 * 1024 * 1024;
+  if (!isAddress(ramSize) || ramSize === 0 || ramSize % pageSize !== 0) {
+    throw kernelError("EINVAL", OP, "ramSize must be a positive multiple of the page size", { ramSize, pageSize });
+  }
+  const nrPages = ramSize / pageSize;
+  if (nrPages > MAX_PAGES) throw badNumber(OP, "ramSize", ramSize, MAX_PAGES * pageSize);
+  const cpus = config.cpus ?? 2;
+  if ((cpus >>> 0) !== cpus || cpus < 1 || cpus > MAX_CPUS) throw badNumber(OP, "cpus", cpus, MAX_CPUS + 1);
+  let highmemPfn = nrPages;
+  const highmemStart = config.highmemStart ?? null;
+  if (highmemStart !== null) {
+    if (!isAddress(highmemStart) || highmemStart % pageSize !== 0 || highmemStart === 0 || highmemStart > ramSize) {
+      throw kernelError("EINVAL", OP, "highmemStart must be a page-aligned address in (0, ramSize]", {
+        highmemStart,
+        ramSize,
+      });
+    }
+    highmemPfn = highmemStart / pageSize;
+  }
+  const { segments, mmioAbove } = layRanges(config.ranges ?? [], nrPages, pageSize);
+  const debug = resolveDebug(config.debug);
+  return { pageShift, pageSize, nrPages, highmemPfn, cpus, segments, mmioAbove, debug };
+}
+
+function resolveDebug(debug: boolean | DebugOptions | undefined): Required<DebugOptions> {
+  if (debug === true) return { poison: true, pageOwner: true, kmapLocalGuard: true, forceMap: false };
+  const options = debug === false || debug === undefined ? {} : debug;
+  return {
+    poison: options.poison === true,
+    pageOwner: options.pageOwner === true,
+    kmapLocalGuard: options.kmapLocalGuard === true,
+    forceMap: options.forceMap === true,
+  };
+}
+
+const KINDS: readonly PhysRangeKind[] = ["ram", "reserved", "hole", "mmio"];
+
+function layRanges(
+  ranges: readonly PhysRange[],
+  nrPages: number,
+  pageSize: number,
+): { segments: PfnSegment[]; mmioAbove: PfnSegment[] } {
+  let segments: PfnSegment[] = [{ startPfn: 0, endPfn: nrPages, kind: "ram" }];
+  const mmioAbove: PfnSegment[] = [];
+  for (const range of ranges) {
+    const { kind, start, size } = range;
+    if (!KINDS.includes(kind)) throw kernelError("EINVAL", OP, "unknown range kind", { kind });
+    if (!isAddress(start) || !isAddress(size) || size === 0 || start % pageSize !== 0 || size % pageSize !== 0) {
+      throw kernelError("EINVAL", OP, "range start and size must be page-aligned, size positive", {
+        kind,
+        start,
+        size,
+      });
+    }
+    const startPfn = start / pageSize;
+    const endPfn = startPfn + size / pageSize;
+    if (startPfn >= nrPages) {
+      if (kind !== "mmio") {
+        throw kernelError("EINVAL", OP, "only mmio ranges may lie above ramSize", { kind, start, size });
+      }
+      if (mmioAbove.some((other) => other.startPfn < endPfn && startPfn < other.endPfn)) {
+        throw kernelError("EINVAL", OP, "mmio ranges above ramSize overlap", { start, size });
+      }
+      mmioAbove.push({ startPfn, endPfn, kind });
+      continue;
+    }
+    if (endPfn > nrPages) {
+      throw kernelError("EINVAL", OP, "range crosses the end of RAM", { kind, start, size, ramSize: nrPages * pageSize });
+    }
+    const next: PfnSegment[] = [];
+    for (const seg of segments) {
+      if (seg.endPfn <= startPfn || seg.startPfn >= endPfn) {
+        next.push(seg);
+        continue;
+      }
+      if (seg.startPfn < startPfn) next.push({ startPfn: seg.startPfn, endPfn: startPfn, kind: seg.kind });
+      if (seg.endPfn > endPfn) next.push({ startPfn: endPfn, endPfn: seg.endPfn, kind: seg.kind });
+    }
+    next.push({ startPfn, endPfn, kind });
+    next.sort((a, b) => a.startPfn - b.startPfn);
+    segments = next;
+  }
+  mmioAbove.sort((a, b) => a.startPfn - b.startPfn);
+  return { segments, mmioAbove };
+}
