@@ -149,7 +149,7 @@ export function formatReport(result: CatalogueResult): string {
     lines.push("", "failures:");
     for (const row of failures) {
       lines.push(`  ${row.case} [${row.compiler}] ${row.file}`);
-      for (const reason of row.reasons) lines.push(`    ${reason}`);
+      for (const reason of row.reasons) lines.push(`    ${reason.replace(/\n/g, "\n      ")}`);
     }
   }
   lines.push("");
