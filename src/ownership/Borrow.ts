@@ -58,7 +58,7 @@ export type Borrowed<Resource, Lifetime> = ResourceOf<Resource> & LifetimeBrand<
 /** Whether each member of a union carries a lifetime brand anywhere, to a bounded depth. */
 type BorrowIn<Value, Depth extends unknown[]> = Depth["length"] extends 8
   ? false
-  : Value extends LifetimeBrand<never>
+  : Value extends { readonly [lifetimeBrand]: unknown }
     ? true
     : Value extends PromiseLike<infer Settled>
       ? ContainsBorrow<Settled, [...Depth, unknown]>
