@@ -202,37 +202,64 @@ try {
   }
   check("safety contracts page reachable", safetyOk, safetyDetail);
 
-  // Crawl every internal page reachable from the front page (bounded).
+  // Crawl every internal page reachable from the front page (bounded), in a few tabs at once.
   step("crawl");
   /** @type {Map<string, Set<string>>} page URL (no hash) -> ids on it; empty set when it failed */
   const visited = new Map();
   /** @type {{ from: string, href: string }[]} */
   const links = [];
-  const queue = [`${origin}/index.html`];
+  const start = `${origin}/index.html`;
+  const queue = [start];
+  const queued = new Set(queue);
   /** @type {string[]} */
   const broken = [];
-  while (queue.length > 0 && visited.size < MAX_PAGES) {
-    const url = /** @type {string} */ (queue.shift());
-    if (visited.has(url)) continue;
-    // The navigation tree is the same on every page: wait for it on the front page only.
-    const status = await open(url, { navigation: visited.size === 0 });
-    if (status !== 200) {
-      visited.set(url, new Set());
-      broken.push(`${url}: HTTP ${status}`);
-      continue;
-    }
-    const found = await page.evaluate(() => ({
-      ids: [...document.querySelectorAll("[id], a[name]")].map((e) => e.id || e.getAttribute("name") || ""),
-      hrefs: [...document.querySelectorAll("a[href]")].map((a) => /** @type {HTMLAnchorElement} */ (a).href),
-    }));
-    visited.set(url, new Set(found.ids));
-    for (const href of found.hrefs) {
-      if (!href.startsWith(origin)) continue;
-      links.push({ from: url, href });
-      const target = href.split("#")[0] ?? href;
-      if (!visited.has(target) && !queue.includes(target)) queue.push(target);
+  let inFlight = 0;
+  /**
+   * Visits queued pages in `tab` until the queue is empty and no tab is busy, or `limit` pages.
+   * @param {import("playwright-core").Page} tab
+   */
+  async function crawl(tab, limit = Infinity) {
+    for (let count = 0; count < limit; count += 1) {
+      const url = visited.size + inFlight < MAX_PAGES ? queue.shift() : undefined;
+      if (url === undefined) {
+        if (inFlight === 0) return;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        count -= 1;
+        continue;
+      }
+      inFlight += 1;
+      try {
+        const response = await tab.goto(url, { waitUntil: "load" }).catch(() => null);
+        // The navigation tree (filled in after load) is the same on every page: read it once.
+        if (url === start) await tab.waitForSelector("#tsd-nav-container a", { timeout: 5000 }).catch(() => undefined);
+        const status = response?.status() ?? 0;
+        if (status !== 200) {
+          visited.set(url, new Set());
+          broken.push(`${url}: HTTP ${status}`);
+          continue;
+        }
+        const found = await tab.evaluate(() => ({
+          ids: [...document.querySelectorAll("[id], a[name]")].map((e) => e.id || e.getAttribute("name") || ""),
+          hrefs: [...document.querySelectorAll("a[href]")].map((a) => /** @type {HTMLAnchorElement} */ (a).href),
+        }));
+        visited.set(url, new Set(found.ids));
+        for (const href of found.hrefs) {
+          if (!href.startsWith(origin)) continue;
+          links.push({ from: url, href });
+          const target = href.split("#")[0] ?? href;
+          if (!queued.has(target)) {
+            queued.add(target);
+            queue.push(target);
+          }
+        }
+      } finally {
+        inFlight -= 1;
+      }
     }
   }
+  await crawl(page, 1); // the front page alone first, so every tab starts with its links
+  const tabs = [page, ...(await Promise.all([1, 2, 3].map(() => context.newPage())))];
+  await Promise.all(tabs.map((tab) => crawl(tab)));
   const anchorProblems = [];
   for (const { from, href } of links) {
     const [target, hash] = href.split("#");
