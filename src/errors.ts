@@ -12,19 +12,33 @@
  * compare {@link KernelError.errno} by name.
  */
 export const ERRNO = {
+  /** Operation not permitted. */
   EPERM: 1,
+  /** No such entry (a missing page-cache index, file or case). */
   ENOENT: 2,
+  /** Input/output error (a simulated device failed). */
   EIO: 5,
+  /** Out of memory: no free block of the requested order. */
   ENOMEM: 12,
+  /** Bad address: an access outside the memory it was given. */
   EFAULT: 14,
+  /** Resource busy: a conflicting borrow, mapping or lock is live. */
   EBUSY: 16,
+  /** Already exists (an index already holds a folio). */
   EEXIST: 17,
+  /** Invalid argument: a value out of range, misaligned, not an integer, or a rule broken. */
   EINVAL: 22,
+  /** No space left (a range allocator or slot table is full). */
   ENOSPC: 28,
+  /** Argument out of domain: an order above MAX_PAGE_ORDER. */
   EDOM: 33,
+  /** Result out of range (a count about to overflow). */
   ERANGE: 34,
+  /** Deadlock avoided: a lock-order rule was broken. */
   EDEADLK: 35,
+  /** Value too large for the type that must hold it. */
   EOVERFLOW: 75,
+  /** Already done: a resource released or handed over twice. */
   EALREADY: 114,
 } as const;
 
