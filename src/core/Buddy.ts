@@ -43,9 +43,11 @@ export class Buddy {
   readonly nrBlocks = new Uint32Array(NR_ZONES * NR_PAGE_ORDERS);
   /** The order-0 hot list of each zone, used as a stack. */
   readonly pcp: readonly Uint32Array[] = [new Uint32Array(PCP_HIGH), new Uint32Array(PCP_HIGH)];
+  /** The ZONE_NORMAL hot list (`pcp[0]`), held directly for the order-0 fast paths. */
+  readonly hotNormal: Uint32Array = this.pcp[0]!;
   /** Number of pages on each zone's hot list. */
   readonly pcpCount = new Int32Array(NR_ZONES);
-  /** Free pages per zone (free lists and hot list). */
+  /** Free pages per zone on the buddy free lists (hot-list pages are counted by `pcpCount`). */
   readonly nrFree = new Float64Array(NR_ZONES);
   /** Pages per zone that the allocator manages. */
   readonly managed = new Float64Array(NR_ZONES);
@@ -93,7 +95,6 @@ export class Buddy {
       pfn += 1 << order;
     }
     this.managed[zone]! += endPfn - startPfn;
-    this.nrFree[zone]! += endPfn - startPfn;
   }
 
   /**
@@ -134,13 +135,27 @@ export class Buddy {
    * - `pick(zone, order)` was the last call on this allocator and did not return `NO_PFN`.
    */
   commit(zone: number, order: number): number {
-    this.nrFree[zone]! -= 1 << order;
     if (order === 0) {
       const count = --this.pcpCount[zone]!;
       // SAFETY: pick found count > 0.
       return this.pcp[zone]![count]!;
     }
     return this.take(zone, order, this.pickedOrder);
+  }
+
+  /**
+   * Pops a page off a zone's order-0 hot list, without refilling it.
+   *
+   * @param zone - The zone.
+   * @returns The page, or `NO_PFN` when the hot list is empty.
+   * @remarks The page keeps `PG_free`; the caller gives it allocated metadata at once.
+   */
+  pcpPop(zone: number): number {
+    const count = this.pcpCount[zone]! - 1;
+    if (count < 0) return NO_PFN;
+    this.pcpCount[zone] = count;
+    // SAFETY: 0 <= count < PCP_HIGH.
+    return this.pcp[zone]![count]!;
   }
 
   /**
@@ -153,7 +168,6 @@ export class Buddy {
    */
   free(pfn: number, order: number): void {
     const zone = pfn < this.highmemPfn ? ZONE_NORMAL : ZONE_HIGHMEM;
-    this.nrFree[zone]! += 1 << order;
     if (order === 0) {
       let count = this.pcpCount[zone]!;
       if (count === PCP_HIGH) {
@@ -222,12 +236,14 @@ export class Buddy {
   private take(zone: number, order: number, from: number): number {
     const pfn = this.heads[zone * NR_PAGE_ORDERS + from]!;
     this.unlink(zone, from, pfn);
+    this.nrFree[zone]! -= 1 << order;
     // INVARIANT: the upper halves split off go back on the lists, still marked free.
     for (let o = from - 1; o >= order; o--) this.push(zone, o, pfn + (1 << o));
     return pfn;
   }
 
   private merge(zone: number, pfn: number, order: number): void {
+    this.nrFree[zone]! += 1 << order;
     const flags = this.mem.flags;
     const limit = this.mem.nrPages;
     while (order < MAX_PAGE_ORDER) {
@@ -321,7 +337,6 @@ export class Buddy {
         if ((flags[pfn]! & PG_buddy) !== 0 || this.zoneOf(pfn) !== zone) problems.push(`zone ${zone} pcp: page ${hex(pfn)} misplaced`);
         mark(pfn, 1, `zone ${zone} pcp`);
       }
-      pages += this.pcpCount[zone]!;
       if (pages !== this.nrFree[zone]) problems.push(`zone ${zone}: ${pages} pages listed but nrFree=${this.nrFree[zone]}`);
     }
     return problems;

@@ -6,7 +6,7 @@
 import { kernelError } from "../errors.js";
 import { badNumber, isU32 } from "./check.js";
 import { MAX_PAGE_ORDER, NR_PAGE_ORDERS } from "./config.js";
-import { NR_ZONES, ZONE_HIGHMEM, ZONE_NORMAL } from "./Buddy.js";
+import { NR_ZONES, PCP_HIGH, ZONE_HIGHMEM, ZONE_NORMAL } from "./Buddy.js";
 import { findPoisonCorruption, poisonBlock } from "./debug/poison.js";
 import { formatPoison } from "./debug/report.js";
 import { __GFP_COMP, __GFP_HIGHMEM, __GFP_NOWARN, __GFP_ZERO, GFP_VALID_MASK, gfpName } from "./gfp.js";
@@ -22,8 +22,17 @@ import {
   PG_poisoned,
   PG_reserved,
   PG_tail,
+  PG_uptodate,
+  PG_dirty,
+  PG_owner_priv_1,
+  PG_owner_priv_2,
   PG_USER_MASK,
 } from "./MemMap.js";
+
+/** GFP bits that keep an order-0 allocation off the fast path (unknown bits, HIGHMEM, ZERO, COMP). */
+const FAST_GFP_EXCLUDE = ~GFP_VALID_MASK | __GFP_HIGHMEM | __GFP_ZERO | __GFP_COMP;
+/** Flags an order-0 page may carry and still be freed on the fast path (order bits must be 0). */
+const FAST_FREE_FLAGS = PG_uptodate | PG_dirty | PG_owner_priv_1 | PG_owner_priv_2 | PG_head;
 
 /** The largest reference count `folio_get` accepts before it would overflow. */
 export const REFCOUNT_MAX = 0x7fffffff;
@@ -53,6 +62,25 @@ export class MachinePages extends MachineState {
    * ```
    */
   allocPages(gfp: number, order: number): number {
+    // The order-0 fast path: valid flags without HIGHMEM, ZERO or COMP, a warm hot list, no debug.
+    if (order === 0 && (gfp >>> 0) === gfp && (gfp & FAST_GFP_EXCLUDE) === 0 && this.plainAlloc) {
+      const buddy = this.buddy;
+      const count = buddy.pcpCount[0]! - 1;
+      if (count >= 0) {
+        buddy.pcpCount[0] = count;
+        // SAFETY: 0 <= count < PCP_HIGH, and hot-list pfns are below nrPages.
+        const pfn = buddy.hotNormal[count]!;
+        // INVARIANT: a hot-list page has zero links, so only flags, refcount and gen change.
+        this.pgFlags[pfn] = 0;
+        this.pgRef[pfn] = 1;
+        this.pgGen[pfn] = this.pgGen[pfn]! + 1;
+        return pfn;
+      }
+    }
+    return this.allocPagesSlow(gfp, order);
+  }
+
+  private allocPagesSlow(gfp: number, order: number): number {
     if (!isU32(gfp) || (gfp & ~GFP_VALID_MASK) !== 0) {
       throw kernelError("EINVAL", "alloc_pages", "unknown GFP flags", { gfp, valid: GFP_VALID_MASK });
     }
@@ -68,7 +96,7 @@ export class MachinePages extends MachineState {
     if (this.poisonOn) this.checkPoison(pfn, order);
     // INVARIANT: the block leaves the free lists and every page of it gets allocated metadata.
     buddy.commit(zone, order);
-    const { flags, gen, refcount, link0, link1 } = this.mem;
+    const { pgFlags: flags, pgGen: gen, pgRef: refcount, pgLink0: link0, pgLink1: link1 } = this;
     flags[pfn] = (order << ORDER_SHIFT) | ((gfp & __GFP_COMP) !== 0 ? PG_head : 0);
     refcount[pfn] = 1;
     gen[pfn] = gen[pfn]! + 1;
@@ -100,12 +128,31 @@ export class MachinePages extends MachineState {
    *   `EBUSY` when the block is still locked, in the page cache or mapped. The machine is unchanged.
    */
   freePages(pfn: number, gen: number, order: number): boolean {
+    // The order-0 fast path: a plain unlocked, uncached, unmapped page with one reference, no debug.
+    if (order === 0 && (pfn >>> 0) === pfn && pfn < this.nrPages && this.plainAlloc && this.liveMappings === 0) {
+      // SAFETY: pfn < nrPages was checked above.
+      const flags = this.pgFlags[pfn]!;
+      const buddy = this.buddy;
+      const count = buddy.pcpCount[0]!;
+      if ((flags & ~FAST_FREE_FLAGS) === 0 && this.pgGen[pfn] === gen && this.pgRef[pfn] === 1 && this.pgLink0[pfn] === 0 && pfn < this.highmemPfn && count < PCP_HIGH) {
+        // INVARIANT: the page is marked free (links already zero) as it joins the hot list.
+        this.pgFlags[pfn] = PG_free;
+        this.pgRef[pfn] = 0;
+        buddy.hotNormal[count] = pfn;
+        buddy.pcpCount[0] = count + 1;
+        return true;
+      }
+    }
+    return this.freePagesSlow(pfn, gen, order);
+  }
+
+  private freePagesSlow(pfn: number, gen: number, order: number): boolean {
     const op = "__free_pages";
     if (!isU32(pfn) || pfn >= this.nrPages) throw badNumber(op, "pfn", pfn, this.nrPages);
     if (!isU32(order) || order > MAX_PAGE_ORDER) throw badNumber(op, "order", order, NR_PAGE_ORDERS);
     // SAFETY: pfn < nrPages was checked above.
-    const flags = this.mem.flags[pfn]!;
-    if ((flags & (PG_free | PG_nomap)) !== 0 || this.mem.gen[pfn] !== gen) {
+    const flags = this.pgFlags[pfn]!;
+    if ((flags & (PG_free | PG_nomap)) !== 0 || this.pgGen[pfn] !== gen) {
       throw this.deadHandle(op, pfn, gen, `Free of order ${order} at ${this.describePfn(pfn)}`, "double-free");
     }
     if ((flags & (PG_tail | PG_reserved)) !== 0) {
@@ -115,9 +162,9 @@ export class MachinePages extends MachineState {
     if (order !== allocated) {
       throw kernelError("EINVAL", op, "order differs from the allocation's order", { pfn, order, allocatedOrder: allocated });
     }
-    const refs = this.mem.refcount[pfn]!;
+    const refs = this.pgRef[pfn]!;
     if (refs > 1) {
-      this.mem.refcount[pfn] = refs - 1;
+      this.pgRef[pfn] = refs - 1;
       return false;
     }
     this.freeBlock(op, pfn, order);
@@ -149,10 +196,10 @@ export class MachinePages extends MachineState {
     const flags = this.live(op, pfn, gen);
     if ((flags & (PG_tail | PG_reserved)) !== 0) throw kernelError("EINVAL", op, "not an allocated folio head", { pfn });
     if (!isU32(nr) || nr === 0) throw badNumber(op, "nr", nr);
-    const refs = this.mem.refcount[pfn]!;
+    const refs = this.pgRef[pfn]!;
     if (refs <= 0) throw kernelError("EFAULT", op, "refcount is zero", { pfn, refcount: refs });
     if (refs > REFCOUNT_MAX - nr) throw kernelError("EOVERFLOW", op, "refcount would overflow", { pfn, refcount: refs, nr });
-    this.mem.refcount[pfn] = refs + nr;
+    this.pgRef[pfn] = refs + nr;
   }
 
   /**
@@ -168,16 +215,16 @@ export class MachinePages extends MachineState {
   folioPut(pfn: number, gen: number): boolean {
     const op = "folio_put";
     if (!isU32(pfn) || pfn >= this.nrPages) throw badNumber(op, "pfn", pfn, this.nrPages);
-    const flags = this.mem.flags[pfn]!;
-    if ((flags & PG_free) !== 0 && this.mem.gen[pfn] === gen) {
+    const flags = this.pgFlags[pfn]!;
+    if ((flags & PG_free) !== 0 && this.pgGen[pfn] === gen) {
       const report = this.kasan("refcount underflow", op, pfn, this.accessLine(op, pfn, -1, 0));
       throw kernelError("ERANGE", op, "refcount underflow: more references dropped than taken", { pfn, refcount: 0 }, report);
     }
     this.live(op, pfn, gen);
     if ((flags & (PG_tail | PG_reserved)) !== 0) throw kernelError("EINVAL", op, "not an allocated folio head", { pfn });
-    const refs = this.mem.refcount[pfn]!;
+    const refs = this.pgRef[pfn]!;
     if (refs > 1) {
-      this.mem.refcount[pfn] = refs - 1;
+      this.pgRef[pfn] = refs - 1;
       return false;
     }
     this.freeBlock(op, pfn, flags >>> ORDER_SHIFT);
@@ -194,7 +241,7 @@ export class MachinePages extends MachineState {
    */
   setPageFlag(pfn: number, gen: number, flag: number): void {
     this.checkFlagTarget("folio_set_flag", pfn, gen, flag);
-    this.mem.flags[pfn] = this.mem.flags[pfn]! | flag;
+    this.pgFlags[pfn] = this.pgFlags[pfn]! | flag;
   }
 
   /**
@@ -207,7 +254,7 @@ export class MachinePages extends MachineState {
    */
   clearPageFlag(pfn: number, gen: number, flag: number): void {
     this.checkFlagTarget("folio_clear_flag", pfn, gen, flag);
-    this.mem.flags[pfn] = this.mem.flags[pfn]! & ~flag;
+    this.pgFlags[pfn] = this.pgFlags[pfn]! & ~flag;
   }
 
   /**
@@ -221,7 +268,7 @@ export class MachinePages extends MachineState {
    */
   testPageFlag(pfn: number, gen: number, flag: number): boolean {
     this.checkFlagTarget("folio_test_flag", pfn, gen, flag);
-    return (this.mem.flags[pfn]! & flag) !== 0;
+    return (this.pgFlags[pfn]! & flag) !== 0;
   }
 
   /**
@@ -234,9 +281,9 @@ export class MachinePages extends MachineState {
    */
   folioTrylock(pfn: number, gen: number): boolean {
     this.checkFlagTarget("folio_trylock", pfn, gen, PG_locked);
-    const flags = this.mem.flags[pfn]!;
+    const flags = this.pgFlags[pfn]!;
     if ((flags & PG_locked) !== 0) return false;
-    this.mem.flags[pfn] = flags | PG_locked;
+    this.pgFlags[pfn] = flags | PG_locked;
     return true;
   }
 
@@ -249,9 +296,9 @@ export class MachinePages extends MachineState {
    */
   folioUnlock(pfn: number, gen: number): void {
     this.checkFlagTarget("folio_unlock", pfn, gen, PG_locked);
-    const flags = this.mem.flags[pfn]!;
+    const flags = this.pgFlags[pfn]!;
     if ((flags & PG_locked) === 0) throw kernelError("EINVAL", "folio_unlock", "folio is not locked", { pfn });
-    this.mem.flags[pfn] = flags & ~PG_locked;
+    this.pgFlags[pfn] = flags & ~PG_locked;
   }
 
   /**
@@ -266,7 +313,7 @@ export class MachinePages extends MachineState {
       const row = Array.from(this.buddy.nrBlocks.subarray(zone * NR_PAGE_ORDERS, (zone + 1) * NR_PAGE_ORDERS));
       row[0]! += this.buddy.pcpCount[zone]!;
       free.push(row);
-      pages.push(this.buddy.nrFree[zone]!);
+      pages.push(this.buddy.nrFree[zone]! + this.buddy.pcpCount[zone]!);
     }
     return { free, pages };
   }
@@ -277,7 +324,8 @@ export class MachinePages extends MachineState {
    * @returns The count.
    */
   nrFreePages(): number {
-    return this.buddy.nrFree[ZONE_NORMAL]! + this.buddy.nrFree[ZONE_HIGHMEM]!;
+    const buddy = this.buddy;
+    return buddy.nrFree[ZONE_NORMAL]! + buddy.nrFree[ZONE_HIGHMEM]! + buddy.pcpCount[ZONE_NORMAL]! + buddy.pcpCount[ZONE_HIGHMEM]!;
   }
 
   private checkFlagTarget(op: string, pfn: number, gen: number, flag: number): void {
@@ -285,7 +333,7 @@ export class MachinePages extends MachineState {
     if (!isU32(flag) || (flag & ~PG_USER_MASK) !== 0 || flag === 0 || (flag & (flag - 1)) !== 0) {
       throw kernelError("EINVAL", op, "not a single caller-owned flag", { flag, allowed: PG_USER_MASK });
     }
-    if ((flags & PG_tail) !== 0) throw kernelError("EINVAL", op, "flags live on the folio head, not a tail page", { pfn, head: this.mem.link0[pfn]! });
+    if ((flags & PG_tail) !== 0) throw kernelError("EINVAL", op, "flags live on the folio head, not a tail page", { pfn, head: this.pgLink0[pfn]! });
   }
 
   /**
@@ -296,7 +344,7 @@ export class MachinePages extends MachineState {
    * @param order - The block's order.
    */
   private freeBlock(op: string, pfn: number, order: number): void {
-    const { flags, refcount, link0, link1 } = this.mem;
+    const { pgFlags: flags, pgRef: refcount, pgLink0: link0, pgLink1: link1 } = this;
     const head = flags[pfn]!;
     if ((head & PG_locked) !== 0) throw kernelError("EBUSY", op, "freeing a locked folio", { pfn, order });
     if (link0[pfn] !== 0) throw kernelError("EBUSY", op, "freeing a folio still in the page cache", { pfn, mapping: link0[pfn]!, index: link1[pfn]! });

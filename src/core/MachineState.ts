@@ -51,6 +51,20 @@ export class MachineState {
   readonly poisonOn: boolean;
   /** @internal Whether lowmem maps like HIGHMEM. */
   readonly forceMap: boolean;
+  /** @internal `mem.flags`, held directly for the hot paths. */
+  protected readonly pgFlags: Uint16Array;
+  /** @internal `mem.gen`, held directly for the hot paths. */
+  protected readonly pgGen: Uint16Array;
+  /** @internal `mem.refcount`, held directly for the hot paths. */
+  protected readonly pgRef: Int32Array;
+  /** @internal `mem.link0`, held directly for the hot paths. */
+  protected readonly pgLink0: Uint32Array;
+  /** @internal `mem.link1`, held directly for the hot paths. */
+  protected readonly pgLink1: Uint32Array;
+  /** @internal Neither poisoning nor page_owner is on, so order-0 allocation may take the fast path. */
+  protected readonly plainAlloc: boolean;
+  /** @internal Live local and permanent mappings (kept so the free fast path checks one field). */
+  protected liveMappings = 0;
   private cpu = 0;
 
   /**
@@ -68,12 +82,18 @@ export class MachineState {
     this.highmemPfn = resolved.highmemPfn;
     this.cpus = resolved.cpus;
     this.mem = new MemMap(this.nrPages);
+    this.pgFlags = this.mem.flags;
+    this.pgGen = this.mem.gen;
+    this.pgRef = this.mem.refcount;
+    this.pgLink0 = this.mem.link0;
+    this.pgLink1 = this.mem.link1;
     this.phys = new PhysMem(this.nrPages, this.pageShift);
     this.buddy = new Buddy(this.mem, this.highmemPfn);
     this.slots = new KmapSlots(this.cpus, resolved.debug.kmapLocalGuard);
     this.owner = resolved.debug.pageOwner ? new PageOwner() : undefined;
     this.poisonOn = resolved.debug.poison;
     this.forceMap = resolved.debug.forceMap;
+    this.plainAlloc = !this.poisonOn && this.owner === undefined;
     for (const seg of resolved.segments) {
       if (seg.kind === "ram") {
         // INVARIANT: a RAM segment is split at the HIGHMEM boundary so each part lies in one zone.
@@ -215,7 +235,7 @@ export class MachineState {
    */
   pageGen(pfn: number): number {
     this.checkPfn("page_gen", pfn);
-    return this.mem.gen[pfn]!;
+    return this.pgGen[pfn]!;
   }
 
   /**
@@ -227,7 +247,7 @@ export class MachineState {
    */
   pageFlags(pfn: number): number {
     this.checkPfn("page_flags", pfn);
-    return this.mem.flags[pfn]!;
+    return this.pgFlags[pfn]!;
   }
 
   /**
@@ -239,7 +259,7 @@ export class MachineState {
    */
   isAllocated(pfn: number): boolean {
     this.checkPfn("page_allocated", pfn);
-    return (this.mem.flags[pfn]! & (PG_free | PG_reserved | PG_nomap)) === 0;
+    return (this.pgFlags[pfn]! & (PG_free | PG_reserved | PG_nomap)) === 0;
   }
 
   /**
@@ -251,7 +271,7 @@ export class MachineState {
    */
   blockHead(pfn: number): number {
     this.checkPfn("compound_head", pfn);
-    return (this.mem.flags[pfn]! & PG_tail) !== 0 ? this.mem.link0[pfn]! : pfn;
+    return (this.pgFlags[pfn]! & PG_tail) !== 0 ? this.pgLink0[pfn]! : pfn;
   }
 
   /**
@@ -263,7 +283,7 @@ export class MachineState {
    */
   pageOrder(pfn: number): number {
     this.checkPfn("folio_order", pfn);
-    const flags = this.mem.flags[pfn]!;
+    const flags = this.pgFlags[pfn]!;
     return (flags & (PG_free | PG_tail)) !== 0 ? 0 : flags >>> ORDER_SHIFT;
   }
 
@@ -276,7 +296,7 @@ export class MachineState {
    */
   isCompoundHead(pfn: number): boolean {
     this.checkPfn("PageHead", pfn);
-    return (this.mem.flags[pfn]! & PG_head) !== 0;
+    return (this.pgFlags[pfn]! & PG_head) !== 0;
   }
 
   /**
@@ -288,7 +308,7 @@ export class MachineState {
    */
   refCount(pfn: number): number {
     this.checkPfn("folio_ref_count", pfn);
-    return this.mem.refcount[pfn]!;
+    return this.pgRef[pfn]!;
   }
 
   // --- shared checks ------------------------------------------------------------------------
@@ -318,8 +338,8 @@ export class MachineState {
   protected live(op: string, pfn: number, gen: number, offset = -1, size = 0): number {
     if (!isU32(pfn) || pfn >= this.nrPages) throw badNumber(op, "pfn", pfn, this.nrPages);
     // SAFETY: pfn < nrPages was checked above.
-    const flags = this.mem.flags[pfn]!;
-    if ((flags & (PG_free | PG_nomap)) !== 0 || this.mem.gen[pfn] !== gen) {
+    const flags = this.pgFlags[pfn]!;
+    if ((flags & (PG_free | PG_nomap)) !== 0 || this.pgGen[pfn] !== gen) {
       throw this.deadHandle(op, pfn, gen, this.accessLine(op, pfn, offset, size));
     }
     return flags;
@@ -352,11 +372,11 @@ export class MachineState {
    */
   protected deadHandle(op: string, pfn: number, gen: number, access: string, bug = "use-after-free"): KernelError {
     if (!isU32(gen) || gen > 0xffff) return badNumber(op, "gen", gen, 0x10000);
-    const flags = this.mem.flags[pfn]!;
+    const flags = this.pgFlags[pfn]!;
     if ((flags & PG_nomap) !== 0) {
       return kernelError("EFAULT", op, "page frame has no memory (hole or mmio)", { pfn, phys: pfn * this.pageSize });
     }
-    const current = this.mem.gen[pfn]!;
+    const current = this.pgGen[pfn]!;
     const free = (flags & PG_free) !== 0;
     const what = free ? (bug === "double-free" ? "double free" : "use after free") : "stale handle: page was freed and reallocated";
     const notes = current === gen ? [] : [`handle gen=${gen}, page gen=${current}: the page was reallocated since the handle was made`];
