@@ -1,0 +1,200 @@
+import { describe, expect, test } from "vitest";
+import {
+  GFP_HIGHUSER,
+  GFP_KERNEL,
+  Machine,
+  PCP_HIGH,
+  __GFP_COMP,
+  __GFP_HIGHMEM,
+  __GFP_NOWARN,
+  __GFP_ZERO,
+} from "../../src/core/index.js";
+import { BAD_NUMBERS, expectUnchanged } from "./helpers.js";
+
+function small(config: ConstructorParameters<typeof Machine>[0] = {}): Machine {
+  return new Machine({ ramSize: 8 << 20, ...config });
+}
+
+describe("buddy allocator", () => {
+  test("allocates every order 0..10 aligned, and frees back to the initial state", () => {
+    const machine = small({ ramSize: 16 << 20 });
+    const free = machine.nrFreePages();
+    const blocks: [number, number][] = [];
+    for (let order = 0; order <= 10; order++) {
+      const pfn = machine.allocPages(GFP_KERNEL, order);
+      expect(pfn % (1 << order)).toBe(0);
+      expect(machine.pageOrder(pfn)).toBe(order);
+      expect(machine.refCount(pfn)).toBe(1);
+      blocks.push([pfn, order]);
+    }
+    expect(machine.nrFreePages()).toBe(free - 2047);
+    machine.checkConsistency();
+    for (const [pfn, order] of blocks) expect(machine.freePages(pfn, machine.pageGen(pfn), order)).toBe(true);
+    expect(machine.nrFreePages()).toBe(free);
+    machine.checkConsistency();
+  });
+
+  test("splitting and merging: freeing both halves restores a max-order block", () => {
+    const machine = small();
+    const a = machine.allocPages(GFP_KERNEL, 9);
+    const b = machine.allocPages(GFP_KERNEL, 9);
+    expect(Math.abs(a - b)).toBe(512);
+    machine.freePages(a, machine.pageGen(a), 9);
+    machine.freePages(b, machine.pageGen(b), 9);
+    expect(machine.buddyInfo().free[0]![10]).toBe(2);
+    machine.checkConsistency();
+  });
+
+  test("order-0 pages cycle through the hot list and drain back in batches", () => {
+    const machine = small();
+    const pages: number[] = [];
+    for (let i = 0; i < PCP_HIGH * 3; i++) pages.push(machine.allocPages(GFP_KERNEL, 0));
+    expect(new Set(pages).size).toBe(pages.length);
+    machine.checkConsistency();
+    for (const pfn of pages) machine.freePages(pfn, machine.pageGen(pfn), 0);
+    machine.checkConsistency();
+    expect(machine.nrFreePages()).toBe(2048);
+  });
+
+  test("a high-order request drains the hot list when that makes it succeed", () => {
+    const machine = new Machine({ ramSize: 4 << 20 }); // exactly one order-10 block
+    const pfn = machine.allocPages(GFP_KERNEL, 0);
+    machine.freePages(pfn, machine.pageGen(pfn), 0); // the page now sits on the hot list
+    const big = machine.allocPages(GFP_KERNEL, 10);
+    expect(big).toBe(0);
+    machine.checkConsistency();
+  });
+
+  test("__GFP_ZERO zeroes reused memory; without it old contents remain", () => {
+    const machine = small();
+    const pfn = machine.allocPages(GFP_KERNEL, 0);
+    machine.fill(pfn, machine.pageGen(pfn), 0, 4096, 0x5a);
+    machine.freePages(pfn, machine.pageGen(pfn), 0);
+    const again = machine.allocPages(GFP_KERNEL, 0);
+    expect(again).toBe(pfn); // LIFO hot list
+    const bytes = new Uint8Array(4096);
+    machine.read(again, machine.pageGen(again), 0, bytes);
+    expect(bytes[100]).toBe(0x5a);
+    machine.freePages(again, machine.pageGen(again), 0);
+    const zeroed = machine.allocPages(GFP_KERNEL | __GFP_ZERO, 0);
+    machine.read(zeroed, machine.pageGen(zeroed), 0, bytes);
+    expect(bytes.every((b) => b === 0)).toBe(true);
+  });
+
+  test("HIGHMEM pages are handed out only with __GFP_HIGHMEM; lowmem is the fallback", () => {
+    const machine = small({ highmemStart: 4 << 20 });
+    const low = machine.allocPages(GFP_KERNEL, 0);
+    expect(machine.isHighmem(low)).toBe(false);
+    const high = machine.allocPages(GFP_HIGHUSER, 0);
+    expect(machine.isHighmem(high)).toBe(true);
+    // Exhaust lowmem: GFP_KERNEL fails even though HIGHMEM is free.
+    const lows: number[] = [];
+    for (;;) {
+      try {
+        lows.push(machine.allocPages(GFP_KERNEL | __GFP_NOWARN, 0));
+      } catch {
+        break;
+      }
+    }
+    expect(lows.every((pfn) => !machine.isHighmem(pfn))).toBe(true);
+    expect(machine.nrFreePages()).toBeGreaterThan(1000);
+    machine.checkConsistency();
+    // Exhaust HIGHMEM too: __GFP_HIGHMEM then falls back to lowmem (after a lowmem page is freed).
+    for (;;) {
+      try {
+        machine.allocPages(GFP_HIGHUSER | __GFP_NOWARN, 0);
+      } catch {
+        break;
+      }
+    }
+    const back = lows.pop()!;
+    machine.freePages(back, machine.pageGen(back), 0);
+    expect(machine.allocPages(GFP_HIGHUSER, 0)).toBe(back);
+  });
+
+  test("M26: an order above MAX_PAGE_ORDER is EDOM, machine unchanged", () => {
+    const machine = small();
+    expectUnchanged(machine, () => machine.allocPages(GFP_KERNEL, 11), "EDOM", /order above MAX_PAGE_ORDER \(order=11, max=10\)/);
+    // correct use beside it
+    const pfn = machine.allocPages(GFP_KERNEL, 10);
+    expect(machine.pageOrder(pfn)).toBe(10);
+  });
+
+  test("M26: asking for more than is free is ENOMEM with the free lists unchanged", () => {
+    const machine = new Machine({ ramSize: 4 << 20 });
+    const a = machine.allocPages(GFP_KERNEL, 9);
+    const error = expectUnchanged(machine, () => machine.allocPages(GFP_KERNEL, 10), "ENOMEM", /no free block/);
+    expect(error.report).toMatch(/page allocation failure: order:10/);
+    expectUnchanged(machine, () => machine.allocPages(GFP_KERNEL | __GFP_NOWARN, 10), "ENOMEM");
+    const b = machine.allocPages(GFP_KERNEL, 9);
+    expectUnchanged(machine, () => machine.allocPages(GFP_KERNEL | __GFP_NOWARN, 0), "ENOMEM");
+    // with a page on the hot list that cannot help an order-1 request, nothing moves
+    machine.freePages(b, machine.pageGen(b), 9);
+    const pages = [0, 1, 2].map(() => machine.allocPages(GFP_KERNEL, 0));
+    machine.freePages(pages[1]!, machine.pageGen(pages[1]!), 0);
+    expect(machine.nrFreePages()).toBeGreaterThan(0);
+    machine.freePages(a, machine.pageGen(a), 9);
+    machine.checkConsistency();
+  });
+
+  test("M25: bad GFP flags and order numbers are EINVAL before anything changes", () => {
+    const machine = small();
+    for (const bad of BAD_NUMBERS) {
+      expectUnchanged(machine, () => machine.allocPages(GFP_KERNEL, bad), "EINVAL", /order/);
+      expectUnchanged(machine, () => machine.allocPages(bad, 0), "EINVAL", /GFP/);
+    }
+    expectUnchanged(machine, () => machine.allocPages(0x1000_0000, 0), "EINVAL", /unknown GFP flags/);
+  });
+
+  test("M31: freeing with a different order than allocated is an error, allocator unchanged", () => {
+    const machine = small();
+    const pfn = machine.allocPages(GFP_KERNEL, 2);
+    const gen = machine.pageGen(pfn);
+    expectUnchanged(machine, () => machine.freePages(pfn, gen, 1), "EINVAL", /order differs from the allocation's order \(pfn=\d+, order=1, allocatedOrder=2\)/);
+    expectUnchanged(machine, () => machine.freePages(pfn, gen, 3), "EINVAL", /allocatedOrder=2/);
+    expectUnchanged(machine, () => machine.freePages(pfn + 1, machine.pageGen(pfn + 1), 2), "EINVAL", /not the first page/);
+    expect(machine.freePages(pfn, gen, 2)).toBe(true);
+    machine.checkConsistency();
+  });
+
+  test("M25: freePages rejects bad numbers without changes", () => {
+    const machine = small();
+    const pfn = machine.allocPages(GFP_KERNEL, 0);
+    const gen = machine.pageGen(pfn);
+    for (const bad of BAD_NUMBERS) {
+      expectUnchanged(machine, () => machine.freePages(bad, gen, 0), "EINVAL", /pfn/);
+      expectUnchanged(machine, () => machine.freePages(pfn, gen, bad), "EINVAL", /order/);
+      expectUnchanged(machine, () => machine.freePages(pfn, bad, 0), "EINVAL", /gen/);
+    }
+    machine.freePages(pfn, gen, 0);
+  });
+
+  test("compound allocation marks head and tails", () => {
+    const machine = small();
+    const head = machine.allocPages(GFP_KERNEL | __GFP_COMP, 3);
+    expect(machine.isCompoundHead(head)).toBe(true);
+    for (let i = 1; i < 8; i++) {
+      expect(machine.blockHead(head + i)).toBe(head);
+      expect(machine.isCompoundHead(head + i)).toBe(false);
+    }
+    const plain = machine.allocPages(GFP_KERNEL, 3);
+    expect(machine.isCompoundHead(plain)).toBe(false);
+    machine.checkConsistency();
+  });
+
+  test("the generation changes on every allocation", () => {
+    const machine = small();
+    const pfn = machine.allocPages(GFP_KERNEL, 0);
+    const gen = machine.pageGen(pfn);
+    machine.freePages(pfn, gen, 0);
+    const again = machine.allocPages(GFP_KERNEL, 0);
+    expect(again).toBe(pfn);
+    expect(machine.pageGen(again)).toBe((gen + 1) & 0xffff);
+  });
+
+  test("reserved pages cannot be freed", () => {
+    const machine = small({ ranges: [{ kind: "reserved", start: 0, size: 4096 }] });
+    expectUnchanged(machine, () => machine.freePages(0, machine.pageGen(0), 0), "EINVAL", /reserved/);
+    expect(machine.allocPages(GFP_KERNEL | __GFP_HIGHMEM, 0)).not.toBe(0);
+  });
+});
