@@ -1,0 +1,110 @@
+import { describe, expect, test } from "vitest";
+import { GFP_KERNEL, Machine, PAGE_POISON, __GFP_COMP } from "../../src/core/index.js";
+import { expectKernelError, expectUnchanged } from "./helpers.js";
+
+function allocHelper(machine: Machine, order: number): number {
+  return machine.allocPages(GFP_KERNEL | __GFP_COMP, order);
+}
+
+function freeHelper(machine: Machine, pfn: number, gen: number, order: number): void {
+  machine.freePages(pfn, gen, order);
+}
+
+describe("debug: page_owner and KASAN-style reports", () => {
+  test("M19: a double free through an alias reports the allocation and first-free stacks", () => {
+    const machine = new Machine({ ramSize: 4 << 20, debug: true });
+    const pfn = allocHelper(machine, 1);
+    const gen = machine.pageGen(pfn);
+    const alias = { pfn, gen };
+    freeHelper(machine, pfn, gen, 1); // the correct, single free
+    const error = expectUnchanged(machine, () => machine.freePages(alias.pfn, alias.gen, 1), "EINVAL", /double free/);
+    expect(error.report).toMatch(/BUG: KASAN: double-free in __free_pages/);
+    expect(error.report).toMatch(/Allocated by:\n {4}at allocHelper .*debug\.test\.ts/);
+    expect(error.report).toMatch(/Freed by:\n {4}at freeHelper .*debug\.test\.ts/);
+    expect(error.report).toMatch(/page: pfn:0x[0-9a-f]+ refcount:0 order:\d+ gen:1 flags: free\|(buddy\|)?poisoned/);
+  });
+
+  test("M19 without debug: still an error, with a note that stacks were not recorded", () => {
+    const machine = new Machine({ ramSize: 4 << 20 });
+    const pfn = machine.allocPages(GFP_KERNEL, 0);
+    const gen = machine.pageGen(pfn);
+    machine.freePages(pfn, gen, 0);
+    const error = expectUnchanged(machine, () => machine.freePages(pfn, gen, 0), "EINVAL", /double free/);
+    expect(error.report).toMatch(/not recorded/);
+    expect(machine.memoryUsage().debugStackEntries).toBe(0);
+  });
+
+  test("a double free after the page was reallocated is caught by the generation", () => {
+    const machine = new Machine({ ramSize: 4 << 20, debug: { pageOwner: true } });
+    const pfn = machine.allocPages(GFP_KERNEL, 0);
+    const gen = machine.pageGen(pfn);
+    machine.freePages(pfn, gen, 0);
+    const other = machine.allocPages(GFP_KERNEL, 0);
+    expect(other).toBe(pfn);
+    const error = expectUnchanged(machine, () => machine.freePages(pfn, gen, 0), "EINVAL", /stale handle/);
+    expect(error.report).toMatch(/the page was reallocated since the handle was made/);
+    expect(machine.isAllocated(other)).toBe(true);
+  });
+});
+
+describe("debug: page poisoning", () => {
+  test("freed pages hold the poison; allocation checks it", () => {
+    const machine = new Machine({ ramSize: 4 << 20, debug: { poison: true } });
+    const pfn = machine.allocPages(GFP_KERNEL, 0);
+    const gen = machine.pageGen(pfn);
+    machine.write(pfn, gen, 0, new Uint8Array([1, 2, 3]));
+    machine.freePages(pfn, gen, 0);
+    expect(machine.phys.view(pfn, 0, 4)).toEqual(new Uint8Array([PAGE_POISON, PAGE_POISON, PAGE_POISON, PAGE_POISON]));
+    const again = machine.allocPages(GFP_KERNEL, 0); // poison intact: fine
+    expect(again).toBe(pfn);
+  });
+
+  test("a write through a stale view after free is reported at the next allocation, naming page and offset", () => {
+    const machine = new Machine({ ramSize: 4 << 20, debug: true });
+    const pfn = machine.allocPages(GFP_KERNEL, 0);
+    const gen = machine.pageGen(pfn);
+    const view = machine.view(pfn, gen, 0, 4096); // a JS view cannot be revoked
+    machine.freePages(pfn, gen, 0);
+    view[123] = 0x11; // write after free
+    const error = expectKernelError(() => machine.allocPages(GFP_KERNEL, 0), "EFAULT", /poison corrupted/);
+    expect(error.values).toMatchObject({ pfn, offset: 123 });
+    expect(error.report).toMatch(new RegExp(`memory corruption in pfn 0x${pfn.toString(16)} at offset 0x7b`));
+    expect(error.report).toMatch(/found 0x11/);
+    expect(error.report).toMatch(/Freed by:\n {4}at /);
+    machine.checkConsistency();
+    expect(machine.allocPages(GFP_KERNEL, 0)).toBe(pfn); // reported once, then reusable
+  });
+});
+
+describe("debug: leak report at teardown (M30)", () => {
+  test("teardown lists every page still allocated with its order and allocation stack", () => {
+    const machine = new Machine({ ramSize: 4 << 20, debug: true });
+    const a = allocHelper(machine, 0);
+    const b = allocHelper(machine, 3);
+    const id = machine.kmapLocal(b, machine.pageGen(b));
+    const error = expectUnchanged(machine, () => machine.teardown(), "EBUSY", /still held at teardown/);
+    expect(error.values).toMatchObject({ leakedPages: 9, liveMappings: 1 });
+    const report = error.report!;
+    expect(report).toMatch(/BUG: memory leak: 2 block\(s\), 9 page\(s\) still allocated at teardown/);
+    expect(report).toMatch(new RegExp(`unreferenced block pfn 0x${a.toString(16)} phys 0x[0-9a-f]+ order 0`));
+    expect(report).toMatch(new RegExp(`unreferenced block pfn 0x${b.toString(16)} phys 0x[0-9a-f]+ order 3`));
+    expect(report).toMatch(/allocated by:\n {4}at allocHelper/);
+    expect(report).toMatch(/1 mapping\(s\) still live:\n {2}kmap_local#/);
+    // correct use: release everything, then teardown succeeds and drops the backing
+    machine.kunmapLocal(id);
+    machine.folioPut(a, machine.pageGen(a));
+    machine.folioPut(b, machine.pageGen(b));
+    expect(machine.leakReport()).toBeNull();
+    machine.teardown();
+    expect(machine.memoryUsage().backedChunks).toBe(0);
+    expect(machine.allocPages(GFP_KERNEL, 0)).toBeGreaterThanOrEqual(0); // poison flags were cleared
+  });
+
+  test("without debug the leak report still lists pages and orders", () => {
+    const machine = new Machine({ ramSize: 4 << 20 });
+    machine.allocPages(GFP_KERNEL, 2);
+    const report = machine.leakReport()!;
+    expect(report).toMatch(/order 2/);
+    expect(report).toMatch(/not recorded/);
+  });
+});
