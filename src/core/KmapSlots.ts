@@ -57,6 +57,7 @@ export class KmapSlots {
   private readonly starts: Uint32Array;
   private readonly ends: Uint32Array;
   private readonly guard: boolean;
+  private readonly cpuCount: number;
   private serial = 0;
   /** Live mappings on all CPUs. */
   live = 0;
@@ -69,6 +70,7 @@ export class KmapSlots {
    */
   constructor(cpus: number, guard: boolean) {
     this.guard = guard;
+    this.cpuCount = cpus;
     this.slotsPerCpu = guard ? KM_MAX_IDX_DEBUG : KM_MAX_IDX;
     this.capacity = guard ? 16 : KM_MAX_IDX - 1;
     const n = cpus * this.slotsPerCpu;
@@ -120,12 +122,14 @@ export class KmapSlots {
    * @returns The index into the slot arrays, or -1 when `id` is not a live mapping.
    */
   find(id: number): number {
-    if (!Number.isSafeInteger(id) || id < ID_SERIAL) return -1;
-    const cpu = (id >>> 6) & 63;
-    const slot = id & 63;
-    if (cpu >= this.depth.length || slot >= this.slotsPerCpu) return -1;
+    // The low 12 bits of an integer id survive ToInt32; fractions, NaN and negatives never match.
+    const low = id & (ID_SERIAL - 1);
+    const slot = low & 63;
+    const cpu = low >>> 6;
+    if (cpu >= this.cpuCount || slot >= this.slotsPerCpu) return -1;
     const i = cpu * this.slotsPerCpu + slot;
-    return this.ids[i] === id ? i : -1;
+    // SAFETY: cpu < cpuCount and slot < slotsPerCpu, so i is inside the slot arrays.
+    return this.ids[i] === id && id > 0 ? i : -1;
   }
 
   /**

@@ -25,6 +25,7 @@ export class PhysMem {
   /** The backing chunks, indexed by `pfn >>> 10`; `undefined` until first touched. */
   readonly chunks: (Uint8Array | undefined)[];
   private readonly pageShift: number;
+  private readonly pageSize: number;
   private readonly nrPages: number;
 
   /**
@@ -36,6 +37,7 @@ export class PhysMem {
   constructor(nrPages: number, pageShift: number) {
     this.nrPages = nrPages;
     this.pageShift = pageShift;
+    this.pageSize = 2 ** pageShift;
     this.chunks = new Array<Uint8Array | undefined>(Math.ceil(nrPages / CHUNK_PAGES)).fill(undefined);
   }
 
@@ -53,7 +55,7 @@ export class PhysMem {
     let chunk = this.chunks[index];
     if (chunk === undefined) {
       const pages = Math.min(CHUNK_PAGES, this.nrPages - index * CHUNK_PAGES);
-      chunk = new Uint8Array(pages * 2 ** this.pageShift);
+      chunk = new Uint8Array(pages * this.pageSize);
       this.chunks[index] = chunk;
     }
     return chunk;
@@ -76,7 +78,7 @@ export class PhysMem {
    * @returns `(pfn mod 1024) << pageShift`.
    */
   base(pfn: number): number {
-    return (pfn & (CHUNK_PAGES - 1)) * 2 ** this.pageShift;
+    return (pfn & (CHUNK_PAGES - 1)) * this.pageSize;
   }
 
   /**
