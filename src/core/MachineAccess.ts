@@ -6,7 +6,7 @@
 import { kernelError } from "../errors.js";
 import { badNumber, isU32 } from "./check.js";
 import { KmapSlots } from "./KmapSlots.js";
-import { MachinePages } from "./MachinePages.js";
+import { MachineFlags } from "./MachineFlags.js";
 import { ORDER_SHIFT, PG_reserved, PG_tail } from "./MemMap.js";
 
 /**
@@ -19,7 +19,7 @@ import { ORDER_SHIFT, PG_reserved, PG_tail } from "./MemMap.js";
  *
  * Split from `Machine` only to keep files small; use `Machine`.
  */
-export class MachineAccess extends MachinePages {
+export class MachineAccess extends MachineFlags {
   /**
    * The bytes a handle may reach: the whole block for a block head, one page otherwise.
    *

@@ -12,6 +12,7 @@ import { formatPoison } from "./debug/report.js";
 import { __GFP_COMP, __GFP_HIGHMEM, __GFP_NOWARN, __GFP_ZERO, GFP_VALID_MASK, gfpName } from "./gfp.js";
 import { KmapSlots } from "./KmapSlots.js";
 import { MachineState } from "./MachineState.js";
+import { accessLine, deadHandle, kasanReport } from "./debug/handles.js";
 import {
   NO_PFN,
   ORDER_SHIFT,
@@ -153,7 +154,7 @@ export class MachinePages extends MachineState {
     // SAFETY: pfn < nrPages was checked above.
     const flags = this.pgFlags[pfn]!;
     if ((flags & (PG_free | PG_nomap)) !== 0 || this.pgGen[pfn] !== gen) {
-      throw this.deadHandle(op, pfn, gen, `Free of order ${order} at ${this.describePfn(pfn)}`, "double-free");
+      throw deadHandle(this, op, pfn, gen, `Free of order ${order} at ${this.describePfn(pfn)}`, "double-free");
     }
     if ((flags & (PG_tail | PG_reserved)) !== 0) {
       throw kernelError("EINVAL", op, (flags & PG_tail) !== 0 ? "not the first page of an allocation" : "page is reserved, not allocated", { pfn, order });
@@ -217,7 +218,7 @@ export class MachinePages extends MachineState {
     if (!isU32(pfn) || pfn >= this.nrPages) throw badNumber(op, "pfn", pfn, this.nrPages);
     const flags = this.pgFlags[pfn]!;
     if ((flags & PG_free) !== 0 && this.pgGen[pfn] === gen) {
-      const report = this.kasan("refcount underflow", op, pfn, this.accessLine(op, pfn, -1, 0));
+      const report = kasanReport(this, "refcount underflow", op, pfn, accessLine(this, op, pfn, -1, 0));
       throw kernelError("ERANGE", op, "refcount underflow: more references dropped than taken", { pfn, refcount: 0 }, report);
     }
     this.live(op, pfn, gen);
@@ -229,76 +230,6 @@ export class MachinePages extends MachineState {
     }
     this.freeBlock(op, pfn, flags >>> ORDER_SHIFT);
     return true;
-  }
-
-  /**
-   * Sets one caller-owned flag on a folio head or reserved page (`folio_set_*`).
-   *
-   * @param pfn - The page.
-   * @param gen - The generation of the handle.
-   * @param flag - One of `PG_locked`, `PG_uptodate`, `PG_dirty`, `PG_owner_priv_1`, `PG_owner_priv_2`.
-   * @throws KernelError `EINVAL` for another flag or a tail page; `EFAULT` for a dead handle.
-   */
-  setPageFlag(pfn: number, gen: number, flag: number): void {
-    this.checkFlagTarget("folio_set_flag", pfn, gen, flag);
-    this.pgFlags[pfn] = this.pgFlags[pfn]! | flag;
-  }
-
-  /**
-   * Clears one caller-owned flag on a folio head or reserved page (`folio_clear_*`).
-   *
-   * @param pfn - The page.
-   * @param gen - The generation of the handle.
-   * @param flag - As for {@link MachinePages.setPageFlag}.
-   * @throws KernelError as for {@link MachinePages.setPageFlag}.
-   */
-  clearPageFlag(pfn: number, gen: number, flag: number): void {
-    this.checkFlagTarget("folio_clear_flag", pfn, gen, flag);
-    this.pgFlags[pfn] = this.pgFlags[pfn]! & ~flag;
-  }
-
-  /**
-   * Tests one caller-owned flag on a folio head or reserved page (`folio_test_*`).
-   *
-   * @param pfn - The page.
-   * @param gen - The generation of the handle.
-   * @param flag - As for {@link MachinePages.setPageFlag}.
-   * @returns Whether the flag is set.
-   * @throws KernelError as for {@link MachinePages.setPageFlag}.
-   */
-  testPageFlag(pfn: number, gen: number, flag: number): boolean {
-    this.checkFlagTarget("folio_test_flag", pfn, gen, flag);
-    return (this.pgFlags[pfn]! & flag) !== 0;
-  }
-
-  /**
-   * Locks a folio if it is unlocked (`folio_trylock`).
-   *
-   * @param pfn - The folio's first page.
-   * @param gen - The generation of the handle.
-   * @returns `true` when this call took the lock, `false` when it was already held.
-   * @throws KernelError as for {@link MachinePages.setPageFlag}.
-   */
-  folioTrylock(pfn: number, gen: number): boolean {
-    this.checkFlagTarget("folio_trylock", pfn, gen, PG_locked);
-    const flags = this.pgFlags[pfn]!;
-    if ((flags & PG_locked) !== 0) return false;
-    this.pgFlags[pfn] = flags | PG_locked;
-    return true;
-  }
-
-  /**
-   * Unlocks a locked folio (`folio_unlock`).
-   *
-   * @param pfn - The folio's first page.
-   * @param gen - The generation of the handle.
-   * @throws KernelError `EINVAL` when the folio is not locked; otherwise as for `setPageFlag`.
-   */
-  folioUnlock(pfn: number, gen: number): void {
-    this.checkFlagTarget("folio_unlock", pfn, gen, PG_locked);
-    const flags = this.pgFlags[pfn]!;
-    if ((flags & PG_locked) === 0) throw kernelError("EINVAL", "folio_unlock", "folio is not locked", { pfn });
-    this.pgFlags[pfn] = flags & ~PG_locked;
   }
 
   /**
@@ -326,14 +257,6 @@ export class MachinePages extends MachineState {
   nrFreePages(): number {
     const buddy = this.buddy;
     return buddy.nrFree[ZONE_NORMAL]! + buddy.nrFree[ZONE_HIGHMEM]! + buddy.pcpCount[ZONE_NORMAL]! + buddy.pcpCount[ZONE_HIGHMEM]!;
-  }
-
-  private checkFlagTarget(op: string, pfn: number, gen: number, flag: number): void {
-    const flags = this.live(op, pfn, gen);
-    if (!isU32(flag) || (flag & ~PG_USER_MASK) !== 0 || flag === 0 || (flag & (flag - 1)) !== 0) {
-      throw kernelError("EINVAL", op, "not a single caller-owned flag", { flag, allowed: PG_USER_MASK });
-    }
-    if ((flags & PG_tail) !== 0) throw kernelError("EINVAL", op, "flags live on the folio head, not a tail page", { pfn, head: this.pgLink0[pfn]! });
   }
 
   /**

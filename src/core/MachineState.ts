@@ -3,12 +3,11 @@
  *
  * @module
  */
-import { kernelError, type KernelError } from "../errors.js";
 import { badNumber, hex, isAddress, isU32 } from "./check.js";
-import { MAX_PAGE_ORDER, resolveConfig, type MachineConfig, type PhysRangeKind, type ResolvedConfig } from "./config.js";
+import { resolveConfig, type MachineConfig, type PhysRangeKind, type ResolvedConfig } from "./config.js";
 import { Buddy, ZONE_HIGHMEM, ZONE_NORMAL } from "./Buddy.js";
 import { PageOwner } from "./debug/owner.js";
-import { formatKasan } from "./debug/report.js";
+import { accessLine, deadHandle } from "./debug/handles.js";
 import { KmapSlots } from "./KmapSlots.js";
 import { MemMap, ORDER_SHIFT, PG_free, PG_head, PG_nomap, PG_reserved, PG_tail } from "./MemMap.js";
 import { PhysMem } from "./PhysMem.js";
@@ -340,83 +339,9 @@ export class MachineState {
     // SAFETY: pfn < nrPages was checked above.
     const flags = this.pgFlags[pfn]!;
     if ((flags & (PG_free | PG_nomap)) !== 0 || this.pgGen[pfn] !== gen) {
-      throw this.deadHandle(op, pfn, gen, this.accessLine(op, pfn, offset, size));
+      throw deadHandle(this, op, pfn, gen, accessLine(this, op, pfn, offset, size));
     }
     return flags;
-  }
-
-  /**
-   * The KASAN access line of a report.
-   *
-   * @param op - The operation.
-   * @param pfn - The page.
-   * @param offset - The byte offset, or -1 for a whole-page operation.
-   * @param size - The size in bytes.
-   * @returns For example `Read of size 16 at offset 0x0 of pfn 0x12 (phys 0x12000, Normal)`.
-   */
-  protected accessLine(op: string, pfn: number, offset: number, size: number): string {
-    const verb = op === "memcpy_from_page" ? "Read" : op === "memcpy_to_page" || op === "memset_page" ? "Write" : "Access";
-    if (offset < 0) return `${verb} (${op}) of ${this.describePfn(pfn)}`;
-    return `${verb} of size ${size} at offset ${typeof offset === "number" && Number.isFinite(offset) ? hex(Math.trunc(offset)) : String(offset)} of ${this.describePfn(pfn)}`;
-  }
-
-  /**
-   * Builds the error for a handle that does not name a live page.
-   *
-   * @param op - The operation.
-   * @param pfn - A page frame below `nrPages`.
-   * @param gen - The handle's generation.
-   * @param access - The access line of the report.
-   * @param bug - The KASAN bug class to report.
-   * @returns The error: `EINVAL` for a bad generation, else `EFAULT` (or `EINVAL` for a double free).
-   */
-  protected deadHandle(op: string, pfn: number, gen: number, access: string, bug = "use-after-free"): KernelError {
-    if (!isU32(gen) || gen > 0xffff) return badNumber(op, "gen", gen, 0x10000);
-    const flags = this.pgFlags[pfn]!;
-    if ((flags & PG_nomap) !== 0) {
-      return kernelError("EFAULT", op, "page frame has no memory (hole or mmio)", { pfn, phys: pfn * this.pageSize });
-    }
-    const current = this.pgGen[pfn]!;
-    const free = (flags & PG_free) !== 0;
-    const what = free ? (bug === "double-free" ? "double free" : "use after free") : "stale handle: page was freed and reallocated";
-    const notes = current === gen ? [] : [`handle gen=${gen}, page gen=${current}: the page was reallocated since the handle was made`];
-    const report = this.kasan(bug, op, pfn, access, notes);
-    return kernelError(bug === "double-free" ? "EINVAL" : "EFAULT", op, what, { pfn, gen, pageGen: current }, report);
-  }
-
-  /**
-   * A KASAN-style report about a page, with page_owner stacks when recorded.
-   *
-   * @param bug - The bug class.
-   * @param op - The operation.
-   * @param pfn - The page.
-   * @param access - The access line.
-   * @param notes - Extra lines.
-   * @returns The report text.
-   */
-  protected kasan(bug: string, op: string, pfn: number, access: string, notes: readonly string[] = []): string {
-    const head = this.stackHead(pfn);
-    return formatKasan({
-      bug,
-      op,
-      access,
-      notes,
-      page: this.mem.describe(pfn),
-      phys: pfn * this.pageSize,
-      allocStack: this.owner?.allocStacks.get(head),
-      freeStack: this.owner?.freeStacks.get(head),
-    });
-  }
-
-  /** The first pfn of the block whose stacks describe `pfn` (the page itself or an aligned head). */
-  private stackHead(pfn: number): number {
-    const owner = this.owner;
-    if (owner === undefined || owner.allocStacks.has(pfn)) return pfn;
-    for (let order = 1; order <= MAX_PAGE_ORDER; order++) {
-      const head = pfn & ~((1 << order) - 1);
-      if (owner.allocStacks.has(head)) return head;
-    }
-    return pfn;
   }
 
   /**

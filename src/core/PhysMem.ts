@@ -24,7 +24,6 @@ export const CHUNK_PAGES = 1 << MAX_PAGE_ORDER;
 export class PhysMem {
   /** The backing chunks, indexed by `pfn >>> 10`; `undefined` until first touched. */
   readonly chunks: (Uint8Array | undefined)[];
-  private readonly pageShift: number;
   private readonly pageSize: number;
   private readonly nrPages: number;
 
@@ -36,7 +35,6 @@ export class PhysMem {
    */
   constructor(nrPages: number, pageShift: number) {
     this.nrPages = nrPages;
-    this.pageShift = pageShift;
     this.pageSize = 2 ** pageShift;
     this.chunks = new Array<Uint8Array | undefined>(Math.ceil(nrPages / CHUNK_PAGES)).fill(undefined);
   }
