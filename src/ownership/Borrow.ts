@@ -45,40 +45,53 @@ export interface LifetimeBrand<Lifetime> {
  * `release`, `put`, `clone` or disposal.
  *
  * @remarks
- * `Resource` may be given as the class type or as a handle (`Owned<X>`, `ARef<X>`); either way the
- * view is the class type `X` plus the lifetime brand, so a borrower cannot free what it borrowed.
+ * `Resource` may be the class type or a handle type (`Owned<X>`, `ARef<X>`); either way the view is
+ * the class type `X` (see {@link ResourceOf}) plus the lifetime brand, and the class type carries no
+ * ownership operation, so a borrower cannot free what it borrowed.
  *
  * @invariant A `Borrowed` value is only used while the scope that created it runs.
  *
- * @typeParam Resource - The borrowed resource or handle type.
+ * @typeParam Resource - The borrowed resource (class or handle type).
  * @typeParam Lifetime - The lifetime of the borrow.
  */
 export type Borrowed<Resource, Lifetime> = ResourceOf<Resource> & LifetimeBrand<Lifetime>;
 
-/** Whether each member of a union carries a lifetime brand anywhere, to a bounded depth. */
-type BorrowIn<Value, Depth extends unknown[]> = Depth["length"] extends 8
-  ? false
-  : Value extends { readonly [lifetimeBrand]: unknown }
-    ? true
+/** The brand's shape with any lifetime, to test for a borrow. */
+type AnyBorrow = { readonly [lifetimeBrand]: unknown };
+
+// One level of the search: whether `Value` (each member of a union) is a borrow, or holds one where
+// `Next` finds it. Unrolled into distinct aliases (Level1..Level5) instead of one recursive alias with
+// a depth counter, which makes the compiler instantiate far less when `Result` is still generic.
+type Level<Value, Next extends "1" | "2" | "3" | "4" | "5" | "end"> = Value extends AnyBorrow
+  ? true
+  : Next extends "end"
+    ? false
     : Value extends PromiseLike<infer Settled>
-      ? ContainsBorrow<Settled, [...Depth, unknown]>
+      ? Search<Settled, Next>
       : Value extends (...args: never[]) => unknown
         ? false
         : Value extends object
-          ? ContainsBorrow<{ [Key in keyof Value]-?: ContainsBorrow<Value[Key], [...Depth, unknown]> }[keyof Value], [
-              ...Depth,
-              unknown,
-            ]>
+          ? { [Key in keyof Value]-?: Search<Value[Key], Next> }[keyof Value]
+          : false;
+type Search<Value, Step extends "1" | "2" | "3" | "4" | "5" | "end"> = Step extends "1"
+  ? Level<Value, "2">
+  : Step extends "2"
+    ? Level<Value, "3">
+    : Step extends "3"
+      ? Level<Value, "4">
+      : Step extends "4"
+        ? Level<Value, "5">
+        : Step extends "5"
+          ? Level<Value, "end">
           : false;
 
 /**
  * `true` when `Value` carries a lifetime brand, directly or nested in objects, arrays, tuples or
- * promises (to a depth of 8); `false` otherwise.
+ * promises (to a depth of 5); `false` otherwise.
  *
  * @typeParam Value - The type to search.
- * @typeParam Depth - Internal recursion counter; leave it out.
  */
-export type ContainsBorrow<Value, Depth extends unknown[] = []> = true extends BorrowIn<Value, Depth> ? true : false;
+export type ContainsBorrow<Value> = true extends Search<Value, "1"> ? true : false;
 
 /**
  * The sentence printed when a borrow escapes the closure it was lent to.
@@ -133,7 +146,8 @@ export function runScope<Result>(body: () => Result, onExit: () => void): Result
  * Lends `resource` to `body` for the duration of the call, as a {@link Borrowed} view that must not
  * escape; the generic building block of closure-scoped APIs.
  *
- * @typeParam Resource - The lent resource (or handle; the view drops its ownership operations).
+ * @typeParam Resource - The lent resource (class or handle type; the borrow has no ownership
+ * operation either way).
  * @typeParam Result - What `body` returns; must not contain the borrow.
  * @param resource - The resource to lend.
  * @param body - The closure that uses the borrow.
@@ -146,7 +160,7 @@ export function runScope<Result>(body: () => Result, onExit: () => void): Result
  *   owner: Owned<GpuBuffer>,
  *   body: <Lifetime>(view: Borrowed<GpuBuffer, Lifetime>) => NoEscape<Result, Lifetime>,
  * ): Result {
- *   return withBorrow(owner, body);
+ *   return withBorrow(owner, body, () => console.log("returned"));
  * }
  * withBuffer(buffer, (view) => view.size);  // ok
  * withBuffer(buffer, (view) => view);       // error: a borrow cannot outlive its closure
@@ -157,8 +171,7 @@ export function withBorrow<Resource, Result>(
   body: <Lifetime>(borrow: Borrowed<Resource, Lifetime>) => NoEscape<Result, Lifetime>,
   onExit?: (resource: Resource) => void,
 ): Result {
-  // SAFETY: a Borrowed view is the same object seen through a type without ownership operations;
-  // the lifetime brand exists in types only.
+  // SAFETY: the borrow is the same object; the lifetime brand exists in types only.
   const borrow = resource as Borrowed<Resource, unknown>;
   // SAFETY: NoEscape<Result, Lifetime> is Result except for results that carry a borrow, which the
   // compiler rejected at the call site.

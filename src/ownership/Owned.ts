@@ -81,7 +81,11 @@ export type Owned<Resource extends CapabilityChecks<Resource>["ownable"]> = Reso
  *
  * @typeParam Handle - An `Owned`, `ARef` or plain resource type.
  */
-export type ResourceOf<Handle> = Handle extends { readonly [handledResource]?: infer Resource } ? Resource : Handle;
+export type ResourceOf<Handle> = Handle extends { readonly [handledResource]?: infer Resource }
+  ? unknown extends Resource
+    ? Handle
+    : Resource
+  : Handle;
 
 const FRESH = 0;
 const LIVE = 1;

@@ -91,11 +91,16 @@ export function unsafe<Result>(
  * Checks at run time that `token` is a genuine {@link Unsafe} token whose closure is still running;
  * operations that require a token call it first.
  *
+ * @remarks
+ * `Unsafe<Lifetime>` is invariant in its lifetime, so operations that take a token are generic over
+ * it, like this function: `readRaw<Lifetime>(token: Unsafe<Lifetime>, ...)`.
+ *
+ * @typeParam Lifetime - The token's lifetime (inferred).
  * @param token - The token the caller passed.
  * @param op - The operation, for the message.
  * @throws KernelError `EPERM` when `token` was not made by `unsafe()` or its closure has returned.
  */
-export function assertUnsafe(token: Unsafe<unknown>, op: string): void {
+export function assertUnsafe<Lifetime>(token: Unsafe<Lifetime>, op: string): void {
   if (!(token instanceof UnsafeToken)) {
     throw kernelError("EPERM", op, "not an Unsafe token from unsafe()", {});
   }

@@ -1,0 +1,117 @@
+import { beforeEach, expect, expectTypeOf, test } from "vitest";
+import { isKernelError } from "../../src/errors.js";
+import {
+  RefCountedResource,
+  adoptARef,
+  intoARef,
+  intoOwned,
+  refCountOf,
+  type ARef,
+  type Owned,
+} from "../../src/ownership/index.js";
+import { PooledBlock, SharedTexture, freed } from "./fixtures.js";
+
+beforeEach(() => {
+  freed.length = 0;
+});
+
+test("clone takes a reference on a new handle; put drops it; the last put frees", () => {
+  const first: ARef<SharedTexture> = SharedTexture.create("t");
+  const second: ARef<SharedTexture> = first.clone();
+  expect(second).not.toBe(first);
+  expect(second.label).toBe("t");
+  expect(refCountOf(first)).toBe(2);
+  first.put();
+  expect(refCountOf(second)).toBe(1);
+  expect(freed).toEqual([]);
+  second.put();
+  expect(freed).toEqual(["t"]);
+});
+
+test("using puts each handle once, and not again after an explicit put", () => {
+  {
+    using first: ARef<SharedTexture> = SharedTexture.create("u");
+    using second: ARef<SharedTexture> = first.clone();
+    second.put();
+    expect(refCountOf(first)).toBe(1);
+  }
+  expect(freed).toEqual(["u"]);
+});
+
+test("a second put through an alias of the same handle is EALREADY, count untouched", () => {
+  const first: ARef<SharedTexture> = SharedTexture.create("alias");
+  const keep: ARef<SharedTexture> = first.clone();
+  const alias: ARef<SharedTexture> = first;
+  first.put();
+  expect(() => alias.put()).toThrow(expect.objectContaining({ errno: "EALREADY" }));
+  expect(() => alias.clone()).toThrow(/reference was already dropped/);
+  expect(refCountOf(keep)).toBe(1);
+  keep.put();
+});
+
+test("put on a count that is already zero is an underflow EINVAL, decRef not called", () => {
+  const shared = { count: 1, decRefs: 0 };
+  class Counter extends RefCountedResource {
+    protected override incRef(): void {
+      shared.count += 1;
+    }
+    protected override decRef(): void {
+      shared.decRefs += 1;
+      shared.count -= 1;
+    }
+    protected override refCount(): number {
+      return shared.count;
+    }
+    protected override newHandle(): this {
+      // SAFETY: Counter has no subclasses.
+      return new Counter() as this;
+    }
+  }
+  const handle = adoptARef(new Counter());
+  shared.count = 0; // someone else dropped the reference this handle holds
+  expect(() => handle.put()).toThrow(/put: refcount underflow \(resource="Counter", count=0\)/);
+  expect(() => handle.clone()).toThrow(expect.objectContaining({ errno: "EINVAL" }));
+  expect(shared.decRefs).toBe(0);
+  expect(() => adoptARef(handle)).toThrow(expect.objectContaining({ errno: "EBUSY" }));
+});
+
+test("intoARef consumes the owner and keeps the count", () => {
+  const owner: Owned<PooledBlock> = PooledBlock.alloc("b");
+  const shared: ARef<PooledBlock> = intoARef(owner);
+  expect(refCountOf(shared)).toBe(1);
+  expect(() => owner.release()).toThrow(expect.objectContaining({ errno: "EALREADY" }));
+  const second: ARef<PooledBlock> = shared.clone();
+  second.put();
+  shared.put();
+  expect(freed).toEqual(["b"]);
+});
+
+test("intoOwned succeeds only for the last reference and names the count otherwise", () => {
+  const owner: Owned<PooledBlock> = PooledBlock.alloc("c");
+  const shared: ARef<PooledBlock> = intoARef(owner);
+  const second: ARef<PooledBlock> = shared.clone();
+  let caught: unknown;
+  try {
+    intoOwned(shared);
+  } catch (error) {
+    caught = error;
+  }
+  expect(isKernelError(caught, "EBUSY")).toBe(true);
+  expect((caught as Error).message).toBe('intoOwned: other references exist (resource="PooledBlock", count=2)');
+  second.put();
+  const back: Owned<PooledBlock> = intoOwned(shared);
+  expect(() => shared.put()).toThrow(/already dropped/);
+  back.release();
+  expect(freed).toEqual(["c"]);
+});
+
+test("types: ARef adds clone and put; Owned of a refcounted-and-ownable resource has no clone", () => {
+  expectTypeOf<ARef<SharedTexture>>().toHaveProperty("clone");
+  expectTypeOf<ARef<SharedTexture>>().toHaveProperty("put");
+  expectTypeOf<ARef<SharedTexture>>().toHaveProperty("label");
+  expectTypeOf<SharedTexture>().not.toHaveProperty("put");
+  expectTypeOf<Owned<PooledBlock>>().not.toHaveProperty("clone");
+  expectTypeOf<Owned<PooledBlock>>().toHaveProperty("release");
+  expectTypeOf(intoARef<PooledBlock>).returns.toEqualTypeOf<ARef<PooledBlock>>();
+  expectTypeOf(intoOwned<PooledBlock>).returns.toEqualTypeOf<Owned<PooledBlock>>();
+});
