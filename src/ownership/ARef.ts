@@ -45,7 +45,7 @@ export interface ARefHandle<Resource> extends Disposable {
    *
    * @throws KernelError `EALREADY` when this handle was already put.
    */
-  clone(): ARef<Resource & AlwaysRefCounted>;
+  clone(): this;
   /**
    * Drops this reference; the binding is consumed and any later use of it does not compile.
    *
