@@ -56,33 +56,52 @@ export interface LifetimeBrand<Lifetime> {
  */
 export type Borrowed<Resource, Lifetime> = ResourceOf<Resource> & LifetimeBrand<Lifetime>;
 
-/** The brand's shape with any lifetime, to test for a borrow. */
-type AnyBorrow = { readonly [lifetimeBrand]: unknown };
+/** The steps of {@link BorrowSearch}: five levels of nesting, then the end. */
+export type BorrowSearchStep = "1" | "2" | "3" | "4" | "5" | "end";
 
-// One level of the search: whether `Value` (each member of a union) is a borrow, or holds one where
-// `Next` finds it. Unrolled into distinct aliases (Level1..Level5) instead of one recursive alias with
-// a depth counter, which makes the compiler instantiate far less when `Result` is still generic.
-type Level<Value, Next extends "1" | "2" | "3" | "4" | "5" | "end"> = Value extends AnyBorrow
+/**
+ * One level of {@link BorrowSearch}: `true` for each member of `Value` that is a borrow or holds one
+ * where the `Next` step finds it.
+ *
+ * @remarks
+ * The search is unrolled by step names instead of one recursive alias with a tuple depth counter:
+ * relating two still-generic `NoEscape` results (as a closure-scoped API does when it forwards its
+ * callback) then stays cheap, where a counter made the compiler give up with TS2589.
+ *
+ * @typeParam Value - The type searched at this level.
+ * @typeParam Next - The step that searches one level deeper.
+ */
+export type BorrowSearchLevel<Value, Next extends BorrowSearchStep> = Value extends {
+  /** Any lifetime brand. */
+  readonly [lifetimeBrand]: unknown;
+}
   ? true
   : Next extends "end"
     ? false
     : Value extends PromiseLike<infer Settled>
-      ? Search<Settled, Next>
+      ? BorrowSearch<Settled, Next>
       : Value extends (...args: never[]) => unknown
         ? false
         : Value extends object
-          ? { [Key in keyof Value]-?: Search<Value[Key], Next> }[keyof Value]
+          ? { [Key in keyof Value]-?: BorrowSearch<Value[Key], Next> }[keyof Value]
           : false;
-type Search<Value, Step extends "1" | "2" | "3" | "4" | "5" | "end"> = Step extends "1"
-  ? Level<Value, "2">
+/**
+ * The search behind {@link ContainsBorrow}: whether `Value` carries a lifetime brand within the
+ * levels left from `Step`.
+ *
+ * @typeParam Value - The type to search.
+ * @typeParam Step - The level being searched.
+ */
+export type BorrowSearch<Value, Step extends BorrowSearchStep> = Step extends "1"
+  ? BorrowSearchLevel<Value, "2">
   : Step extends "2"
-    ? Level<Value, "3">
+    ? BorrowSearchLevel<Value, "3">
     : Step extends "3"
-      ? Level<Value, "4">
+      ? BorrowSearchLevel<Value, "4">
       : Step extends "4"
-        ? Level<Value, "5">
+        ? BorrowSearchLevel<Value, "5">
         : Step extends "5"
-          ? Level<Value, "end">
+          ? BorrowSearchLevel<Value, "end">
           : false;
 
 /**
@@ -91,7 +110,7 @@ type Search<Value, Step extends "1" | "2" | "3" | "4" | "5" | "end"> = Step exte
  *
  * @typeParam Value - The type to search.
  */
-export type ContainsBorrow<Value> = true extends Search<Value, "1"> ? true : false;
+export type ContainsBorrow<Value> = true extends BorrowSearch<Value, "1"> ? true : false;
 
 /**
  * The sentence printed when a borrow escapes the closure it was lent to.

@@ -81,7 +81,10 @@ export type Owned<Resource extends CapabilityChecks<Resource>["ownable"]> = Reso
  *
  * @typeParam Handle - An `Owned`, `ARef` or plain resource type.
  */
-export type ResourceOf<Handle> = Handle extends { readonly [handledResource]?: infer Resource }
+export type ResourceOf<Handle> = Handle extends {
+  /** The phantom resource type of a handle. */
+  readonly [handledResource]?: infer Resource;
+}
   ? unknown extends Resource
     ? Handle
     : Resource

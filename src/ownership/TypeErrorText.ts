@@ -16,10 +16,6 @@
  * @module
  */
 
-// Declared only, never created: nothing can satisfy a `TypeErrorText` by accident, because no value
-// of this type exists.
-declare const typeErrorValue: unique symbol;
-
 /**
  * An object type whose single key is a sentence, used where a constraint or result must fail with
  * an explanation.
@@ -40,5 +36,6 @@ declare const typeErrorValue: unique symbol;
  * ```
  */
 export type TypeErrorText<Sentence extends string> = {
-  readonly [Key in Sentence]: typeof typeErrorValue;
+  // `never`: no ordinary value satisfies a TypeErrorText by accident.
+  readonly [Key in Sentence]: never;
 };

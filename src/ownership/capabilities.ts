@@ -90,12 +90,23 @@ export interface AlwaysRefCounted {
   readonly [refCountedCapability]: true;
 }
 
-/** The sentence a resource declared under `Key`, or `Fallback` when it declared none. */
-type Declared<Resource, Key extends symbol, Fallback extends string> =
+/**
+ * The sentence a resource declared under `Key` (a string literal type), or `Fallback` when it
+ * declared none.
+ *
+ * @typeParam Resource - The resource type that may declare a sentence.
+ * @typeParam Key - {@link notRefCountedBecause} or {@link notOwnableBecause}.
+ * @typeParam Fallback - The sentence to use when the resource declared none.
+ */
+export type DeclaredSentence<Resource, Key extends symbol, Fallback extends string> =
   Resource extends { readonly [K in Key]: infer Sentence extends string } ? Sentence : Fallback;
 
-/** Why `Resource` is not {@link AlwaysRefCounted}, as the compiler should print it. */
-type NotRefCountedSentence<Resource> = `ARef needs an AlwaysRefCounted resource: ${Declared<
+/**
+ * Why `Resource` is not {@link AlwaysRefCounted}, as the compiler prints it.
+ *
+ * @typeParam Resource - The resource type that lacks the capability.
+ */
+export type NotRefCountedSentence<Resource> = `ARef needs an AlwaysRefCounted resource: ${DeclaredSentence<
   Resource,
   typeof notRefCountedBecause,
   Resource extends Ownable
@@ -103,8 +114,12 @@ type NotRefCountedSentence<Resource> = `ARef needs an AlwaysRefCounted resource:
     : "this type does not declare the AlwaysRefCounted capability (extend RefCountedResource or AlwaysRefCounted)"
 >}`;
 
-/** Why `Resource` is not {@link Ownable}, as the compiler should print it. */
-type NotOwnableSentence<Resource> = `Owned needs an Ownable resource: ${Declared<
+/**
+ * Why `Resource` is not {@link Ownable}, as the compiler prints it.
+ *
+ * @typeParam Resource - The resource type that lacks the capability.
+ */
+export type NotOwnableSentence<Resource> = `Owned needs an Ownable resource: ${DeclaredSentence<
   Resource,
   typeof notOwnableBecause,
   Resource extends AlwaysRefCounted

@@ -20,7 +20,14 @@ export {
   ownableCapability,
   refCountedCapability,
 } from "./capabilities.js";
-export type { AlwaysRefCounted, CapabilityChecks, Ownable } from "./capabilities.js";
+export type {
+  AlwaysRefCounted,
+  CapabilityChecks,
+  DeclaredSentence,
+  NotOwnableSentence,
+  NotRefCountedSentence,
+  Ownable,
+} from "./capabilities.js";
 export type { TypeErrorText } from "./TypeErrorText.js";
 export { OwnableResource, adoptOwned } from "./Owned.js";
 export type { Owned, OwnedHandle, ResourceOf } from "./Owned.js";
@@ -35,7 +42,16 @@ export {
 } from "./ARef.js";
 export type { ARef, ARefHandle } from "./ARef.js";
 export { runScope, withBorrow, withScope } from "./Borrow.js";
-export type { BorrowEscapeError, Borrowed, ContainsBorrow, LifetimeBrand, NoEscape } from "./Borrow.js";
+export type {
+  BorrowEscapeError,
+  BorrowSearch,
+  BorrowSearchLevel,
+  BorrowSearchStep,
+  Borrowed,
+  ContainsBorrow,
+  LifetimeBrand,
+  NoEscape,
+} from "./Borrow.js";
 export { assertUnsafe, unsafe } from "./Unsafe.js";
 export type { SafetyReason, Unsafe } from "./Unsafe.js";
 export { ScopeGuard } from "./ScopeGuard.js";
