@@ -3,7 +3,10 @@
 // every assertion held. Writes { passed, failed } to the file after --json.
 import { readdirSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import tsd from "tsd";
+import tsdModule from "tsd";
+
+// tsd is CommonJS; under ESM its default export may arrive wrapped.
+const tsd = typeof tsdModule === "function" ? tsdModule : tsdModule.default;
 
 const root = new URL("..", import.meta.url).pathname;
 const jsonAt = process.argv.indexOf("--json");

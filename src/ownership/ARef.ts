@@ -169,6 +169,10 @@ export abstract class RefCountedResource implements AlwaysRefCounted {
     };
     const put = (handle: RefCountedResource, op: string, disposing: boolean): void => {
       if (disposing && handle.#state === CONSUMED) return;
+      if (handle.#state === FRESH) {
+        // A never-adopted instance is a borrower's view: it holds no reference to drop.
+        throw kernelError("EPERM", op, "a borrowed view holds no reference to drop", { resource: handle.describeResource() });
+      }
       check(handle, op);
       const count = handle.refCount();
       if (count < 1) {

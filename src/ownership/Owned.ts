@@ -160,7 +160,11 @@ export abstract class OwnableResource implements Ownable {
     const finish = (handle: OwnableResource, op: string, disposing: boolean): void => {
       const state = handle.#state;
       if (state === CONSUMED && disposing) return;
-      if (state !== FRESH && state !== LIVE) {
+      if (state === FRESH) {
+        // A never-adopted instance is a borrower's view: only an owner may give the resource back.
+        throw kernelError("EPERM", op, "resource is borrowed, not owned", { resource: handle.describeResource() });
+      }
+      if (state !== LIVE) {
         throw kernelError("EALREADY", op, "resource was already released", { resource: handle.describeResource() });
       }
       handle.drop();

@@ -88,3 +88,10 @@ test("types: Owned adds release and dispose but no clone; the class type has nei
   expectTypeOf<ResourceOf<GpuBuffer>>().toEqualTypeOf<GpuBuffer>();
   expectTypeOf(GpuBuffer.alloc).returns.toEqualTypeOf<Owned<GpuBuffer>>();
 });
+
+test("a never-adopted instance (a borrower's view) cannot release the resource at run time", () => {
+  // A JavaScript caller can reach the prototype method on a view that was never adopted.
+  const view = Reflect.construct(GpuBuffer, ["view", 8]) as { release(): void };
+  expect(() => view.release()).toThrowError(/release: resource is borrowed, not owned/);
+  expect(freed).not.toContain("view");
+});
