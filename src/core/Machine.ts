@@ -81,7 +81,7 @@ export class Machine extends MachineAccess {
    * Shuts the machine down: fails with the leak report if pages or mappings are still held,
    * otherwise drops the backing memory.
    *
-   * @throws KernelError `EBUSY` with {@link KernelError.report} listing each leaked block (M30);
+   * @throws KernelError `EBUSY` with `KernelError.report` listing each leaked block (M30);
    *   the machine is unchanged and still usable.
    */
   teardown(): void {
@@ -175,7 +175,7 @@ export class Machine extends MachineAccess {
    *
    * @returns The figures.
    */
-  memoryUsage(): { metadataBytesPerPage: number; metadataBytes: number; backedChunks: number; backedBytes: number; debugStackEntries: number } {
+  memoryUsage(): MemoryUsage {
     return {
       metadataBytesPerPage: metadataBytesPerPage(),
       metadataBytes: metadataBytesPerPage() * this.nrPages,
@@ -190,6 +190,20 @@ export class Machine extends MachineAccess {
   }
 }
 
+
+/** How much host memory a {@link Machine} uses, as returned by {@link Machine.memoryUsage}. */
+export interface MemoryUsage {
+  /** Bytes of page metadata per simulated page (16 when debug stacks are off). */
+  metadataBytesPerPage: number;
+  /** Bytes of page metadata for the whole machine. */
+  metadataBytes: number;
+  /** Number of backing chunks of physical memory allocated so far (memory that was touched). */
+  backedChunks: number;
+  /** Bytes of backing allocated so far. */
+  backedBytes: number;
+  /** Number of allocation and free stacks recorded by the page-owner debug option. */
+  debugStackEntries: number;
+}
 
 let fallback: Machine | undefined;
 

@@ -237,7 +237,7 @@ export class MachinePages extends MachineState {
    *
    * @returns `free[zone][order]` block counts, and `pages[zone]` free page totals.
    */
-  buddyInfo(): { free: number[][]; pages: number[] } {
+  buddyInfo(): BuddyInfo {
     const free: number[][] = [];
     const pages: number[] = [];
     for (let zone = 0; zone < NR_ZONES; zone++) {
@@ -334,3 +334,11 @@ export class MachinePages extends MachineState {
   }
 }
 
+
+/** Free memory per zone and order, as `/proc/buddyinfo` shows it; returned by `buddyInfo()`. */
+export interface BuddyInfo {
+  /** `free[zone][order]`: the number of free blocks of that order in that zone (NORMAL, HIGHMEM). */
+  free: number[][];
+  /** `pages[zone]`: the number of free pages in that zone. */
+  pages: number[];
+}

@@ -5,8 +5,10 @@
  * @packageDocumentation
  */
 export { Machine, createMachine, defaultMachine, setDefaultMachine } from "./Machine.js";
+export type { MemoryUsage } from "./Machine.js";
 export { MachineState } from "./MachineState.js";
 export { MachinePages, REFCOUNT_MAX } from "./MachinePages.js";
+export type { BuddyInfo } from "./MachinePages.js";
 export { MachineFlags } from "./MachineFlags.js";
 export { MachineAccess } from "./MachineAccess.js";
 export { MAX_CPUS, MAX_PAGES, MAX_PAGE_ORDER, NR_PAGE_ORDERS, PAGE_SHIFTS, resolveConfig } from "./config.js";
