@@ -139,6 +139,17 @@ export abstract class OwnableResource implements Ownable {
     return this.constructor.name;
   }
 
+  /**
+   * Called when `release()` or disposal reaches a handle that was already released; may throw a
+   * more specific error than the default `EALREADY` (for example one carrying a debugger's report
+   * of the first free). Returning lets the default error be thrown.
+   *
+   * @param op - `"release"` or `"dispose"`.
+   */
+  protected releasedAgain(op: string): void {
+    void op;
+  }
+
   /** `true` until the owner released, disposed or converted this handle. */
   protected get isLive(): boolean {
     return this.#state === FRESH || this.#state === LIVE;
@@ -165,6 +176,7 @@ export abstract class OwnableResource implements Ownable {
         throw kernelError("EPERM", op, "resource is borrowed, not owned", { resource: handle.describeResource() });
       }
       if (state !== LIVE) {
+        handle.releasedAgain(op);
         throw kernelError("EALREADY", op, "resource was already released", { resource: handle.describeResource() });
       }
       handle.drop();

@@ -95,3 +95,20 @@ test("a never-adopted instance (a borrower's view) cannot release the resource a
   expect(() => view.release()).toThrowError(/release: resource is borrowed, not owned/);
   expect(freed).not.toContain("view");
 });
+
+test("a resource can replace the EALREADY of a second release with its own error", () => {
+  class Tracked extends OwnableResource {
+    static make(): Owned<Tracked> {
+      return adoptOwned(new Tracked());
+    }
+    protected override drop(): void {}
+    protected override releasedAgain(op: string): void {
+      throw new Error(`${op}: double free of a tracked resource`);
+    }
+  }
+  const owner: Owned<Tracked> = Tracked.make();
+  const alias: Owned<Tracked> = owner;
+  owner.release();
+  expect(() => alias.release()).toThrow("release: double free of a tracked resource");
+  expect(() => alias[Symbol.dispose]()).not.toThrow(); // disposing a released owner stays silent
+});

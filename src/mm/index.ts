@@ -1,0 +1,41 @@
+/**
+ * The kernel's page and folio design on top of the ownership primitives and the memory core.
+ *
+ * @remarks
+ * Pages: {@link Page} (owned, never refcounted), {@link BorrowedPage}, closure-scoped mappings
+ * ({@link PageView}), `kmap_local` guards ({@link KmapLocal}), branded addresses ({@link PhysAddr},
+ * {@link DmaAddr}, {@link Pfn}, {@link ResourceSize}), the page-size constants of a machine
+ * ({@link pageConsts}) and GFP flags.
+ *
+ * @module
+ */
+// --- pages -----------------------------------------------------------------------------------
+export { PFN_MAX, toDmaAddr, toPfn, toPhysAddr, toResourceSize } from "./addr.js";
+export type { DmaAddr, Pfn, PhysAddr, ResourceSize } from "./addr.js";
+export { pageAlign, pageAlignDown, pageConsts, pfnToPhys, physToPfn } from "./consts.js";
+export type { AlignedAddr, PageConsts } from "./consts.js";
+export {
+  GFP_ATOMIC,
+  GFP_HIGHUSER,
+  GFP_KERNEL,
+  GFP_NOWAIT,
+  GFP_VALID_MASK,
+  __GFP_COMP,
+  __GFP_DIRECT_RECLAIM,
+  __GFP_FS,
+  __GFP_HIGH,
+  __GFP_HIGHMEM,
+  __GFP_IO,
+  __GFP_KSWAPD_RECLAIM,
+  __GFP_NOWARN,
+  __GFP_RECLAIM,
+  __GFP_ZERO,
+  gfpName,
+} from "./gfp.js";
+export type { Gfp } from "./gfp.js";
+export { KmapLocal, kmapLocal } from "./kmap.js";
+export { Page, intoPhys } from "./Page.js";
+export type { BorrowedPage } from "./BorrowedPage.js";
+export type { PageView } from "./PageView.js";
+export { userSliceReader } from "./userSlice.js";
+export type { UserSliceReader } from "./userSlice.js";

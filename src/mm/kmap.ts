@@ -1,0 +1,145 @@
+/**
+ * `kmap_local` guards: {@link KmapLocal}, made by {@link kmapLocal} for a page (or by mm's other
+ * handle types through {@link kmapLocalPfn}), released in LIFO order, disposable with `using`.
+ *
+ * @remarks
+ * A local mapping belongs to the CPU that made it and lives on that CPU's stack of slots (15 per CPU,
+ * 16 with the debug guard layout). `using` releases guards in reverse order of creation, which is
+ * exactly the rule `kunmap_local` has:
+ *
+ * ```ts
+ * {
+ *   using outer: KmapLocal = kmapLocal(first);
+ *   using inner: KmapLocal = kmapLocal(second);
+ *   inner.view.set(outer.view.subarray(0, 16));
+ * } // inner unmapped, then outer
+ * ```
+ *
+ * What `using` cannot stop, the core catches: releasing a guard that is not the innermost (`EINVAL`
+ * naming both mappings, slots unchanged, M22), a 16th nested mapping (`ENOSPC`, earlier mappings
+ * untouched, M23), and using or releasing a guard from another CPU (`EPERM`, M24). The core checks
+ * LIFO on every machine, HIGHMEM or not; upstream `kunmap_local` is a no-op without HIGHMEM, which
+ * hides out-of-order code until it meets a HIGHMEM machine.
+ *
+ * @module
+ */
+import type { Machine } from "../core/index.js";
+import { kernelError } from "../errors.js";
+import { pageHandle, type Page } from "./Page.js";
+
+// Set by KmapLocal's static block: the only way to construct a guard.
+let makeGuard: (machine: Machine, id: number) => KmapLocal;
+
+/**
+ * A live `kmap_local` mapping: its view, and its release.
+ *
+ * @invariant While the guard is live, `id` names a live mapping on the CPU that made it.
+ *
+ * @example
+ * ```ts
+ * using map: KmapLocal = kmapLocal(page);
+ * map.view[0] = 1;
+ *
+ * const a: KmapLocal = kmapLocal(page);
+ * const b: KmapLocal = kmapLocal(page);
+ * a.unmap(); // KernelError EINVAL: kunmap_local: mappings must be released in LIFO order
+ *            //   (expected="kmap_local#2 (...)", actual="kmap_local#1 (...)")
+ * ```
+ */
+export class KmapLocal implements Disposable {
+  /** The machine the mapping lives on. */
+  readonly machine: Machine;
+  /** The core's mapping id. */
+  readonly id: number;
+  #live = true;
+
+  private constructor(machine: Machine, id: number) {
+    this.machine = machine;
+    this.id = id;
+  }
+
+  static {
+    makeGuard = (machine, id) => new KmapLocal(machine, id);
+  }
+
+  /**
+   * The mapped bytes: from the mapped offset to the end of the page (to the end of the block for a
+   * lowmem block mapped by a folio handle on a machine without force-map).
+   *
+   * @remarks
+   * Each read asks the core, which checks the CPU and that the mapping is live; read it once into a
+   * local. The view cannot be revoked: stop using it when the guard is released.
+   *
+   * @throws KernelError `EPERM` on another CPU than the one that mapped it (M24); `EFAULT` after release.
+   */
+  get view(): Uint8Array {
+    return this.machine.kmapLocalView(this.id);
+  }
+
+  /** Whether the mapping has not been released yet. */
+  get live(): boolean {
+    return this.#live;
+  }
+
+  /**
+   * Releases the mapping (`kunmap_local`); the binding is consumed.
+   *
+   * @throws KernelError `EINVAL` naming the expected and the actual mapping when this is not the
+   *   CPU's innermost mapping, nothing released (M22); `EPERM` from another CPU (M24); `EFAULT` when
+   *   already released.
+   */
+  unmap(): asserts this is never {
+    this.#release("kunmap_local");
+  }
+
+  /** Releases the mapping unless it was already released; called by `using`. */
+  [Symbol.dispose](): void {
+    if (this.#live) this.#release("kunmap_local");
+  }
+
+  #release(op: string): void {
+    if (!this.#live) throw kernelError("EFAULT", op, "mapping was already released", { id: this.id });
+    this.machine.kunmapLocal(this.id);
+    // INVARIANT: the guard turns dead only after the core released its slot.
+    this.#live = false;
+  }
+}
+
+/**
+ * Maps one page or block of a machine on the current CPU, starting at a byte offset; the building
+ * block of {@link kmapLocal} and of mm's folio mappings (`kmap_local_folio`).
+ *
+ * @remarks
+ * Exported for mm's handle types, not from the package: callers outside mm map through a handle.
+ *
+ * @param machine - The machine.
+ * @param pfn - The page or block head.
+ * @param gen - The generation of the handle.
+ * @param offset - The first mapped byte, from the start of `pfn`; below the block's size.
+ * @returns The guard.
+ * @throws KernelError `ENOSPC` when the CPU's slots are full, earlier mappings untouched (M23);
+ *   `EINVAL` for a bad offset; `EFAULT` for a dead handle.
+ */
+export function kmapLocalPfn(machine: Machine, pfn: number, gen: number, offset = 0): KmapLocal {
+  return makeGuard(machine, machine.kmapLocal(pfn, gen, offset));
+}
+
+/**
+ * Maps a page on the current CPU (`kmap_local_page`), for HIGHMEM pages and any other page.
+ *
+ * @param page - An owned or borrowed page.
+ * @param offset - The first mapped byte, `0 <= offset < PAGE_SIZE`; 0 when omitted.
+ * @returns A guard whose view runs from `offset` to the end of the page; release it with `using`.
+ * @throws KernelError `ENOSPC` for the 16th nested mapping (M23); `EINVAL` for a bad offset;
+ *   `EFAULT` for a freed page or one handed over with `intoPhys`.
+ *
+ * @example
+ * ```ts
+ * using map: KmapLocal = kmapLocal(page, 128);
+ * map.view.length; // PAGE_SIZE - 128
+ * ```
+ */
+export function kmapLocal(page: Page, offset = 0): KmapLocal {
+  const gen = pageHandle(page, "kmap_local_page");
+  return makeGuard(page.machine, page.machine.kmapLocal(page.pfn, gen, offset));
+}

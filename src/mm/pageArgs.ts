@@ -1,0 +1,53 @@
+/**
+ * Argument checks shared by the page methods: byte ranges inside a page and byte arrays.
+ *
+ * @module
+ */
+import { kernelError } from "../errors.js";
+
+/**
+ * Checks that `[offset, offset + length)` is a range of integers inside `[0, size)`.
+ *
+ * @param op - The operation, for the error.
+ * @param offset - The first byte.
+ * @param length - The number of bytes.
+ * @param size - The size of the page.
+ * @throws KernelError `EINVAL` naming the values for a negative, fractional, NaN or infinite number,
+ *   or a range that leaves the page.
+ */
+export function checkPageRange(op: string, offset: number, length: number, size: number): void {
+  // One comparison each on the fast path: `x >>> 0 === x` accepts exactly the integers 0..2^32-1.
+  if ((offset >>> 0) === offset && (length >>> 0) === length && offset + length <= size) return;
+  if (typeof offset !== "number" || !Number.isInteger(offset) || offset < 0) {
+    throw kernelError("EINVAL", op, "offset is not a non-negative integer", { offset: String(offset) });
+  }
+  if (typeof length !== "number" || !Number.isInteger(length) || length < 0) {
+    throw kernelError("EINVAL", op, "length is not a non-negative integer", { length: String(length) });
+  }
+  throw kernelError("EINVAL", op, "range leaves the page", { offset, length, pageSize: size });
+}
+
+/**
+ * Checks that a value is a `Uint8Array`.
+ *
+ * @param op - The operation, for the error.
+ * @param name - The argument's name.
+ * @param value - What the caller passed.
+ * @throws KernelError `EINVAL` otherwise.
+ */
+export function checkBytes(op: string, name: string, value: unknown): asserts value is Uint8Array {
+  if (!(value instanceof Uint8Array)) {
+    throw kernelError("EINVAL", op, `${name} is not a Uint8Array`, { [name]: Object.prototype.toString.call(value) });
+  }
+}
+
+/**
+ * Checks that a value is a function.
+ *
+ * @param op - The operation, for the error.
+ * @param value - What the caller passed as the closure.
+ * @throws KernelError `EINVAL` otherwise.
+ */
+export function checkClosure(op: string, value: unknown): void {
+  if (typeof value !== "function") throw kernelError("EINVAL", op, "fn is not a function", { fn: typeof value });
+}
