@@ -9,31 +9,22 @@
  * `Page` is the borrower's view: it has every method except the ones that free the page, so a
  * function that only reads or writes a page takes a `Page` and its caller keeps ownership.
  *
- * The handle keeps `(pfn, gen)`; every access goes through the core, which rejects a handle whose
- * page was freed or reallocated (use after free, M20; double free, M19), with the allocation and
- * free stacks in debug mode.
+ * The access methods live in {@link PageAccess}, its base class. A second release of a freed page
+ * goes to the core, which reports the double free (M19) with the allocation and free stacks in
+ * debug mode.
  *
  * @module
  */
 import { PG_owner_priv_1, PG_free, __GFP_COMP, type Machine } from "../core/index.js";
 import { kernelError } from "../errors.js";
-import { OwnableResource, adoptOwned, assertUnsafe, notRefCountedBecause, type NoEscape, type Owned, type Unsafe } from "../ownership/index.js";
-import { toPfn, toPhysAddr, type Pfn, type PhysAddr } from "./addr.js";
+import { adoptOwned, assertUnsafe, notRefCountedBecause, type Owned, type Unsafe } from "../ownership/index.js";
+import { toPhysAddr, type PhysAddr } from "./addr.js";
 import type { BorrowedPage } from "./BorrowedPage.js";
 import { machineArg } from "./consts.js";
 import type { Gfp } from "./gfp.js";
-import { checkBytes, checkClosure, checkPageRange } from "./pageArgs.js";
-import type { PageView } from "./PageView.js";
-import type { UserSliceReader } from "./userSlice.js";
+import { PageAccess, handleState, markHandedOver, pageHandle, type BorrowScope } from "./PageAccess.js";
 
-/** What a borrowed page keeps of the `unsafe` token that bounds it. */
-interface BorrowScope {
-  readonly active: boolean;
-  readonly reason: string;
-}
-
-// Set by Page's static block, which alone may touch the private state.
-let handleOf: (page: Page, op: string) => number;
+// Set by Page's static block, which alone may call the constructor and the protected hooks.
 let handOver: (page: Page) => void;
 let makePage: (machine: Machine, pfn: number, gen: number, scope: BorrowScope | undefined) => Page;
 
@@ -61,46 +52,24 @@ let makePage: (machine: Machine, pfn: number, gen: number, scope: BorrowScope | 
  * // error TS2344: ... "ARef needs an AlwaysRefCounted resource: a page has no refcount; use Owned<Page>"
  * ```
  */
-export class Page extends OwnableResource {
+export class Page extends PageAccess {
   declare readonly [notRefCountedBecause]: "a page has no refcount; use Owned<Page>";
-  /** The machine the page belongs to (its `pageConsts(page.machine)` give `PAGE_SIZE`). */
-  readonly machine: Machine;
-  /** The page frame number. */
-  readonly pfn: Pfn;
-  readonly #gen: number;
-  readonly #size: number;
-  readonly #scope: BorrowScope | undefined;
-  #handedOver = false;
 
   private constructor(machine: Machine, pfn: number, gen: number, scope: BorrowScope | undefined) {
-    super();
-    this.machine = machine;
-    // SAFETY: the core returned this frame number for a page it has metadata for, so it fits 32 bits.
-    this.pfn = pfn as Pfn;
-    this.#gen = gen;
-    this.#size = machine.pageSize;
-    this.#scope = scope;
+    super(machine, pfn, gen, scope);
   }
 
   static {
-    handleOf = (page, op) => {
-      if (page.#handedOver) throw kernelError("EFAULT", op, "page was handed over with intoPhys", { pfn: page.pfn });
-      const scope = page.#scope;
-      if (scope !== undefined && !scope.active) {
-        throw kernelError("EFAULT", op, "borrowed page used after its unsafe block ended", { pfn: page.pfn, reason: scope.reason });
-      }
-      return page.#gen;
-    };
     handOver = (page) => {
-      handleOf(page, "into_phys");
+      pageHandle(page, "into_phys");
       if (!page.isLive) throw kernelError("EALREADY", "into_phys", "page was already released", { pfn: page.pfn });
-      page.#handedOver = true;
+      markHandedOver(page, true);
       try {
         // SAFETY: release exists on every OwnableResource; a borrowed page throws EPERM from it.
         const owner: Owned<Page> = page as Owned<Page>;
         owner.release();
       } catch (error) {
-        page.#handedOver = false;
+        markHandedOver(page, false);
         throw error;
       }
     };
@@ -247,235 +216,6 @@ export class Page extends OwnableResource {
     return makePage(target, pfn, gen, token) as BorrowedPage<Lifetime>;
   }
 
-  /**
-   * The page's physical address (`page_to_phys`).
-   *
-   * @returns `pfn << PAGE_SHIFT`, page-aligned.
-   * @throws KernelError `EFAULT` after {@link intoPhys} or when a borrow's block ended.
-   */
-  phys(): PhysAddr {
-    handleOf(this, "page_to_phys");
-    return toPhysAddr(this.pfn * this.#size);
-  }
-
-  /** Whether the page lies in HIGHMEM (reachable only through local mappings). */
-  get isHighmem(): boolean {
-    return this.machine.isHighmem(this.pfn);
-  }
-
-  /**
-   * Runs `fn` with the page mapped on the current CPU (`with_page_mapped`, over `kmap_local_page`).
-   *
-   * @remarks
-   * The view is valid for `PAGE_SIZE` bytes, only while `fn` runs, and only on the current CPU
-   * (thread 002). It takes one of the CPU's local mapping slots, released when `fn` returns or
-   * throws; `fn` must be synchronous and must release every mapping it makes itself. Returning the
-   * view does not compile; the view cannot be revoked at run time, see {@link PageView}.
-   *
-   * @typeParam Result - What `fn` returns; must not contain the view.
-   * @param fn - The closure using the mapped bytes.
-   * @returns What `fn` returned.
-   * @throws KernelError `ENOSPC` when the CPU's slots are full (M23); `EFAULT` for a freed page;
-   *   `EINVAL` (kunmap_local, LIFO) when `fn` left a mapping of its own live; `EINVAL` when `fn` is
-   *   not a function.
-   *
-   * @example
-   * ```ts
-   * const first = page.withPageMapped((view) => view[0]);
-   * page.withPageMapped((view) => view);
-   * // error TS2322: ... "a borrow cannot outlive its closure: ..."
-   * ```
-   */
-  withPageMapped<Result>(fn: <Lifetime>(view: PageView<Lifetime>) => NoEscape<Result, Lifetime>): Result {
-    const op = "with_page_mapped";
-    checkClosure(op, fn);
-    const machine = this.machine;
-    const id = machine.kmapLocal(this.pfn, handleOf(this, op), 0);
-    try {
-      // SAFETY: the view is the mapping's own PAGE_SIZE bytes and the brand exists in types only;
-      // NoEscape<Result, Lifetime> is Result unless the compiler rejected the closure.
-      return fn(machine.kmapLocalView(id) as PageView<unknown>) as Result;
-    } finally {
-      machine.kunmapLocal(id);
-    }
-  }
-
-  /**
-   * Runs `fn` with `len` bytes of the page from `offset` mapped (`with_pointer_into_page`).
-   *
-   * @typeParam Result - What `fn` returns; must not contain the view.
-   * @param offset - The first byte, `0 <= offset <= PAGE_SIZE`.
-   * @param len - The number of bytes, `offset + len <= PAGE_SIZE`.
-   * @param fn - The closure using the bytes.
-   * @returns What `fn` returned.
-   * @throws KernelError `EINVAL` when the range leaves the page or a number is bad, without calling
-   *   `fn` (M25); otherwise as {@link Page.withPageMapped}.
-   *
-   * @example
-   * ```ts
-   * page.withPointerIntoPage(16, 4, (bytes) => bytes.fill(7));
-   * page.withPointerIntoPage(4095, 2, () => 0); // KernelError EINVAL: range leaves the page
-   * ```
-   */
-  withPointerIntoPage<Result>(offset: number, len: number, fn: <Lifetime>(view: PageView<Lifetime>) => NoEscape<Result, Lifetime>): Result {
-    const op = "with_pointer_into_page";
-    checkClosure(op, fn);
-    checkPageRange(op, offset, len, this.#size);
-    const machine = this.machine;
-    const id = machine.kmapLocal(this.pfn, handleOf(this, op), 0);
-    try {
-      // SAFETY: the range was checked to lie in the page; the brand exists in types only.
-      return fn(machine.kmapLocalView(id).subarray(offset, offset + len) as PageView<unknown>) as Result;
-    } finally {
-      machine.kunmapLocal(id);
-    }
-  }
-
-  /**
-   * Copies `length` bytes from `offset` into a new array (`memcpy_from_page`).
-   *
-   * @param offset - The first byte.
-   * @param length - How many bytes; `offset + length <= PAGE_SIZE`.
-   * @returns The bytes.
-   * @throws KernelError `EINVAL` when the range leaves the page or a number is bad (M25); `EFAULT`
-   *   for a freed page (M20, with stacks in debug mode).
-   */
-  read(offset: number, length: number): Uint8Array;
-  /**
-   * Copies `into.length` bytes from `offset` into `into` (`memcpy_from_page`).
-   *
-   * @param offset - The first byte.
-   * @param into - The destination; `offset + into.length <= PAGE_SIZE`.
-   * @returns `into`.
-   * @throws KernelError as the other overload; `EINVAL` when `into` is not a `Uint8Array`.
-   */
-  read(offset: number, into: Uint8Array): Uint8Array;
-  read(offset: number, lengthOrInto: number | Uint8Array): Uint8Array {
-    const op = "memcpy_from_page";
-    let length: number;
-    if (typeof lengthOrInto === "number") length = lengthOrInto;
-    else {
-      checkBytes(op, "into", lengthOrInto);
-      length = lengthOrInto.length;
-    }
-    checkPageRange(op, offset, length, this.#size);
-    const gen = handleOf(this, op);
-    const dst = typeof lengthOrInto === "number" ? new Uint8Array(length) : lengthOrInto;
-    this.machine.read(this.pfn, gen, offset, dst);
-    return dst;
-  }
-
-  /**
-   * Copies `bytes` into the page at `offset` (`memcpy_to_page`).
-   *
-   * @param offset - The first byte.
-   * @param bytes - The bytes; `offset + bytes.length <= PAGE_SIZE`.
-   * @throws KernelError `EINVAL` when the range leaves the page, a number is bad or `bytes` is not a
-   *   `Uint8Array`, nothing written (M25); `EFAULT` for a freed page (M20).
-   */
-  write(offset: number, bytes: Uint8Array): void {
-    const op = "memcpy_to_page";
-    checkBytes(op, "bytes", bytes);
-    checkPageRange(op, offset, bytes.length, this.#size);
-    this.machine.write(this.pfn, handleOf(this, op), offset, bytes);
-  }
-
-  /**
-   * Sets `len` bytes from `offset` to zero (`memzero_page`).
-   *
-   * @param offset - The first byte.
-   * @param len - How many bytes; `offset + len <= PAGE_SIZE`.
-   * @throws KernelError `EINVAL` when the range leaves the page or a number is bad, nothing written
-   *   (M25); `EFAULT` for a freed page (M20).
-   */
-  fillZero(offset: number, len: number): void {
-    const op = "memzero_page";
-    checkPageRange(op, offset, len, this.#size);
-    this.machine.fill(this.pfn, handleOf(this, op), offset, len, 0);
-  }
-
-  /**
-   * Copies `len` bytes from a user-space reader straight into the page at `offset` (Binder's
-   * `copy_from_user` into a mapped page).
-   *
-   * @param reader - The source; `reader.length >= len`.
-   * @param offset - The first byte of the page.
-   * @param len - How many bytes; `offset + len <= PAGE_SIZE`.
-   * @throws KernelError `EINVAL` for a bad range or reader (M25); `EFAULT` when the reader has fewer
-   *   than `len` bytes, nothing written, or fails part-way (bytes before the fault may be written).
-   */
-  copyFromUser(reader: UserSliceReader, offset: number, len: number): void {
-    const op = "copy_from_user";
-    if (typeof reader !== "object" || reader === null || typeof reader.readInto !== "function") {
-      throw kernelError("EINVAL", op, "reader is not a UserSliceReader", { reader: String(reader) });
-    }
-    checkPageRange(op, offset, len, this.#size);
-    if (!(reader.length >= len)) throw kernelError("EFAULT", op, "user buffer is shorter than len", { len, available: reader.length });
-    this.withPointerIntoPage(offset, len, (dst) => {
-      reader.readInto(dst);
-    });
-  }
-
-  /**
-   * Copies `into.length` bytes from `offset` into `into`, without mm's argument checks
-   * (`read_raw`).
-   *
-   * @safety
-   * - The range `[offset, offset + into.length)` lies within the page.
-   * - Concurrent accesses to the page are both reads, both atomic, or to disjoint byte ranges.
-   * - Without `__GFP_ZERO` the page may hold uninitialised bytes (whatever it held before).
-   *
-   * @remarks The core still rejects what would be undefined behaviour in the kernel (its KASAN).
-   *
-   * @typeParam Lifetime - The `unsafe` block's lifetime.
-   * @param token - Proof of an `unsafe(reason, ...)` block.
-   * @param offset - The first byte.
-   * @param into - The destination.
-   * @throws KernelError `EPERM` for a token whose block ended; core errors for a broken contract.
-   */
-  readRaw<Lifetime>(token: Unsafe<Lifetime>, offset: number, into: Uint8Array): void {
-    assertUnsafe(token, "read_raw");
-    this.machine.read(this.pfn, handleOf(this, "read_raw"), offset, into);
-  }
-
-  /**
-   * Copies `bytes` into the page at `offset`, without mm's argument checks (`write_raw`).
-   *
-   * @safety
-   * - The range `[offset, offset + bytes.length)` lies within the page.
-   * - Concurrent accesses to the page are both reads, both atomic, or to disjoint byte ranges.
-   * - Without `__GFP_ZERO` the rest of the page may hold uninitialised bytes.
-   *
-   * @typeParam Lifetime - The `unsafe` block's lifetime.
-   * @param token - Proof of an `unsafe(reason, ...)` block.
-   * @param offset - The first byte.
-   * @param bytes - The bytes.
-   * @throws KernelError `EPERM` for a token whose block ended; core errors for a broken contract.
-   */
-  writeRaw<Lifetime>(token: Unsafe<Lifetime>, offset: number, bytes: Uint8Array): void {
-    assertUnsafe(token, "write_raw");
-    this.machine.write(this.pfn, handleOf(this, "write_raw"), offset, bytes);
-  }
-
-  /**
-   * Zeroes `len` bytes from `offset`, without mm's argument checks (`fill_zero_raw`).
-   *
-   * @safety
-   * - The range `[offset, offset + len)` lies within the page.
-   * - Concurrent accesses to the page are both reads, both atomic, or to disjoint byte ranges.
-   * - Without `__GFP_ZERO` the rest of the page may hold uninitialised bytes.
-   *
-   * @typeParam Lifetime - The `unsafe` block's lifetime.
-   * @param token - Proof of an `unsafe(reason, ...)` block.
-   * @param offset - The first byte.
-   * @param len - How many bytes.
-   * @throws KernelError `EPERM` for a token whose block ended; core errors for a broken contract.
-   */
-  fillZeroRaw<Lifetime>(token: Unsafe<Lifetime>, offset: number, len: number): void {
-    assertUnsafe(token, "fill_zero_raw");
-    this.machine.fill(this.pfn, handleOf(this, "fill_zero_raw"), offset, len, 0);
-  }
-
   /** Names the page in ownership errors: `Page pfn 0x10 (phys 0x10000, Normal)`. */
   protected override describeResource(): string {
     return `Page ${this.machine.describePfn(this.pfn)}`;
@@ -483,22 +223,24 @@ export class Page extends OwnableResource {
 
   /** Frees the page (`__free_pages(page, 0)`), or marks it handed over for {@link intoPhys}. */
   protected override drop(): void {
-    if (this.#handedOver) {
+    const { gen, handedOver } = handleState(this);
+    if (handedOver) {
       // INVARIANT: the mark tells fromPhys that the page is waiting for an owner.
-      this.machine.setPageFlag(this.pfn, this.#gen, PG_owner_priv_1);
+      this.machine.setPageFlag(this.pfn, gen, PG_owner_priv_1);
       return;
     }
-    this.machine.freePages(this.pfn, this.#gen, 0);
+    this.machine.freePages(this.pfn, gen, 0);
   }
 
   /** A second release: the core judges the stale handle, so debug mode reports both stacks (M19). */
   protected override releasedAgain(op: string): void {
-    if (this.#handedOver) {
+    const { gen, handedOver } = handleState(this);
+    if (handedOver) {
       throw kernelError("EALREADY", op, "page was handed over with intoPhys; take it back with Page.fromPhys", { pfn: this.pfn });
     }
     const machine = this.machine;
     // A page that is free, or was reallocated since, makes the core throw its double-free report.
-    if (!machine.isAllocated(this.pfn) || machine.pageGen(this.pfn) !== this.#gen) machine.freePages(this.pfn, this.#gen, 0);
+    if (!machine.isAllocated(this.pfn) || machine.pageGen(this.pfn) !== gen) machine.freePages(this.pfn, gen, 0);
   }
 }
 
@@ -506,8 +248,8 @@ export class Page extends OwnableResource {
 function frameOf(op: string, machine: Machine, addr: PhysAddr): number {
   toPhysAddr(addr);
   if (addr % machine.pageSize !== 0) throw kernelError("EINVAL", op, "address is not page-aligned", { addr, pageSize: machine.pageSize });
-  const pfn = addr / machine.pageSize;
-  return pfn > 0xffffffff ? toPfn(pfn) : pfn;
+  // A frame beyond 32 bits has no metadata: the checked borrow returns null, the others fail.
+  return addr / machine.pageSize;
 }
 
 /**
@@ -534,17 +276,4 @@ function frameOf(op: string, machine: Machine, addr: PhysAddr): number {
 export function intoPhys(page: Owned<Page>): asserts page is never {
   if (!(page instanceof Page)) throw kernelError("EINVAL", "into_phys", "not a Page", { page: String(page) });
   handOver(page);
-}
-
-/**
- * The generation of a page handle, after checking that the handle may be used; for mm's own modules.
- *
- * @param page - A page handle.
- * @param op - The operation, for the error.
- * @returns The handle's generation.
- * @throws KernelError `EINVAL` when `page` is not a `Page`; `EFAULT` as {@link Page.phys}.
- */
-export function pageHandle(page: Page, op: string): number {
-  if (!(page instanceof Page)) throw kernelError("EINVAL", op, "not a Page", { page: String(page) });
-  return handleOf(page, op);
 }

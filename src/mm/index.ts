@@ -34,6 +34,7 @@ export {
 } from "./gfp.js";
 export type { Gfp } from "./gfp.js";
 export { KmapLocal, kmapLocal } from "./kmap.js";
+export { PageAccess } from "./PageAccess.js";
 export { Page, intoPhys } from "./Page.js";
 export type { BorrowedPage } from "./BorrowedPage.js";
 export type { PageView } from "./PageView.js";

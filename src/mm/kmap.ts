@@ -25,7 +25,8 @@
  */
 import type { Machine } from "../core/index.js";
 import { kernelError } from "../errors.js";
-import { pageHandle, type Page } from "./Page.js";
+import type { Page } from "./Page.js";
+import { pageHandle } from "./PageAccess.js";
 
 // Set by KmapLocal's static block: the only way to construct a guard.
 let makeGuard: (machine: Machine, id: number) => KmapLocal;
