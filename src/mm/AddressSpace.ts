@@ -1,0 +1,223 @@
+/**
+ * {@link AddressSpace}: a file's page cache (`struct address_space`), enough for a read-only
+ * filesystem's `read_folio` path.
+ *
+ * @remarks
+ * The folio patch provided "the minimum needed to implement `read_folio` (part of `struct
+ * address_space_operations`) in read-only file systems". {@link AddressSpace.readFolio} is that
+ * path: on a miss it allocates a folio, adds it to the cache (the cache takes a reference), locks
+ * it and hands the {@link LockedFolio} to the filesystem's `fill`, which writes the contents and
+ * marks the folio uptodate; a hit returns another reference to the cached folio. `pos` of a cached
+ * folio is `index * PAGE_SIZE`, a {@link Loff}.
+ *
+ * @module
+ */
+import { GFP_KERNEL, PG_locked, type Machine } from "../core/index.js";
+import { kernelError } from "../errors.js";
+import type { ARef } from "../ownership/index.js";
+import { machineArg } from "./consts.js";
+import { Folio, getFolio } from "./Folio.js";
+import { folioState } from "./folio-state.js";
+import type { Gfp } from "./gfp.js";
+import { checkLockOrder, type LockedFolio } from "./LockedFolio.js";
+import { loff, type Loff } from "./loff.js";
+import type { UniqueFolio } from "./UniqueFolio.js";
+
+/** Options of {@link AddressSpace.readFolio}. */
+export interface ReadFolioOptions {
+  /** The order of a folio allocated on a miss; 0 by default. */
+  readonly order?: number;
+  /** GFP flags of that allocation; `GFP_KERNEL` by default. */
+  readonly gfp?: Gfp;
+}
+
+/**
+ * A file's page cache: folios by index, each holding one reference owned by the cache.
+ *
+ * @invariant Every cached folio is uptodate and holds exactly one reference owned by the cache.
+ * @invariant After teardown the mapping caches nothing and every method fails with `EFAULT`.
+ *
+ * @example
+ * ```ts
+ * using space = AddressSpace.create(machine);
+ * using folio: ARef<Folio> = space.readFolio(0, (locked) => {
+ *   locked.write(0, blockBytes);
+ *   locked.markUptodate();
+ * });
+ * folio.pos;                    // 0n
+ * space.lookupPos(loff(4096));  // the folio at index 1, or null
+ * space.lookupPos(4096);
+ * // error TS2345: Argument of type 'number' is not assignable to parameter of type 'Loff'.
+ * ```
+ */
+export class AddressSpace implements Disposable {
+  /** The machine whose page cache holds the folios. */
+  readonly machine: Machine;
+  /** The core's mapping id. */
+  readonly id: number;
+  #live = true;
+
+  private constructor(machine: Machine, id: number) {
+    this.machine = machine;
+    this.id = id;
+  }
+
+  /**
+   * Creates an empty address space.
+   *
+   * @param machine - The machine; the default machine when omitted.
+   * @returns The address space; dispose it (or call `teardown()`) to drop the cache's references.
+   * @throws KernelError `EINVAL` when `machine` is not a Machine.
+   */
+  static create(machine?: Machine): AddressSpace {
+    const target = machineArg("address_space_create", machine);
+    return new AddressSpace(target, target.pageCache.createMapping());
+  }
+
+  /**
+   * Returns the uptodate folio at `index`, reading it through `fill` on a miss (`read_folio`).
+   *
+   * @param index - The index in pages.
+   * @param fill - The filesystem's `read_folio`: gets the new folio locked and not uptodate, must
+   *   write it and call `markUptodate()`; it runs synchronously and must not keep the guard.
+   * @param options - Order and GFP flags of the folio allocated on a miss.
+   * @returns A new counted reference to the cached folio.
+   * @throws KernelError `EINVAL` for a bad index, order or `fill`; `EIO` when `fill` did not mark
+   *   the folio uptodate (the folio is removed and freed); `EDEADLK` when a folio of this mapping
+   *   with a higher index is locked (M32); whatever `fill` threw, after the same clean-up.
+   */
+  readFolio(index: number, fill: (folio: LockedFolio) => void, options: ReadFolioOptions = {}): ARef<Folio> {
+    const op = "read_folio";
+    const cached = this.#lookup(op, index);
+    if (cached >= 0) return getFolio(this.machine, cached);
+    if (typeof fill !== "function") throw kernelError("EINVAL", op, "fill is not a function", { fill: typeof fill });
+    checkLockOrder(this.machine, this.id, index);
+    const unique: UniqueFolio = Folio.alloc(options.order ?? 0, options.gfp ?? GFP_KERNEL, this.machine);
+    unique.intoShared();
+    const folio: ARef<Folio> = unique;
+    const { machine } = this;
+    const pfn = folio[folioState].pfn;
+    try {
+      machine.pageCache.add(this.id, index, pfn, machine.pageGen(pfn));
+    } catch (error) {
+      folio.put();
+      throw error;
+    }
+    try {
+      const locked = folio.lock();
+      try {
+        const result: unknown = fill(locked);
+        if (typeof (result as { then?: unknown } | null)?.then === "function") {
+          throw kernelError("EINVAL", op, "fill must run synchronously", { index });
+        }
+      } finally {
+        locked[Symbol.dispose]();
+      }
+      if (!folio.uptodate) throw kernelError("EIO", op, "read_folio did not mark the folio uptodate", { index });
+    } catch (error) {
+      machine.pageCache.remove(this.id, index);
+      folio.put();
+      throw error;
+    }
+    return folio;
+  }
+
+  /**
+   * Returns another reference to the folio cached at `index` (`filemap_get_folio`), or `null`.
+   *
+   * @param index - The index in pages.
+   * @returns A new counted reference, or `null` on a miss.
+   * @throws KernelError `EINVAL` for a bad index; `EFAULT` after teardown.
+   */
+  lookup(index: number): ARef<Folio> | null {
+    const pfn = this.#lookup("filemap_get_folio", index);
+    return pfn < 0 ? null : getFolio(this.machine, pfn);
+  }
+
+  /**
+   * Returns another reference to the folio holding byte `pos`, or `null`.
+   *
+   * @param pos - A file position.
+   * @returns A new counted reference, or `null`.
+   * @throws KernelError `EOVERFLOW` for a position beyond the 32-bit index range; `EFAULT` after teardown.
+   */
+  lookupPos(pos: Loff): ARef<Folio> | null {
+    return this.lookup(this.indexForPos(pos));
+  }
+
+  /**
+   * The page index holding byte `pos` (`pos >> PAGE_SHIFT`).
+   *
+   * @param pos - A file position.
+   * @returns The index.
+   * @throws KernelError `EINVAL` for a value that is not a Loff; `EOVERFLOW` when the index does
+   *   not fit the page cache's 32-bit indexes.
+   */
+  indexForPos(pos: Loff): number {
+    if (typeof pos !== "bigint" || pos < 0n) throw kernelError("EINVAL", "index_for_pos", "not a file position", { pos: String(pos) });
+    const index = pos >> BigInt(this.machine.pageShift);
+    if (index > 0xffffffffn) throw kernelError("EOVERFLOW", "index_for_pos", "position beyond the page cache's index range", { pos });
+    return Number(index);
+  }
+
+  /**
+   * The file position of a page index (`index << PAGE_SHIFT`).
+   *
+   * @param index - A non-negative integer index.
+   * @returns The position.
+   * @throws KernelError `EINVAL` for a bad index.
+   */
+  posOfIndex(index: number): Loff {
+    if ((index >>> 0) !== index) throw kernelError("EINVAL", "pos_of_index", "index is not a 32-bit non-negative integer", { index: String(index) });
+    return loff(BigInt(index) << BigInt(this.machine.pageShift));
+  }
+
+  /**
+   * The cached indexes, ascending.
+   *
+   * @returns The indexes.
+   * @throws KernelError `EFAULT` after teardown.
+   */
+  indexes(): number[] {
+    this.#check("mapping_indexes");
+    return this.machine.pageCache.indexes(this.id);
+  }
+
+  /**
+   * Drops the cache's reference to every folio and deletes the mapping (`truncate_inode_pages`
+   * then inode eviction); folios still referenced elsewhere stay alive.
+   *
+   * @throws KernelError `EBUSY` naming the index when a cached folio is locked (nothing removed);
+   *   `EALREADY` when already torn down.
+   */
+  teardown(): void {
+    if (!this.#live) throw kernelError("EALREADY", "address_space_teardown", "address space was already torn down", { mapping: this.id });
+    const cache = this.machine.pageCache;
+    const indexes = cache.indexes(this.id);
+    for (const index of indexes) {
+      const pfn = cache.lookup(this.id, index);
+      if (this.machine.testPageFlag(pfn, this.machine.pageGen(pfn), PG_locked)) {
+        throw kernelError("EBUSY", "address_space_teardown", "a cached folio is locked", { mapping: this.id, index });
+      }
+    }
+    for (const index of indexes) cache.remove(this.id, index);
+    cache.destroyMapping(this.id);
+    // INVARIANT: the mapping is gone; every later call fails.
+    this.#live = false;
+  }
+
+  /** Tears down unless already torn down; called by `using`. */
+  [Symbol.dispose](): void {
+    if (this.#live) this.teardown();
+  }
+
+  #check(op: string): void {
+    if (!this.#live) throw kernelError("EFAULT", op, "address space was torn down", { mapping: this.id });
+  }
+
+  #lookup(op: string, index: number): number {
+    this.#check(op);
+    if ((index >>> 0) !== index) throw kernelError("EINVAL", op, "index is not a 32-bit non-negative integer", { index: String(index) });
+    return this.machine.pageCache.lookup(this.id, index);
+  }
+}

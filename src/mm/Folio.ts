@@ -1,0 +1,301 @@
+/**
+ * {@link Folio}: a refcounted group of contiguous pages (`struct folio`), held as `ARef<Folio>`.
+ *
+ * @remarks
+ * A folio is `AlwaysRefCounted`: every handle object is one counted reference (`clone()` is
+ * `folio_get`, `put()` and disposal are `folio_put`). The class type has no way to write: the
+ * page cache shares folios, and the thread settled that only a locked folio may be brought uptodate
+ * (`write`, `zeroOut`, `markUptodate` exist only on {@link LockedFolio}, M7) and that a freshly
+ * allocated folio nobody else can see may be written through {@link UniqueFolio}. There is no error
+ * flag (`PG_error` was removed from the kernel; M13).
+ *
+ * @module
+ */
+import { GFP_KERNEL, MAX_PAGE_ORDER, PG_locked, PG_uptodate, __GFP_COMP, type Machine } from "../core/index.js";
+import { kernelError } from "../errors.js";
+import { RefCountedResource, notOwnableBecause, refCountOf, adoptARef, type ARef } from "../ownership/index.js";
+import { machineArg } from "./consts.js";
+import { checkedChunks, copyFromFolio, folioState, FolioState } from "./folio-state.js";
+import { installUniqueMembers } from "./folio-unique.js";
+import type { Gfp } from "./gfp.js";
+import { lockFolio, type LockedFolio } from "./LockedFolio.js";
+import { loff, type Loff } from "./loff.js";
+import { mapWith, type MapBody, type ReadonlyFolioView } from "./MapGuard.js";
+import type { UniqueFolio } from "./UniqueFolio.js";
+
+/**
+ * Takes a new counted reference to the folio at `pfn` (`folio_get`) and returns its handle; used by
+ * {@link AddressSpace} for page-cache lookups.
+ *
+ * @internal
+ */
+export let getFolio: (machine: Machine, pfn: number) => ARef<Folio>;
+
+/**
+ * A folio: `2^order` contiguous pages with one refcount, flags and a place in a file; the class type
+ * is the borrower's view, `ARef<Folio>` a counted reference.
+ *
+ * @invariant A live handle names the folio by `(pfn, gen)`; once the folio is freed every handle
+ *   is rejected (`EFAULT`), even after its pages are reused.
+ * @invariant The folio's refcount is at least the number of live handles to it.
+ * @invariant A `Folio` handle never writes the folio's bytes or flags; writers are
+ *   {@link UniqueFolio} and {@link LockedFolio}.
+ *
+ * @example
+ * ```ts
+ * using shared: ARef<Folio> = space.readFolio(0, fill);
+ * shared.size;                           // 4096
+ * shared.map(0, ({ view }) => view[0]);  // read
+ * shared.markUptodate();
+ * // error TS2339: Property 'markUptodate' does not exist on type 'ARef<Folio>'.
+ * shared.setError();
+ * // error TS2339: Property 'setError' does not exist on type 'ARef<Folio>'.
+ * ```
+ */
+export class Folio extends RefCountedResource {
+  declare readonly [notOwnableBecause]: "a folio is shared by the page cache; hold ARef<Folio>, or a UniqueFolio from Folio.alloc";
+  /** @internal The state every handle of this folio shares. */
+  readonly [folioState]: FolioState;
+
+  private constructor(state: FolioState) {
+    super();
+    this[folioState] = state;
+  }
+
+  /**
+   * Allocates a folio of `2^order` pages (`folio_alloc`), unique: no other handle aliases it.
+   *
+   * @remarks
+   * Unique means no other handle aliases the folio, not that its refcount is 1: the kernel may take
+   * spurious references that appear and go away again.
+   *
+   * @param order - 0..10 (`MAX_PAGE_ORDER` inclusive).
+   * @param gfp - GFP flags chosen by the caller; `__GFP_COMP` is added (a folio is compound).
+   * @param machine - The machine; the default machine when omitted.
+   * @returns The new folio, refcount 1.
+   * @throws KernelError `EINVAL` for an order that is not an integer or bad GFP flags; `EDOM` for an
+   *   order above 10 (M26); `ENOMEM` when no block is free (allocator unchanged, M26).
+   *
+   * @example
+   * ```ts
+   * const unique: UniqueFolio = Folio.alloc(2);
+   * Folio.alloc(11); // KernelError EDOM: folio_alloc: order above MAX_PAGE_ORDER (order=11, max=10)
+   * ```
+   */
+  static alloc(order: number, gfp: Gfp = GFP_KERNEL, machine?: Machine): UniqueFolio {
+    const op = "folio_alloc";
+    const target = machineArg(op, machine);
+    if (typeof order !== "number" || !Number.isInteger(order) || order < 0) {
+      throw kernelError("EINVAL", op, "order is not a non-negative integer", { order: String(order) });
+    }
+    if (order > MAX_PAGE_ORDER) throw kernelError("EDOM", op, "order above MAX_PAGE_ORDER", { order, max: MAX_PAGE_ORDER });
+    const pfn = target.allocPages(gfp | __GFP_COMP, order);
+    // INVARIANT: the new folio has one reference, held by this handle, and no other handle exists.
+    const folio = adoptARef(new Folio(new FolioState(target, pfn, target.pageGen(pfn), true)));
+    // SAFETY: the unique members are installed on Folio.prototype (static block below), and the
+    // handle is the only one of this folio.
+    return folio as unknown as UniqueFolio;
+  }
+
+  /**
+   * Turns the last counted reference back into a {@link UniqueFolio}, consuming `shared`.
+   *
+   * @param shared - The reference; it must be the folio's only one (not cached, no clones).
+   * @returns A new unique handle; `shared` is consumed (`put()` on it throws `EALREADY`).
+   * @throws KernelError `EBUSY` naming the count when other references exist; `EALREADY` when
+   *   `shared` was already put.
+   */
+  static intoUnique(shared: ARef<Folio>): UniqueFolio {
+    shared.assertLive("folio_into_unique");
+    const count = refCountOf(shared);
+    if (count !== 1) throw kernelError("EBUSY", "folio_into_unique", "other references exist", { count });
+    const next = shared.clone();
+    shared.put();
+    // INVARIANT: the count is back to 1, held by `next`, the only live handle object.
+    next[folioState].unique = true;
+    // SAFETY: as in alloc(): the unique members are on the prototype and `next` is the only handle.
+    return next as unknown as UniqueFolio;
+  }
+
+  /** The size in bytes (`folio_size`): `PAGE_SIZE << order`. */
+  get size(): number {
+    this.assertLive("folio_size");
+    return this[folioState].size();
+  }
+
+  /** The order (`folio_order`): the folio has `2^order` pages. */
+  get order(): number {
+    this.assertLive("folio_order");
+    const { machine, pfn } = this[folioState];
+    this[folioState].size();
+    return machine.pageOrder(pfn);
+  }
+
+  /** The index in its file, in pages (`folio->index`); 0 when not in a page cache. */
+  get index(): number {
+    this.assertLive("folio_index");
+    const { machine, pfn } = this[folioState];
+    this[folioState].size();
+    return Math.max(0, machine.pageCache.indexOf(pfn));
+  }
+
+  /** The byte position in its file (`folio_pos`): `index * PAGE_SIZE`, as a {@link Loff}. */
+  get pos(): Loff {
+    const index = this.index;
+    return loff(BigInt(index) * BigInt(this[folioState].machine.pageSize));
+  }
+
+  /** Whether the contents are valid (`folio_test_uptodate`); set only through a {@link LockedFolio}. */
+  get uptodate(): boolean {
+    this.assertLive("folio_test_uptodate");
+    const { machine, pfn, gen } = this[folioState];
+    return machine.testPageFlag(pfn, gen, PG_uptodate);
+  }
+
+  /** Whether the folio is locked (`folio_test_locked`). */
+  get locked(): boolean {
+    this.assertLive("folio_test_locked");
+    const { machine, pfn, gen } = this[folioState];
+    return machine.testPageFlag(pfn, gen, PG_locked);
+  }
+
+  /** Whether the folio lies in HIGHMEM (`folio_test_highmem`): mappings then end at page ends. */
+  get highmem(): boolean {
+    this.assertLive("folio_test_highmem");
+    const { machine, pfn } = this[folioState];
+    this[folioState].size();
+    return machine.isHighmem(pfn);
+  }
+
+  /**
+   * Flushes the data cache for the folio's pages (`flush_dcache_folio`); a no-op on the simulated
+   * machine, which has no aliasing caches, but it checks the handle.
+   *
+   * @throws KernelError `EFAULT` for a dropped or freed folio.
+   */
+  flushDcache(): void {
+    this.assertLive("flush_dcache_folio");
+    this[folioState].size();
+  }
+
+  /**
+   * Locks the folio (`folio_lock`) and returns the guard that may write it; disposing unlocks.
+   *
+   * @returns The guard: bind it with `using locked = folio.lock()`.
+   * @throws KernelError `EBUSY` when the folio is already locked (a simulator cannot sleep);
+   *   `EDEADLK` naming the rule and both indexes when a folio of the same mapping with a higher
+   *   index is locked (M32: lock in ascending index order).
+   *
+   * @example
+   * ```ts
+   * {
+   *   using locked = folio.lock();
+   *   locked.zeroOut(0, locked.size);
+   *   locked.markUptodate();
+   * } // unlocked
+   * ```
+   */
+  lock(): LockedFolio {
+    this.assertLive("folio_lock");
+    return lockFolio(this, this[folioState]);
+  }
+
+  /**
+   * Maps the folio for reading at byte `offset` (`kmap_local_folio`) and lends the guard to `body`.
+   *
+   * @remarks
+   * The view reaches the end of the page on HIGHMEM and in force-map mode, and the end of the folio
+   * otherwise; use {@link Folio.forEachChunk} or {@link Folio.memcpyFromFolio} to cover a range the
+   * same way on every machine. The view is read-only by type (M6).
+   *
+   * @typeParam Result - What `body` returns; must not contain the guard or its view (M8).
+   * @param offset - `0 <= offset < size`.
+   * @param body - Receives a `"read"` {@link MapGuard}.
+   * @returns What `body` returned.
+   * @throws KernelError `EINVAL` for a bad offset (M25); `ENOSPC` when the CPU's slots are full;
+   *   `EBUSY` on a UniqueFolio with a live write mapping (M29).
+   */
+  map<Result>(offset: number, body: MapBody<"read", Result>): Result {
+    this.assertLive("folio_map");
+    const state = this[folioState];
+    return mapWith(state, state.unique ? state.borrows : null, "read", "folio_map", offset, body);
+  }
+
+  /**
+   * Calls `body` once per mapped chunk of `[offset, offset + length)`, read-only: once without
+   * HIGHMEM, once per page on HIGHMEM and in force-map mode.
+   *
+   * @param offset - The first byte.
+   * @param length - The number of bytes; `offset + length <= size`.
+   * @param body - Receives each chunk (exactly its bytes) and its folio offset.
+   * @throws KernelError `EINVAL` for a range outside the folio (M25).
+   */
+  forEachChunk(offset: number, length: number, body: <Lifetime>(view: ReadonlyFolioView<Lifetime>, offset: number) => void): void {
+    this.assertLive("folio_chunks");
+    const state = this[folioState];
+    const token = state.unique ? state.borrows.begin("folio_chunks", "read", `read chunks at offset ${offset}`) : null;
+    try {
+      checkedChunks(state, "folio_chunks", offset, length, body);
+    } finally {
+      if (token !== null) state.borrows.end(token);
+    }
+  }
+
+  /**
+   * Copies `dst.length` folio bytes from `offset` into `dst`, chunk by chunk (`memcpy_from_folio`).
+   *
+   * @param dst - Receives the bytes.
+   * @param offset - The first folio byte; `offset + dst.length <= size`.
+   * @throws KernelError `EINVAL` for a range outside the folio (M25); `EBUSY` on a UniqueFolio with
+   *   a live write mapping.
+   */
+  memcpyFromFolio(dst: Uint8Array, offset: number): void {
+    this.assertLive("memcpy_from_folio");
+    const state = this[folioState];
+    const token = state.unique ? state.borrows.begin("memcpy_from_folio", "read", `memcpy_from_folio at offset ${offset}`) : null;
+    try {
+      copyFromFolio(state, "memcpy_from_folio", dst, offset);
+    } finally {
+      if (token !== null) state.borrows.end(token);
+    }
+  }
+
+  protected override incRef(): void {
+    const { machine, pfn, gen } = this[folioState];
+    machine.folioGet(pfn, gen);
+  }
+
+  protected override decRef(): void {
+    const state = this[folioState];
+    if (state.unique) state.borrows.exclusive("folio_put");
+    state.machine.folioPut(state.pfn, state.gen);
+    // INVARIANT: a dropped unique handle leaves no unique handle behind.
+    state.unique = false;
+  }
+
+  protected override refCount(): number {
+    const { machine, pfn, gen } = this[folioState];
+    // A stale handle counts as zero references, so a put through it is a refcount underflow (M21).
+    return machine.isAllocated(pfn) && machine.pageGen(pfn) === gen ? machine.refCount(pfn) : 0;
+  }
+
+  protected override newHandle(): this {
+    // SAFETY: Folio has no subclasses, so a Folio is `this`.
+    return new Folio(this[folioState]) as this;
+  }
+
+  protected override describeResource(): string {
+    const { pfn, gen } = this[folioState];
+    return `Folio(pfn=${pfn}, gen=${gen})`;
+  }
+
+  static {
+    installUniqueMembers(Folio.prototype, (folio, op) => folio.assertLive(op));
+    getFolio = (machine, pfn) => {
+      const gen = machine.pageGen(pfn);
+      machine.folioGet(pfn, gen);
+      // INVARIANT: the reference just taken belongs to the new handle.
+      return adoptARef(new Folio(new FolioState(machine, pfn, gen, false)));
+    };
+  }
+}

@@ -1,0 +1,266 @@
+/**
+ * {@link LockedFolio}: the guard of a locked folio, the only handle of a shared folio that may write.
+ *
+ * @remarks
+ * In the thread: "if the folio is !uptodate then you must have the lock to write to the folio in
+ * order to bring it uptodate (so we have a single writer rule in that regard)", and the folio lock
+ * bit is "a reasonable use -- preventing two threads from modifying the same folio at the same
+ * time". So `write`, `zeroOut` and `markUptodate` exist only here (M7), and the guard is the lock:
+ * disposing it unlocks (`using locked = folio.lock()`).
+ *
+ * Lock order (M32): folios of one mapping are locked in ascending index order, as the kernel's
+ * filemap code does; locking a folio while a folio of the same mapping with a higher index is held
+ * by the kit is `EDEADLK` naming the rule and both indexes. A simulator has no sleeping, so locking
+ * a folio that is already locked is `EBUSY` rather than a wait.
+ *
+ * @module
+ */
+import { PG_uptodate, type Machine } from "../core/index.js";
+import { kernelError } from "../errors.js";
+import { Borrows, checkedChunks, copyFromFolio, copyToFolio, zeroFolioRange, type FolioState } from "./folio-state.js";
+import type { Folio } from "./Folio.js";
+import type { Loff } from "./loff.js";
+import { mapWith, type FolioView, type MapBody, type ReadonlyFolioView } from "./MapGuard.js";
+
+/** The folio locks each machine's code currently holds through the kit, in locking order. */
+const held = new WeakMap<Machine, LockedFolio[]>();
+
+/**
+ * Locks `folio` and returns its guard; the engine of `Folio.lock()`.
+ *
+ * @internal
+ */
+export let lockFolio: (folio: Folio, state: FolioState) => LockedFolio;
+
+/**
+ * Fails when locking index `index` of `mapping` would break the ascending-index rule (M32).
+ *
+ * @internal
+ */
+export let checkLockOrder: (machine: Machine, mapping: number, index: number) => void;
+
+/**
+ * A locked folio: the guard that may write a shared folio and mark it uptodate; disposing unlocks.
+ *
+ * @invariant While the guard is live, the folio's lock bit is set and this guard is its only holder.
+ * @invariant At most one write mapping, or any number of read mappings, of the guard is live, and
+ *   no write operation runs while any of them is.
+ * @invariant Locks of one mapping's folios are held in ascending index order.
+ *
+ * @example
+ * ```ts
+ * {
+ *   using locked = shared.lock();
+ *   locked.write(0, bytes);
+ *   locked.markUptodate();
+ * } // folio_unlock
+ *
+ * using a = space.lookup(5)!.lock();
+ * using b = space.lookup(2)!.lock();
+ * // KernelError EDEADLK: folio_lock: folios of one mapping must be locked in ascending index order
+ * //   (mapping=1, held=5, locking=2)
+ * ```
+ */
+export class LockedFolio implements Disposable {
+  /** The locked folio, as a borrower's view (no `put`). */
+  readonly folio: Folio;
+  readonly #state: FolioState;
+  readonly #mapping: number;
+  readonly #index: number;
+  readonly #borrows = new Borrows();
+  #live = true;
+
+  private constructor(folio: Folio, state: FolioState, mapping: number, index: number) {
+    this.folio = folio;
+    this.#state = state;
+    this.#mapping = mapping;
+    this.#index = index;
+  }
+
+  /** The folio's size in bytes. */
+  get size(): number {
+    return this.#check("folio_size").size();
+  }
+
+  /** The folio's index in its file, in pages. */
+  get index(): number {
+    this.#check("folio_index");
+    return this.folio.index;
+  }
+
+  /** The folio's byte position in its file. */
+  get pos(): Loff {
+    this.#check("folio_pos");
+    return this.folio.pos;
+  }
+
+  /** Whether the folio is uptodate. */
+  get uptodate(): boolean {
+    this.#check("folio_test_uptodate");
+    return this.folio.uptodate;
+  }
+
+  /**
+   * Marks the folio's contents valid (`folio_mark_uptodate`).
+   *
+   * @throws KernelError `EFAULT` after unlock.
+   */
+  markUptodate(): void {
+    const { machine, pfn, gen } = this.#check("folio_mark_uptodate");
+    machine.setPageFlag(pfn, gen, PG_uptodate);
+  }
+
+  /**
+   * Copies `src` into the folio at byte `offset`, page by page (`memcpy_to_folio`).
+   *
+   * @param offset - The first byte.
+   * @param src - The bytes; `offset + src.length <= size`.
+   * @throws KernelError `EINVAL` for a range outside the folio, nothing written (M25); `EBUSY`
+   *   while a mapping of this guard is live; `EFAULT` after unlock.
+   */
+  write(offset: number, src: Uint8Array): void {
+    copyToFolio(this.#exclusive("memcpy_to_folio"), "memcpy_to_folio", offset, src);
+  }
+
+  /**
+   * The C name of {@link LockedFolio.write}.
+   *
+   * @param offset - The first byte.
+   * @param src - The bytes.
+   * @throws KernelError as for `write`.
+   */
+  memcpyToFolio(offset: number, src: Uint8Array): void {
+    copyToFolio(this.#exclusive("memcpy_to_folio"), "memcpy_to_folio", offset, src);
+  }
+
+  /**
+   * Zeroes `[offset, offset + length)` (`folio_zero_range`).
+   *
+   * @param offset - The first byte.
+   * @param length - The number of bytes.
+   * @throws KernelError as for `write`.
+   */
+  zeroOut(offset: number, length: number): void {
+    zeroFolioRange(this.#exclusive("folio_zero_range"), "folio_zero_range", offset, length);
+  }
+
+  /**
+   * Copies folio bytes from `offset` into `dst`, chunk by chunk (`memcpy_from_folio`).
+   *
+   * @param dst - Receives `dst.length` bytes.
+   * @param offset - The first folio byte.
+   * @throws KernelError `EINVAL` for a range outside the folio (M25); `EFAULT` after unlock.
+   */
+  memcpyFromFolio(dst: Uint8Array, offset: number): void {
+    copyFromFolio(this.#check("memcpy_from_folio"), "memcpy_from_folio", dst, offset);
+  }
+
+  /**
+   * Maps the folio for reading at byte `offset` and lends the guard to `body`.
+   *
+   * @typeParam Result - What `body` returns; must not contain the guard (M8).
+   * @param offset - `0 <= offset < size`.
+   * @param body - Receives a `"read"` guard.
+   * @returns What `body` returned.
+   * @throws KernelError `EINVAL` for a bad offset; `EBUSY` while a write mapping is live.
+   */
+  map<Result>(offset: number, body: MapBody<"read", Result>): Result {
+    return mapWith(this.#check("folio_map"), this.#borrows, "read", "folio_map", offset, body);
+  }
+
+  /**
+   * Maps the folio for writing at byte `offset` and lends the guard to `body`.
+   *
+   * @typeParam Result - What `body` returns; must not contain the guard (M8).
+   * @param offset - `0 <= offset < size`.
+   * @param body - Receives a `"write"` guard.
+   * @returns What `body` returned.
+   * @throws KernelError `EINVAL` for a bad offset; `EBUSY` naming the live borrow while another
+   *   mapping of this guard is live (M29).
+   */
+  mapMut<Result>(offset: number, body: MapBody<"write", Result>): Result {
+    const state = this.#check("folio_map_mut");
+    if (state.unique) state.borrows.exclusive("folio_map_mut");
+    return mapWith(state, this.#borrows, "write", "folio_map_mut", offset, body);
+  }
+
+  /**
+   * Calls `body` once per read-only mapped chunk of `[offset, offset + length)`.
+   *
+   * @param offset - The first byte.
+   * @param length - The number of bytes.
+   * @param body - Receives each chunk and its folio offset.
+   * @throws KernelError `EINVAL` for a range outside the folio.
+   */
+  forEachChunk(offset: number, length: number, body: <Lifetime>(view: ReadonlyFolioView<Lifetime>, offset: number) => void): void {
+    checkedChunks(this.#check("folio_chunks"), "folio_chunks", offset, length, body);
+  }
+
+  /**
+   * Calls `body` once per writable mapped chunk of `[offset, offset + length)`.
+   *
+   * @param offset - The first byte.
+   * @param length - The number of bytes.
+   * @param body - Receives each chunk and its folio offset.
+   * @throws KernelError `EINVAL` for a range outside the folio; `EBUSY` while a mapping is live.
+   */
+  forEachChunkMut(offset: number, length: number, body: <Lifetime>(view: FolioView<Lifetime>, offset: number) => void): void {
+    checkedChunks(this.#exclusive("folio_chunks_mut"), "folio_chunks_mut", offset, length, body);
+  }
+
+  /**
+   * Unlocks the folio (`folio_unlock`); the binding is consumed.
+   *
+   * @throws KernelError `EALREADY` when already unlocked (an alias); `EBUSY` while a mapping of
+   *   the guard is live.
+   */
+  unlock(): asserts this is never {
+    if (!this.#live) throw kernelError("EALREADY", "folio_unlock", "folio was already unlocked by this guard", { index: this.#index });
+    this.#borrows.exclusive("folio_unlock");
+    const { machine, pfn, gen } = this.#state;
+    machine.folioUnlock(pfn, gen);
+    // INVARIANT: the guard dies with the lock and leaves the held list.
+    this.#live = false;
+    const list = held.get(machine);
+    if (list !== undefined) list.splice(list.indexOf(this), 1);
+  }
+
+  /** Unlocks unless already unlocked; called by `using`. */
+  [Symbol.dispose](): void {
+    if (this.#live) this.unlock();
+  }
+
+  #check(op: string): FolioState {
+    if (!this.#live) throw kernelError("EFAULT", op, "use of a LockedFolio after unlock", { index: this.#index });
+    return this.#state;
+  }
+
+  #exclusive(op: string): FolioState {
+    const state = this.#check(op);
+    this.#borrows.exclusive(op);
+    if (state.unique) state.borrows.exclusive(op);
+    return state;
+  }
+
+  static {
+    checkLockOrder = (machine, mapping, index) => {
+      if (mapping === 0) return;
+      const later = held.get(machine)?.find((guard) => guard.#mapping === mapping && guard.#index > index);
+      if (later !== undefined) {
+        throw kernelError("EDEADLK", "folio_lock", "folios of one mapping must be locked in ascending index order", { mapping, held: later.#index, locking: index });
+      }
+    };
+    lockFolio = (folio, state) => {
+      const { machine, pfn, gen } = state;
+      const mapping = machine.pageCache.mappingOf(pfn);
+      const index = mapping === 0 ? -1 : machine.pageCache.indexOf(pfn);
+      checkLockOrder(machine, mapping, index);
+      const list = held.get(machine) ?? [];
+      if (!machine.folioTrylock(pfn, gen)) throw kernelError("EBUSY", "folio_lock", "folio is already locked", { pfn, index });
+      const guard = new LockedFolio(folio, state, mapping, index);
+      list.push(guard);
+      held.set(machine, list);
+      return guard;
+    };
+  }
+}

@@ -1,0 +1,177 @@
+/**
+ * Closure-scoped folio mappings: {@link MapGuard} and its views, {@link FolioView} (writable) and
+ * {@link ReadonlyFolioView} (read-only by type).
+ *
+ * @remarks
+ * A mapping is a `kmap_local_folio(folio, offset)`: it starts at a byte offset (the thread moved
+ * from page indexes to bytes: "it's just folio.map(offset: usize)") and reaches the end of that page
+ * on HIGHMEM (and in force-map debug mode) and the end of the folio otherwise. Callers that walk a
+ * range use the chunk iteration of the folio handles, which loops exactly as `memcpy_from_folio`
+ * does, so the same code runs on every machine.
+ *
+ * Mappings are lent to a closure, never returned: `kmap_local` mappings must be released in LIFO
+ * order, and nested closures release in exactly that order. A guard or view returned from the
+ * closure, or stored in an object it returns, is a compile error saying the mapping cannot outlive
+ * its closure (M8).
+ *
+ * @module
+ */
+import type { Machine } from "../core/index.js";
+import { kernelError } from "../errors.js";
+import { lifetimeBrand, runScope, type LifetimeBrand, type NoEscape } from "../ownership/index.js";
+import { checkMapOffset, type Borrows, type FolioState, type MapAccess } from "./folio-state.js";
+import { checkClosure } from "./pageArgs.js";
+
+export type { MapAccess } from "./folio-state.js";
+
+/** Members of `Uint8Array` that write, or that hand out a writable alias of the same memory. */
+type WritingMember = "set" | "fill" | "copyWithin" | "reverse" | "sort" | "subarray" | "buffer" | number;
+
+/**
+ * A writable view of mapped folio bytes: a plain `Uint8Array` subarray of the machine's memory,
+ * branded with the lifetime of the closure that mapped it.
+ *
+ * @remarks
+ * No wrapper: indexing is the typed array's own. Handed out only by exclusive handles
+ * ({@link UniqueFolio} `mapMut`, {@link LockedFolio} `mapMut`).
+ *
+ * @typeParam Lifetime - The closure's lifetime.
+ */
+export type FolioView<Lifetime> = Uint8Array & LifetimeBrand<Lifetime>;
+
+/**
+ * A read-only view of mapped folio bytes: the same `Uint8Array` at run time, typed without index
+ * assignment and without any writing member (`set`, `fill`, `copyWithin`, `reverse`, `sort`) or
+ * writable alias (`subarray`, `buffer`).
+ *
+ * @remarks
+ * What a shared folio's mapping gives (M6). Copy out with `slice()` or `target.set(view)`.
+ *
+ * @typeParam Lifetime - The closure's lifetime.
+ *
+ * @example
+ * ```ts
+ * shared.map(0, ({ view }) => view[0]);          // ok: reading
+ * shared.map(0, ({ view }) => { view[0] = 1; });
+ * // error TS2542: Index signature in type 'ReadonlyFolioView<Lifetime>' only permits reading.
+ * ```
+ */
+export type ReadonlyFolioView<Lifetime> = Omit<Uint8Array, WritingMember> & {
+  /** The byte at an index of the view. */
+  readonly [index: number]: number;
+} & LifetimeBrand<Lifetime>;
+
+/**
+ * The view type of a mapping with the given access.
+ *
+ * @typeParam Lifetime - The closure's lifetime.
+ * @typeParam Access - `"read"` or `"write"`.
+ */
+export type MappedView<Lifetime, Access extends MapAccess> = Access extends "write" ? FolioView<Lifetime> : ReadonlyFolioView<Lifetime>;
+
+/**
+ * The closure a mapping is lent to: its result must not contain the guard or its view.
+ *
+ * @typeParam Access - The mapping's access.
+ * @typeParam Result - What the closure returns.
+ */
+export type MapBody<Access extends MapAccess, Result> = <Lifetime>(guard: MapGuard<Lifetime, Access>) => NoEscape<Result, Lifetime>;
+
+/**
+ * Maps a folio and lends the guard to `body`; the engine of every `map`/`mapMut` method.
+ *
+ * @internal
+ */
+export let mapWith: <Access extends MapAccess, Result>(
+  state: FolioState,
+  borrows: Borrows | null,
+  access: Access,
+  op: string,
+  offset: number,
+  body: MapBody<Access, Result>,
+) => Result;
+
+/**
+ * A live `kmap_local` mapping of a folio, lent to a closure: the view from `offset` to the end of
+ * the page (HIGHMEM, force-map) or of the folio (otherwise).
+ *
+ * @invariant While the closure runs, the guard's mapping is live on the CPU that made it and its
+ *   view covers `[offset, offset + length)` of the folio, never past the folio's end.
+ * @invariant The mapping is released when the closure returns or throws, innermost first.
+ * @invariant A `"write"` guard exists only while no other mapping of the same exclusive handle is live.
+ *
+ * @typeParam Lifetime - The closure's lifetime; keeps the guard from escaping (M8).
+ * @typeParam Access - `"read"` (shared view) or `"write"`.
+ *
+ * @example
+ * ```ts
+ * const first = shared.map(0, (guard) => guard.view[0]);   // ok
+ * const leaked = shared.map(0, (guard) => guard);
+ * // error TS2322: ... 'TypeErrorText<"a borrow cannot outlive its closure: ...">'
+ * ```
+ */
+export class MapGuard<Lifetime, Access extends MapAccess = "read"> {
+  declare readonly [lifetimeBrand]: (lifetime: Lifetime) => Lifetime;
+  /** The folio byte offset of `view[0]`. */
+  readonly offset: number;
+  readonly #view: Uint8Array;
+  #live = true;
+
+  private constructor(view: Uint8Array, offset: number) {
+    this.#view = view;
+    this.offset = offset;
+  }
+
+  /**
+   * The mapped bytes, from {@link MapGuard.offset} to the end of the page or folio.
+   *
+   * @throws KernelError `EFAULT` after the closure returned (a guard kept by capture).
+   */
+  get view(): MappedView<Lifetime, Access> {
+    if (!this.#live) throw kernelError("EFAULT", "folio_map", "mapping used after its closure returned", { offset: this.offset });
+    // SAFETY: the view is the live mapping's memory; the type only removes members or adds a brand.
+    return this.#view as MappedView<Lifetime, Access>;
+  }
+
+  /** The number of mapped bytes. */
+  get length(): number {
+    return this.#view.length;
+  }
+
+  static {
+    mapWith = <Access extends MapAccess, Result>(
+      state: FolioState,
+      borrows: Borrows | null,
+      access: Access,
+      op: string,
+      offset: number,
+      body: MapBody<Access, Result>,
+    ): Result => {
+      const { machine, pfn, gen } = state;
+      checkClosure(op, body);
+      checkMapOffset(op, offset, state.size());
+      const token = borrows?.begin(op, access, `${access} mapping at offset ${offset}`);
+      let id: number;
+      try {
+        id = machine.kmapLocal(pfn, gen, offset);
+      } catch (error) {
+        if (token !== undefined) borrows!.end(token);
+        throw error;
+      }
+      // SAFETY: the view is used only through the guard, which dies when the closure returns.
+      const guard = new MapGuard<unknown, Access>(machine.kmapLocalView(id), offset);
+      // SAFETY: NoEscape<Result, Lifetime> is Result except for results carrying a borrow, which the
+      // compiler rejected where the closure was written.
+      const run = (): Result => body(guard) as Result;
+      return runScope(run, () => {
+        guard.#live = false;
+        if (token !== undefined) borrows!.end(token);
+        unmap(machine, id);
+      });
+    };
+  }
+}
+
+function unmap(machine: Machine, id: number): void {
+  machine.kunmapLocal(id);
+}

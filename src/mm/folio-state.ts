@@ -1,0 +1,234 @@
+/**
+ * The runtime engine shared by the folio handles: the `(pfn, gen)` state, borrow tracking, argument
+ * checks and the chunk loop over `kmap_local` mappings. Internal to mm.
+ *
+ * @module
+ */
+import type { Machine } from "../core/index.js";
+import { kernelError } from "../errors.js";
+import { checkBytes, checkClosure } from "./pageArgs.js";
+
+/** The key under which a folio handle keeps its {@link FolioState}; never exported from the package. */
+export const folioState: unique symbol = Symbol("ownkit.folioState");
+
+/** Whether a mapping may only read, or may write. */
+export type MapAccess = "read" | "write";
+
+/**
+ * The live borrows of one exclusive handle (a {@link UniqueFolio} or a {@link LockedFolio}):
+ * any number of read mappings, or one write mapping, and no exclusive operation while any is live.
+ *
+ * @invariant `live` holds either only read borrows or exactly one write borrow.
+ */
+export class Borrows {
+  private readonly live: { readonly access: MapAccess; readonly what: string }[] = [];
+
+  /**
+   * Registers a mapping, or fails naming the live borrow it conflicts with (M29).
+   *
+   * @param op - The operation, for the error.
+   * @param access - The new mapping's access.
+   * @param what - Describes the new mapping, for later errors.
+   * @returns A token for {@link Borrows.end}.
+   * @throws KernelError `EBUSY` naming the conflicting live borrow.
+   */
+  begin(op: string, access: MapAccess, what: string): object {
+    const conflict = access === "write" ? this.live[this.live.length - 1] : this.live.find((b) => b.access === "write");
+    if (conflict !== undefined) {
+      throw kernelError("EBUSY", op, `a ${access} mapping conflicts with a live ${conflict.access} mapping`, { liveBorrow: conflict.what, requested: what });
+    }
+    const token = { access, what };
+    this.live.push(token);
+    return token;
+  }
+
+  /**
+   * Ends a borrow registered by {@link Borrows.begin}.
+   *
+   * @param token - The token it returned.
+   */
+  end(token: object): void {
+    const index = this.live.indexOf(token as (typeof this.live)[number]);
+    if (index >= 0) this.live.splice(index, 1);
+  }
+
+  /**
+   * Fails when any mapping is live: the check of an exclusive operation (M17, M29).
+   *
+   * @param op - The exclusive operation.
+   * @throws KernelError `EBUSY` naming the live borrow.
+   */
+  exclusive(op: string): void {
+    const live = this.live[this.live.length - 1];
+    if (live !== undefined) throw kernelError("EBUSY", op, `exclusive use while a ${live.access} mapping is live`, { liveBorrow: live.what });
+  }
+}
+
+/**
+ * What every handle of one folio shares: the machine, the `(pfn, gen)` handle and, while the folio
+ * is unique, the unique handle's borrows.
+ *
+ * @invariant `gen` is the generation the folio had when it was allocated; the core rejects the
+ *   handle once the folio is freed, even if its pages are reused.
+ * @invariant `unique` is true only while exactly one handle object of this folio exists.
+ */
+export class FolioState {
+  /** Whether a UniqueFolio handle currently owns the folio. */
+  unique: boolean;
+  /** The unique handle's live mappings. */
+  readonly borrows = new Borrows();
+
+  /**
+   * Records a folio handle.
+   *
+   * @param machine - The machine the folio lives on.
+   * @param pfn - The folio's first page.
+   * @param gen - The generation of the handle.
+   * @param unique - Whether the handle is a UniqueFolio.
+   */
+  constructor(
+    readonly machine: Machine,
+    readonly pfn: number,
+    readonly gen: number,
+    unique: boolean,
+  ) {
+    this.unique = unique;
+  }
+
+  /**
+   * The folio's size in bytes, checking the handle.
+   *
+   * @returns `PAGE_SIZE << order`.
+   * @throws KernelError `EFAULT` for a freed folio.
+   */
+  size(): number {
+    return this.machine.blockBytes(this.pfn, this.gen);
+  }
+}
+
+/**
+ * Checks a byte offset to map: an integer with `0 <= offset < size` (M25).
+ *
+ * @param op - The operation, for the error.
+ * @param offset - What the caller passed.
+ * @param size - The folio's size.
+ * @throws KernelError `EINVAL` otherwise.
+ */
+export function checkMapOffset(op: string, offset: number, size: number): void {
+  if ((offset >>> 0) === offset && offset < size) return;
+  if (typeof offset !== "number" || !Number.isInteger(offset) || offset < 0) {
+    throw kernelError("EINVAL", op, "offset is not a non-negative integer", { offset: String(offset) });
+  }
+  throw kernelError("EINVAL", op, "offset is not inside the folio", { offset, size });
+}
+
+/**
+ * Checks that `[offset, offset + length)` is a range of integers inside the folio (M25).
+ *
+ * @param op - The operation, for the error.
+ * @param offset - The first byte.
+ * @param length - The number of bytes.
+ * @param size - The folio's size.
+ * @throws KernelError `EINVAL` naming the values.
+ */
+export function checkFolioRange(op: string, offset: number, length: number, size: number): void {
+  if ((offset >>> 0) === offset && (length >>> 0) === length && offset + length <= size) return;
+  if (typeof offset !== "number" || !Number.isInteger(offset) || offset < 0) {
+    throw kernelError("EINVAL", op, "offset is not a non-negative integer", { offset: String(offset) });
+  }
+  if (typeof length !== "number" || !Number.isInteger(length) || length < 0) {
+    throw kernelError("EINVAL", op, "length is not a non-negative integer", { length: String(length) });
+  }
+  throw kernelError("EINVAL", op, "range leaves the folio", { offset, length, size });
+}
+
+/**
+ * Calls `body` once per mapped chunk of `[offset, offset + length)`, as `memcpy_from_folio` loops:
+ * one chunk per page on HIGHMEM (and in force-map mode), one chunk for the whole range otherwise.
+ *
+ * @param state - The folio.
+ * @param offset - The first byte; checked by the caller.
+ * @param length - The number of bytes; checked by the caller.
+ * @param body - Receives each chunk's view (exactly the chunk's bytes) and its folio offset.
+ * @safety
+ * - `body` must not keep the view: it comes from a `kmap_local` mapping released after the call.
+ */
+export function forEachChunk(state: FolioState, offset: number, length: number, body: (view: Uint8Array, at: number) => void): void {
+  const { machine, pfn, gen } = state;
+  const end = offset + length;
+  let at = offset;
+  while (at < end) {
+    const id = machine.kmapLocal(pfn, gen, at);
+    try {
+      // SAFETY: the view comes from the core's live mapping and is used only before it is unmapped.
+      const view = machine.kmapLocalView(id);
+      const n = Math.min(view.length, end - at);
+      body(n === view.length ? view : view.subarray(0, n), at);
+      at += n;
+    } finally {
+      machine.kunmapLocal(id);
+    }
+  }
+}
+
+/**
+ * Copies folio bytes into `dst` chunk by chunk (`memcpy_from_folio`).
+ *
+ * @param state - The folio.
+ * @param op - The operation name.
+ * @param dst - Receives `dst.length` bytes.
+ * @param offset - The first folio byte.
+ * @throws KernelError `EINVAL` for a bad range or `dst`; `EFAULT` for a freed folio.
+ */
+export function copyFromFolio(state: FolioState, op: string, dst: Uint8Array, offset: number): void {
+  checkBytes(op, "dst", dst);
+  checkFolioRange(op, offset, dst.length, state.size());
+  forEachChunk(state, offset, dst.length, (view, at) => dst.set(view, at - offset));
+}
+
+/**
+ * Copies `src` into the folio chunk by chunk (`memcpy_to_folio`).
+ *
+ * @param state - The folio.
+ * @param op - The operation name.
+ * @param offset - The first folio byte.
+ * @param src - The bytes to write.
+ * @throws KernelError `EINVAL` for a bad range or `src` (nothing written); `EFAULT` for a freed folio.
+ */
+export function copyToFolio(state: FolioState, op: string, offset: number, src: Uint8Array): void {
+  checkBytes(op, "src", src);
+  checkFolioRange(op, offset, src.length, state.size());
+  forEachChunk(state, offset, src.length, (view, at) => view.set(src.subarray(at - offset, at - offset + view.length)));
+}
+
+/**
+ * Zeroes `[offset, offset + length)` chunk by chunk (`folio_zero_range`).
+ *
+ * @param state - The folio.
+ * @param op - The operation name.
+ * @param offset - The first byte.
+ * @param length - The number of bytes.
+ * @throws KernelError `EINVAL` for a bad range (nothing written); `EFAULT` for a freed folio.
+ */
+export function zeroFolioRange(state: FolioState, op: string, offset: number, length: number): void {
+  checkFolioRange(op, offset, length, state.size());
+  forEachChunk(state, offset, length, (view) => view.fill(0));
+}
+
+/**
+ * Checks a chunk-iteration request and runs it.
+ *
+ * @param state - The folio.
+ * @param op - The operation name.
+ * @param offset - The first byte.
+ * @param length - The number of bytes.
+ * @param body - The caller's closure.
+ * @throws KernelError `EINVAL` for a bad range or closure.
+ */
+export function checkedChunks(state: FolioState, op: string, offset: number, length: number, body: (view: never, at: number) => unknown): void {
+  checkClosure(op, body);
+  checkFolioRange(op, offset, length, state.size());
+  // SAFETY: every view type the handles lend is the chunk's Uint8Array with members removed or a
+  // lifetime brand added, both type-only; the view is lent for the call only.
+  forEachChunk(state, offset, length, body as unknown as (view: Uint8Array, at: number) => void);
+}

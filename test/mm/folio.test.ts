@@ -1,0 +1,150 @@
+import { expect, expectTypeOf, test } from "vitest";
+import { GFP_KERNEL, Machine, __GFP_NOWARN, __GFP_ZERO } from "../../src/core/index.js";
+import { Folio, LockedFolio, type Loff, type SharedFolio, type UniqueFolio } from "../../src/mm/index.js";
+import { refCountOf, type ARef } from "../../src/ownership/index.js";
+import { folioState } from "../../src/mm/folio-state.js";
+import { expectKernelError, expectUnchanged } from "../core/helpers.js";
+
+const small = (): Machine => new Machine({ ramSize: 8 << 20 });
+
+test("alloc gives a unique folio of 2^order pages with its members; release frees it", () => {
+  const machine = small();
+  const free = machine.nrFreePages();
+  const unique: UniqueFolio = Folio.alloc(2, GFP_KERNEL | __GFP_ZERO, machine);
+  expect(unique.size).toBe(4 * 4096);
+  expect(unique.order).toBe(2);
+  expect(unique.pos).toBe(0n);
+  expect(unique.uptodate).toBe(false);
+  expect(unique.locked).toBe(false);
+  expect(unique.highmem).toBe(false);
+  expect(() => unique.flushDcache()).not.toThrow();
+  expect(machine.nrFreePages()).toBe(free - 4);
+  unique.release();
+  expect(machine.nrFreePages()).toBe(free);
+  expect(machine.consistencyProblems()).toEqual([]);
+});
+
+test("M26: order above 10 is EDOM and a request larger than free memory is ENOMEM, allocator unchanged", () => {
+  const machine = small();
+  // correct use: the largest order that fits
+  const ok: UniqueFolio = Folio.alloc(10, GFP_KERNEL, machine);
+  ok.release();
+  expectUnchanged(machine, () => Folio.alloc(11, GFP_KERNEL, machine), "EDOM", "order above MAX_PAGE_ORDER");
+  const held = [Folio.alloc(10, GFP_KERNEL, machine), Folio.alloc(10, GFP_KERNEL, machine)];
+  expectUnchanged(machine, () => Folio.alloc(10, GFP_KERNEL | __GFP_NOWARN, machine), "ENOMEM", "no free block");
+  for (const folio of held) folio[Symbol.dispose]();
+});
+
+test("M25/M26: orders that are not integers 0..10 are EINVAL before anything changes", () => {
+  const machine = small();
+  for (const order of [-1, 0.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+    expectUnchanged(machine, () => Folio.alloc(order, GFP_KERNEL, machine), "EINVAL", "order is not a non-negative integer");
+  }
+  expectUnchanged(machine, () => Folio.alloc("1" as unknown as number, GFP_KERNEL, machine), "EINVAL", "order");
+});
+
+test("M21: a second put through an alias is refused and the folio is not freed twice", () => {
+  const machine = small();
+  const unique: UniqueFolio = Folio.alloc(0, GFP_KERNEL, machine);
+  unique.intoShared();
+  const shared: ARef<Folio> = unique;
+  // correct use: one put per handle
+  const second: ARef<Folio> = shared.clone();
+  expect(refCountOf(shared)).toBe(2);
+  second.put();
+  expect(refCountOf(shared)).toBe(1);
+  // misuse: put again through an alias of the dropped handle
+  const alias = second as ARef<Folio>;
+  expectUnchanged(machine, () => alias.put(), "EALREADY", "already dropped");
+  expect(refCountOf(shared)).toBe(1);
+  shared.put();
+  expect(machine.consistencyProblems()).toEqual([]);
+});
+
+test("M21: a handle whose folio was freed behind its back reports a refcount underflow", () => {
+  const machine = small();
+  const unique: UniqueFolio = Folio.alloc(0, GFP_KERNEL, machine);
+  unique.intoShared();
+  const shared: ARef<Folio> = unique;
+  // someone drops the reference the handle owns, directly on the core
+  const { pfn, gen } = shared[folioState];
+  machine.folioPut(pfn, gen);
+  expectUnchanged(machine, () => shared.put(), "EINVAL", "refcount underflow");
+  expect(machine.consistencyProblems()).toEqual([]);
+});
+
+test("intoShared turns the binding into the shared handle; an alias of the unique handle fails at run time", () => {
+  const machine = small();
+  const unique: UniqueFolio = Folio.alloc(0, GFP_KERNEL, machine);
+  const alias: UniqueFolio = unique;
+  unique.write(0, new Uint8Array([1, 2, 3]));
+  unique.intoShared();
+  expectTypeOf(unique).toEqualTypeOf<SharedFolio>();
+  const shared: ARef<Folio> = unique;
+  expect(shared.size).toBe(4096);
+  const error = expectKernelError(() => alias.write(0, new Uint8Array([9])), "EALREADY", "consumed by intoShared()");
+  expect(error.op).toBe("memcpy_to_folio");
+  expectKernelError(() => alias.intoShared(), "EALREADY", "consumed");
+  const bytes = new Uint8Array(3);
+  shared.memcpyFromFolio(bytes, 0);
+  expect([...bytes]).toEqual([1, 2, 3]);
+  shared.put();
+});
+
+test("intoUnique only from the last reference, EBUSY naming the count otherwise", () => {
+  const machine = small();
+  const unique: UniqueFolio = Folio.alloc(0, GFP_KERNEL, machine);
+  unique.intoShared();
+  const shared: ARef<Folio> = unique;
+  const other = shared.clone();
+  const error = expectUnchanged(machine, () => Folio.intoUnique(shared), "EBUSY", "other references exist");
+  expect(error.values["count"]).toBe(2);
+  other.put();
+  const again: UniqueFolio = Folio.intoUnique(shared);
+  expectKernelError(() => shared.put(), "EALREADY");
+  again.zeroOut(0, 16);
+  again.release();
+  expect(machine.consistencyProblems()).toEqual([]);
+});
+
+test("lock returns the writing guard; disposing unlocks; locking a locked folio is EBUSY", () => {
+  const machine = small();
+  const unique: UniqueFolio = Folio.alloc(0, GFP_KERNEL, machine);
+  unique.intoShared();
+  const shared: ARef<Folio> = unique;
+  {
+    using locked = shared.lock();
+    expectTypeOf(locked).toEqualTypeOf<LockedFolio>();
+    expect(shared.locked).toBe(true);
+    locked.write(0, new Uint8Array([7]));
+    locked.zeroOut(1, 3);
+    locked.markUptodate();
+    expectUnchanged(machine, () => shared.lock(), "EBUSY", "already locked");
+  }
+  expect(shared.locked).toBe(false);
+  expect(shared.uptodate).toBe(true);
+  const guard: LockedFolio = shared.lock();
+  guard.unlock();
+  expectKernelError(() => guard.markUptodate(), "EFAULT", "after unlock");
+  shared.put();
+});
+
+test("M13, M7: no error flag and no writing member on a shared folio, by type", () => {
+  expectTypeOf<ARef<Folio>>().not.toHaveProperty("setError");
+  expectTypeOf<ARef<Folio>>().not.toHaveProperty("error");
+  expectTypeOf<ARef<Folio>>().not.toHaveProperty("markUptodate");
+  expectTypeOf<ARef<Folio>>().not.toHaveProperty("write");
+  expectTypeOf<ARef<Folio>>().not.toHaveProperty("zeroOut");
+  expectTypeOf<LockedFolio>().toHaveProperty("markUptodate");
+  expectTypeOf<UniqueFolio>().toHaveProperty("write");
+  expectTypeOf<UniqueFolio>().not.toHaveProperty("clone");
+  expectTypeOf<Folio["pos"]>().toEqualTypeOf<Loff>();
+});
+
+test("handles reject use after put with EFAULT", () => {
+  const machine = small();
+  const unique: UniqueFolio = Folio.alloc(0, GFP_KERNEL, machine);
+  const alias: UniqueFolio = unique;
+  unique.release();
+  expectKernelError(() => alias.size, "EFAULT");
+});
