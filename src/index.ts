@@ -99,3 +99,20 @@ export type {
   ResourceSize,
   UserSliceReader,
 } from "./mm/index.js";
+// --- mm: folios --------------------------------------------------------------------------------
+export { AddressSpace, Folio, LockedFolio, MapGuard, loff } from "./mm/index.js";
+export type {
+  ConsumedUniqueMembers,
+  FolioView,
+  Loff,
+  LoffRepr,
+  MapAccess,
+  MapBody,
+  MappedView,
+  ReadFolioOptions,
+  ReadonlyFolioView,
+  SharedFolio,
+  UniqueFolio,
+  UniqueFolioMembers,
+  UniqueFolioWasConsumed,
+} from "./mm/index.js";

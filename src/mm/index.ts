@@ -7,6 +7,11 @@
  * {@link DmaAddr}, {@link Pfn}, {@link ResourceSize}), the page-size constants of a machine
  * ({@link pageConsts}) and GFP flags.
  *
+ * Folios: {@link Folio} (refcounted, held as `ARef<Folio>`), {@link UniqueFolio} (fresh from
+ * {@link Folio.alloc}, writable without a lock), {@link LockedFolio} (the only writer of a shared
+ * folio), closure-scoped mappings ({@link MapGuard}), file positions ({@link Loff}) and the page
+ * cache ({@link AddressSpace}). See the "Folios" guide.
+ *
  * @module
  */
 // --- pages -----------------------------------------------------------------------------------
@@ -40,3 +45,13 @@ export type { BorrowedPage } from "./BorrowedPage.js";
 export type { PageView } from "./PageView.js";
 export { userSliceReader } from "./userSlice.js";
 export type { UserSliceReader } from "./userSlice.js";
+// --- folios ----------------------------------------------------------------------------------
+export { AddressSpace } from "./AddressSpace.js";
+export type { ReadFolioOptions } from "./AddressSpace.js";
+export { Folio } from "./Folio.js";
+export { LockedFolio } from "./LockedFolio.js";
+export { loff } from "./loff.js";
+export type { Loff, LoffRepr } from "./loff.js";
+export { MapGuard } from "./MapGuard.js";
+export type { FolioView, MapAccess, MapBody, MappedView, ReadonlyFolioView } from "./MapGuard.js";
+export type { ConsumedUniqueMembers, SharedFolio, UniqueFolio, UniqueFolioMembers, UniqueFolioWasConsumed } from "./UniqueFolio.js";
