@@ -1,42 +1,62 @@
 /**
- * Runs every benchmark suite, prints one table and writes `bench/results/bench.json`.
+ * Runs the benchmark suites, prints one table of ratios against baselines measured in the same run,
+ * and writes it to `bench/results/<timestamp>.json`.
+ *
+ * Usage: `npm run bench [-- --quick] [-- --only core,kit] [-- --time 200] [-- --rounds 5]`.
+ * Suites: `core`, `kit`, `debug`, `workload`, `typecheck`.
  *
  * @module
  */
-import { mkdirSync, writeFileSync } from "node:fs";
-import { benchCore, type BenchRow } from "./core.js";
+import { parseArgs } from "node:util";
+import { benchCore } from "./core.js";
+import type { BenchRow, RunOptions } from "./harness.js";
+import { saveRun, table } from "./report.js";
 
-function format(value: number | undefined, digits = 2): string {
-  if (value === undefined) return "";
-  return Math.abs(value) >= 1000 ? value.toFixed(0) : value.toFixed(digits);
+/** A suite: its name and how to run it. */
+interface Suite {
+  readonly name: string;
+  readonly run: (options: RunOptions) => Promise<BenchRow[]>;
 }
 
-/**
- * Formats rows as a fixed-width table.
- *
- * @param rows - Benchmark rows from any suite.
- * @returns The table text.
- */
-export function table(rows: readonly BenchRow[]): string {
-  const header = ["suite", "benchmark", "value", "unit", "baseline", "base value", "ratio", "target", "ok"];
-  const body = rows.map((row) => [
-    row.suite,
-    row.name,
-    format(row.value),
-    row.unit,
-    row.baseline ?? "",
-    format(row.baselineValue),
-    row.ratio === undefined ? "" : `${row.ratio.toFixed(2)}x`,
-    row.target ?? "",
-    row.pass === undefined ? "" : row.pass ? "yes" : "NO",
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((line) => line[i]!.length)));
-  const line = (cells: string[]): string => cells.map((cell, i) => cell.padEnd(widths[i]!)).join("  ");
-  return [line(header), line(widths.map((w) => "-".repeat(w))), ...body.map(line)].join("\n");
+const SUITES: readonly Suite[] = [
+  { name: "core", run: benchCore },
+];
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: "boolean", default: false },
+    only: { type: "string" },
+    time: { type: "string" },
+    rounds: { type: "string" },
+    "no-save": { type: "boolean", default: false },
+  },
+});
+
+const quick = values.quick === true;
+const options: RunOptions = {
+  quick,
+  time: Number(values.time ?? (quick ? 60 : 150)),
+  rounds: Number(values.rounds ?? (quick ? 3 : 5)),
+};
+const only = values.only?.split(",").map((name) => name.trim()).filter((name) => name.length > 0);
+const unknown = only?.filter((name) => !SUITES.some((suite) => suite.name === name)) ?? [];
+if (unknown.length > 0) {
+  process.stderr.write(`unknown suite(s): ${unknown.join(", ")}; suites: ${SUITES.map((suite) => suite.name).join(", ")}\n`);
+  process.exit(2);
 }
 
-const time = Number(process.env.OWNKIT_BENCH_TIME ?? 500);
-const rows: BenchRow[] = [...(await benchCore({ time }))];
+const started = performance.now();
+const rows: BenchRow[] = [];
+for (const suite of SUITES) {
+  if (only !== undefined && !only.includes(suite.name)) continue;
+  const suiteStart = performance.now();
+  process.stderr.write(`running ${suite.name}...`);
+  rows.push(...(await suite.run(options)));
+  process.stderr.write(` ${((performance.now() - suiteStart) / 1000).toFixed(1)} s\n`);
+}
+const seconds = (performance.now() - started) / 1000;
 process.stdout.write(`${table(rows)}\n`);
-mkdirSync(new URL("results/", import.meta.url), { recursive: true });
-writeFileSync(new URL("results/bench.json", import.meta.url), `${JSON.stringify({ node: process.version, rows }, null, 2)}\n`);
+if (values["no-save"] !== true) {
+  const path = saveRun(rows, { options: { ...options, only: only ?? "all" }, seconds });
+  process.stdout.write(`\nsaved ${path} (${seconds.toFixed(0)} s)\n`);
+}
