@@ -131,7 +131,7 @@ export class BinderProcess<Handle> implements LruOwner {
     const shift = Math.log2(this.store.pageSize);
     const last = (start + length - 1) >> shift;
     for (let index = start >> shift; index <= last; index++) {
-      if (this.#users[index]++ > 0) continue;
+      if (this.#users[index]!++ > 0) continue;
       this.counters.inUse++;
       if (this.#pages[index] !== undefined) {
         this.lru.remove(this, index);
