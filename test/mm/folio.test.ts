@@ -96,7 +96,7 @@ test("intoUnique only from the last reference, EBUSY naming the count otherwise"
   const unique: UniqueFolio = Folio.alloc(0, GFP_KERNEL, machine);
   unique.intoShared();
   const shared: ARef<Folio> = unique;
-  const other = shared.clone();
+  const other: ARef<Folio> = shared.clone();
   const error = expectUnchanged(machine, () => Folio.intoUnique(shared), "EBUSY", "other references exist");
   expect(error.values["count"]).toBe(2);
   other.put();
@@ -124,8 +124,10 @@ test("lock returns the writing guard; disposing unlocks; locking a locked folio 
   expect(shared.locked).toBe(false);
   expect(shared.uptodate).toBe(true);
   const guard: LockedFolio = shared.lock();
+  const alias: LockedFolio = guard;
   guard.unlock();
-  expectKernelError(() => guard.markUptodate(), "EFAULT", "after unlock");
+  expectKernelError(() => alias.markUptodate(), "EFAULT", "after unlock");
+  expectKernelError(() => alias.unlock(), "EALREADY", "already unlocked");
   shared.put();
 });
 
