@@ -38,19 +38,19 @@ export const PCP_BATCH = 16;
  */
 export class Buddy {
   /** Head pfn of each free list, indexed `zone * NR_PAGE_ORDERS + order`; `NO_PFN` when empty. */
-  readonly heads = new Uint32Array(NR_ZONES * NR_PAGE_ORDERS).fill(NO_PFN);
+  readonly heads: Uint32Array = new Uint32Array(NR_ZONES * NR_PAGE_ORDERS).fill(NO_PFN);
   /** Number of blocks on each free list. */
-  readonly nrBlocks = new Uint32Array(NR_ZONES * NR_PAGE_ORDERS);
+  readonly nrBlocks: Uint32Array = new Uint32Array(NR_ZONES * NR_PAGE_ORDERS);
   /** The order-0 hot list of each zone, used as a stack. */
   readonly pcp: readonly Uint32Array[] = [new Uint32Array(PCP_HIGH), new Uint32Array(PCP_HIGH)];
   /** The ZONE_NORMAL hot list (`pcp[0]`), held directly for the order-0 fast paths. */
   readonly hotNormal: Uint32Array = this.pcp[0]!;
   /** Number of pages on each zone's hot list. */
-  readonly pcpCount = new Int32Array(NR_ZONES);
+  readonly pcpCount: Int32Array = new Int32Array(NR_ZONES);
   /** Free pages per zone on the buddy free lists (hot-list pages are counted by `pcpCount`). */
-  readonly nrFree = new Float64Array(NR_ZONES);
+  readonly nrFree: Float64Array = new Float64Array(NR_ZONES);
   /** Pages per zone that the allocator manages. */
-  readonly managed = new Float64Array(NR_ZONES);
+  readonly managed: Float64Array = new Float64Array(NR_ZONES);
   /** The order found by the last successful {@link Buddy.pick}. */
   private pickedOrder = 0;
 

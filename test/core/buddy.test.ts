@@ -1,4 +1,4 @@
-import { describe, expect, test } from "vitest";
+import { describe, expect, expectTypeOf, test } from "vitest";
 import {
   GFP_HIGHUSER,
   GFP_KERNEL,
@@ -197,4 +197,14 @@ describe("buddy allocator", () => {
     expectUnchanged(machine, () => machine.freePages(0, machine.pageGen(0), 0), "EINVAL", /reserved/);
     expect(machine.allocPages(GFP_KERNEL | __GFP_HIGHMEM, 0)).not.toBe(0);
   });
+});
+
+test("the allocator's arrays are declared without a buffer type argument, so TypeScript 5.2 reads the declarations", () => {
+  const buddy = new Machine({ ramSize: 1 << 20 }).buddy;
+  expectTypeOf(buddy.heads).toEqualTypeOf<Uint32Array>();
+  expectTypeOf(buddy.nrBlocks).toEqualTypeOf<Uint32Array>();
+  expectTypeOf(buddy.pcpCount).toEqualTypeOf<Int32Array>();
+  expectTypeOf(buddy.nrFree).toEqualTypeOf<Float64Array>();
+  expectTypeOf(buddy.managed).toEqualTypeOf<Float64Array>();
+  expect(buddy.heads).toBeInstanceOf(Uint32Array);
 });
