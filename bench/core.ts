@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { GFP_KERNEL, KERNEL_STRUCT_PAGE_BYTES, Machine, __GFP_COMP, metadataBytesPerPage } from "../src/core/index.js";
+import { GFP_KERNEL, KERNEL_STRUCT_PAGE_BYTES, Machine, __GFP_COMP, metadataBytesPerPage } from "ownkit/core";
 import { compare, keep, measure, type BenchRow, type RunOptions } from "./harness.js";
 
 export type { BenchRow } from "./harness.js";
