@@ -49,12 +49,13 @@ export class MinimalFreeList {
  * pairs per call: the core side of the allocation rows (also used by the debug suite).
  *
  * @param machine - The machine to allocate from.
+ * @param inner - Pairs per call, a multiple of 32.
  * @returns The task.
  */
-export function coreAllocFreeTask(machine: Machine): () => void {
+export function coreAllocFreeTask(machine: Machine, inner = INNER): () => void {
   const batch = new Uint32Array(32);
   return () => {
-    for (let round = 0; round < INNER / 32; round++) {
+    for (let round = 0; round < inner / 32; round++) {
       for (let i = 0; i < 32; i++) batch[i] = machine.allocPages(GFP_KERNEL, 0);
       for (let i = 31; i >= 0; i--) {
         const pfn = batch[i]!;

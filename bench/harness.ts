@@ -67,13 +67,14 @@ export type Samples = Readonly<Record<string, readonly number[]>>;
  * @param options - Time per task and number of rounds.
  * @param tasks - The tasks by name; each call performs `inner` operations.
  * @param inner - Operations per task call.
+ * @param minIterations - Task calls per round at least, whatever the time (tinybench's `iterations`).
  * @returns Median nanoseconds per operation of each task, per round.
  */
-export async function measure(options: RunOptions, tasks: Readonly<Record<string, () => void>>, inner: number): Promise<Samples> {
+export async function measure(options: RunOptions, tasks: Readonly<Record<string, () => void>>, inner: number, minIterations = 64): Promise<Samples> {
   const names = Object.keys(tasks);
   const samples: Record<string, number[]> = Object.fromEntries(names.map((name) => [name, []]));
   for (let round = 0; round < options.rounds; round++) {
-    const bench = new Bench({ time: options.time, warmupTime: Math.min(50, options.time / 2), throws: true });
+    const bench = new Bench({ time: options.time, iterations: minIterations, warmupTime: Math.min(50, options.time / 2), warmupIterations: Math.min(16, minIterations), throws: true });
     const order = round % 2 === 0 ? names : [...names].reverse();
     for (const name of order) bench.add(name, tasks[name]!);
     await bench.run();

@@ -26,6 +26,8 @@ const SUITES: readonly Suite[] = [
   // Loaded after the build: the runtime suites import the built package (`ownkit`).
   { name: "core", run: async (options) => (await import("./core.js")).benchCore(options) },
   { name: "kit", run: async (options) => (await import("./kit.js")).benchKit(options) },
+  { name: "debug", run: async (options) => (await import("./debug.js")).benchDebug(options) },
+  { name: "workload", run: async (options) => (await import("./workload.js")).benchWorkload(options) },
 ];
 
 const { values } = parseArgs({

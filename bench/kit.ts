@@ -42,9 +42,11 @@ export interface KitCase {
  * machine.
  *
  * @param config - The machine configuration.
+ * @param inner - Operations per task call of the allocation and mapping cases (a quarter of it for
+ *   order-4 folios); the debug suite lowers it because a debug allocation records two stacks.
  * @returns The cases, each with its own machine state.
  */
-export function kitCases(config: MachineConfig): KitCase[] {
+export function kitCases(config: MachineConfig, inner = INNER): KitCase[] {
   const machine = new Machine({ ramSize: 64 << 20, ...config });
   const cases: KitCase[] = [];
   const src4k = new Uint8Array(4096).map((_, i) => i & 0xff);
@@ -53,16 +55,16 @@ export function kitCases(config: MachineConfig): KitCase[] {
   cases.push({
     name: "Owned<Page> alloc+release (using)",
     unit: "ns/pair",
-    inner: INNER,
+    inner,
     limit: SMALL_LIMIT,
     kit: () => {
-      for (let i = 0; i < INNER; i++) {
+      for (let i = 0; i < inner; i++) {
         using page: Owned<Page> = Page.alloc(GFP_KERNEL, machine);
         keep(page);
       }
     },
     core: () => {
-      for (let i = 0; i < INNER; i++) {
+      for (let i = 0; i < inner; i++) {
         const pfn = machine.allocPages(GFP_KERNEL, 0);
         machine.freePages(pfn, machine.pageGen(pfn), 0);
       }
@@ -76,16 +78,16 @@ export function kitCases(config: MachineConfig): KitCase[] {
   cases.push({
     name: "kmapLocal(page) guard (using) + view",
     unit: "ns/op",
-    inner: INNER,
+    inner,
     limit: SMALL_LIMIT,
     kit: () => {
-      for (let i = 0; i < INNER; i++) {
+      for (let i = 0; i < inner; i++) {
         using map: KmapLocal = kmapLocal(page);
         keep(map.view);
       }
     },
     core: () => {
-      for (let i = 0; i < INNER; i++) {
+      for (let i = 0; i < inner; i++) {
         const id = machine.kmapLocal(pfn, gen, 0);
         keep(machine.kmapLocalView(id));
         machine.kunmapLocal(id);
@@ -96,16 +98,16 @@ export function kitCases(config: MachineConfig): KitCase[] {
   cases.push({
     name: "page.withPageMapped(view => view[0])",
     unit: "ns/op",
-    inner: INNER,
+    inner,
     limit: SMALL_LIMIT,
     kit: () => {
       let sum = 0;
-      for (let i = 0; i < INNER; i++) sum += page.withPageMapped((view) => view[0]!);
+      for (let i = 0; i < inner; i++) sum += page.withPageMapped((view) => view[0]!);
       keep(sum);
     },
     core: () => {
       let sum = 0;
-      for (let i = 0; i < INNER; i++) {
+      for (let i = 0; i < inner; i++) {
         const id = machine.kmapLocal(pfn, gen, 0);
         sum += machine.kmapLocalView(id)[0]!;
         machine.kunmapLocal(id);
@@ -143,7 +145,7 @@ export function kitCases(config: MachineConfig): KitCase[] {
     },
   });
 
-  const folioInner = 256;
+  const folioInner = Math.max(8, inner >> 2);
   cases.push({
     name: "UniqueFolio order-4 alloc+release (using)",
     unit: "ns/pair",
@@ -172,16 +174,16 @@ export function kitCases(config: MachineConfig): KitCase[] {
   cases.push({
     name: "folio.map(0, guard => guard.view[0]) (MapGuard)",
     unit: "ns/op",
-    inner: INNER,
+    inner,
     limit: SMALL_LIMIT,
     kit: () => {
       let sum = 0;
-      for (let i = 0; i < INNER; i++) sum += unique.map(0, (guard) => guard.view[0]!);
+      for (let i = 0; i < inner; i++) sum += unique.map(0, (guard) => guard.view[0]!);
       keep(sum);
     },
     core: () => {
       let sum = 0;
-      for (let i = 0; i < INNER; i++) {
+      for (let i = 0; i < inner; i++) {
         const id = machine.kmapLocal(head, headGen, 0);
         sum += machine.kmapLocalView(id)[0]!;
         machine.kunmapLocal(id);
