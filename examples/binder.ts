@@ -290,8 +290,9 @@ export function runBinderPlain(options: BinderOptions = {}): BinderResult {
  *
  * @param result - The run.
  * @param write - Where to print.
+ * @param plain - The same workload on plain pages ({@link runBinderPlain}), to print the ratio.
  */
-export function printBinder(result: BinderResult, write: Write = stdout): void {
+export function printBinder(result: BinderResult, write: Write = stdout, plain?: BinderResult): void {
   heading(write, "Binder transactions (thread 001)");
   const perSecond = result.transactions / (result.elapsedMs / 1000);
   rows(write, [
@@ -306,7 +307,13 @@ export function printBinder(result: BinderResult, write: Write = stdout): void {
     ["all read", `${result.drained.live} live = ${result.drained.inUse} in use + ${result.drained.lru} on the LRU list`],
     ["shrinker (explicit)", `${int(result.pagesReclaimedExplicitly)} pages freed`],
     ["at the end", `${result.livePages} live, ${result.pagesInUse} in use`],
+    ...(plain === undefined ? [] : [["same loop, plain", plainRow(result, plain)] as const]),
   ]);
+}
+
+function plainRow(kit: BinderResult, plain: BinderResult): string {
+  const rate = (r: BinderResult): number => r.transactions / (r.elapsedMs / 1000);
+  return `${int(rate(plain))} transactions/s on ArrayBuffer pages (the kit runs at ${(rate(kit) / rate(plain)).toFixed(2)}x)`;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) printBinder(runBinder());

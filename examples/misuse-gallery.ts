@@ -1,12 +1,14 @@
 /**
  * The misuse gallery: compiles a handful of misuse programs from the catalogue and prints, for each,
- * the offending line and the compiler's own error sentence.
+ * the offending line and the compiler's own error sentence; then triggers a few run-time misuses on
+ * a debug machine and prints the core's reports (`./runtime-misuse.ts`).
  *
  * Run it with `npm run demo` (it is the last section) or on its own with `tsx examples/misuse-gallery.ts`.
  *
  * @module
  */
 import { runCatalogue, type CaseResult } from "ownkit/misuse";
+import { printRuntimeGallery, runRuntimeGallery } from "./runtime-misuse.js";
 
 /** The cases the gallery shows, by catalogue id, in this order. */
 export const GALLERY_CASES: readonly string[] = ["M1", "M2", "M3", "M5", "M8", "M10", "M11", "M12", "M15"];
@@ -52,17 +54,29 @@ export async function collectGallery(ids: readonly string[] = GALLERY_CASES): Pr
 }
 
 /**
- * Prints the gallery.
+ * Prints the type part of the gallery: each case's line and the compiler's sentence.
  *
  * @param write - Where to print (default: standard output).
  */
-export async function printGallery(write: (text: string) => void = (t) => process.stdout.write(t)): Promise<void> {
+export async function printTypeGallery(write: (text: string) => void = (t) => process.stdout.write(t)): Promise<void> {
   const entries = await collectGallery();
   for (const entry of entries) {
     write(`\n${entry.id}  ${entry.title}\n`);
     write(`    ${entry.line}\n`);
     write(`    ${entry.code}: ${entry.message}\n`);
   }
+}
+
+/**
+ * Prints the gallery: the type part, then the run-time part on a debug machine.
+ *
+ * @param write - Where to print (default: standard output).
+ */
+export async function printGallery(write: (text: string) => void = (t) => process.stdout.write(t)): Promise<void> {
+  write("\n### Caught by the compiler (tsc 5.9)\n");
+  await printTypeGallery(write);
+  write("\n### Caught at run time (debug machine: poisoning and page_owner stacks on)\n");
+  printRuntimeGallery(runRuntimeGallery(), write);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await printGallery();
