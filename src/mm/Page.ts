@@ -53,6 +53,7 @@ let makePage: (machine: Machine, pfn: number, gen: number, scope: BorrowScope | 
  * ```
  */
 export class Page extends PageAccess {
+  /** Why `ARef<Page>` does not compile; exists in the type only. */
   declare readonly [notRefCountedBecause]: "a page has no refcount; use Owned<Page>";
 
   private constructor(machine: Machine, pfn: number, gen: number, scope: BorrowScope | undefined) {

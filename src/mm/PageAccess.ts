@@ -51,6 +51,8 @@ export abstract class PageAccess extends OwnableResource {
   /**
    * Makes a handle; only `Page`'s factories call it.
    *
+   * @internal
+   *
    * @param machine - The machine.
    * @param pfn - A frame the core has metadata for.
    * @param gen - The page's generation now.

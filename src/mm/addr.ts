@@ -32,7 +32,10 @@ declare const addressKind: unique symbol;
  *
  * @invariant A non-negative safe integer.
  */
-export type PhysAddr = number & { readonly [addressKind]: "PhysAddr" };
+export type PhysAddr = number & {
+  /** The brand; exists in the type only. */
+  readonly [addressKind]: "PhysAddr";
+};
 
 /**
  * An address as a device sees it through its IOMMU or bus (`dma_addr_t`); never interchangeable
@@ -40,21 +43,30 @@ export type PhysAddr = number & { readonly [addressKind]: "PhysAddr" };
  *
  * @invariant A non-negative safe integer.
  */
-export type DmaAddr = number & { readonly [addressKind]: "DmaAddr" };
+export type DmaAddr = number & {
+  /** The brand; exists in the type only. */
+  readonly [addressKind]: "DmaAddr";
+};
 
 /**
  * A page frame number: a physical address divided by the page size (`unsigned long pfn`).
  *
  * @invariant An integer in `0..2^32-1`.
  */
-export type Pfn = number & { readonly [addressKind]: "Pfn" };
+export type Pfn = number & {
+  /** The brand; exists in the type only. */
+  readonly [addressKind]: "Pfn";
+};
 
 /**
  * The size of a physical resource in bytes (`resource_size_t`).
  *
  * @invariant A non-negative safe integer.
  */
-export type ResourceSize = number & { readonly [addressKind]: "ResourceSize" };
+export type ResourceSize = number & {
+  /** The brand; exists in the type only. */
+  readonly [addressKind]: "ResourceSize";
+};
 
 /** The largest {@link Pfn}: frame numbers are 32-bit in the simulator. */
 export const PFN_MAX = 0xffffffff;
