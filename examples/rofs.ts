@@ -74,8 +74,14 @@ export function sampleFiles(): FileSpec[] {
 /**
  * Reads `count` filesystem blocks from the device into a unique folio (the synchronous bio of a
  * mount): exclusive use of the folio, so no mapping of it may be live.
+ *
+ * @param device - The device.
+ * @param folio - The unique folio, at least `count` blocks long.
+ * @param block - The first filesystem block.
+ * @param count - The number of blocks.
+ * @throws KernelError `EBUSY` while a mapping of the folio is live (M17); `EIO` past the device end.
  */
-function readBlocks(device: BlockDevice, folio: UniqueFolio, block: number, count: number): void {
+export function readBlocks(device: BlockDevice, folio: UniqueFolio, block: number, count: number): void {
   const first = (block * ROFS_BLOCK_SIZE) / SECTOR_SIZE;
   folio.forEachChunkMut(0, count * ROFS_BLOCK_SIZE, (view, offset) => device.readSectors(first + offset / SECTOR_SIZE, view));
 }

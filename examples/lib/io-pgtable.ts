@@ -30,7 +30,7 @@ import {
   type Unsafe,
 } from "ownkit";
 import type { Machine } from "ownkit/core";
-import { LEVELS, PTE_SIZE, PTE_TABLE, PTE_VALID, decodePte, encodePte, geometry, levelIndex, type Pte } from "./iommu-format.js";
+import { LEVELS, PTE_PAGE, PTE_SIZE, PTE_TABLE, PTE_VALID, decodePte, encodePte, geometry, levelIndex, type Pte } from "./iommu-format.js";
 
 /** A run of consecutive device pages mapped to consecutive physical pages with one permission. */
 export interface MappedRange {
@@ -120,7 +120,7 @@ export class IoPageTable {
         }
         const leaf = levelIndex(at, LEVELS - 1, this.#pageSize);
         if ((this.#readPte(table, leaf).flags & PTE_VALID) !== 0) throw kernelError("EEXIST", "iommu_map", "device address already mapped", { iova: at });
-        table.write(leaf * PTE_SIZE, encodePte(phys + done, PTE_VALID | prot, this.#entry));
+        table.write(leaf * PTE_SIZE, encodePte(phys + done, PTE_VALID | PTE_PAGE | prot, this.#entry));
       }
     });
   }
