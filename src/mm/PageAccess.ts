@@ -112,7 +112,8 @@ export abstract class PageAccess extends OwnableResource {
    * @param fn - The closure using the mapped bytes.
    * @returns What `fn` returned.
    * @throws KernelError `ENOSPC` when the CPU's slots are full (M23); `EFAULT` for a freed page;
-   *   `EINVAL` (kunmap_local, LIFO) when `fn` left a mapping of its own live; `EINVAL` when `fn` is
+   *   `EINVAL` (kunmap_local, LIFO) when `fn` left a mapping of its own live, in which case this
+   *   call's own mapping stays live too (the machine's leak report lists it); `EINVAL` when `fn` is
    *   not a function.
    *
    * @example
