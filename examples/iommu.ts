@@ -42,21 +42,31 @@ export interface DumpLine extends MappedRange {
 
 /** What the IOMMU run did. */
 export interface IommuResult {
+  /** Table levels. */
   readonly levels: number;
+  /** Width of a device address in bits. */
   readonly iovaBits: number;
+  /** Ranges the driver mapped. */
   readonly rangesMapped: number;
+  /** Pages those ranges cover. */
   readonly pagesMapped: number;
+  /** Tables allocated below the top level. */
   readonly tablesAllocated: number;
   /** Tables live after mapping everything (levels 1 and 2). */
   readonly tablesAtPeak: number;
+  /** Addresses inside mappings translated and compared. */
   readonly translationsChecked: number;
+  /** Of those, how many translated wrongly (0). */
   readonly translationMismatches: number;
   /** Device addresses that must not translate (gaps, unmapped ranges) and did not. */
   readonly holesChecked: number;
+  /** Of those, how many still translated (0). */
   readonly holeMismatches: number;
   /** The address space after mapping, coalesced. */
   readonly dump: readonly DumpLine[];
+  /** Pages unmapped. */
   readonly pagesUnmapped: number;
+  /** Tables taken back with `fromPhys` and freed. */
   readonly tablesFreed: number;
   /** The leak report after teardown: only the bootloader's table. */
   readonly leakReportAfterTeardown: string | null;

@@ -32,7 +32,9 @@ import { INODE_SIZE, ROFS_BLOCK_SIZE, mkfs, parseInode, parseSuperblock, type Fi
 
 /** What happened to one file. */
 export interface RofsFileResult {
+  /** The file name. */
   readonly name: string;
+  /** The file size in bytes. */
   readonly size: number;
   /** Folios filled from the device by `readFolio` (page-cache misses). */
   readonly folioReads: number;
@@ -44,12 +46,15 @@ export interface RofsFileResult {
 
 /** What the read-only filesystem run did. */
 export interface RofsResult {
+  /** The parsed superblock. */
   readonly superblock: Superblock;
+  /** One entry per inode. */
   readonly files: readonly RofsFileResult[];
   /** Bytes read back through the page cache and compared. */
   readonly bytesVerified: number;
-  /** Sectors and requests the device served. */
+  /** Sectors the device served. */
   readonly sectorsRead: number;
+  /** Read requests the device served. */
   readonly deviceRequests: number;
   /** Whether every file round-tripped byte for byte. */
   readonly allVerified: boolean;

@@ -28,30 +28,45 @@ export const S_IFREG_0644 = 0o100644;
 
 /** The parsed superblock. */
 export interface Superblock {
+  /** {@link ROFS_MAGIC}. */
   readonly magic: number;
+  /** {@link ROFS_VERSION}. */
   readonly version: number;
+  /** Bytes per filesystem block ({@link ROFS_BLOCK_SIZE}). */
   readonly blockSize: number;
+  /** Blocks in the filesystem, superblock included. */
   readonly blockCount: number;
+  /** Inodes in the inode table. */
   readonly inodeCount: number;
+  /** The first block of the inode table. */
   readonly inodeTableBlock: number;
+  /** The inode table's length in blocks. */
   readonly inodeTableBlocks: number;
+  /** The volume label. */
   readonly label: string;
 }
 
 /** One parsed inode. */
 export interface Inode {
+  /** The inode number, from 1. */
   readonly ino: number;
+  /** The file type and permissions ({@link S_IFREG_0644}). */
   readonly mode: number;
   /** The file size in bytes (64 bits on disk). */
   readonly size: bigint;
+  /** The first data block. */
   readonly firstBlock: number;
+  /** The number of data blocks. */
   readonly blockCount: number;
+  /** The file name. */
   readonly name: string;
 }
 
 /** A file to put into an image. */
 export interface FileSpec {
+  /** The file name (at most 39 ASCII characters). */
   readonly name: string;
+  /** The contents. */
   readonly data: Uint8Array;
 }
 
