@@ -53,6 +53,7 @@ export let getFolio: (machine: Machine, pfn: number) => ARef<Folio>;
  * ```
  */
 export class Folio extends RefCountedResource {
+  /** Why `Owned<Folio>` does not compile; exists in the type only. */
   declare readonly [notOwnableBecause]: "a folio is shared by the page cache; hold ARef<Folio>, or a UniqueFolio from Folio.alloc";
   /** @internal The state every handle of this folio shares. */
   readonly [folioState]: FolioState;

@@ -24,9 +24,6 @@ import { checkClosure } from "./pageArgs.js";
 
 export type { MapAccess } from "./folio-state.js";
 
-/** Members of `Uint8Array` that write, or that hand out a writable alias of the same memory. */
-type WritingMember = "set" | "fill" | "copyWithin" | "reverse" | "sort" | "subarray" | "buffer" | number;
-
 /**
  * A writable view of mapped folio bytes: a plain `Uint8Array` subarray of the machine's memory,
  * branded with the lifetime of the closure that mapped it.
@@ -56,7 +53,8 @@ export type FolioView<Lifetime> = Uint8Array & LifetimeBrand<Lifetime>;
  * // error TS2542: Index signature in type 'ReadonlyFolioView<Lifetime>' only permits reading.
  * ```
  */
-export type ReadonlyFolioView<Lifetime> = Omit<Uint8Array, WritingMember> & {
+// The omitted members write, or hand out a writable alias of the same memory (`subarray`, `buffer`).
+export type ReadonlyFolioView<Lifetime> = Omit<Uint8Array, "set" | "fill" | "copyWithin" | "reverse" | "sort" | "subarray" | "buffer" | number> & {
   /** The byte at an index of the view. */
   readonly [index: number]: number;
 } & LifetimeBrand<Lifetime>;
@@ -111,6 +109,7 @@ export let mapWith: <Access extends MapAccess, Result>(
  * ```
  */
 export class MapGuard<Lifetime, Access extends MapAccess = "read"> {
+  /** The lifetime brand; exists in the type only. */
   declare readonly [lifetimeBrand]: (lifetime: Lifetime) => Lifetime;
   /** The folio byte offset of `view[0]`. */
   readonly offset: number;

@@ -38,7 +38,10 @@ export type LoffRepr = bigint;
  * // error TS2345: Argument of type 'number' is not assignable to parameter of type 'Loff'.
  * ```
  */
-export type Loff = LoffRepr & { readonly [loffBrand]: "Loff" };
+export type Loff = LoffRepr & {
+  /** The brand; exists in the type only. */
+  readonly [loffBrand]: "Loff";
+};
 
 /**
  * Makes a file position from a number or bigint, checking that it is a non-negative integer.
