@@ -47,7 +47,7 @@ export let getFolio: (machine: Machine, pfn: number) => ARef<Folio>;
  * shared.size;                           // 4096
  * shared.map(0, ({ view }) => view[0]);  // read
  * shared.markUptodate();
- * // error TS2339: Property 'markUptodate' does not exist on type 'ARef<Folio>'.
+ * // error TS2551: Property 'markUptodate' does not exist on type 'ARef<Folio>'. Did you mean 'uptodate'?
  * shared.setError();
  * // error TS2339: Property 'setError' does not exist on type 'ARef<Folio>'.
  * ```

@@ -105,7 +105,7 @@ export let mapWith: <Access extends MapAccess, Result>(
  * ```ts
  * const first = shared.map(0, (guard) => guard.view[0]);   // ok
  * const leaked = shared.map(0, (guard) => guard);
- * // error TS2322: ... 'TypeErrorText<"a borrow cannot outlive its closure: ...">'
+ * // error TS2741: Property '"a borrow cannot outlive its closure: ..."' is missing in type 'MapGuard<Lifetime, "read">' ...
  * ```
  */
 export class MapGuard<Lifetime, Access extends MapAccess = "read"> {
