@@ -10,7 +10,7 @@ test("disposing the single owner gives the memory back exactly once", () => {
   {
     using buffer: Owned<GpuBuffer> = device.allocBuffer("frame", 256);
     expect(device.used).toBe(256);
-    buffer.withMapped((bytes) => bytes.fill(7));
+    buffer.withMapped((bytes) => void bytes.fill(7));
     expect(buffer.withMapped((bytes) => bytes[255])).toBe(7);
   }
   expect(device.used).toBe(0);
