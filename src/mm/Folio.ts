@@ -230,6 +230,9 @@ export class Folio extends RefCountedResource {
    * @param length - The number of bytes; `offset + length <= size`.
    * @param body - Receives each chunk (exactly its bytes) and its folio offset.
    * @throws KernelError `EINVAL` for a range outside the folio (M25).
+   * @safety
+   * - `body` must not keep a chunk view after it returns: the mapping is released at once and a
+   *   JavaScript view cannot be revoked.
    */
   forEachChunk(offset: number, length: number, body: <Lifetime>(view: ReadonlyFolioView<Lifetime>, offset: number) => void): void {
     this.assertLive("folio_chunks");

@@ -191,6 +191,9 @@ export class LockedFolio implements Disposable {
    * @param length - The number of bytes.
    * @param body - Receives each chunk and its folio offset.
    * @throws KernelError `EINVAL` for a range outside the folio.
+   * @safety
+   * - `body` must not keep a chunk view after it returns: the mapping is released at once and a
+   *   JavaScript view cannot be revoked.
    */
   forEachChunk(offset: number, length: number, body: <Lifetime>(view: ReadonlyFolioView<Lifetime>, offset: number) => void): void {
     checkedChunks(this.#check("folio_chunks"), "folio_chunks", offset, length, body);
@@ -203,6 +206,9 @@ export class LockedFolio implements Disposable {
    * @param length - The number of bytes.
    * @param body - Receives each chunk and its folio offset.
    * @throws KernelError `EINVAL` for a range outside the folio; `EBUSY` while a mapping is live.
+   * @safety
+   * - `body` must not keep a chunk view after it returns: the mapping is released at once and a
+   *   JavaScript view cannot be revoked.
    */
   forEachChunkMut(offset: number, length: number, body: <Lifetime>(view: FolioView<Lifetime>, offset: number) => void): void {
     checkedChunks(this.#exclusive("folio_chunks_mut"), "folio_chunks_mut", offset, length, body);

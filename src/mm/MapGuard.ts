@@ -125,6 +125,10 @@ export class MapGuard<Lifetime, Access extends MapAccess = "read"> {
    * The mapped bytes, from {@link MapGuard.offset} to the end of the page or folio.
    *
    * @throws KernelError `EFAULT` after the closure returned (a guard kept by capture).
+   * @safety
+   * - Do not keep the view itself (captured in an outer variable) after the closure returns: a
+   *   JavaScript view cannot be revoked, and the memory may be unmapped, freed and reused. Types
+   *   reject returning it (M8); capturing it is trusted. Debug poisoning reports a later write.
    */
   get view(): MappedView<Lifetime, Access> {
     if (!this.#live) throw kernelError("EFAULT", "folio_map", "mapping used after its closure returned", { offset: this.offset });

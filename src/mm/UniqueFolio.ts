@@ -95,6 +95,9 @@ export interface UniqueFolioMembers {
    * @param length - The number of bytes.
    * @param body - Receives each chunk (exactly its bytes) and the chunk's folio offset.
    * @throws KernelError as for `write`.
+   * @safety
+   * - `body` must not keep a chunk view after it returns: the mapping is released at once and a
+   *   JavaScript view cannot be revoked.
    */
   forEachChunkMut(offset: number, length: number, body: <Lifetime>(view: FolioView<Lifetime>, offset: number) => void): void;
   /**
