@@ -33,6 +33,8 @@ export interface BenchRow {
   readonly pass?: boolean;
   /** A short remark printed under the table (what the ratio means, why a row is informational). */
   readonly note?: string;
+  /** Further figures, saved in the JSON only. */
+  readonly details?: Readonly<Record<string, unknown>>;
 }
 
 /** How long and how often the runtime suites measure. */

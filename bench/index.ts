@@ -28,6 +28,7 @@ const SUITES: readonly Suite[] = [
   { name: "kit", run: async (options) => (await import("./kit.js")).benchKit(options) },
   { name: "debug", run: async (options) => (await import("./debug.js")).benchDebug(options) },
   { name: "workload", run: async (options) => (await import("./workload.js")).benchWorkload(options) },
+  { name: "typecheck", run: async (options) => (await import("./typecheck.js")).benchTypecheck(options) },
 ];
 
 const { values } = parseArgs({
