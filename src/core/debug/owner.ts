@@ -36,7 +36,10 @@ export class PageOwner {
   }
 }
 
-const CORE_FRAME = /[\\/]src[\\/]core[\\/]|[\\/]dist[\\/]core[\\/]/;
+// The kit's own layers (core, mm, ownership) in this package, from source or built; a report's
+// stack starts at the caller's code. Anchored at the package root so a user's own `src/mm/` stays.
+const packageRoot = new URL("../../../", import.meta.url).pathname.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const CORE_FRAME = new RegExp(`${packageRoot}(?:src|dist)/(?:core|mm|ownership)/`);
 const INTERNAL_FRAME = /\(node:|at node:|[\\/]node_modules[\\/]/;
 
 /**
