@@ -17,7 +17,7 @@ import { kernelError } from "../errors.js";
 import type { ARef } from "../ownership/index.js";
 import { machineArg } from "./consts.js";
 import { Folio, getFolio } from "./Folio.js";
-import { folioState } from "./folio-state.js";
+import { folioState } from "./internal/folio-state.js";
 import type { Gfp } from "./gfp.js";
 import { checkLockOrder, type LockedFolio } from "./LockedFolio.js";
 import { loff, type Loff } from "./loff.js";

@@ -15,8 +15,8 @@ import { GFP_KERNEL, MAX_PAGE_ORDER, PG_locked, PG_uptodate, __GFP_COMP, type Ma
 import { kernelError } from "../errors.js";
 import { RefCountedResource, notOwnableBecause, refCountOf, adoptARef, type ARef } from "../ownership/index.js";
 import { machineArg } from "./consts.js";
-import { checkedChunks, copyFromFolio, folioState, FolioState } from "./folio-state.js";
-import { installUniqueMembers } from "./folio-unique.js";
+import { checkedChunks, copyFromFolio, folioState, FolioState } from "./internal/folio-state.js";
+import { installUniqueMembers } from "./internal/folio-unique.js";
 import type { Gfp } from "./gfp.js";
 import { lockFolio, type LockedFolio } from "./LockedFolio.js";
 import { loff, type Loff } from "./loff.js";

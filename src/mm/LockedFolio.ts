@@ -17,7 +17,7 @@
  */
 import { PG_uptodate, type Machine } from "../core/index.js";
 import { kernelError } from "../errors.js";
-import { Borrows, checkedChunks, copyFromFolio, copyToFolio, zeroFolioRange, type FolioState } from "./folio-state.js";
+import { Borrows, checkedChunks, copyFromFolio, copyToFolio, zeroFolioRange, type FolioState } from "./internal/folio-state.js";
 import type { Folio } from "./Folio.js";
 import type { Loff } from "./loff.js";
 import { mapWith, type FolioView, type MapBody, type ReadonlyFolioView } from "./MapGuard.js";

@@ -19,10 +19,10 @@
 import type { Machine } from "../core/index.js";
 import { kernelError } from "../errors.js";
 import { lifetimeBrand, runScope, type LifetimeBrand, type NoEscape } from "../ownership/index.js";
-import { checkMapOffset, type Borrows, type FolioState, type MapAccess } from "./folio-state.js";
-import { checkClosure } from "./pageArgs.js";
+import { checkMapOffset, type Borrows, type FolioState, type MapAccess } from "./internal/folio-state.js";
+import { checkClosure } from "./internal/pageArgs.js";
 
-export type { MapAccess } from "./folio-state.js";
+export type { MapAccess } from "./internal/folio-state.js";
 
 /**
  * A writable view of mapped folio bytes: a plain `Uint8Array` subarray of the machine's memory,

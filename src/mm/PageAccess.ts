@@ -13,7 +13,7 @@ import type { Machine } from "../core/index.js";
 import { kernelError } from "../errors.js";
 import { OwnableResource, assertUnsafe, type NoEscape, type Unsafe } from "../ownership/index.js";
 import { toPhysAddr, type Pfn, type PhysAddr } from "./addr.js";
-import { checkBytes, checkClosure, checkPageRange } from "./pageArgs.js";
+import { checkBytes, checkClosure, checkPageRange } from "./internal/pageArgs.js";
 import type { PageView } from "./PageView.js";
 import type { UserSliceReader } from "./userSlice.js";
 

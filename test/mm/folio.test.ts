@@ -2,7 +2,7 @@ import { expect, expectTypeOf, test } from "vitest";
 import { GFP_KERNEL, Machine, __GFP_NOWARN, __GFP_ZERO } from "../../src/core/index.js";
 import { Folio, LockedFolio, type Loff, type SharedFolio, type UniqueFolio } from "../../src/mm/index.js";
 import { refCountOf, type ARef } from "../../src/ownership/index.js";
-import { folioState } from "../../src/mm/folio-state.js";
+import { folioState } from "../../src/mm/internal/folio-state.js";
 import { expectKernelError, expectUnchanged } from "../core/helpers.js";
 
 const small = (): Machine => new Machine({ ramSize: 8 << 20 });

@@ -4,11 +4,11 @@
  *
  * @module
  */
-import { kernelError } from "../errors.js";
+import { kernelError } from "../../errors.js";
 import { checkedChunks, copyToFolio, folioState, zeroFolioRange, type FolioState } from "./folio-state.js";
-import type { Folio } from "./Folio.js";
-import { mapWith, type FolioView, type MapBody } from "./MapGuard.js";
-import type { UniqueFolio } from "./UniqueFolio.js";
+import type { Folio } from "../Folio.js";
+import { mapWith, type FolioView, type MapBody } from "../MapGuard.js";
+import type { UniqueFolio } from "../UniqueFolio.js";
 
 /**
  * Installs the {@link UniqueFolio} members on `Folio.prototype`, outside the class type, so that

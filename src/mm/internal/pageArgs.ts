@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { kernelError } from "../errors.js";
+import { kernelError } from "../../errors.js";
 
 /**
  * Checks that `[offset, offset + length)` is a range of integers inside `[0, size)`.

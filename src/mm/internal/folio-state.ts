@@ -4,8 +4,8 @@
  *
  * @module
  */
-import type { Machine } from "../core/index.js";
-import { kernelError } from "../errors.js";
+import type { Machine } from "../../core/index.js";
+import { kernelError } from "../../errors.js";
 import { checkBytes, checkClosure } from "./pageArgs.js";
 
 /** The key under which a folio handle keeps its {@link FolioState}; never exported from the package. */
