@@ -72,6 +72,26 @@ export function kitCases(config: MachineConfig, inner = INNER): KitCase[] {
     done: () => {},
   });
 
+  cases.push({
+    name: "Owned<Page> alloc+release() (no using)",
+    unit: "ns/pair",
+    inner,
+    limit: SMALL_LIMIT,
+    kit: () => {
+      for (let i = 0; i < inner; i++) {
+        const owner: Owned<Page> = Page.alloc(GFP_KERNEL, machine);
+        owner.release();
+      }
+    },
+    core: () => {
+      for (let i = 0; i < inner; i++) {
+        const pfn = machine.allocPages(GFP_KERNEL, 0);
+        machine.freePages(pfn, machine.pageGen(pfn), 0);
+      }
+    },
+    done: () => {},
+  });
+
   const page: Owned<Page> = Page.alloc(GFP_KERNEL, machine);
   const pfn = page.pfn;
   const gen = machine.pageGen(pfn);

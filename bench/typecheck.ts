@@ -5,9 +5,9 @@
  * (`node_modules/ts7`) with `--extendedDiagnostics`.
  *
  * Rows per compiler: check time with the kit against the unbranded baseline at every N (target at
- * most 1.5x); instantiations at every N, per use and their growth between N steps (target: linear:
- * the instantiations one more use adds, measured between consecutive N, stay within 10% from one
- * step to the next); and the diagnostics (target: none, in particular no TS2589 "excessively deep").
+ * most 1.5x, the median of interleaved repetitions); instantiations at every N, per use and their
+ * growth between N steps (target: linear: the instantiations one more use adds, measured between
+ * consecutive N, stay within 10% from one step to the next); and the diagnostics (target: none, in particular no TS2589 "excessively deep").
  *
  * @module
  */
@@ -39,13 +39,13 @@ const COMPILERS: readonly Compiler[] = [
     name: `tsc ${version("typescript")}`,
     bin: join(ROOT, "node_modules/typescript/bin/tsc"),
     nodeArgs: ["--max-old-space-size=4096"],
-    reps: (n, quick) => (quick ? 1 : n <= 100 ? 3 : n <= 1000 ? 2 : 1),
+    reps: (n, quick) => (quick ? 1 : n <= 1000 ? 3 : 2),
   },
   {
     name: `tsgo ${version("ts7")}`,
     bin: join(ROOT, "node_modules/ts7/bin/tsc"),
     nodeArgs: [],
-    reps: (n) => (n <= 1000 ? 3 : 1),
+    reps: (n) => (n <= 1000 ? 5 : 3),
   },
 ];
 
@@ -107,9 +107,7 @@ interface Point {
   readonly errors: readonly string[];
 }
 
-function measurePoint(compiler: Compiler, dir: string, n: number, reps: number): Point {
-  const runs: CheckRun[] = [];
-  for (let i = 0; i < reps; i++) runs.push(check(compiler, dir));
+function point(n: number, runs: readonly CheckRun[]): Point {
   const last = runs[runs.length - 1]!;
   return {
     n,
@@ -121,9 +119,24 @@ function measurePoint(compiler: Compiler, dir: string, n: number, reps: number):
   };
 }
 
+/**
+ * Checks the kit and the unbranded program of one N `reps` times, interleaved (kit, unbranded,
+ * unbranded, kit, ...), so a burst of load on the machine hits both.
+ */
+function measurePair(compiler: Compiler, dirs: Readonly<Record<Variant, string>>, n: number, reps: number): { kit: Point; unbranded: Point; ratios: number[] } {
+  const runs: Record<Variant, CheckRun[]> = { kit: [], unbranded: [] };
+  const ratios: number[] = [];
+  for (let rep = 0; rep < reps; rep++) {
+    const order: Variant[] = rep % 2 === 0 ? ["kit", "unbranded"] : ["unbranded", "kit"];
+    for (const variant of order) runs[variant].push(check(compiler, dirs[variant]));
+    ratios.push(runs.kit[rep]!.checkMs / runs.unbranded[rep]!.checkMs);
+  }
+  return { kit: point(n, runs.kit), unbranded: point(n, runs.unbranded), ratios };
+}
+
 const CHECK_LIMIT = 1.5;
 
-function rowsFor(compiler: Compiler, points: Readonly<Record<Variant, readonly Point[]>>): BenchRow[] {
+function rowsFor(compiler: Compiler, points: Readonly<Record<Variant, readonly Point[]>>, ratios: readonly (readonly number[])[]): BenchRow[] {
   const suite = "typecheck";
   const rows: BenchRow[] = [];
   const [kit0, ...kit] = points.kit;
@@ -131,7 +144,8 @@ function rowsFor(compiler: Compiler, points: Readonly<Record<Variant, readonly P
   for (let i = 0; i < kit.length; i++) {
     const k = kit[i]!;
     const p = plain[i]!;
-    const ratio = k.checkMs / p.checkMs;
+    const perRep = ratios[i + 1]!;
+    const ratio = median(perRep);
     rows.push({
       suite,
       name: `${compiler.name}: check time, N=${k.n}`,
@@ -140,34 +154,35 @@ function rowsFor(compiler: Compiler, points: Readonly<Record<Variant, readonly P
       baseline: "unbranded .d.ts",
       baselineValue: p.checkMs,
       ratio,
+      ...(perRep.length > 1 ? { spread: [Math.min(...perRep), Math.max(...perRep)] as const, rounds: perRep } : {}),
       target: `<= ${CHECK_LIMIT}x`,
       pass: ratio <= CHECK_LIMIT,
       details: { kit: k, unbranded: p },
     });
   }
-  // Linearity: the instantiations each further use adds (the slope between two N) must stay the
-  // same from one step to the next; the first step is measured from the import-only program.
+  // Linearity: the instantiations each further use adds (the slope between two consecutive N) must
+  // stay within 10% from one step to the next. The step from the import-only program also carries
+  // the one-time cost of the kit's types on first use, so slopes start at the second N.
   let previousSlope: number | undefined;
   for (let i = 0; i < kit.length; i++) {
     const k = kit[i]!;
     const p = plain[i]!;
-    const before = i === 0 ? kit0! : kit[i - 1]!;
-    const slope = (k.instantiations - before.instantiations) / (k.n - before.n);
-    const plainBefore = i === 0 ? plain0! : plain[i - 1]!;
-    const plainSlope = (p.instantiations - plainBefore.instantiations) / (p.n - plainBefore.n);
-    const growth = i === 0 ? undefined : k.instantiations / before.instantiations;
-    const growthText = growth === undefined ? "" : `, x${growth.toFixed(2)} for x${k.n / before.n} N`;
-    const label = `${compiler.name}: instantiations, N=${k.n} (${(k.instantiations / k.n).toFixed(1)}/use, +${slope.toFixed(1)}/added use${growthText})`;
+    const before = i === 0 ? undefined : kit[i - 1]!;
+    const slope = before === undefined ? undefined : (k.instantiations - before.instantiations) / (k.n - before.n);
+    const plainBefore = i === 0 ? undefined : plain[i - 1]!;
+    const plainSlope = plainBefore === undefined ? undefined : (p.instantiations - plainBefore.instantiations) / (p.n - plainBefore.n);
+    const growth = before === undefined ? "" : `, x${(k.instantiations / before.instantiations).toFixed(2)} for x${k.n / before.n} N`;
+    const added = slope === undefined ? "" : `, +${slope.toFixed(1)} per added use`;
     const base: BenchRow = {
       suite,
-      name: label,
+      name: `${compiler.name}: instantiations, N=${k.n} (${(k.instantiations / k.n).toFixed(1)}/use${added}${growth})`,
       value: k.instantiations,
       unit: "inst",
       baseline: "unbranded .d.ts",
       baselineValue: p.instantiations,
-      details: { n: k.n, perUse: k.instantiations / k.n, addedPerUse: slope, unbrandedAddedPerUse: plainSlope, growth, importOnly: kit0!.instantiations },
+      details: { n: k.n, perUse: k.instantiations / k.n, addedPerUse: slope, unbrandedAddedPerUse: plainSlope, importOnly: kit0!.instantiations },
     };
-    if (previousSlope === undefined) rows.push(base);
+    if (slope === undefined || previousSlope === undefined) rows.push(base);
     else {
       const ratio = slope / previousSlope;
       rows.push({ ...base, ratio, target: "linear: 0.9-1.1", pass: ratio >= 0.9 && ratio <= 1.1 });
@@ -205,14 +220,16 @@ export async function benchTypecheck(options: RunOptions): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   for (const compiler of COMPILERS) {
     const points: Record<Variant, Point[]> = { kit: [], unbranded: [] };
-    for (const [index, n] of ns.entries()) {
+    const ratios: number[][] = [];
+    for (const n of ns) {
       const reps = n === 0 ? 1 : compiler.reps(n, options.quick);
-      // Alternate which program goes first so neither always meets a colder machine.
-      const order: Variant[] = index % 2 === 0 ? ["kit", "unbranded"] : ["unbranded", "kit"];
-      for (const variant of order) points[variant].push(measurePoint(compiler, dirOf(variant, n), n, reps));
+      const pair = measurePair(compiler, { kit: dirOf("kit", n), unbranded: dirOf("unbranded", n) }, n, reps);
+      points.kit.push(pair.kit);
+      points.unbranded.push(pair.unbranded);
+      ratios.push(pair.ratios);
       process.stderr.write(` ${compiler.name.split(" ")[0]}:${n}`);
     }
-    rows.push(...rowsFor(compiler, points));
+    rows.push(...rowsFor(compiler, points, ratios));
   }
   return rows;
 }
