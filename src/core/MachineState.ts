@@ -23,45 +23,45 @@ import { Pkmap } from "./Pkmap.js";
  */
 export class MachineState {
   /** The validated configuration. */
-  readonly config: ResolvedConfig;
+  declare readonly config: ResolvedConfig;
   /** `PAGE_SHIFT`. */
-  readonly pageShift: number;
+  declare readonly pageShift: number;
   /** `PAGE_SIZE` in bytes. */
-  readonly pageSize: number;
+  declare readonly pageSize: number;
   /** Page frames with metadata: `[0, nrPages)`. */
-  readonly nrPages: number;
+  declare readonly nrPages: number;
   /** The first HIGHMEM frame; `nrPages` when there is no HIGHMEM. */
-  readonly highmemPfn: number;
+  declare readonly highmemPfn: number;
   /** Number of CPUs. */
-  readonly cpus: number;
+  declare readonly cpus: number;
   /** @internal Per-page metadata; only the core writes it. */
-  readonly mem: MemMap;
+  declare readonly mem: MemMap;
   /** @internal The backing bytes. */
-  readonly phys: PhysMem;
+  declare readonly phys: PhysMem;
   /** @internal The allocator. */
-  readonly buddy: Buddy;
+  declare readonly buddy: Buddy;
   /** @internal The per-CPU local mapping slots. */
-  readonly slots: KmapSlots;
+  declare readonly slots: KmapSlots;
   /** @internal The permanent mapping pool. */
   readonly pkmap = new Pkmap();
   /** @internal The page_owner side table, present only with `debug.pageOwner`. */
-  readonly owner: PageOwner | undefined;
+  declare readonly owner: PageOwner | undefined;
   /** @internal Whether freed pages are poisoned. */
-  readonly poisonOn: boolean;
+  declare readonly poisonOn: boolean;
   /** @internal Whether lowmem maps like HIGHMEM. */
-  readonly forceMap: boolean;
+  declare readonly forceMap: boolean;
   /** @internal `mem.flags`, held directly for the hot paths. */
-  protected readonly pgFlags: Uint16Array;
+  declare protected readonly pgFlags: Uint16Array;
   /** @internal `mem.gen`, held directly for the hot paths. */
-  protected readonly pgGen: Uint16Array;
+  declare protected readonly pgGen: Uint16Array;
   /** @internal `mem.refcount`, held directly for the hot paths. */
-  protected readonly pgRef: Int32Array;
+  declare protected readonly pgRef: Int32Array;
   /** @internal `mem.link0`, held directly for the hot paths. */
-  protected readonly pgLink0: Uint32Array;
+  declare protected readonly pgLink0: Uint32Array;
   /** @internal `mem.link1`, held directly for the hot paths. */
-  protected readonly pgLink1: Uint32Array;
+  declare protected readonly pgLink1: Uint32Array;
   /** @internal Neither poisoning nor page_owner is on, so order-0 allocation may take the fast path. */
-  protected readonly plainAlloc: boolean;
+  declare protected readonly plainAlloc: boolean;
   /** @internal Live local and permanent mappings (kept so the free fast path checks one field). */
   protected liveMappings = 0;
   private cpu = 0;

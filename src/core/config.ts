@@ -141,13 +141,16 @@ export function resolveConfig(config: MachineConfig = {}): ResolvedConfig {
   if (!PAGE_SHIFTS.includes(pageShift)) {
     throw kernelError("EINVAL", OP, "pageShift must be 12, 13, 14, 15, 16 or 18", { pageShift });
   }
-  const pageSize = 2 ** pageShift;
+  // Small integers (Smis) throughout: V8 keeps a field first written with a heap number as a
+  // double, and every hot-path comparison against it would then unbox and convert.
+  const pageSize = 1 << pageShift;
   const ramSize = config.ramSize ?? 256 * 1024 * 1024;
   if (!isAddress(ramSize) || ramSize === 0 || ramSize % pageSize !== 0) {
     throw kernelError("EINVAL", OP, "ramSize must be a positive multiple of the page size", { ramSize, pageSize });
   }
-  const nrPages = ramSize / pageSize;
-  if (nrPages > MAX_PAGES) throw badNumber(OP, "ramSize", ramSize, MAX_PAGES * pageSize);
+  if (ramSize / pageSize > MAX_PAGES) throw badNumber(OP, "ramSize", ramSize, MAX_PAGES * pageSize);
+  // SAFETY: at most MAX_PAGES (2^26), so `| 0` is exact.
+  const nrPages = (ramSize / pageSize) | 0;
   const cpus = config.cpus ?? 2;
   if ((cpus >>> 0) !== cpus || cpus < 1 || cpus > MAX_CPUS) throw badNumber(OP, "cpus", cpus, MAX_CPUS + 1);
   let highmemPfn = nrPages;
@@ -159,7 +162,8 @@ export function resolveConfig(config: MachineConfig = {}): ResolvedConfig {
         ramSize,
       });
     }
-    highmemPfn = highmemStart / pageSize;
+    // SAFETY: highmemStart <= ramSize, so the quotient is at most nrPages and `| 0` is exact.
+    highmemPfn = (highmemStart / pageSize) | 0;
   }
   const { segments, mmioAbove } = layRanges(config.ranges ?? [], nrPages, pageSize);
   const debug = resolveDebug(config.debug);
