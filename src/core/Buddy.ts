@@ -19,6 +19,21 @@ export const PCP_HIGH = 64;
 export const PCP_BATCH = 16;
 
 /**
+ * The order-0 hot list of one zone (the kernel's per-CPU page list): a stack of free pages.
+ *
+ * @remarks A small object with a plain count, so the machine's order-0 fast paths push and pop it
+ * with one field update and one element access.
+ *
+ * @invariant `0 <= count <= PCP_HIGH`; `pages[0..count)` are free order-0 pages of the zone.
+ */
+export class HotList {
+  /** The pages, oldest first; only the first `count` entries are meaningful. */
+  readonly pages: Int32Array = new Int32Array(PCP_HIGH);
+  /** Number of pages on the list. */
+  count = 0;
+}
+
+/**
  * Free memory of one machine: doubly linked free lists threaded through the page metadata, plus an
  * order-0 hot list per zone in the manner of the kernel's per-CPU page lists (`pcp`).
  *
@@ -41,18 +56,18 @@ export class Buddy {
   readonly heads: Uint32Array = new Uint32Array(NR_ZONES * NR_PAGE_ORDERS).fill(NO_PFN);
   /** Number of blocks on each free list. */
   readonly nrBlocks: Uint32Array = new Uint32Array(NR_ZONES * NR_PAGE_ORDERS);
-  /** The order-0 hot list of each zone, used as a stack. */
-  readonly pcp: readonly Uint32Array[] = [new Uint32Array(PCP_HIGH), new Uint32Array(PCP_HIGH)];
-  /** The ZONE_NORMAL hot list (`pcp[0]`), held directly for the order-0 fast paths. */
-  readonly hotNormal: Uint32Array = this.pcp[0]!;
-  /** Number of pages on each zone's hot list. */
-  readonly pcpCount: Int32Array = new Int32Array(NR_ZONES);
-  /** Free pages per zone on the buddy free lists (hot-list pages are counted by `pcpCount`). */
+  /** The order-0 hot list of each zone. */
+  readonly pcp: readonly HotList[] = [new HotList(), new HotList()];
+  /** Free pages per zone on the buddy free lists (hot-list pages are counted by their lists). */
   readonly nrFree: Float64Array = new Float64Array(NR_ZONES);
   /** Pages per zone that the allocator manages. */
   readonly managed: Float64Array = new Float64Array(NR_ZONES);
   /** The order found by the last successful {@link Buddy.pick}. */
   private pickedOrder = 0;
+  /** The machine's page metadata. */
+  declare private readonly mem: MemMap;
+  /** The first HIGHMEM frame. */
+  declare readonly highmemPfn: number;
 
   /**
    * Creates empty free lists over `mem`.
@@ -60,10 +75,10 @@ export class Buddy {
    * @param mem - The machine's page metadata.
    * @param highmemPfn - The first HIGHMEM frame.
    */
-  constructor(
-    private readonly mem: MemMap,
-    readonly highmemPfn: number,
-  ) {}
+  constructor(mem: MemMap, highmemPfn: number) {
+    this.mem = mem;
+    this.highmemPfn = highmemPfn;
+  }
 
   /**
    * The zone of a page frame.
@@ -109,14 +124,14 @@ export class Buddy {
    */
   pick(zone: number, order: number): number {
     if (order === 0) {
-      // SAFETY: zone is 0 or 1, and pcpCount/pcp have NR_ZONES entries.
-      if (this.pcpCount[zone] === 0) this.refill(zone);
-      const count = this.pcpCount[zone]!;
-      return count === 0 ? NO_PFN : this.pcp[zone]![count - 1]!;
+      // SAFETY: zone is 0 or 1, and pcp has NR_ZONES entries.
+      const hot = this.pcp[zone]!;
+      if (hot.count === 0) this.refill(zone);
+      return hot.count === 0 ? NO_PFN : hot.pages[hot.count - 1]!;
     }
     let found = this.findOrder(zone, order);
-    if (found < 0 && this.pcpCount[zone]! > 0 && this.pcpCouldSatisfy(zone, order)) {
-      this.drainPcp(zone, this.pcpCount[zone]!);
+    if (found < 0 && this.pcp[zone]!.count > 0 && this.pcpCouldSatisfy(zone, order)) {
+      this.drainPcp(zone, this.pcp[zone]!.count);
       found = this.findOrder(zone, order);
     }
     if (found < 0) return NO_PFN;
@@ -136,9 +151,10 @@ export class Buddy {
    */
   commit(zone: number, order: number): number {
     if (order === 0) {
-      const count = --this.pcpCount[zone]!;
+      const hot = this.pcp[zone]!;
+      const count = --hot.count;
       // SAFETY: pick found count > 0.
-      return this.pcp[zone]![count]!;
+      return hot.pages[count]!;
     }
     return this.take(zone, order, this.pickedOrder);
   }
@@ -151,11 +167,12 @@ export class Buddy {
    * @remarks The page keeps `PG_free`; the caller gives it allocated metadata at once.
    */
   pcpPop(zone: number): number {
-    const count = this.pcpCount[zone]! - 1;
+    const hot = this.pcp[zone]!;
+    const count = hot.count - 1;
     if (count < 0) return NO_PFN;
-    this.pcpCount[zone] = count;
+    hot.count = count;
     // SAFETY: 0 <= count < PCP_HIGH.
-    return this.pcp[zone]![count]!;
+    return hot.pages[count]!;
   }
 
   /**
@@ -169,14 +186,10 @@ export class Buddy {
   free(pfn: number, order: number): void {
     const zone = pfn < this.highmemPfn ? ZONE_NORMAL : ZONE_HIGHMEM;
     if (order === 0) {
-      let count = this.pcpCount[zone]!;
-      if (count === PCP_HIGH) {
-        this.drainPcp(zone, PCP_BATCH);
-        count -= PCP_BATCH;
-      }
+      const hot = this.pcp[zone]!;
+      if (hot.count === PCP_HIGH) this.drainPcp(zone, PCP_BATCH);
       // SAFETY: count < PCP_HIGH after the drain.
-      this.pcp[zone]![count] = pfn;
-      this.pcpCount[zone] = count + 1;
+      hot.pages[hot.count++] = pfn;
       return;
     }
     this.merge(zone, pfn, order);
@@ -189,10 +202,11 @@ export class Buddy {
    * @param count - How many pages, at most the hot list's length.
    */
   drainPcp(zone: number, count: number): void {
-    const list = this.pcp[zone]!;
+    const hot = this.pcp[zone]!;
+    const list = hot.pages;
     for (let i = 0; i < count; i++) this.merge(zone, list[i]!, 0);
-    list.copyWithin(0, count, this.pcpCount[zone]!);
-    this.pcpCount[zone]! -= count;
+    list.copyWithin(0, count, hot.count);
+    hot.count -= count;
   }
 
   /**
@@ -205,8 +219,8 @@ export class Buddy {
   private pcpCouldSatisfy(zone: number, order: number): boolean {
     const flags = this.mem.flags;
     const size = 1 << order;
-    const list = this.pcp[zone]!;
-    for (let i = 0; i < this.pcpCount[zone]!; i++) {
+    const { pages: list, count } = this.pcp[zone]!;
+    for (let i = 0; i < count; i++) {
       const start = list[i]! & ~(size - 1);
       if (start + size > this.mem.nrPages || this.zoneOf(start) !== zone || this.zoneOf(start + size - 1) !== zone) continue;
       let all = true;
@@ -217,14 +231,12 @@ export class Buddy {
   }
 
   private refill(zone: number): void {
-    const list = this.pcp[zone]!;
-    let count = this.pcpCount[zone]!;
-    while (count < PCP_BATCH) {
+    const hot = this.pcp[zone]!;
+    while (hot.count < PCP_BATCH) {
       const found = this.findOrder(zone, 0);
       if (found < 0) break;
-      list[count++] = this.take(zone, 0, found);
+      hot.pages[hot.count++] = this.take(zone, 0, found);
     }
-    this.pcpCount[zone] = count;
   }
 
   private findOrder(zone: number, order: number): number {
@@ -332,8 +344,10 @@ export class Buddy {
         }
         if (count !== this.nrBlocks[zone * NR_PAGE_ORDERS + order]) problems.push(`${what}: count ${count} != ${this.nrBlocks[zone * NR_PAGE_ORDERS + order]}`);
       }
-      for (let i = 0; i < this.pcpCount[zone]!; i++) {
-        const pfn = this.pcp[zone]![i]!;
+      const hot = this.pcp[zone]!;
+      if (hot.count < 0 || hot.count > PCP_HIGH) problems.push(`zone ${zone} pcp: count ${hot.count} out of range`);
+      for (let i = 0; i < Math.min(hot.count, PCP_HIGH); i++) {
+        const pfn = hot.pages[i]!;
         if ((flags[pfn]! & PG_buddy) !== 0 || this.zoneOf(pfn) !== zone) problems.push(`zone ${zone} pcp: page ${hex(pfn)} misplaced`);
         mark(pfn, 1, `zone ${zone} pcp`);
       }

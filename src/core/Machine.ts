@@ -163,8 +163,12 @@ export class Machine extends MachineAccess {
       for (let i = 0; i < bytes.length; i++) hash = Math.imul(hash ^ bytes[i]!, 0x01000193);
     };
     const { flags, gen, refcount, link0, link1 } = this.mem;
-    for (const array of [flags, gen, refcount, link0, link1, this.buddy.heads, this.buddy.nrBlocks, this.buddy.pcpCount, this.buddy.nrFree, this.slots.depth]) mix(array);
-    for (let zone = 0; zone < NR_ZONES; zone++) mix(this.buddy.pcp[zone]!.subarray(0, this.buddy.pcpCount[zone]!));
+    for (const array of [flags, gen, refcount, link0, link1, this.buddy.heads, this.buddy.nrBlocks, this.buddy.nrFree, this.slots.depth]) mix(array);
+    for (let zone = 0; zone < NR_ZONES; zone++) {
+      const hot = this.buddy.pcp[zone]!;
+      mix(Int32Array.of(hot.count));
+      mix(hot.pages.subarray(0, hot.count));
+    }
     const extra = JSON.stringify([this.slots.entries(), this.pkmap.entries(), this.pageCache.entries(), this.currentCpu]);
     for (let i = 0; i < extra.length; i++) hash = Math.imul(hash ^ extra.charCodeAt(i), 0x01000193);
     return (hash >>> 0).toString(16).padStart(8, "0");

@@ -145,7 +145,7 @@ export class MachineAccess extends MachineFlags {
       throw kernelError("ENOSPC", op, "no free kmap_local slot on this CPU", { cpu, depth: slots.depth[cpu]!, max: slots.capacity, pfn });
     }
     const end = this.forceMap || pfn >= this.highmemPfn ? ((offset >>> this.pageShift) + 1) << this.pageShift : extent;
-    this.liveMappings++;
+    this.freeBlockers++;
     return slots.push(cpu, pfn, gen, offset, end);
   }
 
@@ -188,7 +188,7 @@ export class MachineAccess extends MachineFlags {
       throw kernelError("EINVAL", "kunmap_local", "mappings must be released in LIFO order", { expected, actual });
     }
     this.slots.pop(cpu);
-    this.liveMappings--;
+    this.freeBlockers--;
   }
 
   /**
@@ -217,7 +217,7 @@ export class MachineAccess extends MachineFlags {
     this.live("kmap", pfn, gen);
     if (!this.pkmap.canMap(pfn)) throw kernelError("EBUSY", "kmap", "permanent kmap pool exhausted", { pfn, used: this.pkmap.used });
     this.pkmap.map(pfn);
-    this.liveMappings++;
+    this.freeBlockers++;
     // SAFETY: one page of a live page lies inside its chunk.
     return this.phys.view(pfn, 0, this.pageSize);
   }
@@ -233,7 +233,7 @@ export class MachineAccess extends MachineFlags {
     this.live("kunmap", pfn, gen);
     if (this.pkmap.count(pfn) === 0) throw kernelError("EINVAL", "kunmap", "page is not kmapped", { pfn });
     this.pkmap.unmap(pfn);
-    this.liveMappings--;
+    this.freeBlockers--;
   }
 
   /** The bytes a live page's handle reaches, from its flags. */

@@ -64,13 +64,14 @@ export class MachinePages extends MachineState {
    */
   allocPages(gfp: number, order: number): number {
     // The order-0 fast path: valid flags without HIGHMEM, ZERO or COMP, a warm hot list, no debug.
-    if (order === 0 && (gfp >>> 0) === gfp && (gfp & FAST_GFP_EXCLUDE) === 0 && this.plainAlloc) {
-      const buddy = this.buddy;
-      const count = buddy.pcpCount[0]! - 1;
+    // `=== true` compiles to one pointer comparison; a bare boolean field gets a full ToBoolean.
+    if (order === 0 && (gfp >>> 0) === gfp && (gfp & FAST_GFP_EXCLUDE) === 0 && this.plainAlloc === true) {
+      const hot = this.hot;
+      const count = hot.count - 1;
       if (count >= 0) {
-        buddy.pcpCount[0] = count;
+        hot.count = count;
         // SAFETY: 0 <= count < PCP_HIGH, and hot-list pfns are below nrPages.
-        const pfn = buddy.hotNormal[count]!;
+        const pfn = hot.pages[count]!;
         // INVARIANT: a hot-list page has zero links, so only flags, refcount and gen change.
         this.pgFlags[pfn] = 0;
         this.pgRef[pfn] = 1;
@@ -129,18 +130,19 @@ export class MachinePages extends MachineState {
    *   `EBUSY` when the block is still locked, in the page cache or mapped. The machine is unchanged.
    */
   freePages(pfn: number, gen: number, order: number): boolean {
-    // The order-0 fast path: a plain unlocked, uncached, unmapped page with one reference, no debug.
-    if (order === 0 && (pfn >>> 0) === pfn && pfn < this.nrPages && this.plainAlloc && this.liveMappings === 0) {
-      // SAFETY: pfn < nrPages was checked above.
+    // The order-0 fast path: a plain unlocked, uncached, unmapped lowmem page with one reference,
+    // no debug, room on the hot list. Any other case, valid or not, takes the checked slow path.
+    const hot = this.hot;
+    const count = hot.count;
+    if (order === 0 && (pfn >>> 0) === pfn && pfn < this.highmemPfn && this.freeBlockers === 0 && count < PCP_HIGH) {
+      // SAFETY: pfn < highmemPfn <= nrPages was checked above.
       const flags = this.pgFlags[pfn]!;
-      const buddy = this.buddy;
-      const count = buddy.pcpCount[0]!;
-      if ((flags & ~FAST_FREE_FLAGS) === 0 && this.pgGen[pfn] === gen && this.pgRef[pfn] === 1 && this.pgLink0[pfn] === 0 && pfn < this.highmemPfn && count < PCP_HIGH) {
+      if ((flags & ~FAST_FREE_FLAGS) === 0 && this.pgGen[pfn] === gen && this.pgRef[pfn] === 1 && this.pgLink0[pfn] === 0) {
         // INVARIANT: the page is marked free (links already zero) as it joins the hot list.
         this.pgFlags[pfn] = PG_free;
         this.pgRef[pfn] = 0;
-        buddy.hotNormal[count] = pfn;
-        buddy.pcpCount[0] = count + 1;
+        hot.pages[count] = pfn;
+        hot.count = count + 1;
         return true;
       }
     }
@@ -242,9 +244,10 @@ export class MachinePages extends MachineState {
     const pages: number[] = [];
     for (let zone = 0; zone < NR_ZONES; zone++) {
       const row = Array.from(this.buddy.nrBlocks.subarray(zone * NR_PAGE_ORDERS, (zone + 1) * NR_PAGE_ORDERS));
-      row[0]! += this.buddy.pcpCount[zone]!;
+      const hot = this.buddy.pcp[zone]!.count;
+      row[0]! += hot;
       free.push(row);
-      pages.push(this.buddy.nrFree[zone]! + this.buddy.pcpCount[zone]!);
+      pages.push(this.buddy.nrFree[zone]! + hot);
     }
     return { free, pages };
   }
@@ -256,7 +259,7 @@ export class MachinePages extends MachineState {
    */
   nrFreePages(): number {
     const buddy = this.buddy;
-    return buddy.nrFree[ZONE_NORMAL]! + buddy.nrFree[ZONE_HIGHMEM]! + buddy.pcpCount[ZONE_NORMAL]! + buddy.pcpCount[ZONE_HIGHMEM]!;
+    return buddy.nrFree[ZONE_NORMAL]! + buddy.nrFree[ZONE_HIGHMEM]! + buddy.pcp[ZONE_NORMAL]!.count + buddy.pcp[ZONE_HIGHMEM]!.count;
   }
 
   /**

@@ -5,7 +5,7 @@
  */
 import { badNumber, hex, isAddress, isU32 } from "./check.js";
 import { resolveConfig, type MachineConfig, type PhysRangeKind, type ResolvedConfig } from "./config.js";
-import { Buddy, ZONE_HIGHMEM, ZONE_NORMAL } from "./Buddy.js";
+import { Buddy, ZONE_HIGHMEM, ZONE_NORMAL, type HotList } from "./Buddy.js";
 import { PageOwner } from "./debug/owner.js";
 import { accessLine, deadHandle } from "./debug/handles.js";
 import { KmapSlots } from "./KmapSlots.js";
@@ -62,8 +62,13 @@ export class MachineState {
   declare protected readonly pgLink1: Uint32Array;
   /** @internal Neither poisoning nor page_owner is on, so order-0 allocation may take the fast path. */
   declare protected readonly plainAlloc: boolean;
-  /** @internal Live local and permanent mappings (kept so the free fast path checks one field). */
-  protected liveMappings = 0;
+  /**
+   * @internal What keeps order-0 frees off the fast path: the live local and permanent mappings,
+   * plus one when poisoning or page_owner must see every free. The fast path runs only at zero.
+   */
+  protected freeBlockers = 0;
+  /** @internal The ZONE_NORMAL hot list (`buddy.pcp[ZONE_NORMAL]`), held directly for the order-0 fast paths. */
+  declare protected readonly hot: HotList;
   private cpu = 0;
 
   /**
@@ -88,11 +93,13 @@ export class MachineState {
     this.pgLink1 = this.mem.link1;
     this.phys = new PhysMem(this.nrPages, this.pageShift);
     this.buddy = new Buddy(this.mem, this.highmemPfn);
+    this.hot = this.buddy.pcp[ZONE_NORMAL]!;
     this.slots = new KmapSlots(this.cpus, resolved.debug.kmapLocalGuard);
     this.owner = resolved.debug.pageOwner ? new PageOwner() : undefined;
     this.poisonOn = resolved.debug.poison;
     this.forceMap = resolved.debug.forceMap;
     this.plainAlloc = !this.poisonOn && this.owner === undefined;
+    this.freeBlockers = this.plainAlloc ? 0 : 1;
     for (const seg of resolved.segments) {
       if (seg.kind === "ram") {
         // INVARIANT: a RAM segment is split at the HIGHMEM boundary so each part lies in one zone.

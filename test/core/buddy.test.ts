@@ -203,7 +203,7 @@ test("the allocator's arrays are declared without a buffer type argument, so Typ
   const buddy = new Machine({ ramSize: 1 << 20 }).buddy;
   expectTypeOf(buddy.heads).toEqualTypeOf<Uint32Array>();
   expectTypeOf(buddy.nrBlocks).toEqualTypeOf<Uint32Array>();
-  expectTypeOf(buddy.pcpCount).toEqualTypeOf<Int32Array>();
+  expectTypeOf(buddy.pcp[0]!.pages).toEqualTypeOf<Int32Array>();
   expectTypeOf(buddy.nrFree).toEqualTypeOf<Float64Array>();
   expectTypeOf(buddy.managed).toEqualTypeOf<Float64Array>();
   expect(buddy.heads).toBeInstanceOf(Uint32Array);
