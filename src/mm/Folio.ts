@@ -237,7 +237,7 @@ export class Folio extends RefCountedResource {
   forEachChunk(offset: number, length: number, body: <Lifetime>(view: ReadonlyFolioView<Lifetime>, offset: number) => void): void {
     this.assertLive("folio_chunks");
     const state = this[folioState];
-    const token = state.unique ? state.borrows.begin("folio_chunks", "read", `read chunks at offset ${offset}`) : null;
+    const token = state.unique ? state.borrows.begin("folio_chunks", "read", "read chunks", offset) : null;
     try {
       checkedChunks(state, "folio_chunks", offset, length, body);
     } finally {
@@ -248,6 +248,10 @@ export class Folio extends RefCountedResource {
   /**
    * Copies `dst.length` folio bytes from `offset` into `dst`, chunk by chunk (`memcpy_from_folio`).
    *
+   * @remarks
+   * On HIGHMEM and in force-map mode each chunk is a `kmap_local` mapping of one page; a folio in
+   * the direct map is copied in one step and takes no mapping slot.
+   *
    * @param dst - Receives the bytes.
    * @param offset - The first folio byte; `offset + dst.length <= size`.
    * @throws KernelError `EINVAL` for a range outside the folio (M25); `EBUSY` on a UniqueFolio with
@@ -256,12 +260,10 @@ export class Folio extends RefCountedResource {
   memcpyFromFolio(dst: Uint8Array, offset: number): void {
     this.assertLive("memcpy_from_folio");
     const state = this[folioState];
-    const token = state.unique ? state.borrows.begin("memcpy_from_folio", "read", `memcpy_from_folio at offset ${offset}`) : null;
-    try {
-      copyFromFolio(state, "memcpy_from_folio", dst, offset);
-    } finally {
-      if (token !== null) state.borrows.end(token);
-    }
+    // The copy runs no caller code, so nothing can start a mapping while it runs: it only needs
+    // no write mapping to be live, and registers no borrow.
+    if (state.unique) state.borrows.readable("memcpy_from_folio", "memcpy_from_folio", offset);
+    copyFromFolio(state, "memcpy_from_folio", dst, offset);
   }
 
   protected override incRef(): void {

@@ -153,7 +153,7 @@ export class MapGuard<Lifetime, Access extends MapAccess = "read"> {
       const { machine, pfn, gen } = state;
       checkClosure(op, body);
       checkMapOffset(op, offset, state.size());
-      const token = borrows?.begin(op, access, `${access} mapping at offset ${offset}`);
+      const token = borrows?.begin(op, access, access === "write" ? "write mapping" : "read mapping", offset);
       let id: number;
       try {
         id = machine.kmapLocal(pfn, gen, offset);

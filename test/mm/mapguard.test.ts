@@ -56,6 +56,57 @@ describe("the same folio code gives the same bytes on every machine", () => {
   });
 });
 
+describe("copies without caller code", () => {
+  test.each(Object.entries(machines))("on a %s machine: same bytes as the chunk loop; a mapping only where one is needed", (_name, { config, gfp, pageEnd }) => {
+    const machine = new Machine(config);
+    const unique: UniqueFolio = Folio.alloc(2, gfp, machine);
+    const size = unique.size;
+    const src = Uint8Array.from({ length: size - 5 }, (_, i) => (i * 7) % 256);
+    unique.write(3, src);
+    unique.zeroOut(PAGE - 1, 2);
+    const expected = new Uint8Array(size);
+    expected.set(src, 3);
+    expected.fill(0, PAGE - 1, PAGE + 1);
+    const out = new Uint8Array(size);
+    unique.memcpyFromFolio(out, 0);
+    expect([...out]).toEqual([...expected]);
+    const viaChunks = new Uint8Array(size);
+    unique.forEachChunk(0, size, (view, at) => viaChunks.set(view, at));
+    expect([...viaChunks]).toEqual([...expected]);
+    // With every kmap_local slot taken, a direct-mapped folio still copies; the others need a slot.
+    const page = machine.allocPages(GFP_KERNEL, 0);
+    const ids: number[] = [];
+    for (;;) {
+      try {
+        ids.push(machine.kmapLocal(page, machine.pageGen(page), 0));
+      } catch {
+        break;
+      }
+    }
+    const copy = (): void => unique.memcpyFromFolio(out.subarray(0, 4), 0);
+    if (pageEnd) expectKernelError(copy, "ENOSPC", "no free kmap_local slot");
+    else copy();
+    for (const id of ids.reverse()) machine.kunmapLocal(id);
+    machine.freePages(page, machine.pageGen(page), 0);
+    unique.release();
+    expect(machine.consistencyProblems()).toEqual([]);
+  });
+
+  test("a read copy only needs no write mapping to be live, and registers no borrow", () => {
+    const machine = new Machine({ ramSize: 8 << 20 });
+    const unique: UniqueFolio = Folio.alloc(0, GFP_KERNEL, machine);
+    const alias: UniqueFolio = unique;
+    // correct use: a copy out while a read mapping is live, and a write once it ended
+    unique.map(0, () => alias.memcpyFromFolio(new Uint8Array(2), 0));
+    unique.write(0, new Uint8Array([9]));
+    unique.mapMut(0, () => {
+      const error = expectKernelError(() => alias.memcpyFromFolio(new Uint8Array(1), 8), "EBUSY", "a read mapping conflicts with a live write mapping");
+      expect(error.values).toMatchObject({ liveBorrow: "write mapping at offset 0", requested: "memcpy_from_folio at offset 8" });
+    });
+    unique.release();
+  });
+});
+
 test("M25: map offsets outside 0 <= offset < size are EINVAL and nothing is mapped", () => {
   const machine = new Machine({ ramSize: 8 << 20 });
   const unique: UniqueFolio = Folio.alloc(1, GFP_KERNEL, machine);

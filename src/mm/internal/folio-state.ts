@@ -14,32 +14,64 @@ export const folioState: unique symbol = Symbol("ownkit.folioState");
 /** Whether a mapping may only read, or may write. */
 export type MapAccess = "read" | "write";
 
+/** One live borrow: its access and what it is, formatted only for an error. */
+interface Borrow {
+  /** The mapping's access. */
+  readonly access: MapAccess;
+  /** What kind of borrow it is, for example `"read mapping"`. */
+  readonly label: string;
+  /** The folio byte offset it starts at. */
+  readonly offset: number;
+}
+
+/** Describes a borrow in errors: `"read mapping at offset 16"`. */
+function describeBorrow(label: string, offset: number): string {
+  return `${label} at offset ${offset}`;
+}
+
 /**
  * The live borrows of one exclusive handle (a {@link UniqueFolio} or a {@link LockedFolio}):
  * any number of read mappings, or one write mapping, and no exclusive operation while any is live.
  *
- * @invariant `live` holds either only read borrows or exactly one write borrow.
+ * @invariant `live` holds either only read borrows or exactly one write borrow, so its last entry
+ *   is a write borrow exactly when any entry is.
  */
 export class Borrows {
-  private readonly live: { readonly access: MapAccess; readonly what: string }[] = [];
+  private readonly live: Borrow[] = [];
 
   /**
    * Registers a mapping, or fails naming the live borrow it conflicts with (M29).
    *
    * @param op - The operation, for the error.
    * @param access - The new mapping's access.
-   * @param what - Describes the new mapping, for later errors.
+   * @param label - What kind of borrow the new one is (`"read mapping"`), for later errors.
+   * @param offset - The folio byte offset the new borrow starts at, for later errors.
    * @returns A token for {@link Borrows.end}.
    * @throws KernelError `EBUSY` naming the conflicting live borrow.
    */
-  begin(op: string, access: MapAccess, what: string): object {
-    const conflict = access === "write" ? this.live[this.live.length - 1] : this.live.find((b) => b.access === "write");
-    if (conflict !== undefined) {
-      throw kernelError("EBUSY", op, `a ${access} mapping conflicts with a live ${conflict.access} mapping`, { liveBorrow: conflict.what, requested: what });
-    }
-    const token = { access, what };
-    this.live.push(token);
+  begin(op: string, access: MapAccess, label: string, offset: number): object {
+    const live = this.live;
+    const count = live.length;
+    // INVARIANT: a write borrow is alone in the list, so the last entry decides both conflicts.
+    if (count !== 0 && (access === "write" || live[count - 1]!.access === "write")) this.conflict(op, access, label, offset);
+    const token: Borrow = { access, label, offset };
+    live.push(token);
     return token;
+  }
+
+  /**
+   * Checks that a read that runs no caller code may happen now: no write mapping is live. Such a
+   * read registers nothing, since no other use of the handle can start while it runs.
+   *
+   * @param op - The operation, for the error.
+   * @param label - What the read is, for the error.
+   * @param offset - The folio byte offset it starts at, for the error.
+   * @throws KernelError `EBUSY` naming the live write borrow, as {@link Borrows.begin} would.
+   */
+  readable(op: string, label: string, offset: number): void {
+    const live = this.live;
+    const count = live.length;
+    if (count !== 0 && live[count - 1]!.access === "write") this.conflict(op, "read", label, offset);
   }
 
   /**
@@ -48,8 +80,14 @@ export class Borrows {
    * @param token - The token it returned.
    */
   end(token: object): void {
-    const index = this.live.indexOf(token as (typeof this.live)[number]);
-    if (index >= 0) this.live.splice(index, 1);
+    const live = this.live;
+    // Closures end in LIFO order, so the token is almost always the last entry.
+    if (live[live.length - 1] === token) {
+      live.pop();
+      return;
+    }
+    const index = live.indexOf(token as Borrow);
+    if (index >= 0) live.splice(index, 1);
   }
 
   /**
@@ -59,8 +97,19 @@ export class Borrows {
    * @throws KernelError `EBUSY` naming the live borrow.
    */
   exclusive(op: string): void {
-    const live = this.live[this.live.length - 1];
-    if (live !== undefined) throw kernelError("EBUSY", op, `exclusive use while a ${live.access} mapping is live`, { liveBorrow: live.what });
+    const live = this.live;
+    if (live.length === 0) return;
+    const top = live[live.length - 1]!;
+    throw kernelError("EBUSY", op, `exclusive use while a ${top.access} mapping is live`, { liveBorrow: describeBorrow(top.label, top.offset) });
+  }
+
+  private conflict(op: string, access: MapAccess, label: string, offset: number): never {
+    const live = this.live;
+    const conflict = access === "write" ? live[live.length - 1]! : live.find((borrow) => borrow.access === "write")!;
+    throw kernelError("EBUSY", op, `a ${access} mapping conflicts with a live ${conflict.access} mapping`, {
+      liveBorrow: describeBorrow(conflict.label, conflict.offset),
+      requested: describeBorrow(label, offset),
+    });
   }
 }
 
@@ -77,6 +126,11 @@ export class FolioState {
   unique: boolean;
   /** The unique handle's live mappings. */
   readonly borrows = new Borrows();
+  /**
+   * Whether the folio is in the direct map (not HIGHMEM, no force-map): a `kmap_local_folio` of it
+   * then reaches the end of the folio, so a copy is one chunk and needs no mapping at all.
+   */
+  readonly direct: boolean;
 
   /**
    * Records a folio handle.
@@ -93,6 +147,9 @@ export class FolioState {
     unique: boolean,
   ) {
     this.unique = unique;
+    // INVARIANT: forceMap and the HIGHMEM boundary are fixed for a machine's life, and a folio never
+    // straddles the boundary; kmapLocal makes the same test to choose a mapping's end.
+    this.direct = !machine.forceMap && pfn < machine.highmemPfn;
   }
 
   /**
@@ -183,6 +240,11 @@ export function forEachChunk(state: FolioState, offset: number, length: number, 
 export function copyFromFolio(state: FolioState, op: string, dst: Uint8Array, offset: number): void {
   checkBytes(op, "dst", dst);
   checkFolioRange(op, offset, dst.length, state.size());
+  if (state.direct) {
+    // One chunk covers the range on a direct-mapped folio (see forEachChunk): copy it in one call.
+    state.machine.read(state.pfn, state.gen, offset, dst);
+    return;
+  }
   forEachChunk(state, offset, dst.length, (view, at) => dst.set(view, at - offset));
 }
 
@@ -198,6 +260,11 @@ export function copyFromFolio(state: FolioState, op: string, dst: Uint8Array, of
 export function copyToFolio(state: FolioState, op: string, offset: number, src: Uint8Array): void {
   checkBytes(op, "src", src);
   checkFolioRange(op, offset, src.length, state.size());
+  if (state.direct) {
+    // One chunk covers the range on a direct-mapped folio (see forEachChunk): copy it in one call.
+    state.machine.write(state.pfn, state.gen, offset, src);
+    return;
+  }
   forEachChunk(state, offset, src.length, (view, at) => view.set(src.subarray(at - offset, at - offset + view.length)));
 }
 
@@ -212,6 +279,11 @@ export function copyToFolio(state: FolioState, op: string, offset: number, src: 
  */
 export function zeroFolioRange(state: FolioState, op: string, offset: number, length: number): void {
   checkFolioRange(op, offset, length, state.size());
+  if (state.direct) {
+    // One chunk covers the range on a direct-mapped folio (see forEachChunk): zero it in one call.
+    state.machine.fill(state.pfn, state.gen, offset, length, 0);
+    return;
+  }
   forEachChunk(state, offset, length, (view) => view.fill(0));
 }
 

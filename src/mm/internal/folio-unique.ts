@@ -45,7 +45,7 @@ export function installUniqueMembers(prototype: Folio, assertLive: (folio: Folio
     },
     forEachChunkMut(this: Folio, offset: number, length: number, body: <Lifetime>(view: FolioView<Lifetime>, offset: number) => void): void {
       const state = unique(this, "folio_chunks_mut");
-      const token = state.borrows.begin("folio_chunks_mut", "write", `write chunks at offset ${offset}`);
+      const token = state.borrows.begin("folio_chunks_mut", "write", "write chunks", offset);
       try {
         checkedChunks(state, "folio_chunks_mut", offset, length, body);
       } finally {
