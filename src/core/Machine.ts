@@ -67,7 +67,7 @@ export class Machine extends MachineAccess {
         phys: pfn * this.pageSize,
         order: f >>> ORDER_SHIFT,
         page: this.mem.describe(pfn),
-        allocStack: this.owner?.allocStacks.get(pfn),
+        allocStack: this.owner?.allocStack(pfn),
       });
     }
     const mappings = [

@@ -311,7 +311,7 @@ export class MachinePages extends MachineState {
       const offset = findPoisonCorruption(this.phys, p, this.pageSize);
       if (offset < 0) continue;
       const value = this.phys.peek(p)?.[this.phys.base(p) + offset] ?? 0;
-      const report = formatPoison(p, offset, value, this.mem.describe(p), this.owner?.freeStacks.get(p));
+      const report = formatPoison(p, offset, value, this.mem.describe(p), this.owner?.freeStack(p));
       // The corruption is reported once; the page is poisoned again and stays free.
       poisonBlock(this.phys, p, this.pageSize);
       throw kernelError("EFAULT", "alloc_pages", "free page written after free (poison corrupted)", { pfn: p, offset }, report);

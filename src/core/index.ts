@@ -60,6 +60,7 @@ export type { KmapEntry } from "./KmapSlots.js";
 export { LAST_PKMAP, Pkmap } from "./Pkmap.js";
 export { PageCache } from "./PageCache.js";
 export { PAGE_POISON } from "./debug/poison.js";
-export { PageOwner, captureStack } from "./debug/owner.js";
+export { PageOwner, captureStack, formatStack } from "./debug/owner.js";
+export type { CapturedStack } from "./debug/owner.js";
 export { formatKasan, formatLeaks, formatPoison } from "./debug/report.js";
 export type { KasanReport, LeakEntry } from "./debug/report.js";

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { GFP_KERNEL, Machine, PAGE_POISON, __GFP_COMP } from "../../src/core/index.js";
+import { GFP_KERNEL, Machine, PAGE_POISON, __GFP_COMP, captureStack } from "../../src/core/index.js";
 import { expectKernelError, expectUnchanged } from "./helpers.js";
 
 function allocHelper(machine: Machine, order: number): number {
@@ -22,6 +22,32 @@ describe("debug: page_owner and KASAN-style reports", () => {
     expect(error.report).toMatch(/Allocated by:\n {4}at allocHelper .*debug\.test\.ts/);
     expect(error.report).toMatch(/Freed by:\n {4}at freeHelper .*debug\.test\.ts/);
     expect(error.report).toMatch(/page: pfn:0x[0-9a-f]+ refcount:0 order:\d+ gen:1 flags: free\|(buddy\|)?poisoned/);
+  });
+
+  test("page_owner formats stacks only for a report, with the same text as captureStack", () => {
+    const machine = new Machine({ ramSize: 4 << 20, debug: true });
+    const previous = Error.prepareStackTrace;
+    let formatted = 0;
+    Error.prepareStackTrace = (error, frames) => {
+      formatted++;
+      return previous === undefined ? `${String(error)}\n${frames.map((frame) => `    at ${String(frame)}`).join("\n")}` : previous(error, frames);
+    };
+    try {
+      const pfn = allocHelper(machine, 0);
+      const gen = machine.pageGen(pfn);
+      freeHelper(machine, pfn, gen, 0);
+      expect(formatted).toBe(0); // allocation and free only capture
+      expect(machine.memoryUsage().debugStackEntries).toBe(2);
+      const error = expectKernelError(() => machine.freePages(pfn, gen, 0), "EINVAL", /double free/);
+      expect(formatted).toBe(2); // the report formats the allocation and the free stack
+      expect(error.report).toContain(`Allocated by:\n${machine.owner!.allocStack(pfn)!}\n`);
+      expect(error.report).toContain(`Freed by:\n${machine.owner!.freeStack(pfn)!}\n`);
+      expect(machine.owner!.allocStack(pfn)).toMatch(/^ {4}at allocHelper .*debug\.test\.ts/);
+      expect(machine.owner!.freeStack(pfn + 1)).toBeUndefined();
+      expect(captureStack()).toMatch(/^ {4}at .*debug\.test\.ts/);
+    } finally {
+      Error.prepareStackTrace = previous;
+    }
   });
 
   test("M19 without debug: still an error, with a note that stacks were not recorded", () => {

@@ -72,8 +72,8 @@ export function kasanReport(machine: MachineState, bug: string, op: string, pfn:
     notes,
     page: machine.mem.describe(pfn),
     phys: pfn * machine.pageSize,
-    allocStack: machine.owner?.allocStacks.get(head),
-    freeStack: machine.owner?.freeStacks.get(head),
+    allocStack: machine.owner?.allocStack(head),
+    freeStack: machine.owner?.freeStack(head),
   });
 }
 
