@@ -34,7 +34,10 @@ export type { MapAccess } from "./internal/folio-state.js";
  *
  * @typeParam Lifetime - The closure's lifetime.
  */
-export type FolioView<Lifetime> = Uint8Array & LifetimeBrand<Lifetime>;
+// An interface, not `Uint8Array & LifetimeBrand<Lifetime>`: each closure call instantiates the view with
+// a fresh lifetime, and the compiler builds every member of a fresh intersection anew, while an
+// interface instantiation reuses its base types' members.
+export interface FolioView<Lifetime> extends Uint8Array, LifetimeBrand<Lifetime> {}
 
 /**
  * A read-only view of mapped folio bytes: the same `Uint8Array` at run time, typed without index
@@ -54,10 +57,13 @@ export type FolioView<Lifetime> = Uint8Array & LifetimeBrand<Lifetime>;
  * ```
  */
 // The omitted members write, or hand out a writable alias of the same memory (`subarray`, `buffer`).
-export type ReadonlyFolioView<Lifetime> = Omit<Uint8Array, "set" | "fill" | "copyWithin" | "reverse" | "sort" | "subarray" | "buffer" | number> & {
+// An interface for the same reason as FolioView.
+export interface ReadonlyFolioView<Lifetime>
+  extends Omit<Uint8Array, "set" | "fill" | "copyWithin" | "reverse" | "sort" | "subarray" | "buffer" | number>,
+    LifetimeBrand<Lifetime> {
   /** The byte at an index of the view. */
   readonly [index: number]: number;
-} & LifetimeBrand<Lifetime>;
+}
 
 /**
  * The view type of a mapping with the given access.

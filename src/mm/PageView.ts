@@ -29,4 +29,7 @@ import type { LifetimeBrand } from "../ownership/index.js";
  *
  * @typeParam Lifetime - The closure's lifetime parameter.
  */
-export type PageView<Lifetime> = Uint8Array & LifetimeBrand<Lifetime>;
+// An interface, not `Uint8Array & LifetimeBrand<Lifetime>`: each closure call instantiates the view with
+// a fresh lifetime, and the compiler builds every member of a fresh intersection anew, while an
+// interface instantiation reuses its base types' members.
+export interface PageView<Lifetime> extends Uint8Array, LifetimeBrand<Lifetime> {}

@@ -15,7 +15,6 @@ export const summary: { first: number | undefined; offset: number } = shared.map
 // @expect-error TS2741 "a borrow cannot outlive its closure"
 export const guard = shared.map(0, (mapped) => mapped);
 // @expect-error TS2741 "a borrow cannot outlive its closure"
-// @expect-error[tsgo-7.0] TS2322 "a borrow cannot outlive its closure"
 export const view = shared.map(0, (mapped) => mapped.view);
 // @expect-error TS2741 "a borrow cannot outlive its closure"
 export const stored = shared.map(0, (mapped) => ({ kept: { view: mapped.view } }));
