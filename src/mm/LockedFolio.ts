@@ -22,7 +22,10 @@ import type { Folio } from "./Folio.js";
 import type { Loff } from "./loff.js";
 import { mapWith, type FolioView, type MapBody, type ReadonlyFolioView } from "./MapGuard.js";
 
-/** The folio locks each machine's code currently holds through the kit, in locking order. */
+/**
+ * The locks of page-cache folios each machine's code currently holds through the kit, in locking
+ * order; the lock-order rule (M32) concerns only folios in a mapping, so others are not listed.
+ */
 const held = new WeakMap<Machine, LockedFolio[]>();
 
 /**
@@ -67,7 +70,8 @@ export class LockedFolio implements Disposable {
   readonly #state: FolioState;
   readonly #mapping: number;
   readonly #index: number;
-  readonly #borrows = new Borrows();
+  /** The guard's live mappings; made by the first mapping, since most guards only copy. */
+  #borrows: Borrows | null = null;
   #live = true;
 
   private constructor(folio: Folio, state: FolioState, mapping: number, index: number) {
@@ -165,7 +169,8 @@ export class LockedFolio implements Disposable {
    * @throws KernelError `EINVAL` for a bad offset; `EBUSY` while a write mapping is live.
    */
   map<Result>(offset: number, body: MapBody<"read", Result>): Result {
-    return mapWith(this.#check("folio_map"), this.#borrows, "read", "folio_map", offset, body);
+    const state = this.#check("folio_map");
+    return mapWith(state, (this.#borrows ??= new Borrows()), "read", "folio_map", offset, body);
   }
 
   /**
@@ -181,7 +186,7 @@ export class LockedFolio implements Disposable {
   mapMut<Result>(offset: number, body: MapBody<"write", Result>): Result {
     const state = this.#check("folio_map_mut");
     if (state.unique) state.borrows.exclusive("folio_map_mut");
-    return mapWith(state, this.#borrows, "write", "folio_map_mut", offset, body);
+    return mapWith(state, (this.#borrows ??= new Borrows()), "write", "folio_map_mut", offset, body);
   }
 
   /**
@@ -222,13 +227,16 @@ export class LockedFolio implements Disposable {
    */
   unlock(): asserts this is never {
     if (!this.#live) throw kernelError("EALREADY", "folio_unlock", "folio was already unlocked by this guard", { index: this.#index });
-    this.#borrows.exclusive("folio_unlock");
+    this.#borrows?.exclusive("folio_unlock");
     const { machine, pfn, gen } = this.#state;
     machine.folioUnlock(pfn, gen);
     // INVARIANT: the guard dies with the lock and leaves the held list.
     this.#live = false;
-    const list = held.get(machine);
-    if (list !== undefined) list.splice(list.indexOf(this), 1);
+    if (this.#mapping !== 0) {
+      const list = held.get(machine);
+      const at = list === undefined ? -1 : list.lastIndexOf(this);
+      if (at >= 0) list!.splice(at, 1);
+    }
   }
 
   /** Unlocks unless already unlocked; called by `using`. */
@@ -243,7 +251,7 @@ export class LockedFolio implements Disposable {
 
   #exclusive(op: string): FolioState {
     const state = this.#check(op);
-    this.#borrows.exclusive(op);
+    this.#borrows?.exclusive(op);
     if (state.unique) state.borrows.exclusive(op);
     return state;
   }
@@ -251,21 +259,29 @@ export class LockedFolio implements Disposable {
   static {
     checkLockOrder = (machine, mapping, index) => {
       if (mapping === 0) return;
-      const later = held.get(machine)?.find((guard) => guard.#mapping === mapping && guard.#index > index);
-      if (later !== undefined) {
-        throw kernelError("EDEADLK", "folio_lock", "folios of one mapping must be locked in ascending index order", { mapping, held: later.#index, locking: index });
+      const list = held.get(machine);
+      if (list === undefined) return;
+      for (const guard of list) {
+        if (guard.#mapping === mapping && guard.#index > index) {
+          throw kernelError("EDEADLK", "folio_lock", "folios of one mapping must be locked in ascending index order", { mapping, held: guard.#index, locking: index });
+        }
       }
     };
     lockFolio = (folio, state) => {
       const { machine, pfn, gen } = state;
       const mapping = machine.pageCache.mappingOf(pfn);
-      const index = mapping === 0 ? -1 : machine.pageCache.indexOf(pfn);
+      if (mapping === 0) {
+        // Outside a page cache the lock-order rule does not apply: nothing to check or record.
+        if (!machine.folioTrylock(pfn, gen)) throw kernelError("EBUSY", "folio_lock", "folio is already locked", { pfn, index: -1 });
+        return new LockedFolio(folio, state, 0, -1);
+      }
+      const index = machine.pageCache.indexOf(pfn);
       checkLockOrder(machine, mapping, index);
-      const list = held.get(machine) ?? [];
       if (!machine.folioTrylock(pfn, gen)) throw kernelError("EBUSY", "folio_lock", "folio is already locked", { pfn, index });
       const guard = new LockedFolio(folio, state, mapping, index);
+      let list = held.get(machine);
+      if (list === undefined) held.set(machine, (list = []));
       list.push(guard);
-      held.set(machine, list);
       return guard;
     };
   }

@@ -1,6 +1,6 @@
 import { expect, expectTypeOf, test } from "vitest";
-import { Machine } from "../../src/core/index.js";
-import { AddressSpace, Folio, LockedFolio, loff, type Loff } from "../../src/mm/index.js";
+import { GFP_KERNEL, Machine } from "../../src/core/index.js";
+import { AddressSpace, Folio, LockedFolio, loff, type Loff, type UniqueFolio } from "../../src/mm/index.js";
 import { refCountOf, type ARef } from "../../src/ownership/index.js";
 import { expectKernelError, expectUnchanged } from "../core/helpers.js";
 
@@ -90,6 +90,37 @@ test("M32: locking folios of one mapping in descending index order is EDEADLK na
     expect(c.index).toBe(0);
     expect(b.index).toBe(5);
   }
+});
+
+test("M32: unlocking in any order forgets exactly that lock; folios outside a page cache are not ordered", () => {
+  const machine = new Machine({ ramSize: 8 << 20 });
+  using space = AddressSpace.create(machine);
+  using one: ARef<Folio> = space.readFolio(1, fillWith(1));
+  using three: ARef<Folio> = space.readFolio(3, fillWith(3));
+  using five: ARef<Folio> = space.readFolio(5, fillWith(5));
+  using loose: UniqueFolio = Folio.alloc(0, GFP_KERNEL, machine);
+  const a = one.lock();
+  const b = three.lock();
+  const c = five.lock();
+  const d = loose.lock();
+  b.unlock();
+  // 5 is still held: locking 3 again is out of order, and the failed lock left nothing behind
+  expectKernelError(() => three.lock(), "EDEADLK", "held=5, locking=3");
+  c.unlock();
+  d.unlock();
+  {
+    using again = three.lock();
+    using plain = loose.lock();
+    expect([again.index, plain.index]).toEqual([3, 0]);
+  }
+  a.unlock();
+  // nothing held any more: any order works
+  {
+    using high = five.lock();
+    expect(high.index).toBe(5);
+  }
+  using low = one.lock();
+  expect(low.index).toBe(1);
 });
 
 test("teardown drops the cache's references, refuses while a folio is locked, and only once", () => {
