@@ -5,7 +5,7 @@
  */
 import { hex } from "./check.js";
 import { MAX_PAGE_ORDER, NR_PAGE_ORDERS } from "./config.js";
-import { NO_PFN, ORDER_MASK, ORDER_SHIFT, PG_buddy, PG_free, type MemMap } from "./MemMap.js";
+import { FLAGS_MASK, NO_PFN, ORDER_MASK, ORDER_SHIFT, PG_buddy, PG_free, type MemMap } from "./MemMap.js";
 
 /** The zone of lowmem pages, which have a direct mapping. */
 export const ZONE_NORMAL = 0;
@@ -100,8 +100,9 @@ export class Buddy {
    */
   addRange(startPfn: number, endPfn: number): void {
     const zone = this.zoneOf(startPfn);
-    // INVARIANT: every page handed to the allocator is marked free.
-    this.mem.flags.fill(PG_free, startPfn, endPfn);
+    // INVARIANT: every page handed to the allocator is marked free; its generation is still 0
+    // (the frames were never allocated), so the whole word can be written.
+    this.mem.flagsGen.fill(PG_free, startPfn, endPfn);
     let pfn = startPfn;
     while (pfn < endPfn) {
       let order = MAX_PAGE_ORDER;
@@ -217,7 +218,7 @@ export class Buddy {
    * @returns `true` when some aligned block of that order containing a hot-list page is entirely free.
    */
   private pcpCouldSatisfy(zone: number, order: number): boolean {
-    const flags = this.mem.flags;
+    const flags = this.mem.flagsGen;
     const size = 1 << order;
     const { pages: list, count } = this.pcp[zone]!;
     for (let i = 0; i < count; i++) {
@@ -256,14 +257,14 @@ export class Buddy {
 
   private merge(zone: number, pfn: number, order: number): void {
     this.nrFree[zone]! += 1 << order;
-    const flags = this.mem.flags;
+    const flags = this.mem.flagsGen;
     const limit = this.mem.nrPages;
     while (order < MAX_PAGE_ORDER) {
       const buddy = pfn ^ (1 << order);
       if (buddy >= limit || this.zoneOf(buddy) !== zone) break;
       // SAFETY: buddy < nrPages was checked above.
       const f = flags[buddy]!;
-      if ((f & PG_buddy) === 0 || f >>> ORDER_SHIFT !== order) break;
+      if ((f & PG_buddy) === 0 || (f & ORDER_MASK) >>> ORDER_SHIFT !== order) break;
       this.unlink(zone, order, buddy);
       pfn &= ~(1 << order);
       order++;
@@ -272,7 +273,7 @@ export class Buddy {
   }
 
   private push(zone: number, order: number, pfn: number): void {
-    const { flags, link0, link1 } = this.mem;
+    const { flagsGen: flags, link0, link1 } = this.mem;
     const index = zone * NR_PAGE_ORDERS + order;
     const head = this.heads[index]!;
     link0[pfn] = head;
@@ -285,7 +286,7 @@ export class Buddy {
   }
 
   private unlink(zone: number, order: number, pfn: number): void {
-    const { flags, link0, link1 } = this.mem;
+    const { flagsGen: flags, link0, link1 } = this.mem;
     const index = zone * NR_PAGE_ORDERS + order;
     const next = link0[pfn]!;
     const prev = link1[pfn]!;
@@ -306,7 +307,7 @@ export class Buddy {
    */
   check(seen: Uint8Array): string[] {
     const problems: string[] = [];
-    const { flags, link0, link1 } = this.mem;
+    const { flagsGen: flags, link0, link1 } = this.mem;
     const mark = (pfn: number, size: number, what: string): void => {
       for (let p = pfn; p < pfn + size; p++) {
         if (seen[p] !== 0) problems.push(`${what}: page ${hex(p)} is free twice`);
@@ -325,7 +326,7 @@ export class Buddy {
             problems.push(`${what}: list runs off the memory map at ${hex(pfn)}`);
             break;
           }
-          const f = flags[pfn]!;
+          const f = flags[pfn]! & FLAGS_MASK;
           if ((f & PG_buddy) === 0 || f >>> ORDER_SHIFT !== order) problems.push(`${what}: block ${hex(pfn)} has flags ${f}`);
           if ((pfn & ((1 << order) - 1)) !== 0) problems.push(`${what}: block ${hex(pfn)} is unaligned`);
           if (this.zoneOf(pfn) !== zone || this.zoneOf(pfn + (1 << order) - 1) !== zone) {
@@ -334,7 +335,7 @@ export class Buddy {
           if (link1[pfn] !== prev) problems.push(`${what}: block ${hex(pfn)} has a wrong prev link`);
           const buddy = pfn ^ (1 << order);
           if (order < MAX_PAGE_ORDER && buddy < this.mem.nrPages && (flags[buddy]! & PG_buddy) !== 0 &&
-              flags[buddy]! >>> ORDER_SHIFT === order && this.zoneOf(buddy) === zone) {
+              (flags[buddy]! & ORDER_MASK) >>> ORDER_SHIFT === order && this.zoneOf(buddy) === zone) {
             problems.push(`${what}: block ${hex(pfn)} and its buddy ${hex(buddy)} are both free and unmerged`);
           }
           mark(pfn, 1 << order, what);

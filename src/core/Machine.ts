@@ -10,7 +10,7 @@ import { NR_ZONES } from "./Buddy.js";
 import { formatLeaks, type LeakEntry } from "./debug/report.js";
 import { KmapSlots } from "./KmapSlots.js";
 import { MachineAccess } from "./MachineAccess.js";
-import { metadataBytesPerPage, ORDER_SHIFT, PG_free, PG_head, PG_nomap, PG_poisoned, PG_reserved, PG_tail } from "./MemMap.js";
+import { FLAGS_MASK, GEN_SHIFT, metadataBytesPerPage, ORDER_SHIFT, PG_free, PG_head, PG_nomap, PG_poisoned, PG_reserved, PG_tail } from "./MemMap.js";
 import { PageCache } from "./PageCache.js";
 
 /**
@@ -58,9 +58,9 @@ export class Machine extends MachineAccess {
    */
   leakReport(): string | null {
     const leaks: LeakEntry[] = [];
-    const flags = this.mem.flags;
+    const flags = this.mem.flagsGen;
     for (let pfn = 0; pfn < this.nrPages; pfn++) {
-      const f = flags[pfn]!;
+      const f = flags[pfn]! & FLAGS_MASK;
       if ((f & (PG_free | PG_reserved | PG_nomap | PG_tail)) !== 0) continue;
       leaks.push({
         pfn,
@@ -91,7 +91,7 @@ export class Machine extends MachineAccess {
       throw kernelError("EBUSY", "machine_teardown", "pages or mappings still held at teardown", { leakedPages: leaked, liveMappings: this.slots.live + this.pkmap.used }, report);
     }
     this.phys.release();
-    const flags = this.mem.flags;
+    const flags = this.mem.flagsGen;
     for (let pfn = 0; pfn < this.nrPages; pfn++) flags[pfn] = flags[pfn]! & ~PG_poisoned;
   }
 
@@ -104,9 +104,9 @@ export class Machine extends MachineAccess {
   consistencyProblems(): string[] {
     const seen = new Uint8Array(this.nrPages);
     const problems = this.buddy.check(seen);
-    const { flags, refcount, link0 } = this.mem;
+    const { flagsGen: flags, refcount, link0 } = this.mem;
     for (let pfn = 0; pfn < this.nrPages; pfn++) {
-      const f = flags[pfn]!;
+      const f = flags[pfn]! & FLAGS_MASK;
       const free = (f & PG_free) !== 0;
       if (free !== (seen[pfn] === 1)) problems.push(`page ${hex(pfn)}: PG_free=${free} but listed=${seen[pfn] === 1}`);
       if (free || (f & (PG_reserved | PG_nomap)) !== 0) {
@@ -115,7 +115,7 @@ export class Machine extends MachineAccess {
       }
       if ((f & PG_tail) !== 0) {
         const head = link0[pfn]!;
-        const hf = head < this.nrPages ? flags[head]! : 0;
+        const hf = head < this.nrPages ? flags[head]! & FLAGS_MASK : 0;
         if (head >= pfn || (hf & (PG_free | PG_tail | PG_reserved)) !== 0 || head + (1 << (hf >>> ORDER_SHIFT)) <= pfn) {
           problems.push(`page ${hex(pfn)}: tail of ${hex(head)}, which is not its block head`);
         }
@@ -130,7 +130,7 @@ export class Machine extends MachineAccess {
       if ((f & PG_head) !== 0 && (f & PG_tail) !== 0) problems.push(`block ${hex(pfn)}: both head and tail`);
     }
     for (const entry of this.slots.entries()) {
-      if ((flags[entry.pfn]! & PG_free) !== 0 || this.mem.gen[entry.pfn] !== entry.gen) problems.push(`${KmapSlots.describe(entry)} maps a dead page`);
+      if ((flags[entry.pfn]! & PG_free) !== 0 || flags[entry.pfn]! >>> GEN_SHIFT !== entry.gen) problems.push(`${KmapSlots.describe(entry)} maps a dead page`);
     }
     for (const [mapping, index, pfn] of this.pageCache.entries()) {
       if (this.pageCache.mappingOf(pfn) !== mapping || this.mem.link1[pfn] !== index) problems.push(`page cache ${mapping}:${index} -> ${hex(pfn)} disagrees with the metadata`);
@@ -162,8 +162,8 @@ export class Machine extends MachineAccess {
       const bytes = new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
       for (let i = 0; i < bytes.length; i++) hash = Math.imul(hash ^ bytes[i]!, 0x01000193);
     };
-    const { flags, gen, refcount, link0, link1 } = this.mem;
-    for (const array of [flags, gen, refcount, link0, link1, this.buddy.heads, this.buddy.nrBlocks, this.buddy.nrFree, this.slots.depth]) mix(array);
+    const { flagsGen, refcount, link0, link1 } = this.mem;
+    for (const array of [flagsGen, refcount, link0, link1, this.buddy.heads, this.buddy.nrBlocks, this.buddy.nrFree, this.slots.depth]) mix(array);
     for (let zone = 0; zone < NR_ZONES; zone++) {
       const hot = this.buddy.pcp[zone]!;
       mix(Int32Array.of(hot.count));

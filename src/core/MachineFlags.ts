@@ -24,7 +24,7 @@ export class MachineFlags extends MachinePages {
    */
   setPageFlag(pfn: number, gen: number, flag: number): void {
     this.checkFlagTarget("folio_set_flag", pfn, gen, flag);
-    this.pgFlags[pfn] = this.pgFlags[pfn]! | flag;
+    this.pgFlagsGen[pfn] = this.pgFlagsGen[pfn]! | flag;
   }
 
   /**
@@ -37,7 +37,7 @@ export class MachineFlags extends MachinePages {
    */
   clearPageFlag(pfn: number, gen: number, flag: number): void {
     this.checkFlagTarget("folio_clear_flag", pfn, gen, flag);
-    this.pgFlags[pfn] = this.pgFlags[pfn]! & ~flag;
+    this.pgFlagsGen[pfn] = this.pgFlagsGen[pfn]! & ~flag;
   }
 
   /**
@@ -51,7 +51,7 @@ export class MachineFlags extends MachinePages {
    */
   testPageFlag(pfn: number, gen: number, flag: number): boolean {
     this.checkFlagTarget("folio_test_flag", pfn, gen, flag);
-    return (this.pgFlags[pfn]! & flag) !== 0;
+    return (this.pgFlagsGen[pfn]! & flag) !== 0;
   }
 
   /**
@@ -64,9 +64,9 @@ export class MachineFlags extends MachinePages {
    */
   folioTrylock(pfn: number, gen: number): boolean {
     this.checkFlagTarget("folio_trylock", pfn, gen, PG_locked);
-    const flags = this.pgFlags[pfn]!;
+    const flags = this.pgFlagsGen[pfn]!;
     if ((flags & PG_locked) !== 0) return false;
-    this.pgFlags[pfn] = flags | PG_locked;
+    this.pgFlagsGen[pfn] = flags | PG_locked;
     return true;
   }
 
@@ -79,9 +79,9 @@ export class MachineFlags extends MachinePages {
    */
   folioUnlock(pfn: number, gen: number): void {
     this.checkFlagTarget("folio_unlock", pfn, gen, PG_locked);
-    const flags = this.pgFlags[pfn]!;
+    const flags = this.pgFlagsGen[pfn]!;
     if ((flags & PG_locked) === 0) throw kernelError("EINVAL", "folio_unlock", "folio is not locked", { pfn });
-    this.pgFlags[pfn] = flags & ~PG_locked;
+    this.pgFlagsGen[pfn] = flags & ~PG_locked;
   }
 
   private checkFlagTarget(op: string, pfn: number, gen: number, flag: number): void {

@@ -6,7 +6,7 @@
 import { kernelError } from "../errors.js";
 import { badNumber, isU32 } from "./check.js";
 import { MAX_PAGE_ORDER, NR_PAGE_ORDERS } from "./config.js";
-import { NR_ZONES, PCP_HIGH, ZONE_HIGHMEM, ZONE_NORMAL } from "./Buddy.js";
+import { NR_ZONES, PCP_HIGH as BUDDY_PCP_HIGH, ZONE_HIGHMEM, ZONE_NORMAL } from "./Buddy.js";
 import { findPoisonCorruption, poisonBlock } from "./debug/poison.js";
 import { formatPoison } from "./debug/report.js";
 import { __GFP_COMP, __GFP_HIGHMEM, __GFP_NOWARN, __GFP_ZERO, GFP_VALID_MASK, gfpName } from "./gfp.js";
@@ -14,9 +14,12 @@ import { KmapSlots } from "./KmapSlots.js";
 import { MachineState } from "./MachineState.js";
 import { accessLine, deadHandle, kasanReport } from "./debug/handles.js";
 import {
+  FLAGS_MASK,
+  GEN_ONE as MEMMAP_GEN_ONE,
+  GEN_SHIFT as MEMMAP_GEN_SHIFT,
   NO_PFN,
   ORDER_SHIFT,
-  PG_free,
+  PG_free as MEMMAP_PG_free,
   PG_head,
   PG_locked,
   PG_nomap,
@@ -30,10 +33,21 @@ import {
   PG_USER_MASK,
 } from "./MemMap.js";
 
+// Module-local copies of the imported constants the order-0 fast paths use: V8 folds a module's
+// own `const`s into optimized code, but reads an imported binding from its module cell at every use.
+const PCP_HIGH = BUDDY_PCP_HIGH;
+const PG_free = MEMMAP_PG_free;
+const GEN_ONE = MEMMAP_GEN_ONE;
+const GEN_SHIFT = MEMMAP_GEN_SHIFT;
+
 /** GFP bits that keep an order-0 allocation off the fast path (unknown bits, HIGHMEM, ZERO, COMP). */
 const FAST_GFP_EXCLUDE = ~GFP_VALID_MASK | __GFP_HIGHMEM | __GFP_ZERO | __GFP_COMP;
 /** Flags an order-0 page may carry and still be freed on the fast path (order bits must be 0). */
 const FAST_FREE_FLAGS = PG_uptodate | PG_dirty | PG_owner_priv_1 | PG_owner_priv_2 | PG_head;
+/** The bits of a `flagsGen` word that keep a free off the fast path: every other flag and the order. */
+const FAST_FREE_REJECT = FLAGS_MASK & ~FAST_FREE_FLAGS;
+/** The generation half of a `flagsGen` word. */
+const GEN_MASK = ~FLAGS_MASK;
 
 /** The largest reference count `folio_get` accepts before it would overflow. */
 export const REFCOUNT_MAX = 0x7fffffff;
@@ -72,10 +86,11 @@ export class MachinePages extends MachineState {
         hot.count = count;
         // SAFETY: 0 <= count < PCP_HIGH, and hot-list pfns are below nrPages.
         const pfn = hot.pages[count]!;
-        // INVARIANT: a hot-list page has zero links, so only flags, refcount and gen change.
-        this.pgFlags[pfn] = 0;
+        // INVARIANT: a hot-list page has zero links, so only flags, refcount and gen change: one
+        // word write clears the flags and bumps the generation (wrapping at 16 bits).
+        const flagsGen = this.pgFlagsGen;
+        flagsGen[pfn] = (flagsGen[pfn]! + GEN_ONE) & GEN_MASK;
         this.pgRef[pfn] = 1;
-        this.pgGen[pfn] = this.pgGen[pfn]! + 1;
         return pfn;
       }
     }
@@ -98,17 +113,16 @@ export class MachinePages extends MachineState {
     if (this.poisonOn) this.checkPoison(pfn, order);
     // INVARIANT: the block leaves the free lists and every page of it gets allocated metadata.
     buddy.commit(zone, order);
-    const { pgFlags: flags, pgGen: gen, pgRef: refcount, pgLink0: link0, pgLink1: link1 } = this;
-    flags[pfn] = (order << ORDER_SHIFT) | ((gfp & __GFP_COMP) !== 0 ? PG_head : 0);
+    const { pgFlagsGen: flagsGen, pgRef: refcount, pgLink0: link0, pgLink1: link1 } = this;
+    // Each page's generation goes up by one (wrapping at 16 bits) as its flags are replaced.
+    flagsGen[pfn] = ((flagsGen[pfn]! + GEN_ONE) & GEN_MASK) | (order << ORDER_SHIFT) | ((gfp & __GFP_COMP) !== 0 ? PG_head : 0);
     refcount[pfn] = 1;
-    gen[pfn] = gen[pfn]! + 1;
     link0[pfn] = 0;
     link1[pfn] = 0;
     if (order !== 0) {
       const end = pfn + (1 << order);
       for (let p = pfn + 1; p < end; p++) {
-        flags[p] = PG_tail;
-        gen[p] = gen[p]! + 1;
+        flagsGen[p] = ((flagsGen[p]! + GEN_ONE) & GEN_MASK) | PG_tail;
         link0[p] = pfn;
         link1[p] = 0;
       }
@@ -136,10 +150,10 @@ export class MachinePages extends MachineState {
     const count = hot.count;
     if (order === 0 && (pfn >>> 0) === pfn && pfn < this.highmemPfn && this.freeBlockers === 0 && count < PCP_HIGH) {
       // SAFETY: pfn < highmemPfn <= nrPages was checked above.
-      const flags = this.pgFlags[pfn]!;
-      if ((flags & ~FAST_FREE_FLAGS) === 0 && this.pgGen[pfn] === gen && this.pgRef[pfn] === 1 && this.pgLink0[pfn] === 0) {
+      const word = this.pgFlagsGen[pfn]!;
+      if ((word & FAST_FREE_REJECT) === 0 && word >>> GEN_SHIFT === gen && this.pgRef[pfn] === 1 && this.pgLink0[pfn] === 0) {
         // INVARIANT: the page is marked free (links already zero) as it joins the hot list.
-        this.pgFlags[pfn] = PG_free;
+        this.pgFlagsGen[pfn] = (word & GEN_MASK) | PG_free;
         this.pgRef[pfn] = 0;
         hot.pages[count] = pfn;
         hot.count = count + 1;
@@ -154,8 +168,9 @@ export class MachinePages extends MachineState {
     if (!isU32(pfn) || pfn >= this.nrPages) throw badNumber(op, "pfn", pfn, this.nrPages);
     if (!isU32(order) || order > MAX_PAGE_ORDER) throw badNumber(op, "order", order, NR_PAGE_ORDERS);
     // SAFETY: pfn < nrPages was checked above.
-    const flags = this.pgFlags[pfn]!;
-    if ((flags & (PG_free | PG_nomap)) !== 0 || this.pgGen[pfn] !== gen) {
+    const word = this.pgFlagsGen[pfn]!;
+    const flags = word & FLAGS_MASK;
+    if ((flags & (PG_free | PG_nomap)) !== 0 || word >>> GEN_SHIFT !== gen) {
       throw deadHandle(this, op, pfn, gen, `Free of order ${order} at ${this.describePfn(pfn)}`, "double-free");
     }
     if ((flags & (PG_tail | PG_reserved)) !== 0) {
@@ -218,8 +233,9 @@ export class MachinePages extends MachineState {
   folioPut(pfn: number, gen: number): boolean {
     const op = "folio_put";
     if (!isU32(pfn) || pfn >= this.nrPages) throw badNumber(op, "pfn", pfn, this.nrPages);
-    const flags = this.pgFlags[pfn]!;
-    if ((flags & PG_free) !== 0 && this.pgGen[pfn] === gen) {
+    const word = this.pgFlagsGen[pfn]!;
+    const flags = word & FLAGS_MASK;
+    if ((flags & PG_free) !== 0 && word >>> GEN_SHIFT === gen) {
       const report = kasanReport(this, "refcount underflow", op, pfn, accessLine(this, op, pfn, -1, 0));
       throw kernelError("ERANGE", op, "refcount underflow: more references dropped than taken", { pfn, refcount: 0 }, report);
     }
@@ -270,8 +286,8 @@ export class MachinePages extends MachineState {
    * @param order - The block's order.
    */
   private freeBlock(op: string, pfn: number, order: number): void {
-    const { pgFlags: flags, pgRef: refcount, pgLink0: link0, pgLink1: link1 } = this;
-    const head = flags[pfn]!;
+    const { pgFlagsGen: flagsGen, pgRef: refcount, pgLink0: link0, pgLink1: link1 } = this;
+    const head = flagsGen[pfn]!;
     if ((head & PG_locked) !== 0) throw kernelError("EBUSY", op, "freeing a locked folio", { pfn, order });
     if (link0[pfn] !== 0) throw kernelError("EBUSY", op, "freeing a folio still in the page cache", { pfn, mapping: link0[pfn]!, index: link1[pfn]! });
     const end = pfn + (1 << order);
@@ -288,14 +304,15 @@ export class MachinePages extends MachineState {
       }
     }
     if (this.owner !== undefined) this.owner.recordFree(pfn);
-    // INVARIANT: every page of the block is marked free before the block joins a free list.
+    // INVARIANT: every page of the block is marked free (keeping its generation) before the
+    // block joins a free list.
     const free = this.poisonOn ? PG_free | PG_poisoned : PG_free;
     if (order === 0) {
-      flags[pfn] = free;
+      flagsGen[pfn] = (head & GEN_MASK) | free;
       link0[pfn] = 0;
       link1[pfn] = 0;
     } else {
-      flags.fill(free, pfn, end);
+      for (let p = pfn; p < end; p++) flagsGen[p] = (flagsGen[p]! & GEN_MASK) | free;
       link0.fill(0, pfn, end);
       link1.fill(0, pfn, end);
     }
@@ -305,7 +322,7 @@ export class MachinePages extends MachineState {
   }
 
   private checkPoison(pfn: number, order: number): void {
-    const flags = this.mem.flags;
+    const flags = this.mem.flagsGen;
     for (let p = pfn; p < pfn + (1 << order); p++) {
       if ((flags[p]! & PG_poisoned) === 0) continue;
       const offset = findPoisonCorruption(this.phys, p, this.pageSize);

@@ -3,15 +3,34 @@
  *
  * @module
  */
-import { badNumber, hex, isAddress, isU32 } from "./check.js";
+import { badNumber, hex, isAddress, isU32 as checkU32 } from "./check.js";
 import { resolveConfig, type MachineConfig, type PhysRangeKind, type ResolvedConfig } from "./config.js";
 import { Buddy, ZONE_HIGHMEM, ZONE_NORMAL, type HotList } from "./Buddy.js";
 import { PageOwner } from "./debug/owner.js";
 import { accessLine, deadHandle } from "./debug/handles.js";
 import { KmapSlots } from "./KmapSlots.js";
-import { MemMap, ORDER_SHIFT, PG_free, PG_head, PG_nomap, PG_reserved, PG_tail } from "./MemMap.js";
+import {
+  FLAGS_MASK as MEMMAP_FLAGS_MASK,
+  GEN_SHIFT as MEMMAP_GEN_SHIFT,
+  MemMap,
+  ORDER_SHIFT,
+  PG_free as MEMMAP_PG_free,
+  PG_head,
+  PG_nomap as MEMMAP_PG_nomap,
+  PG_reserved,
+  PG_tail,
+} from "./MemMap.js";
 import { PhysMem } from "./PhysMem.js";
 import { Pkmap } from "./Pkmap.js";
+
+// Module-local copies of the imports the handle checks (`live`, `pageGen`) use on every access:
+// V8 folds a module's own `const`s into optimized code, but reads an imported binding from its
+// module cell at every use.
+const isU32 = checkU32;
+const FLAGS_MASK = MEMMAP_FLAGS_MASK;
+const GEN_SHIFT = MEMMAP_GEN_SHIFT;
+const PG_free = MEMMAP_PG_free;
+const PG_nomap = MEMMAP_PG_nomap;
 
 /**
  * The state every part of a {@link Machine} shares, and the queries that only read it.
@@ -50,10 +69,8 @@ export class MachineState {
   declare readonly poisonOn: boolean;
   /** @internal Whether lowmem maps like HIGHMEM. */
   declare readonly forceMap: boolean;
-  /** @internal `mem.flags`, held directly for the hot paths. */
-  declare protected readonly pgFlags: Uint16Array;
-  /** @internal `mem.gen`, held directly for the hot paths. */
-  declare protected readonly pgGen: Uint16Array;
+  /** @internal `mem.flagsGen` (flags in bits 0..15, generation in 16..31), held directly for the hot paths. */
+  declare protected readonly pgFlagsGen: Int32Array;
   /** @internal `mem.refcount`, held directly for the hot paths. */
   declare protected readonly pgRef: Int32Array;
   /** @internal `mem.link0`, held directly for the hot paths. */
@@ -86,8 +103,7 @@ export class MachineState {
     this.highmemPfn = resolved.highmemPfn;
     this.cpus = resolved.cpus;
     this.mem = new MemMap(this.nrPages);
-    this.pgFlags = this.mem.flags;
-    this.pgGen = this.mem.gen;
+    this.pgFlagsGen = this.mem.flagsGen;
     this.pgRef = this.mem.refcount;
     this.pgLink0 = this.mem.link0;
     this.pgLink1 = this.mem.link1;
@@ -107,7 +123,8 @@ export class MachineState {
         if (mid > seg.startPfn) this.buddy.addRange(seg.startPfn, mid);
         if (seg.endPfn > mid) this.buddy.addRange(mid, seg.endPfn);
       } else {
-        this.mem.flags.fill(seg.kind === "reserved" ? PG_reserved : PG_nomap, seg.startPfn, seg.endPfn);
+        // INVARIANT: never allocated, so the generation in the top half is 0.
+        this.mem.flagsGen.fill(seg.kind === "reserved" ? PG_reserved : PG_nomap, seg.startPfn, seg.endPfn);
       }
     }
   }
@@ -241,7 +258,7 @@ export class MachineState {
    */
   pageGen(pfn: number): number {
     this.checkPfn("page_gen", pfn);
-    return this.pgGen[pfn]!;
+    return this.pgFlagsGen[pfn]! >>> GEN_SHIFT;
   }
 
   /**
@@ -253,7 +270,7 @@ export class MachineState {
    */
   pageFlags(pfn: number): number {
     this.checkPfn("page_flags", pfn);
-    return this.pgFlags[pfn]!;
+    return this.pgFlagsGen[pfn]! & FLAGS_MASK;
   }
 
   /**
@@ -265,7 +282,7 @@ export class MachineState {
    */
   isAllocated(pfn: number): boolean {
     this.checkPfn("page_allocated", pfn);
-    return (this.pgFlags[pfn]! & (PG_free | PG_reserved | PG_nomap)) === 0;
+    return (this.pgFlagsGen[pfn]! & (PG_free | PG_reserved | PG_nomap)) === 0;
   }
 
   /**
@@ -277,7 +294,7 @@ export class MachineState {
    */
   blockHead(pfn: number): number {
     this.checkPfn("compound_head", pfn);
-    return (this.pgFlags[pfn]! & PG_tail) !== 0 ? this.pgLink0[pfn]! : pfn;
+    return (this.pgFlagsGen[pfn]! & PG_tail) !== 0 ? this.pgLink0[pfn]! : pfn;
   }
 
   /**
@@ -289,7 +306,7 @@ export class MachineState {
    */
   pageOrder(pfn: number): number {
     this.checkPfn("folio_order", pfn);
-    const flags = this.pgFlags[pfn]!;
+    const flags = this.pgFlagsGen[pfn]! & FLAGS_MASK;
     return (flags & (PG_free | PG_tail)) !== 0 ? 0 : flags >>> ORDER_SHIFT;
   }
 
@@ -302,7 +319,7 @@ export class MachineState {
    */
   isCompoundHead(pfn: number): boolean {
     this.checkPfn("PageHead", pfn);
-    return (this.pgFlags[pfn]! & PG_head) !== 0;
+    return (this.pgFlagsGen[pfn]! & PG_head) !== 0;
   }
 
   /**
@@ -344,11 +361,11 @@ export class MachineState {
   protected live(op: string, pfn: number, gen: number, offset = -1, size = 0): number {
     if (!isU32(pfn) || pfn >= this.nrPages) throw badNumber(op, "pfn", pfn, this.nrPages);
     // SAFETY: pfn < nrPages was checked above.
-    const flags = this.pgFlags[pfn]!;
-    if ((flags & (PG_free | PG_nomap)) !== 0 || this.pgGen[pfn] !== gen) {
+    const word = this.pgFlagsGen[pfn]!;
+    if ((word & (PG_free | PG_nomap)) !== 0 || word >>> GEN_SHIFT !== gen) {
       throw deadHandle(this, op, pfn, gen, accessLine(this, op, pfn, offset, size));
     }
-    return flags;
+    return word & FLAGS_MASK;
   }
 
   /**

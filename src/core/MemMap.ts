@@ -38,6 +38,13 @@ export const ORDER_SHIFT = 12;
 /** The mask of the order bits in the flags word. */
 export const ORDER_MASK = 0xf << ORDER_SHIFT;
 
+/** The flag bits (and order) of a `flagsGen` word: its low 16 bits. */
+export const FLAGS_MASK = 0xffff;
+/** The generation is stored in the top 16 bits of the `flagsGen` word. */
+export const GEN_SHIFT = 16;
+/** One generation step in a `flagsGen` word. */
+export const GEN_ONE = 1 << GEN_SHIFT;
+
 /** The "no page" value of the `link0`/`link1` free-list links. */
 export const NO_PFN = 0xffffffff;
 
@@ -57,16 +64,21 @@ const FLAG_NAMES: readonly [number, string][] = [
 ];
 
 /**
- * The per-page metadata of one machine: five typed arrays indexed by pfn, 16 bytes per page.
+ * The per-page metadata of one machine: four typed arrays indexed by pfn, 16 bytes per page.
  *
  * @remarks
  * | array | type | bytes | free page | allocated block head | other allocated page |
  * |---|---|---|---|---|---|
- * | `flags` | `Uint16Array` | 2 | `PG_free` (+`PG_buddy` and order on a block head) | flags + order in bits 12..15 | `PG_tail` |
- * | `gen` | `Uint16Array` | 2 | generation of the last allocation | generation | generation |
+ * | `flagsGen` bits 0..15 | `Int32Array` | 4 | `PG_free` (+`PG_buddy` and order on a block head) | flags + order in bits 12..15 | `PG_tail` |
+ * | `flagsGen` bits 16..31 | | | generation of the last allocation | generation | generation |
  * | `refcount` | `Int32Array` | 4 | 0 | references | 0 |
  * | `link0` | `Uint32Array` | 4 | next free block | page-cache mapping id (0 = none) | head pfn |
  * | `link1` | `Uint32Array` | 4 | previous free block | page-cache index | 0 |
+ *
+ * Flags and generation share one word so that allocating a page (clear the flags, bump the
+ * generation) is one write, and checking a handle and the flags is one read. Read the flags as
+ * `word & FLAGS_MASK` and the generation as `word >>> GEN_SHIFT`; a write of flags keeps the top
+ * half (`(word & ~FLAGS_MASK) | flags`), and only allocation changes the generation.
  *
  * The links are a union in the manner of the kernel's `struct page` (the `lru` list of a free page
  * shares storage with `mapping`/`index` of a page-cache page). The kernel's `struct page` is 64
@@ -76,10 +88,11 @@ const FLAG_NAMES: readonly [number, string][] = [
  * @invariant A page has `PG_free` set exactly when it lies in a free block or a per-CPU list.
  */
 export class MemMap {
-  /** Flag bits (`PG_*`) and, in bits 12..15, the order of a block head. */
-  readonly flags: Uint16Array;
-  /** Generation counter, bumped on every allocation; a handle is `(pfn, gen)`. */
-  readonly gen: Uint16Array;
+  /**
+   * Flag bits (`PG_*`), in bits 12..15 the order of a block head, and in bits 16..31 the
+   * generation, bumped on every allocation (a handle is `(pfn, gen)`).
+   */
+  readonly flagsGen: Int32Array;
   /** Reference count of an allocated block head. */
   readonly refcount: Int32Array;
   /** Free-list next / page-cache mapping id / head pfn of a tail page. */
@@ -93,8 +106,7 @@ export class MemMap {
    * @param nrPages - Number of page frames.
    */
   constructor(readonly nrPages: number) {
-    this.flags = new Uint16Array(nrPages);
-    this.gen = new Uint16Array(nrPages);
+    this.flagsGen = new Int32Array(nrPages);
     this.refcount = new Int32Array(nrPages);
     this.link0 = new Uint32Array(nrPages);
     this.link1 = new Uint32Array(nrPages);
@@ -108,8 +120,9 @@ export class MemMap {
    */
   describe(pfn: number): string {
     // SAFETY: callers pass a pfn already checked against nrPages.
-    const flags = this.flags[pfn]!;
-    return `page: pfn:${hex(pfn)} refcount:${this.refcount[pfn]!} order:${flags >>> ORDER_SHIFT} gen:${this.gen[pfn]!} flags: ${flagNames(flags)}`;
+    const word = this.flagsGen[pfn]!;
+    const flags = word & FLAGS_MASK;
+    return `page: pfn:${hex(pfn)} refcount:${this.refcount[pfn]!} order:${flags >>> ORDER_SHIFT} gen:${word >>> GEN_SHIFT} flags: ${flagNames(flags)}`;
   }
 }
 
@@ -127,11 +140,11 @@ export function flagNames(flags: number): string {
 /**
  * The metadata bytes per page in non-debug mode (16), against the kernel's 64-byte `struct page`.
  *
- * @returns The sum of the element sizes of the five per-page arrays.
+ * @returns The sum of the element sizes of the four per-page arrays.
  */
 export function metadataBytesPerPage(): number {
   return (
-    Uint16Array.BYTES_PER_ELEMENT * 2 + Int32Array.BYTES_PER_ELEMENT + Uint32Array.BYTES_PER_ELEMENT * 2
+    Int32Array.BYTES_PER_ELEMENT * 2 + Uint32Array.BYTES_PER_ELEMENT * 2
   );
 }
 

@@ -110,11 +110,12 @@ export class PageCache {
     if (!isU32(index)) throw badNumber(op, "index", index);
     const pfn = pages.get(index);
     if (pfn === undefined) throw kernelError("ENOENT", op, "no folio cached at index", { mapping, index });
-    const { link0, link1, gen } = this.machine.mem;
+    const { link0, link1 } = this.machine.mem;
+    const gen = this.machine.pageGen(pfn);
     link0[pfn] = 0;
     link1[pfn] = 0;
     try {
-      this.machine.folioPut(pfn, gen[pfn]!);
+      this.machine.folioPut(pfn, gen);
     } catch (error) {
       // INVARIANT: on failure the folio stays cached exactly as before.
       link0[pfn] = mapping;

@@ -4,6 +4,9 @@ import {
   GFP_KERNEL,
   Machine,
   PCP_HIGH,
+  PG_dirty,
+  PG_free,
+  PG_tail,
   __GFP_COMP,
   __GFP_HIGHMEM,
   __GFP_NOWARN,
@@ -197,6 +200,52 @@ describe("buddy allocator", () => {
     expectUnchanged(machine, () => machine.freePages(0, machine.pageGen(0), 0), "EINVAL", /reserved/);
     expect(machine.allocPages(GFP_KERNEL | __GFP_HIGHMEM, 0)).not.toBe(0);
   });
+});
+
+test("generations wrap at 16 bits and never disturb the flags, on the fast and the slow paths", () => {
+  const machine = small();
+  const first = machine.allocPages(GFP_KERNEL, 0);
+  let gen = machine.pageGen(first);
+  machine.freePages(first, gen, 0);
+  // The hot list hands the same page back each time: its generation goes up by one per allocation.
+  let wrong = 0;
+  for (let i = 1; i <= 0x10000; i++) {
+    const pfn = machine.allocPages(GFP_KERNEL, 0);
+    const next = machine.pageGen(pfn);
+    if (pfn !== first || next !== ((gen + 1) & 0xffff)) wrong++;
+    gen = next;
+    if (i === 0x8000 || i === 0x10000) {
+      expect(machine.pageFlags(pfn)).toBe(0);
+      expect(machine.isAllocated(pfn)).toBe(true);
+      machine.setPageFlag(pfn, gen, PG_dirty);
+      expect(machine.pageFlags(pfn)).toBe(PG_dirty);
+      expect(machine.pageGen(pfn)).toBe(gen);
+      expectUnchanged(machine, () => machine.freePages(pfn, (gen + 1) & 0xffff, 0), "EINVAL", /stale handle/);
+    }
+    machine.freePages(pfn, gen, 0);
+  }
+  expect(wrong).toBe(0);
+  expect(gen).toBe(machine.pageGen(first));
+  expect(machine.pageFlags(first) & PG_free).toBe(PG_free);
+  // A folio goes through the slow paths; its head and tail pages wrap alike.
+  const head = machine.allocPages(GFP_KERNEL | __GFP_COMP, 2);
+  const tailGen = machine.pageGen(head + 3);
+  let headGen = machine.pageGen(head);
+  machine.folioPut(head, headGen);
+  for (let i = 0; i < 0x10000; i++) {
+    if (machine.allocPages(GFP_KERNEL | __GFP_COMP, 2) !== head) wrong++;
+    headGen = machine.pageGen(head);
+    machine.folioPut(head, headGen);
+  }
+  expect(wrong).toBe(0);
+  expect(machine.pageGen(head + 3)).toBe(tailGen);
+  expect(machine.allocPages(GFP_KERNEL | __GFP_COMP, 2)).toBe(head);
+  expect(machine.pageOrder(head)).toBe(2);
+  expect(machine.isCompoundHead(head)).toBe(true);
+  expect(machine.pageFlags(head + 1)).toBe(PG_tail);
+  expect(machine.blockHead(head + 3)).toBe(head);
+  machine.folioPut(head, machine.pageGen(head));
+  expect(machine.consistencyProblems()).toEqual([]);
 });
 
 test("the allocator's arrays are declared without a buffer type argument, so TypeScript 5.2 reads the declarations", () => {
