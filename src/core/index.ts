@@ -32,6 +32,9 @@ export {
   gfpName,
 } from "./gfp.js";
 export {
+  FLAGS_MASK,
+  GEN_ONE,
+  GEN_SHIFT,
   KERNEL_STRUCT_PAGE_BYTES,
   MemMap,
   NO_PFN,
@@ -54,7 +57,7 @@ export {
   metadataBytesPerPage,
 } from "./MemMap.js";
 export { CHUNK_PAGES, PhysMem } from "./PhysMem.js";
-export { Buddy, NR_ZONES, PCP_BATCH, PCP_HIGH, ZONE_HIGHMEM, ZONE_NORMAL } from "./Buddy.js";
+export { Buddy, HotList, NR_ZONES, PCP_BATCH, PCP_HIGH, ZONE_HIGHMEM, ZONE_NORMAL } from "./Buddy.js";
 export { KM_MAX_IDX, KM_MAX_IDX_DEBUG, KmapSlots } from "./KmapSlots.js";
 export type { KmapEntry } from "./KmapSlots.js";
 export { LAST_PKMAP, Pkmap } from "./Pkmap.js";
