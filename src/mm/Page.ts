@@ -22,7 +22,15 @@ import { toPhysAddr, type PhysAddr } from "./addr.js";
 import type { BorrowedPage } from "./BorrowedPage.js";
 import { machineArg } from "./consts.js";
 import type { Gfp } from "./gfp.js";
-import { PageAccess, handleState, markHandedOver, pageHandle, type BorrowScope } from "./PageAccess.js";
+import { installPageHandle } from "./internal/page-handle.js";
+import { PageAccess, pageHandle, type BorrowScope } from "./PageAccess.js";
+
+/**
+ * The scope of a handle handed over with `intoPhys`: never active. Kept in the borrow-scope field
+ * (an owned page has no scope), so one field holds both rare cases and the common case costs a
+ * single `undefined` test.
+ */
+const HANDED_OVER: BorrowScope = Object.freeze({ active: false, reason: "handed over with intoPhys" });
 
 // Set by Page's static block, which alone may call the constructor and the protected hooks.
 let handOver: (page: Page) => void;
@@ -56,21 +64,39 @@ export class Page extends PageAccess {
   /** Why `ARef<Page>` does not compile; exists in the type only. */
   declare readonly [notRefCountedBecause]: "a page has no refcount; use Owned<Page>";
 
+  /** The page's generation when the handle was made. */
+  readonly #gen: number;
+  /** A borrow's scope, {@link HANDED_OVER} after `intoPhys`, `undefined` for an owned page. */
+  #scope: BorrowScope | undefined;
+
   private constructor(machine: Machine, pfn: number, gen: number, scope: BorrowScope | undefined) {
-    super(machine, pfn, gen, scope);
+    super(machine, pfn);
+    this.#gen = gen;
+    this.#scope = scope;
   }
 
   static {
+    installPageHandle((page, op) => {
+      // SAFETY: Page is the only subclass of PageAccess, whose constructor is internal.
+      const handle = page as Page;
+      const scope = handle.#scope;
+      if (scope !== undefined && !scope.active) {
+        if (scope === HANDED_OVER) throw kernelError("EFAULT", op, "page was handed over with intoPhys", { pfn: handle.pfn });
+        throw kernelError("EFAULT", op, "borrowed page used after its unsafe block ended", { pfn: handle.pfn, reason: scope.reason });
+      }
+      return handle.#gen;
+    });
     handOver = (page) => {
       pageHandle(page, "into_phys");
       if (!page.isLive) throw kernelError("EALREADY", "into_phys", "page was already released", { pfn: page.pfn });
-      markHandedOver(page, true);
+      const before = page.#scope;
+      page.#scope = HANDED_OVER;
       try {
         // SAFETY: release exists on every OwnableResource; a borrowed page throws EPERM from it.
         const owner: Owned<Page> = page as Owned<Page>;
         owner.release();
       } catch (error) {
-        markHandedOver(page, false);
+        page.#scope = before;
         throw error;
       }
     };
@@ -224,19 +250,18 @@ export class Page extends PageAccess {
 
   /** Frees the page (`__free_pages(page, 0)`), or marks it handed over for {@link intoPhys}. */
   protected override drop(): void {
-    const { gen, handedOver } = handleState(this);
-    if (handedOver) {
+    if (this.#scope === HANDED_OVER) {
       // INVARIANT: the mark tells fromPhys that the page is waiting for an owner.
-      this.machine.setPageFlag(this.pfn, gen, PG_owner_priv_1);
+      this.machine.setPageFlag(this.pfn, this.#gen, PG_owner_priv_1);
       return;
     }
-    this.machine.freePages(this.pfn, gen, 0);
+    this.machine.freePages(this.pfn, this.#gen, 0);
   }
 
   /** A second release: the core judges the stale handle, so debug mode reports both stacks (M19). */
   protected override releasedAgain(op: string): void {
-    const { gen, handedOver } = handleState(this);
-    if (handedOver) {
+    const gen = this.#gen;
+    if (this.#scope === HANDED_OVER) {
       throw kernelError("EALREADY", op, "page was handed over with intoPhys; take it back with Page.fromPhys", { pfn: this.pfn });
     }
     const machine = this.machine;

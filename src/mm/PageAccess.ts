@@ -13,6 +13,7 @@ import type { Machine } from "../core/index.js";
 import { kernelError } from "../errors.js";
 import { OwnableResource, assertUnsafe, type NoEscape, type Unsafe } from "../ownership/index.js";
 import { toPhysAddr, type Pfn, type PhysAddr } from "./addr.js";
+import { handleOf } from "./internal/page-handle.js";
 import { checkBytes, checkClosure, checkPageRange } from "./internal/pageArgs.js";
 import type { PageView } from "./PageView.js";
 import type { UserSliceReader } from "./userSlice.js";
@@ -25,11 +26,6 @@ export interface BorrowScope {
   readonly reason: string;
 }
 
-// Set by PageAccess's static block, which alone may touch the private state.
-let handleOf: (page: PageAccess, op: string) => number;
-let setHandedOver: (page: PageAccess, value: boolean) => void;
-let stateOf: (page: PageAccess) => { gen: number; handedOver: boolean };
-
 /**
  * Reading, writing and mapping one page through its `(pfn, gen)` handle; the base of {@link Page}.
  *
@@ -39,14 +35,12 @@ let stateOf: (page: PageAccess) => { gen: number; handedOver: boolean };
  *   every access with `EFAULT`.
  */
 export abstract class PageAccess extends OwnableResource {
+  // Declared, not defined: the constructor's stores create them (no field initialiser in a base
+  // class; see internal/page-handle.ts). The generation and borrow scope live in `Page`.
   /** The machine the page belongs to (its `pageConsts(page.machine)` give `PAGE_SIZE`). */
-  readonly machine: Machine;
+  declare readonly machine: Machine;
   /** The page frame number. */
-  readonly pfn: Pfn;
-  readonly #gen: number;
-  readonly #size: number;
-  readonly #scope: BorrowScope | undefined;
-  #handedOver = false;
+  declare readonly pfn: Pfn;
 
   /**
    * Makes a handle; only `Page`'s factories call it.
@@ -55,32 +49,12 @@ export abstract class PageAccess extends OwnableResource {
    *
    * @param machine - The machine.
    * @param pfn - A frame the core has metadata for.
-   * @param gen - The page's generation now.
-   * @param scope - For a borrow, the token that bounds it.
    */
-  protected constructor(machine: Machine, pfn: number, gen: number, scope: BorrowScope | undefined) {
+  protected constructor(machine: Machine, pfn: number) {
     super();
     this.machine = machine;
     // SAFETY: the core has metadata for this frame, so it fits 32 bits (the Pfn invariant).
     this.pfn = pfn as Pfn;
-    this.#gen = gen;
-    this.#size = machine.pageSize;
-    this.#scope = scope;
-  }
-
-  static {
-    handleOf = (page, op) => {
-      if (page.#handedOver) throw kernelError("EFAULT", op, "page was handed over with intoPhys", { pfn: page.pfn });
-      const scope = page.#scope;
-      if (scope !== undefined && !scope.active) {
-        throw kernelError("EFAULT", op, "borrowed page used after its unsafe block ended", { pfn: page.pfn, reason: scope.reason });
-      }
-      return page.#gen;
-    };
-    setHandedOver = (page, value) => {
-      page.#handedOver = value;
-    };
-    stateOf = (page) => ({ gen: page.#gen, handedOver: page.#handedOver });
   }
 
   /**
@@ -91,7 +65,7 @@ export abstract class PageAccess extends OwnableResource {
    */
   phys(): PhysAddr {
     handleOf(this, "page_to_phys");
-    return toPhysAddr(this.pfn * this.#size);
+    return toPhysAddr(this.pfn * this.machine.pageSize);
   }
 
   /** Whether the page lies in HIGHMEM (reachable only through local mappings). */
@@ -157,7 +131,7 @@ export abstract class PageAccess extends OwnableResource {
   withPointerIntoPage<Result>(offset: number, len: number, fn: <Lifetime>(view: PageView<Lifetime>) => NoEscape<Result, Lifetime>): Result {
     const op = "with_pointer_into_page";
     checkClosure(op, fn);
-    checkPageRange(op, offset, len, this.#size);
+    checkPageRange(op, offset, len, this.machine.pageSize);
     const machine = this.machine;
     const id = machine.kmapLocal(this.pfn, handleOf(this, op), 0);
     try {
@@ -195,7 +169,7 @@ export abstract class PageAccess extends OwnableResource {
       checkBytes(op, "into", lengthOrInto);
       length = lengthOrInto.length;
     }
-    checkPageRange(op, offset, length, this.#size);
+    checkPageRange(op, offset, length, this.machine.pageSize);
     const gen = handleOf(this, op);
     const dst = typeof lengthOrInto === "number" ? new Uint8Array(length) : lengthOrInto;
     this.machine.read(this.pfn, gen, offset, dst);
@@ -213,7 +187,7 @@ export abstract class PageAccess extends OwnableResource {
   write(offset: number, bytes: Uint8Array): void {
     const op = "memcpy_to_page";
     checkBytes(op, "bytes", bytes);
-    checkPageRange(op, offset, bytes.length, this.#size);
+    checkPageRange(op, offset, bytes.length, this.machine.pageSize);
     this.machine.write(this.pfn, handleOf(this, op), offset, bytes);
   }
 
@@ -227,7 +201,7 @@ export abstract class PageAccess extends OwnableResource {
    */
   fillZero(offset: number, len: number): void {
     const op = "memzero_page";
-    checkPageRange(op, offset, len, this.#size);
+    checkPageRange(op, offset, len, this.machine.pageSize);
     this.machine.fill(this.pfn, handleOf(this, op), offset, len, 0);
   }
 
@@ -246,7 +220,7 @@ export abstract class PageAccess extends OwnableResource {
     if (typeof reader !== "object" || reader === null || typeof reader.readInto !== "function") {
       throw kernelError("EINVAL", op, "reader is not a UserSliceReader", { reader: String(reader) });
     }
-    checkPageRange(op, offset, len, this.#size);
+    checkPageRange(op, offset, len, this.machine.pageSize);
     if (!(reader.length >= len)) throw kernelError("EFAULT", op, "user buffer is shorter than len", { len, available: reader.length });
     this.withPointerIntoPage(offset, len, (dst) => {
       reader.readInto(dst);
@@ -326,24 +300,4 @@ export abstract class PageAccess extends OwnableResource {
 export function pageHandle(page: PageAccess, op: string): number {
   if (!(page instanceof PageAccess)) throw kernelError("EINVAL", op, "not a Page", { page: String(page) });
   return handleOf(page, op);
-}
-
-/**
- * Marks or unmarks a handle as handed over with `intoPhys`; for `Page` only.
- *
- * @param page - The handle.
- * @param value - The new mark.
- */
-export function markHandedOver(page: PageAccess, value: boolean): void {
-  setHandedOver(page, value);
-}
-
-/**
- * The raw state of a handle, without any check; for `Page`'s release hooks only.
- *
- * @param page - The handle.
- * @returns Its generation and hand-over mark.
- */
-export function handleState(page: PageAccess): { gen: number; handedOver: boolean } {
-  return stateOf(page);
 }

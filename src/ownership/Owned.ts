@@ -97,6 +97,42 @@ const DISPOSED = 3;
 
 // Set by OwnableResource's static block, which alone may touch the private state.
 let adopt: (handle: OwnableResource, op: string) => void;
+// Set by OwnerState's static block: the only access to the state field.
+let stateOf: (handle: OwnableResource) => number;
+let setState: (handle: OwnableResource, state: number) => void;
+
+/**
+ * A constructor that returns the object it is given, so that a subclass's fields are defined on
+ * that object instead of a new one.
+ */
+class FieldStamp {
+  constructor(target: object) {
+    // SAFETY: a constructor returning an object makes that object the result of `new` (and the
+    // `this` of a subclass's field initialisers); the class declares no member to be missing.
+    return target as FieldStamp;
+  }
+}
+
+/**
+ * The owner state of an {@link OwnableResource}, kept as a private field stamped onto the resource
+ * itself by `new OwnerState(resource)`.
+ *
+ * @remarks
+ * The field could be declared in `OwnableResource`, but on Node 20 (V8 11) a base class that
+ * declares fields makes every subclass construction go through a call that is not inlined (about
+ * 20 ns); a field defined by a leaf class such as this one costs what an ordinary store does. The
+ * field stays hard-private: only this class's body can read or write it.
+ */
+class OwnerState extends FieldStamp {
+  #state: number = FRESH;
+
+  static {
+    stateOf = (handle) => (handle as unknown as OwnerState).#state;
+    setState = (handle, state) => {
+      (handle as unknown as OwnerState).#state = state;
+    };
+  }
+}
 
 /**
  * Base class of an {@link Ownable} resource: implements `release()` and disposal on top of one
@@ -123,7 +159,11 @@ let adopt: (handle: OwnableResource, op: string) => void;
  */
 export abstract class OwnableResource implements Ownable {
   declare readonly [ownableCapability]: true;
-  #state: number = FRESH;
+
+  /** Gives the instance its owner state (fresh: not adopted by an owner yet). */
+  constructor() {
+    new OwnerState(this);
+  }
 
   /**
    * Gives the resource back; called exactly once, by the first `release()` or disposal.
@@ -152,7 +192,8 @@ export abstract class OwnableResource implements Ownable {
 
   /** `true` until the owner released, disposed or converted this handle. */
   protected get isLive(): boolean {
-    return this.#state === FRESH || this.#state === LIVE;
+    const state = stateOf(this);
+    return state === FRESH || state === LIVE;
   }
 
   /**
@@ -169,7 +210,7 @@ export abstract class OwnableResource implements Ownable {
 
   static {
     const finish = (handle: OwnableResource, op: string, disposing: boolean): void => {
-      const state = handle.#state;
+      const state = stateOf(handle);
       if (state === CONSUMED && disposing) return;
       if (state === FRESH) {
         // A never-adopted instance is a borrower's view: only an owner may give the resource back.
@@ -181,19 +222,26 @@ export abstract class OwnableResource implements Ownable {
       }
       handle.drop();
       // INVARIANT: the state leaves FRESH/LIVE only after drop() succeeded, so drop runs once.
-      handle.#state = disposing ? DISPOSED : CONSUMED;
+      setState(handle, disposing ? DISPOSED : CONSUMED);
     };
     adopt = (handle, op) => {
-      if (handle.#state !== FRESH) {
+      if (stateOf(handle) !== FRESH) {
         throw kernelError("EBUSY", op, "resource already has an owner", { resource: handle.describeResource() });
       }
-      handle.#state = LIVE;
+      setState(handle, LIVE);
     };
     // The owner operations live on the prototype but not in the class type, so `GpuBuffer` (the
     // borrower's view) has no `release` while `Owned<GpuBuffer>` does. See the module docs.
     Object.defineProperties(OwnableResource.prototype, {
       release: {
         value: function release(this: OwnableResource): void {
+          // The common case inline; finish() has every other state and its errors.
+          if (stateOf(this) === LIVE) {
+            this.drop();
+            // INVARIANT: as in finish(): the state changes only after drop() succeeded.
+            setState(this, CONSUMED);
+            return;
+          }
           finish(this, "release", false);
         },
         writable: true,
@@ -201,6 +249,12 @@ export abstract class OwnableResource implements Ownable {
       },
       [Symbol.dispose]: {
         value: function dispose(this: OwnableResource): void {
+          if (stateOf(this) === LIVE) {
+            this.drop();
+            // INVARIANT: as in finish(): the state changes only after drop() succeeded.
+            setState(this, DISPOSED);
+            return;
+          }
           finish(this, "dispose", true);
         },
         writable: true,

@@ -99,10 +99,10 @@ test("M32: unlocking in any order forgets exactly that lock; folios outside a pa
   using three: ARef<Folio> = space.readFolio(3, fillWith(3));
   using five: ARef<Folio> = space.readFolio(5, fillWith(5));
   using loose: UniqueFolio = Folio.alloc(0, GFP_KERNEL, machine);
-  const a = one.lock();
-  const b = three.lock();
-  const c = five.lock();
-  const d = loose.lock();
+  const a: LockedFolio = one.lock();
+  const b: LockedFolio = three.lock();
+  const c: LockedFolio = five.lock();
+  const d: LockedFolio = loose.lock();
   b.unlock();
   // 5 is still held: locking 3 again is out of order, and the failed lock left nothing behind
   expectKernelError(() => three.lock(), "EDEADLK", "held=5, locking=3");

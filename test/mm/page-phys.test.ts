@@ -78,10 +78,15 @@ describe("phys, intoPhys and fromPhys", () => {
     page.release();
     expectUnchanged(machine, () => intoPhys(alias), "EALREADY", /already released/);
     using owner: Owned<Page> = Page.alloc(GFP_KERNEL, machine);
+    let kept: Page | undefined; // misuse on purpose: the borrow kept past its block
     unsafe("SAFETY: the owner above keeps the page allocated", (token) => {
       const borrowed = Page.borrowPhys(token, owner.phys(), machine)!;
       expectUnchanged(machine, () => intoPhys(borrowed as unknown as Owned<Page>), "EPERM", /borrowed, not owned/);
+      // the failed hand-over gave the borrow its scope back: usable inside the block, not after it
+      expect(borrowed.read(0, 1).length).toBe(1);
+      kept = borrowed;
     });
+    expectKernelError(() => kept!.read(0, 1), "EFAULT", /after its unsafe block ended/);
     expect(owner.read(0, 1).length).toBe(1);
     expectKernelError(() => intoPhys({} as Owned<Page>), "EINVAL", /not a Page/);
   });
