@@ -214,7 +214,8 @@ export class Folio extends RefCountedResource {
    * @param body - Receives a `"read"` {@link MapGuard}.
    * @returns What `body` returned.
    * @throws KernelError `EINVAL` for a bad offset (M25); `ENOSPC` when the CPU's slots are full;
-   *   `EBUSY` on a UniqueFolio with a live write mapping (M29).
+   *   `EBUSY` on a UniqueFolio with a live write mapping (M29); `EINVAL` when `body` returns a
+   *   promise (a mapping closure must be synchronous), after releasing the mapping.
    */
   map<Result>(offset: number, body: MapBody<"read", Result>): Result {
     this.assertLive("folio_map");
@@ -229,7 +230,8 @@ export class Folio extends RefCountedResource {
    * @param offset - The first byte.
    * @param length - The number of bytes; `offset + length <= size`.
    * @param body - Receives each chunk (exactly its bytes) and its folio offset.
-   * @throws KernelError `EINVAL` for a range outside the folio (M25).
+   * @throws KernelError `EINVAL` for a range outside the folio (M25); `EINVAL` when `body` returns
+   *   a promise (a mapping closure must be synchronous), after releasing the mapping.
    * @safety
    * - `body` must not keep a chunk view after it returns: the mapping is released at once and a
    *   JavaScript view cannot be revoked.

@@ -166,7 +166,9 @@ export class LockedFolio implements Disposable {
    * @param offset - `0 <= offset < size`.
    * @param body - Receives a `"read"` guard.
    * @returns What `body` returned.
-   * @throws KernelError `EINVAL` for a bad offset; `EBUSY` while a write mapping is live.
+   * @throws KernelError `EINVAL` for a bad offset; `EBUSY` while a write mapping is live;
+   *   `EINVAL` when `body` returns a promise (a mapping closure must be synchronous), after
+   *   releasing the mapping.
    */
   map<Result>(offset: number, body: MapBody<"read", Result>): Result {
     const state = this.#check("folio_map");
@@ -181,7 +183,8 @@ export class LockedFolio implements Disposable {
    * @param body - Receives a `"write"` guard.
    * @returns What `body` returned.
    * @throws KernelError `EINVAL` for a bad offset; `EBUSY` naming the live borrow while another
-   *   mapping of this guard is live (M29).
+   *   mapping of this guard is live (M29); `EINVAL` when `body` returns a promise (a mapping
+   *   closure must be synchronous), after releasing the mapping.
    */
   mapMut<Result>(offset: number, body: MapBody<"write", Result>): Result {
     const state = this.#check("folio_map_mut");
@@ -195,7 +198,8 @@ export class LockedFolio implements Disposable {
    * @param offset - The first byte.
    * @param length - The number of bytes.
    * @param body - Receives each chunk and its folio offset.
-   * @throws KernelError `EINVAL` for a range outside the folio.
+   * @throws KernelError `EINVAL` for a range outside the folio; `EINVAL` when `body` returns a
+   *   promise (a mapping closure must be synchronous), after releasing the mapping.
    * @safety
    * - `body` must not keep a chunk view after it returns: the mapping is released at once and a
    *   JavaScript view cannot be revoked.
@@ -210,7 +214,9 @@ export class LockedFolio implements Disposable {
    * @param offset - The first byte.
    * @param length - The number of bytes.
    * @param body - Receives each chunk and its folio offset.
-   * @throws KernelError `EINVAL` for a range outside the folio; `EBUSY` while a mapping is live.
+   * @throws KernelError `EINVAL` for a range outside the folio; `EBUSY` while a mapping is live;
+   *   `EINVAL` when `body` returns a promise (a mapping closure must be synchronous), after
+   *   releasing the mapping.
    * @safety
    * - `body` must not keep a chunk view after it returns: the mapping is released at once and a
    *   JavaScript view cannot be revoked.

@@ -14,13 +14,17 @@
  * closure, or stored in an object it returns, is a compile error saying the mapping cannot outlive
  * its closure (M8).
  *
+ * Closures must be synchronous: a mapping cannot stay live across an `await` (it belongs to the
+ * CPU's LIFO stack of slots). A closure that returns a promise gets its mapping released at once,
+ * its guard turns dead, and the call fails with `EINVAL` "a mapping closure must be synchronous";
+ * the rest of an `async` closure still runs later, and reading `guard.view` there is `EFAULT`.
+ *
  * @module
  */
-import type { Machine } from "../core/index.js";
 import { kernelError } from "../errors.js";
-import { lifetimeBrand, runScope, type LifetimeBrand, type NoEscape } from "../ownership/index.js";
+import { lifetimeBrand, type LifetimeBrand, type NoEscape } from "../ownership/index.js";
 import { checkMapOffset, type Borrows, type FolioState, type MapAccess } from "./internal/folio-state.js";
-import { checkClosure } from "./internal/pageArgs.js";
+import { checkClosure, checkSynchronous } from "./internal/pageArgs.js";
 
 export type { MapAccess } from "./internal/folio-state.js";
 
@@ -167,20 +171,23 @@ export class MapGuard<Lifetime, Access extends MapAccess = "read"> {
         if (token !== undefined) borrows!.end(token);
         throw error;
       }
-      // SAFETY: the view is used only through the guard, which dies when the closure returns.
-      const guard = new MapGuard<unknown, Access>(machine.kmapLocalView(id), offset);
-      // SAFETY: NoEscape<Result, Lifetime> is Result except for results carrying a borrow, which the
-      // compiler rejected where the closure was written.
-      const run = (): Result => body(guard) as Result;
-      return runScope(run, () => {
-        guard.#live = false;
+      let guard: MapGuard<unknown, Access> | undefined;
+      try {
+        // SAFETY: the view is used only through the guard, which dies when the closure returns.
+        guard = new MapGuard<unknown, Access>(machine.kmapLocalView(id), offset);
+        // SAFETY: NoEscape<Result, Lifetime> is Result except for results carrying a borrow, which
+        // the compiler rejected where the closure was written.
+        const result = body(guard) as Result;
+        checkSynchronous(op, result);
+        return result;
+      } finally {
+        // INVARIANT: the guard dies and the borrow ends before the slot is released, LIFO.
+        if (guard !== undefined) guard.#live = false;
         if (token !== undefined) borrows!.end(token);
-        unmap(machine, id);
-      });
+        machine.kunmapLocal(id);
+      }
     };
   }
 }
 
-function unmap(machine: Machine, id: number): void {
-  machine.kunmapLocal(id);
-}
+

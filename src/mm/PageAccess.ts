@@ -14,7 +14,7 @@ import { kernelError } from "../errors.js";
 import { OwnableResource, assertUnsafe, type NoEscape, type Unsafe } from "../ownership/index.js";
 import { toPhysAddr, type Pfn, type PhysAddr } from "./addr.js";
 import { handleOf } from "./internal/page-handle.js";
-import { checkBytes, checkClosure, checkPageRange } from "./internal/pageArgs.js";
+import { checkBytes, checkClosure, checkPageRange, checkSynchronous } from "./internal/pageArgs.js";
 import type { PageView } from "./PageView.js";
 import type { UserSliceReader } from "./userSlice.js";
 
@@ -79,8 +79,13 @@ export abstract class PageAccess extends OwnableResource {
    * @remarks
    * The view is valid for `PAGE_SIZE` bytes, only while `fn` runs, and only on the current CPU
    * (thread 002). It takes one of the CPU's local mapping slots, released when `fn` returns or
-   * throws; `fn` must be synchronous and must release every mapping it makes itself. Returning the
-   * view does not compile; the view cannot be revoked at run time, see {@link PageView}.
+   * throws; `fn` must release every mapping it makes itself. Returning the view does not compile;
+   * the view cannot be revoked at run time, see {@link PageView}.
+   *
+   * `fn` must be synchronous: a local mapping belongs to the CPU's LIFO stack of slots and cannot
+   * stay live across an `await`. When `fn` returns a promise (an `async` closure), the mapping is
+   * released at once and the call fails with `EINVAL`; the part of `fn` after its first `await`
+   * still runs later, so it must not touch the view.
    *
    * @typeParam Result - What `fn` returns; must not contain the view.
    * @param fn - The closure using the mapped bytes.
@@ -88,7 +93,8 @@ export abstract class PageAccess extends OwnableResource {
    * @throws KernelError `ENOSPC` when the CPU's slots are full (M23); `EFAULT` for a freed page;
    *   `EINVAL` (kunmap_local, LIFO) when `fn` left a mapping of its own live, in which case this
    *   call's own mapping stays live too (the machine's leak report lists it); `EINVAL` when `fn` is
-   *   not a function.
+   *   not a function; `EINVAL` "a mapping closure must be synchronous" when `fn` returned a
+   *   promise, after releasing the mapping.
    *
    * @example
    * ```ts
@@ -105,7 +111,9 @@ export abstract class PageAccess extends OwnableResource {
     try {
       // SAFETY: the view is the mapping's own PAGE_SIZE bytes and the brand exists in types only;
       // NoEscape<Result, Lifetime> is Result unless the compiler rejected the closure.
-      return fn(machine.kmapLocalView(id) as PageView<unknown>) as Result;
+      const result = fn(machine.kmapLocalView(id) as PageView<unknown>) as Result;
+      checkSynchronous(op, result);
+      return result;
     } finally {
       machine.kunmapLocal(id);
     }
@@ -113,6 +121,10 @@ export abstract class PageAccess extends OwnableResource {
 
   /**
    * Runs `fn` with `len` bytes of the page from `offset` mapped (`with_pointer_into_page`).
+   *
+   * @remarks
+   * The rules of {@link Page.withPageMapped} apply: `fn` must be synchronous, and a promise it
+   * returns fails the call with `EINVAL` once the mapping is released.
    *
    * @typeParam Result - What `fn` returns; must not contain the view.
    * @param offset - The first byte, `0 <= offset <= PAGE_SIZE`.
@@ -136,7 +148,9 @@ export abstract class PageAccess extends OwnableResource {
     const id = machine.kmapLocal(this.pfn, handleOf(this, op), 0);
     try {
       // SAFETY: the range was checked to lie in the page; the brand exists in types only.
-      return fn(machine.kmapLocalView(id).subarray(offset, offset + len) as PageView<unknown>) as Result;
+      const result = fn(machine.kmapLocalView(id).subarray(offset, offset + len) as PageView<unknown>) as Result;
+      checkSynchronous(op, result);
+      return result;
     } finally {
       machine.kunmapLocal(id);
     }

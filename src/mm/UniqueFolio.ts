@@ -59,7 +59,9 @@ export interface UniqueFolioMembers {
    * @param body - Receives a `"write"` guard.
    * @returns What `body` returned.
    * @throws KernelError `EBUSY` naming the live borrow when another mapping is live (M29);
-   *   `EINVAL` for a bad offset (M25); `EALREADY` after `intoShared()` (through an alias).
+   *   `EINVAL` for a bad offset (M25); `EALREADY` after `intoShared()` (through an alias);
+   *   `EINVAL` when `body` returns a promise (a mapping closure must be synchronous), after
+   *   releasing the mapping.
    */
   mapMut<Result>(offset: number, body: MapBody<"write", Result>): Result;
   /**
@@ -94,7 +96,8 @@ export interface UniqueFolioMembers {
    * @param offset - The first byte.
    * @param length - The number of bytes.
    * @param body - Receives each chunk (exactly its bytes) and the chunk's folio offset.
-   * @throws KernelError as for `write`.
+   * @throws KernelError as for `write`; `EINVAL` when `body` returns a promise (a mapping closure
+   *   must be synchronous), after releasing the mapping.
    * @safety
    * - `body` must not keep a chunk view after it returns: the mapping is released at once and a
    *   JavaScript view cannot be revoked.

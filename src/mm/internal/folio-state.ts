@@ -6,7 +6,7 @@
  */
 import type { Machine } from "../../core/index.js";
 import { kernelError } from "../../errors.js";
-import { checkBytes, checkClosure } from "./pageArgs.js";
+import { checkBytes, checkClosure, checkSynchronous } from "./pageArgs.js";
 
 /** The key under which a folio handle keeps its {@link FolioState}; never exported from the package. */
 export const folioState: unique symbol = Symbol("ownkit.folioState");
@@ -204,13 +204,15 @@ export function checkFolioRange(op: string, offset: number, length: number, size
  * one chunk per page on HIGHMEM (and in force-map mode), one chunk for the whole range otherwise.
  *
  * @param state - The folio.
+ * @param op - The operation, for the error.
  * @param offset - The first byte; checked by the caller.
  * @param length - The number of bytes; checked by the caller.
  * @param body - Receives each chunk's view (exactly the chunk's bytes) and its folio offset.
+ * @throws KernelError `EINVAL` when `body` returns a promise, after releasing that chunk's mapping.
  * @safety
  * - `body` must not keep the view: it comes from a `kmap_local` mapping released after the call.
  */
-export function forEachChunk(state: FolioState, offset: number, length: number, body: (view: Uint8Array, at: number) => void): void {
+export function forEachChunk(state: FolioState, op: string, offset: number, length: number, body: (view: Uint8Array, at: number) => unknown): void {
   const { machine, pfn, gen } = state;
   const end = offset + length;
   let at = offset;
@@ -220,7 +222,7 @@ export function forEachChunk(state: FolioState, offset: number, length: number, 
       // SAFETY: the view comes from the core's live mapping and is used only before it is unmapped.
       const view = machine.kmapLocalView(id);
       const n = Math.min(view.length, end - at);
-      body(n === view.length ? view : view.subarray(0, n), at);
+      checkSynchronous(op, body(n === view.length ? view : view.subarray(0, n), at));
       at += n;
     } finally {
       machine.kunmapLocal(id);
@@ -245,7 +247,7 @@ export function copyFromFolio(state: FolioState, op: string, dst: Uint8Array, of
     state.machine.read(state.pfn, state.gen, offset, dst);
     return;
   }
-  forEachChunk(state, offset, dst.length, (view, at) => dst.set(view, at - offset));
+  forEachChunk(state, op, offset, dst.length, (view, at) => dst.set(view, at - offset));
 }
 
 /**
@@ -265,7 +267,7 @@ export function copyToFolio(state: FolioState, op: string, offset: number, src: 
     state.machine.write(state.pfn, state.gen, offset, src);
     return;
   }
-  forEachChunk(state, offset, src.length, (view, at) => view.set(src.subarray(at - offset, at - offset + view.length)));
+  forEachChunk(state, op, offset, src.length, (view, at) => view.set(src.subarray(at - offset, at - offset + view.length)));
 }
 
 /**
@@ -284,7 +286,7 @@ export function zeroFolioRange(state: FolioState, op: string, offset: number, le
     state.machine.fill(state.pfn, state.gen, offset, length, 0);
     return;
   }
-  forEachChunk(state, offset, length, (view) => view.fill(0));
+  forEachChunk(state, op, offset, length, (view) => view.fill(0));
 }
 
 /**
@@ -302,5 +304,5 @@ export function checkedChunks(state: FolioState, op: string, offset: number, len
   checkFolioRange(op, offset, length, state.size());
   // SAFETY: every view type the handles lend is the chunk's Uint8Array with members removed or a
   // lifetime brand added, both type-only; the view is lent for the call only.
-  forEachChunk(state, offset, length, body as unknown as (view: Uint8Array, at: number) => void);
+  forEachChunk(state, op, offset, length, body as unknown as (view: Uint8Array, at: number) => unknown);
 }
