@@ -35,6 +35,7 @@ const HANDED_OVER: BorrowScope = Object.freeze({ active: false, reason: "handed 
 // Set by Page's static block, which alone may call the constructor and the protected hooks.
 let handOver: (page: Page) => void;
 let makePage: (machine: Machine, pfn: number, gen: number, scope: BorrowScope | undefined) => Page;
+let markWaiting: (page: Page) => void;
 
 /**
  * One page of memory, owned by whoever allocated it; `Owned<Page>` is the owner, `Page` the
@@ -101,6 +102,10 @@ export class Page extends PageAccess {
       }
     };
     makePage = (machine, pfn, gen, scope) => new Page(machine, pfn, gen, scope);
+    markWaiting = (page) => {
+      // INVARIANT: the mark tells fromPhys that the page is waiting for an owner.
+      page.machine.setPageFlag(page.pfn, page.#gen, PG_owner_priv_1);
+    };
   }
 
   /**
@@ -121,9 +126,7 @@ export class Page extends PageAccess {
    */
   static alloc(gfp: Gfp, machine?: Machine): Owned<Page> {
     const target = machineArg("alloc_page", machine);
-    if ((gfp >>> 0) === gfp && (gfp & __GFP_COMP) !== 0) {
-      throw kernelError("EINVAL", "alloc_page", "__GFP_COMP makes a folio, not a page; use Folio.alloc", { gfp });
-    }
+    if ((gfp >>> 0) === gfp && (gfp & __GFP_COMP) !== 0) throw compoundRefused(gfp);
     const pfn = target.allocPages(gfp, 0);
     // INVARIANT: a fresh order-0 page with its allocation reference, held by this owner only.
     return adoptOwned(makePage(target, pfn, target.pageGen(pfn), undefined));
@@ -250,12 +253,8 @@ export class Page extends PageAccess {
 
   /** Frees the page (`__free_pages(page, 0)`), or marks it handed over for {@link intoPhys}. */
   protected override drop(): void {
-    if (this.#scope === HANDED_OVER) {
-      // INVARIANT: the mark tells fromPhys that the page is waiting for an owner.
-      this.machine.setPageFlag(this.pfn, this.#gen, PG_owner_priv_1);
-      return;
-    }
-    this.machine.freePages(this.pfn, this.#gen, 0);
+    if (this.#scope === HANDED_OVER) markWaiting(this);
+    else this.machine.freePages(this.pfn, this.#gen, 0);
   }
 
   /** A second release: the core judges the stale handle, so debug mode reports both stacks (M19). */
@@ -268,6 +267,11 @@ export class Page extends PageAccess {
     // A page that is free, or was reallocated since, makes the core throw its double-free report.
     if (!machine.isAllocated(this.pfn) || machine.pageGen(this.pfn) !== gen) machine.freePages(this.pfn, gen, 0);
   }
+}
+
+/** The error of `Page.alloc` with `__GFP_COMP`; out of line to keep the allocation path short. */
+function compoundRefused(gfp: Gfp): Error {
+  return kernelError("EINVAL", "alloc_page", "__GFP_COMP makes a folio, not a page; use Folio.alloc", { gfp });
 }
 
 /** Checks an address argument and returns its frame number; the address must be page-aligned. */

@@ -58,8 +58,13 @@ const cache = new WeakMap<Machine, PageConsts>();
  */
 export function machineArg(op: string, machine: Machine | undefined): Machine {
   if (machine === undefined) return defaultMachine();
-  if (!(machine instanceof Machine)) throw kernelError("EINVAL", op, "not a Machine", { machine: String(machine) });
+  if (!(machine instanceof Machine)) throw notAMachine(op, machine);
   return machine;
+}
+
+/** The error of {@link machineArg}; out of line to keep the hot paths that inline it short. */
+function notAMachine(op: string, machine: unknown): Error {
+  return kernelError("EINVAL", op, "not a Machine", { machine: String(machine) });
 }
 
 /**

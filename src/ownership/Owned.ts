@@ -224,10 +224,11 @@ export abstract class OwnableResource implements Ownable {
       // INVARIANT: the state leaves FRESH/LIVE only after drop() succeeded, so drop runs once.
       setState(handle, disposing ? DISPOSED : CONSUMED);
     };
+    const alreadyOwned = (handle: OwnableResource, op: string): Error =>
+      kernelError("EBUSY", op, "resource already has an owner", { resource: handle.describeResource() });
     adopt = (handle, op) => {
-      if (stateOf(handle) !== FRESH) {
-        throw kernelError("EBUSY", op, "resource already has an owner", { resource: handle.describeResource() });
-      }
+      // The error is built out of line: adopt is inlined into every factory.
+      if (stateOf(handle) !== FRESH) throw alreadyOwned(handle, op);
       setState(handle, LIVE);
     };
     // The owner operations live on the prototype but not in the class type, so `GpuBuffer` (the
