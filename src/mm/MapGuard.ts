@@ -38,10 +38,22 @@ export type { MapAccess } from "./internal/folio-state.js";
  *
  * @typeParam Lifetime - The closure's lifetime.
  */
-// An interface, not `Uint8Array & LifetimeBrand<Lifetime>`: each closure call instantiates the view with
-// a fresh lifetime, and the compiler builds every member of a fresh intersection anew, while an
-// interface instantiation reuses its base types' members.
-export interface FolioView<Lifetime> extends Uint8Array, LifetimeBrand<Lifetime> {}
+// Declared like PageView, over a mapped base, for the type checker's sake (see there); not as an
+// extension of PageView, whose members would then be instantiated once more for each view.
+export interface FolioView<Lifetime>
+  extends Omit<Uint8Array, "copyWithin" | "fill" | "reverse" | "sort" | "valueOf">,
+    LifetimeBrand<Lifetime> {
+  /** Copies bytes within the view (`Uint8Array.prototype.copyWithin`) and returns the view. */
+  copyWithin(target: number, start: number, end?: number): this;
+  /** Sets bytes to `value` (`Uint8Array.prototype.fill`) and returns the view. */
+  fill(value: number, start?: number, end?: number): this;
+  /** Reverses the bytes in place (`Uint8Array.prototype.reverse`) and returns the view. */
+  reverse(): this;
+  /** Sorts the bytes in place (`Uint8Array.prototype.sort`) and returns the view. */
+  sort(compareFn?: (a: number, b: number) => number): this;
+  /** The view itself (`Uint8Array.prototype.valueOf`). */
+  valueOf(): this;
+}
 
 /**
  * A read-only view of mapped folio bytes: the same `Uint8Array` at run time, typed without index
@@ -61,7 +73,7 @@ export interface FolioView<Lifetime> extends Uint8Array, LifetimeBrand<Lifetime>
  * ```
  */
 // The omitted members write, or hand out a writable alias of the same memory (`subarray`, `buffer`).
-// An interface for the same reason as FolioView.
+// An interface over a mapped base for the same reason as PageView.
 export interface ReadonlyFolioView<Lifetime>
   extends Omit<Uint8Array, "set" | "fill" | "copyWithin" | "reverse" | "sort" | "subarray" | "buffer" | number>,
     LifetimeBrand<Lifetime> {

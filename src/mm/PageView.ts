@@ -29,7 +29,22 @@ import type { LifetimeBrand } from "../ownership/index.js";
  *
  * @typeParam Lifetime - The closure's lifetime parameter.
  */
-// An interface, not `Uint8Array & LifetimeBrand<Lifetime>`: each closure call instantiates the view with
-// a fresh lifetime, and the compiler builds every member of a fresh intersection anew, while an
-// interface instantiation reuses its base types' members.
-export interface PageView<Lifetime> extends Uint8Array, LifetimeBrand<Lifetime> {}
+// Not `Uint8Array & LifetimeBrand<Lifetime>`, nor an interface extending `Uint8Array`: each closure
+// call instantiates the view with a fresh lifetime, and the compiler builds every member of a fresh
+// intersection anew, and re-instantiates every member of a `Uint8Array` base for the new `this`. The
+// members of a mapped base (`Omit`) are shared by all instantiations; the members that return `this`
+// are declared again so that they return the branded view.
+export interface PageView<Lifetime>
+  extends Omit<Uint8Array, "copyWithin" | "fill" | "reverse" | "sort" | "valueOf">,
+    LifetimeBrand<Lifetime> {
+  /** Copies bytes within the view (`Uint8Array.prototype.copyWithin`) and returns the view. */
+  copyWithin(target: number, start: number, end?: number): this;
+  /** Sets bytes to `value` (`Uint8Array.prototype.fill`) and returns the view. */
+  fill(value: number, start?: number, end?: number): this;
+  /** Reverses the bytes in place (`Uint8Array.prototype.reverse`) and returns the view. */
+  reverse(): this;
+  /** Sorts the bytes in place (`Uint8Array.prototype.sort`) and returns the view. */
+  sort(compareFn?: (a: number, b: number) => number): this;
+  /** The view itself (`Uint8Array.prototype.valueOf`). */
+  valueOf(): this;
+}
