@@ -14,6 +14,7 @@
 import { GFP_KERNEL, MAX_PAGE_ORDER, PG_locked, PG_uptodate, __GFP_COMP, type Machine } from "../core/index.js";
 import { kernelError } from "../errors.js";
 import { RefCountedResource, notOwnableBecause, refCountOf, adoptARef, type ARef } from "../ownership/index.js";
+import { toPhysAddr, type PhysAddr } from "./addr.js";
 import { machineArg } from "./consts.js";
 import { checkedChunks, copyFromFolio, folioState, FolioState } from "./internal/folio-state.js";
 import { installUniqueMembers } from "./internal/folio-unique.js";
@@ -158,6 +159,23 @@ export class Folio extends RefCountedResource {
     this.assertLive("folio_test_locked");
     const { machine, pfn, gen } = this[folioState];
     return machine.testPageFlag(pfn, gen, PG_locked);
+  }
+
+  /**
+   * The physical address of the folio's first byte (`PFN_PHYS(folio_pfn(folio))`).
+   *
+   * @remarks
+   * A folio is physically contiguous and naturally aligned to its size, so `[phys, phys + size)` is
+   * one range a device can be pointed at (through an IOMMU mapping, for example).
+   *
+   * @returns The folio's physical address.
+   * @throws KernelError `EFAULT` for a handle whose folio was freed.
+   */
+  phys(): PhysAddr {
+    this.assertLive("folio_phys");
+    const state = this[folioState];
+    state.size(); // checks the handle against the folio's generation
+    return toPhysAddr(state.pfn * state.machine.pageSize);
   }
 
   /** Whether the folio lies in HIGHMEM (`folio_test_highmem`): mappings then end at page ends. */

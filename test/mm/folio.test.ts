@@ -150,3 +150,14 @@ test("handles reject use after put with EFAULT", () => {
   unique.release();
   expectKernelError(() => alias.size, "EFAULT");
 });
+
+test("phys is the first byte's physical address, aligned to the folio's size; a freed handle is EFAULT", () => {
+  const machine = small();
+  const unique: UniqueFolio = Folio.alloc(4, GFP_KERNEL, machine);
+  const addr: number = unique.phys();
+  expect(addr % unique.size).toBe(0);
+  expect(addr / machine.pageSize).toBe(unique[folioState].pfn);
+  const alias: UniqueFolio = unique;
+  unique.release();
+  expectKernelError(() => alias.phys(), "EFAULT");
+});
