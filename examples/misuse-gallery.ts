@@ -37,7 +37,9 @@ export async function collectGallery(ids: readonly string[] = GALLERY_CASES): Pr
   const result = await runCatalogue({ dir: "types-test/misuse", only: ["tsc-5.9"], runtime: false });
   const entries: GalleryEntry[] = [];
   for (const id of ids) {
-    const found: CaseResult | undefined = result.cases.find((c) => c.case.id === id && !c.case.runtime);
+    // Where a misuse has a generic form and a page/folio form, show the page/folio one.
+    const forms = result.cases.filter((c) => c.case.id === id && !c.case.runtime);
+    const found: CaseResult | undefined = forms.find((c) => /page|folio/i.test(c.case.file)) ?? forms[0];
     const check = found?.typeChecks[0];
     const outcome = check?.lines.find((l) => l.actual.length > 0);
     const diagnostic = outcome?.actual[0];
