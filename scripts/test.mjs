@@ -2,7 +2,7 @@
 // Runs every suite (build, type check, runtime tests on Node 20 and Node 24, tsd, the misuse runner
 // on every compiler, the docs site in a browser) and ends with one line: `N passed, N failed`.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;
@@ -43,6 +43,8 @@ function vitest(suite, nodeCommand) {
     "--reporter=json",
     `--outputFile.json=${out}`,
   ];
+  // A report left by an earlier run must not stand in for one this run failed to write.
+  rmSync(out, { force: true });
   const { ok, seconds } = run(nodeCommand[0], args);
   if (!existsSync(out)) {
     results.push({ suite, passed: 0, failed: 1, note: "no report written" });
@@ -59,6 +61,8 @@ function vitest(suite, nodeCommand) {
 function counted(suite, command, args) {
   heading(suite);
   const out = join(tmp, `${suite.replace(/\W+/g, "-")}.json`);
+  // A report left by an earlier run must not stand in for one this run failed to write.
+  rmSync(out, { force: true });
   const { ok, seconds } = run(command, [...args, "--json", out]);
   if (!existsSync(out)) {
     results.push({ suite, passed: 0, failed: 1, note: "no report written" });
