@@ -93,6 +93,7 @@ const DISPOSED = 3;
 
 // Set by RefCountedResource's static block, which alone may touch the private state.
 let transfer: (handle: RefCountedResource, op: string) => RefCountedResource;
+let assertHeld: (handle: RefCountedResource, op: string) => void;
 let adopt: (handle: RefCountedResource, op: string) => void;
 let readCount: (resource: RefCountedResource) => number;
 let describe: (resource: RefCountedResource) => string;
@@ -208,14 +209,17 @@ export abstract class RefCountedResource implements AlwaysRefCounted {
         throw kernelError("EALREADY", op, "reference was already dropped", { resource: handle.describeResource() });
       }
     };
-    const put = (handle: RefCountedResource, op: string, disposing: boolean): void => {
-      const state = stateOf(handle);
-      if (disposing && state === CONSUMED) return;
-      if (state === FRESH) {
-        // A never-adopted instance is a borrower's view: it holds no reference to drop.
-        throw kernelError("EPERM", op, "a borrowed view holds no reference to drop", { resource: handle.describeResource() });
+    // Put and the conversions need a handle that holds a reference: adopted and not consumed.
+    const held = (handle: RefCountedResource, op: string): void => {
+      if (stateOf(handle) === FRESH) {
+        // A never-adopted instance is a borrower's view: it holds no reference to drop or convert.
+        throw kernelError("EPERM", op, "a borrowed view holds no reference", { resource: handle.describeResource() });
       }
       check(handle, op);
+    };
+    const put = (handle: RefCountedResource, op: string, disposing: boolean): void => {
+      if (disposing && stateOf(handle) === CONSUMED) return;
+      held(handle, op);
       const count = handle.refCount();
       if (count < 1) {
         throw kernelError("EINVAL", op, "refcount underflow", { resource: handle.describeResource(), count });
@@ -232,8 +236,9 @@ export abstract class RefCountedResource implements AlwaysRefCounted {
     };
     readCount = (resource) => resource.refCount();
     describe = (resource) => resource.describeResource();
+    assertHeld = held;
     transfer = (handle, op) => {
-      check(handle, op);
+      held(handle, op);
       const next = handle.newHandle();
       setState(next, LIVE);
       setState(handle, CONSUMED);
@@ -337,7 +342,8 @@ export function adoptOwnedRefCounted<Resource extends OwnableRefCountedResource>
  * @typeParam Resource - A resource class extending {@link OwnableRefCountedResource}.
  * @param owner - The owner to convert.
  * @returns A new handle holding the owner's reference.
- * @throws KernelError `EALREADY` when `owner` was already consumed.
+ * @throws KernelError `EALREADY` when `owner` was already consumed; `EPERM` when `owner` is a
+ * borrower's view that was never adopted (it holds no reference).
  */
 export function intoARef<Resource extends OwnableRefCountedResource>(owner: Owned<Resource>): ARef<Resource> {
   // SAFETY: `transfer` returns a handle of the same class (newHandle() returns `this` type).
@@ -350,10 +356,11 @@ export function intoARef<Resource extends OwnableRefCountedResource>(owner: Owne
  * @typeParam Resource - A resource class extending {@link OwnableRefCountedResource}.
  * @param reference - The reference to convert; consumed on success, untouched on failure.
  * @returns A new handle that owns the resource.
- * @throws KernelError `EBUSY` naming the count when other references exist; `EALREADY` when
- * `reference` was already put.
+ * @throws KernelError `EALREADY` when `reference` was already put; `EPERM` when it is a borrower's
+ * view that was never adopted; `EBUSY` naming the count when other references exist.
  */
 export function intoOwned<Resource extends OwnableRefCountedResource>(reference: ARef<Resource>): Owned<Resource> {
+  assertHeld(reference, "intoOwned");
   const count = refCountOf(reference);
   if (count !== 1) {
     throw kernelError("EBUSY", "intoOwned", "other references exist", {

@@ -115,3 +115,27 @@ test("types: ARef adds clone and put; Owned of a refcounted-and-ownable resource
   expectTypeOf(intoARef<PooledBlock>).returns.toEqualTypeOf<ARef<PooledBlock>>();
   expectTypeOf(intoOwned<PooledBlock>).returns.toEqualTypeOf<Owned<PooledBlock>>();
 });
+
+test("intoOwned and intoARef refuse a borrower's view that was never adopted, nothing changed", () => {
+  const owner: Owned<PooledBlock> = PooledBlock.alloc("view");
+  const shared: ARef<PooledBlock> = intoARef(owner);
+  const view: PooledBlock = PooledBlock.view(shared);
+  expect(() => intoOwned(view as ARef<PooledBlock>)).toThrow(expect.objectContaining({ errno: "EPERM" }));
+  expect(() => intoARef(view as Owned<PooledBlock>)).toThrow(/intoARef: a borrowed view holds no reference/);
+  expect(refCountOf(shared)).toBe(1);
+  expect(freed).toEqual([]);
+  shared.put();
+  expect(freed).toEqual(["view"]);
+});
+
+test("intoOwned of a reference already put is EALREADY even while other references exist", () => {
+  const first: ARef<PooledBlock> = intoARef(PooledBlock.alloc("stale"));
+  const second: ARef<PooledBlock> = first.clone();
+  const third: ARef<PooledBlock> = first.clone();
+  const alias: ARef<PooledBlock> = first;
+  first.put();
+  expect(() => intoOwned(alias)).toThrow(expect.objectContaining({ errno: "EALREADY" }));
+  expect(refCountOf(second)).toBe(2);
+  second.put();
+  third.put();
+});

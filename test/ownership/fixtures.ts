@@ -76,6 +76,10 @@ export class PooledBlock extends OwnableRefCountedResource {
   static alloc(label: string): Owned<PooledBlock> {
     return adoptOwnedRefCounted(new PooledBlock({ count: 1, label }));
   }
+  /** For tests of conversions: a borrower's view of `block` that no handle adopted. */
+  static view(block: PooledBlock): PooledBlock {
+    return new PooledBlock(block.shared);
+  }
   get label(): string {
     return this.shared.label;
   }
