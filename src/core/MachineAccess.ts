@@ -4,7 +4,7 @@
  * @module
  */
 import { kernelError } from "../errors.js";
-import { badNumber, isU32 } from "./check.js";
+import { badNumber, checkBytes, isU32 } from "./check.js";
 import { KmapSlots } from "./KmapSlots.js";
 import { MachineFlags } from "./MachineFlags.js";
 import { ORDER_SHIFT, PG_reserved, PG_tail } from "./MemMap.js";
@@ -39,10 +39,12 @@ export class MachineAccess extends MachineFlags {
    * @param gen - The handle's generation.
    * @param offset - First byte to read, from the start of `pfn`.
    * @param dst - Receives `dst.length` bytes.
-   * @throws KernelError `EINVAL` when the range leaves the block or a number is bad (nothing
-   *   copied); `EFAULT` for a freed or reallocated page (M20, with stacks in debug).
+   * @throws KernelError `EINVAL` when the range leaves the block, a number is bad or `dst` is not a
+   *   `Uint8Array` (nothing copied); `EFAULT` for a freed or reallocated page (M20, with stacks in
+   *   debug).
    */
   read(pfn: number, gen: number, offset: number, dst: Uint8Array): void {
+    checkBytes("memcpy_from_page", "dst", dst);
     const flags = this.live("memcpy_from_page", pfn, gen, offset, dst.length);
     this.checkRange("memcpy_from_page", pfn, offset, dst.length, this.extent(flags));
     // SAFETY: the range lies inside the live block, checked just above.
@@ -56,9 +58,11 @@ export class MachineAccess extends MachineFlags {
    * @param gen - The handle's generation.
    * @param offset - First byte to write, from the start of `pfn`.
    * @param src - The bytes to write.
-   * @throws KernelError as for {@link MachineAccess.read}; nothing is written on error.
+   * @throws KernelError as for {@link MachineAccess.read} (`EINVAL` when `src` is not a
+   *   `Uint8Array`); nothing is written on error.
    */
   write(pfn: number, gen: number, offset: number, src: Uint8Array): void {
+    checkBytes("memcpy_to_page", "src", src);
     const flags = this.live("memcpy_to_page", pfn, gen, offset, src.length);
     this.checkRange("memcpy_to_page", pfn, offset, src.length, this.extent(flags));
     // SAFETY: the range lies inside the live block, checked just above.

@@ -44,6 +44,21 @@ export function badNumber(op: string, name: string, value: unknown, limit?: numb
 }
 
 /**
+ * Checks that a buffer from a caller is a `Uint8Array` (a plain array, a string or another typed
+ * array would be copied element by element, not byte by byte).
+ *
+ * @param op - The operation that failed.
+ * @param name - The argument's name.
+ * @param value - The value received.
+ * @throws KernelError `EINVAL` naming the value's type.
+ */
+export function checkBytes(op: string, name: string, value: unknown): asserts value is Uint8Array {
+  if (!(value instanceof Uint8Array)) {
+    throw kernelError("EINVAL", op, `${name} is not a Uint8Array`, { [name]: Object.prototype.toString.call(value) });
+  }
+}
+
+/**
  * Formats a number as `0x…` hex, the way reports print page frame numbers and addresses.
  *
  * @param value - A non-negative integer.

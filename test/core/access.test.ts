@@ -59,6 +59,22 @@ describe("memory access", () => {
     expect(after).toEqual(before);
   });
 
+  test("M25: a buffer that is not a Uint8Array is EINVAL and nothing is read or written", () => {
+    const { machine, pfn, gen } = setup();
+    machine.write(pfn, gen, 0, new Uint8Array([1, 2, 3, 4]));
+    const wrong: unknown[] = [[9, 9], "ab", new Uint16Array([0x1ff, 0x2ff]), { length: 2 }, null, undefined];
+    for (const buffer of wrong) {
+      expectUnchanged(machine, () => machine.write(pfn, gen, 0, buffer as Uint8Array), "EINVAL", /memcpy_to_page: src is not a Uint8Array/);
+      expectUnchanged(machine, () => machine.read(pfn, gen, 0, buffer as Uint8Array), "EINVAL", /memcpy_from_page: dst is not a Uint8Array/);
+    }
+    const into = new Uint16Array(2);
+    expectKernelError(() => machine.read(pfn, gen, 0, into as unknown as Uint8Array), "EINVAL");
+    expect([...into]).toEqual([0, 0]);
+    const after = new Uint8Array(4);
+    machine.read(pfn, gen, 0, after);
+    expect([...after]).toEqual([1, 2, 3, 4]);
+  });
+
   test("M20: reading or writing through an alias after free is EFAULT, with both stacks in debug", () => {
     const { machine, pfn, gen } = setup(true);
     const alias = { pfn, gen };
