@@ -17,7 +17,7 @@
  */
 import { PG_uptodate, type Machine } from "../core/index.js";
 import { kernelError } from "../errors.js";
-import { Borrows, checkedChunks, copyFromFolio, copyToFolio, zeroFolioRange, type FolioState } from "./internal/folio-state.js";
+import { Borrows, checkedChunks, copyFromFolio, copyToFolio, zeroFolioRange, type FolioState, type MapAccess } from "./internal/folio-state.js";
 import type { Folio } from "./Folio.js";
 import type { Loff } from "./loff.js";
 import { mapWith, type FolioView, type MapBody, type ReadonlyFolioView } from "./MapGuard.js";
@@ -70,7 +70,10 @@ export class LockedFolio implements Disposable {
   readonly #state: FolioState;
   readonly #mapping: number;
   readonly #index: number;
-  /** The guard's live mappings; made by the first mapping, since most guards only copy. */
+  /**
+   * The guard's live mappings while the folio is shared; made by the first mapping, since most
+   * guards only copy. While the folio is unique its mappings go to the unique handle's borrows.
+   */
   #borrows: Borrows | null = null;
   #live = true;
 
@@ -172,7 +175,7 @@ export class LockedFolio implements Disposable {
    */
   map<Result>(offset: number, body: MapBody<"read", Result>): Result {
     const state = this.#check("folio_map");
-    return mapWith(state, (this.#borrows ??= new Borrows()), "read", "folio_map", offset, body);
+    return mapWith(state, this.#borrowsFor(state), "read", "folio_map", offset, body);
   }
 
   /**
@@ -188,8 +191,7 @@ export class LockedFolio implements Disposable {
    */
   mapMut<Result>(offset: number, body: MapBody<"write", Result>): Result {
     const state = this.#check("folio_map_mut");
-    if (state.unique) state.borrows.exclusive("folio_map_mut");
-    return mapWith(state, (this.#borrows ??= new Borrows()), "write", "folio_map_mut", offset, body);
+    return mapWith(state, this.#borrowsFor(state), "write", "folio_map_mut", offset, body);
   }
 
   /**
@@ -198,14 +200,15 @@ export class LockedFolio implements Disposable {
    * @param offset - The first byte.
    * @param length - The number of bytes.
    * @param body - Receives each chunk and its folio offset.
-   * @throws KernelError `EINVAL` for a range outside the folio; `EINVAL` when `body` returns a
-   *   promise (a mapping closure must be synchronous), after releasing the mapping.
+   * @throws KernelError `EINVAL` for a range outside the folio; `EBUSY` while a write mapping is
+   *   live; `EINVAL` when `body` returns a promise (a mapping closure must be synchronous), after
+   *   releasing the mapping.
    * @safety
    * - `body` must not keep a chunk view after it returns: the mapping is released at once and a
    *   JavaScript view cannot be revoked.
    */
   forEachChunk(offset: number, length: number, body: <Lifetime>(view: ReadonlyFolioView<Lifetime>, offset: number) => void): void {
-    checkedChunks(this.#check("folio_chunks"), "folio_chunks", offset, length, body);
+    this.#chunks("folio_chunks", "read", offset, length, body);
   }
 
   /**
@@ -222,19 +225,21 @@ export class LockedFolio implements Disposable {
    *   JavaScript view cannot be revoked.
    */
   forEachChunkMut(offset: number, length: number, body: <Lifetime>(view: FolioView<Lifetime>, offset: number) => void): void {
-    checkedChunks(this.#exclusive("folio_chunks_mut"), "folio_chunks_mut", offset, length, body);
+    this.#chunks("folio_chunks_mut", "write", offset, length, body);
   }
 
   /**
    * Unlocks the folio (`folio_unlock`); the binding is consumed.
    *
    * @throws KernelError `EALREADY` when already unlocked (an alias); `EBUSY` while a mapping of
-   *   the guard is live.
+   *   the guard is live (of a {@link UniqueFolio}: while any mapping of the folio is live).
    */
   unlock(): asserts this is never {
     if (!this.#live) throw kernelError("EALREADY", "folio_unlock", "folio was already unlocked by this guard", { index: this.#index });
-    this.#borrows?.exclusive("folio_unlock");
-    const { machine, pfn, gen } = this.#state;
+    const state = this.#state;
+    // While the folio is unique the guard's mappings are among the unique handle's borrows.
+    (state.unique ? state.borrows : this.#borrows)?.exclusive("folio_unlock");
+    const { machine, pfn, gen } = state;
     machine.folioUnlock(pfn, gen);
     // INVARIANT: the guard dies with the lock and leaves the held list.
     this.#live = false;
@@ -253,6 +258,26 @@ export class LockedFolio implements Disposable {
   #check(op: string): FolioState {
     if (!this.#live) throw kernelError("EFAULT", op, "use of a LockedFolio after unlock", { index: this.#index });
     return this.#state;
+  }
+
+  /**
+   * The borrows this guard's mappings register in: the unique handle's while the folio is unique,
+   * so that neither of the two handles that may write maps or writes over the other's mapping.
+   */
+  #borrowsFor(state: FolioState): Borrows {
+    return state.unique ? state.borrows : (this.#borrows ??= new Borrows());
+  }
+
+  /** Runs a chunk iteration as one borrow of the guard, so no write overlaps it. */
+  #chunks(op: string, access: MapAccess, offset: number, length: number, body: (view: never, at: number) => unknown): void {
+    const state = this.#check(op);
+    const borrows = this.#borrowsFor(state);
+    const token = borrows.begin(op, access, access === "write" ? "write chunks" : "read chunks", offset);
+    try {
+      checkedChunks(state, op, offset, length, body);
+    } finally {
+      borrows.end(token);
+    }
   }
 
   #exclusive(op: string): FolioState {

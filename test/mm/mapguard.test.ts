@@ -206,3 +206,56 @@ test("views are typed: read-only for shared mappings, writable for exclusive one
   expectTypeOf(shared.map(0, ({ view }) => view.slice(0, 4))).toMatchTypeOf<Uint8Array>();
   shared.put();
 });
+
+test("a LockedFolio's chunk iteration is a borrow: no write or write mapping of the guard while it runs", () => {
+  const machine = new Machine({ ramSize: 8 << 20 });
+  const unique: UniqueFolio = Folio.alloc(0, GFP_KERNEL, machine);
+  unique.intoShared();
+  const shared: ARef<Folio> = unique;
+  {
+    using locked = shared.lock();
+    // correct use: reads nest inside a read chunk; writes come after it
+    locked.forEachChunk(0, 16, () => locked.map(0, ({ view }) => view[0]));
+    locked.write(0, new Uint8Array([1]));
+    locked.forEachChunk(0, 16, () => {
+      expectKernelError(() => locked.write(0, new Uint8Array([2])), "EBUSY", "read chunks at offset 0");
+      expectKernelError(() => locked.mapMut(0, () => 0), "EBUSY", "live read mapping");
+    });
+    locked.forEachChunkMut(4, 16, () => {
+      expectKernelError(() => locked.map(0, () => 0), "EBUSY", "write chunks at offset 4");
+      expectKernelError(() => locked.forEachChunkMut(0, 1, () => undefined), "EBUSY", "live write mapping");
+      expectKernelError(() => locked.unlock(), "EBUSY");
+    });
+    expect(locked.map(0, ({ view }) => view[0])).toBe(1);
+  }
+  expect(machine.kmapLocalDepth()).toBe(0);
+  shared.put();
+  expect(machine.consistencyProblems()).toEqual([]);
+});
+
+test("a locked UniqueFolio: the guard's mappings and the unique handle's exclude each other", () => {
+  const machine = new Machine({ ramSize: 8 << 20 });
+  const unique: UniqueFolio = Folio.alloc(0, GFP_KERNEL, machine);
+  {
+    using locked = unique.lock();
+    // correct use: read mappings of both handles nest; each writes when nothing is mapped
+    locked.map(0, () => unique.map(8, ({ view }) => view.length));
+    unique.write(0, new Uint8Array([1]));
+    locked.write(1, new Uint8Array([2]));
+    locked.mapMut(0, () => {
+      expectKernelError(() => unique.write(0, new Uint8Array([9])), "EBUSY", "write mapping at offset 0");
+      expectKernelError(() => unique.map(0, () => 0), "EBUSY", "live write mapping");
+      expectKernelError(() => unique.intoShared(), "EBUSY");
+    });
+    locked.map(0, () => {
+      expectKernelError(() => unique.mapMut(0, () => 0), "EBUSY", "live read mapping");
+    });
+    unique.map(0, () => {
+      expectKernelError(() => locked.mapMut(0, () => 0), "EBUSY", "live read mapping");
+    });
+    expect(unique.map(0, ({ view }) => [view[0], view[1]])).toEqual([1, 2]);
+  }
+  expect(machine.kmapLocalDepth()).toBe(0);
+  unique.release();
+  expect(machine.consistencyProblems()).toEqual([]);
+});
