@@ -343,14 +343,19 @@ export class MachinePages extends MachineState {
           `alloc_pages: page allocation failure: order:${order}, mode:${gfpName(gfp)}`,
           ...info.free.map((row, zone) => `${zone === 0 ? "Normal" : "HighMem"}: free:${info.pages[zone]} ${row.map((n, o) => `${n}*${(this.pageSize << o) / 1024}kB`).join(" ")}`),
         ].join("\n");
-    return kernelError("ENOMEM", "alloc_pages", "no free block of that order", { order, gfp, freePages: this.nrFreePages(), largestFree: this.largestFreeOrder() }, report);
+    // The values count only the zones this request may use: HIGHMEM only with __GFP_HIGHMEM.
+    const zones = (gfp & __GFP_HIGHMEM) !== 0 ? NR_ZONES : ZONE_NORMAL + 1;
+    const freePages = info.pages.slice(0, zones).reduce((sum, pages) => sum + pages, 0);
+    return kernelError("ENOMEM", "alloc_pages", "no free block of that order", { order, gfp, freePages, largestFree: this.largestFreeOrder(zones) }, report);
   }
 
-  private largestFreeOrder(): number {
+  /** The largest order with a free block (hot-list pages count as order 0) in zones `[0, zones)`; -1 when none. */
+  private largestFreeOrder(zones: number): number {
     for (let order = MAX_PAGE_ORDER; order >= 0; order--) {
-      for (let zone = 0; zone < NR_ZONES; zone++) if (this.buddy.nrBlocks[zone * NR_PAGE_ORDERS + order]! > 0) return order;
+      for (let zone = 0; zone < zones; zone++) if (this.buddy.nrBlocks[zone * NR_PAGE_ORDERS + order]! > 0) return order;
     }
-    return this.nrFreePages() > 0 ? 0 : -1;
+    for (let zone = 0; zone < zones; zone++) if (this.buddy.pcp[zone]!.count > 0) return 0;
+    return -1;
   }
 }
 

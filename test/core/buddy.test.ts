@@ -140,6 +140,14 @@ describe("buddy allocator", () => {
     machine.checkConsistency();
   });
 
+  test("ENOMEM names the free pages of the zones the request may use, not of HIGHMEM it may not", () => {
+    const machine = new Machine({ ramSize: 8 << 20, highmemStart: 4 << 20 });
+    for (let i = 0; i < 1024; i++) machine.allocPages(GFP_KERNEL, 0);
+    const error = expectUnchanged(machine, () => machine.allocPages(GFP_KERNEL, 0), "ENOMEM", /\(order=0, gfp=3264, freePages=0, largestFree=-1\)/);
+    expect(error.report).toMatch(/HighMem: free:1024 /);
+    expect(machine.nrFreePages()).toBe(1024);
+  });
+
   test("M25: bad GFP flags and order numbers are EINVAL before anything changes", () => {
     const machine = small();
     for (const bad of BAD_NUMBERS) {
