@@ -305,9 +305,14 @@ export class Folio extends RefCountedResource {
     return machine.isAllocated(pfn) && machine.pageGen(pfn) === gen ? machine.refCount(pfn) : 0;
   }
 
+  /** A new handle for `clone()`; refused for a UniqueFolio, which no other handle may alias. */
   protected override newHandle(): this {
+    const state = this[folioState];
+    if (state.unique) {
+      throw kernelError("EBUSY", "folio_get", "a UniqueFolio has no other handle; intoShared() it before cloning", { folio: this.describeResource() });
+    }
     // SAFETY: Folio has no subclasses, so a Folio is `this`.
-    return new Folio(this[folioState]) as this;
+    return new Folio(state) as this;
   }
 
   protected override describeResource(): string {

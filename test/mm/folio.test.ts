@@ -161,3 +161,20 @@ test("phys is the first byte's physical address, aligned to the folio's size; a 
   unique.release();
   expectKernelError(() => alias.phys(), "EFAULT");
 });
+
+test("a UniqueFolio cannot be cloned at run time: no second handle may alias it", () => {
+  const machine = small();
+  const unique: UniqueFolio = Folio.alloc(0, GFP_KERNEL, machine);
+  // SAFETY: a JavaScript caller (or a cast) reaching the counted-reference clone of the object.
+  const handle = unique as unknown as ARef<Folio>;
+  expectUnchanged(machine, () => handle.clone(), "EBUSY", "intoShared() it before cloning");
+  expect(refCountOf(handle)).toBe(1);
+  // correct use: share first, then clone
+  unique.intoShared();
+  const shared: ARef<Folio> = unique;
+  const second: ARef<Folio> = shared.clone();
+  expect(refCountOf(shared)).toBe(2);
+  second.put();
+  shared.put();
+  expect(machine.consistencyProblems()).toEqual([]);
+});
