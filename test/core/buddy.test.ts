@@ -131,12 +131,26 @@ describe("buddy allocator", () => {
     expectUnchanged(machine, () => machine.allocPages(GFP_KERNEL | __GFP_NOWARN, 10), "ENOMEM");
     const b = machine.allocPages(GFP_KERNEL, 9);
     expectUnchanged(machine, () => machine.allocPages(GFP_KERNEL | __GFP_NOWARN, 0), "ENOMEM");
-    // with a page on the hot list that cannot help an order-1 request, nothing moves
     machine.freePages(b, machine.pageGen(b), 9);
     const pages = [0, 1, 2].map(() => machine.allocPages(GFP_KERNEL, 0));
     machine.freePages(pages[1]!, machine.pageGen(pages[1]!), 0);
     expect(machine.nrFreePages()).toBeGreaterThan(0);
     machine.freePages(a, machine.pageGen(a), 9);
+    machine.checkConsistency();
+  });
+
+  test("M26: free pages on the hot list that cannot form the block leave the lists unchanged on ENOMEM", () => {
+    const machine = new Machine({ ramSize: 4 << 20 });
+    const all = Array.from({ length: 1024 }, () => machine.allocPages(GFP_KERNEL, 0));
+    // Every other page: free, but no two of them are buddies.
+    const evens = all.filter((pfn) => pfn % 2 === 0).slice(0, 8);
+    for (const pfn of evens) machine.freePages(pfn, machine.pageGen(pfn), 0);
+    expect(machine.buddyInfo().free[0]![0]).toBe(8);
+    expectUnchanged(machine, () => machine.allocPages(GFP_KERNEL | __GFP_NOWARN, 1), "ENOMEM", /order=1, .*freePages=8, largestFree=0/);
+    // Correct use beside it: once a buddy pair is on the hot list, draining it serves the order-1 request.
+    const buddy = evens[0]! + 1;
+    machine.freePages(buddy, machine.pageGen(buddy), 0);
+    expect(machine.allocPages(GFP_KERNEL, 1)).toBe(evens[0]);
     machine.checkConsistency();
   });
 
