@@ -102,15 +102,21 @@ export class Folio extends RefCountedResource {
   /**
    * Turns the last counted reference back into a {@link UniqueFolio}, consuming `shared`.
    *
-   * @param shared - The reference; it must be the folio's only one (not cached, no clones).
+   * @param shared - The reference; it must be the folio's only one (not cached, no clones) and
+   *   not locked (a LockedFolio guard would be a second writer).
    * @returns A new unique handle; `shared` is consumed (`put()` on it throws `EALREADY`).
-   * @throws KernelError `EBUSY` naming the count when other references exist; `EALREADY` when
-   *   `shared` was already put.
+   * @throws KernelError `EBUSY` naming the count when other references exist, or when the folio
+   *   is locked; `EALREADY` when `shared` was already put; `EINVAL` when it is not a folio.
    */
   static intoUnique(shared: ARef<Folio>): UniqueFolio {
-    shared.assertLive("folio_into_unique");
+    const op = "folio_into_unique";
+    if (!(shared instanceof Folio)) throw kernelError("EINVAL", op, "not a Folio", { shared: String(shared) });
+    if (!shared.isLive) throw kernelError("EALREADY", op, "reference was already dropped", { folio: shared.describeResource() });
+    const { machine, pfn, gen } = shared[folioState];
+    // testPageFlag also rejects a handle whose folio was freed (EFAULT).
+    if (machine.testPageFlag(pfn, gen, PG_locked)) throw kernelError("EBUSY", op, "folio is locked", { folio: shared.describeResource() });
     const count = refCountOf(shared);
-    if (count !== 1) throw kernelError("EBUSY", "folio_into_unique", "other references exist", { count });
+    if (count !== 1) throw kernelError("EBUSY", op, "other references exist", { folio: shared.describeResource(), count });
     const next = shared.clone();
     shared.put();
     // INVARIANT: the count is back to 1, held by `next`, the only live handle object.

@@ -178,3 +178,26 @@ test("a UniqueFolio cannot be cloned at run time: no second handle may alias it"
   shared.put();
   expect(machine.consistencyProblems()).toEqual([]);
 });
+
+test("intoUnique refuses a locked folio, a reference already put and a non-folio, nothing changed", () => {
+  const machine = small();
+  const unique: UniqueFolio = Folio.alloc(0, GFP_KERNEL, machine);
+  unique.intoShared();
+  const shared: ARef<Folio> = unique;
+  {
+    using locked = shared.lock();
+    expectUnchanged(machine, () => Folio.intoUnique(shared), "EBUSY", "folio is locked");
+    locked.markUptodate();
+  }
+  const second: ARef<Folio> = shared.clone();
+  const alias: ARef<Folio> = second;
+  second.put();
+  expectUnchanged(machine, () => Folio.intoUnique(alias), "EALREADY", "already dropped");
+  // SAFETY: a JavaScript caller passing something that is not a folio.
+  expectUnchanged(machine, () => Folio.intoUnique({} as ARef<Folio>), "EINVAL", "not a Folio");
+  // correct use: the last reference, unlocked
+  const back: UniqueFolio = Folio.intoUnique(shared);
+  back.write(0, new Uint8Array([1]));
+  back.release();
+  expect(machine.consistencyProblems()).toEqual([]);
+});
