@@ -82,7 +82,7 @@ interface HarnessResult {
   readonly misuse: CallOutcome & { readonly missing?: boolean };
 }
 
-function execute(file: string, cwd: string, timeoutSeconds: number): Promise<{ result: HarnessResult | undefined; output: string }> {
+function execute(file: string, cwd: string, timeoutSeconds: number): Promise<{ result: HarnessResult | undefined; output: string; exitCode: number | null }> {
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, ["--input-type=module", "-e", HARNESS, pathToFileURL(file).href], {
       cwd,
@@ -93,10 +93,10 @@ function execute(file: string, cwd: string, timeoutSeconds: number): Promise<{ r
     child.stdout.on("data", (chunk: Buffer) => chunks.push(chunk));
     child.stderr.on("data", (chunk: Buffer) => chunks.push(chunk));
     child.on("error", fail);
-    child.on("close", () => {
+    child.on("close", (exitCode) => {
       const output = Buffer.concat(chunks).toString("utf8");
       const line = output.split("\n").reverse().find((text) => text.startsWith(RESULT_PREFIX));
-      done({ result: line === undefined ? undefined : (JSON.parse(line.slice(RESULT_PREFIX.length)) as HarnessResult), output });
+      done({ result: line === undefined ? undefined : (JSON.parse(line.slice(RESULT_PREFIX.length)) as HarnessResult), output, exitCode });
     });
   });
 }
@@ -113,9 +113,10 @@ function describeThrow(call: CallOutcome): string {
  * Executes one runtime case and judges it against its `@expect-throw` tag.
  *
  * @remarks
- * Passes when `correct()` returns without throwing and `misuse()` throws an error whose `errno`
- * property equals the tag's errno and whose message contains the tag's fragment. Both functions may
- * be async. The case runs in its own Node process, so state it leaves behind cannot affect others.
+ * Passes when `correct()` returns without throwing, `misuse()` throws an error whose `errno`
+ * property equals the tag's errno and whose message contains the tag's fragment, and the process
+ * then exits with code 0 (no unhandled rejection or other late error). Both functions may be async.
+ * The case runs in its own Node process, so state it leaves behind cannot affect others.
  *
  * @param transpiler - The TypeScript API.
  * @param kase - The case (a runtime case without catalogue problems).
@@ -143,12 +144,14 @@ export async function runRuntimeCase(
   } catch (error) {
     return { verdict: "fail", reasons: [`could not transpile: ${String(error)}`], correct: undefined, misuse: undefined };
   }
-  const { result, output } = await execute(file, cwd, timeoutSeconds);
+  const { result, output, exitCode } = await execute(file, cwd, timeoutSeconds);
+  const detail = output.split("\n").filter((text) => !text.startsWith(RESULT_PREFIX)).join("\n").trim().split("\n").slice(0, 12).join("\n");
   if (result === undefined) {
-    const detail = output.trim().split("\n").slice(0, 12).join("\n");
     return { verdict: "fail", reasons: [`module did not run to completion (load error, crash or timeout): ${detail}`], correct: undefined, misuse: undefined };
   }
   const reasons: string[] = [];
+  // An error that surfaces after the calls (an unhandled rejection, a failing exit hook) is a failure too.
+  if (exitCode !== 0) reasons.push(`the case's process exited with code ${exitCode} after correct() and misuse() returned: ${detail}`);
   if (result.correct.missing) reasons.push("module does not export a correct() function");
   else if (result.correct.threw) reasons.push(`correct() threw ${describeThrow(result.correct)}`);
   if (result.misuse.missing) reasons.push("module does not export a misuse() function");
