@@ -61,10 +61,12 @@ export abstract class PageAccess extends OwnableResource {
    * The page's physical address (`page_to_phys`).
    *
    * @returns `pfn << PAGE_SHIFT`, page-aligned.
-   * @throws KernelError `EFAULT` after {@link intoPhys} or when a borrow's block ended.
+   * @throws KernelError `EFAULT` after {@link intoPhys}, after the owner released the page, or
+   *   when a borrow's block ended.
    */
   phys(): PhysAddr {
     handleOf(this, "page_to_phys");
+    this.assertLive("page_to_phys");
     return toPhysAddr(this.pfn * this.machine.pageSize);
   }
 

@@ -29,6 +29,15 @@ describe("phys, intoPhys and fromPhys", () => {
     expect(addr).toBe(page.pfn * 4096);
   });
 
+  test("phys of a page its owner released is EFAULT, like every other access through the stale handle", () => {
+    const machine = layout();
+    const page: Owned<Page> = Page.alloc(GFP_KERNEL, machine);
+    const alias: Page = page;
+    expect(alias.phys()).toBe(page.phys());
+    page.release();
+    expectUnchanged(machine, () => alias.phys(), "EFAULT", /page_to_phys: use of a released resource/);
+  });
+
   test("intoPhys keeps the page allocated and marked; fromPhys takes it back once (correct use of M27)", () => {
     const machine = layout();
     const page: Owned<Page> = Page.alloc(GFP_KERNEL, machine);
