@@ -141,6 +141,11 @@ export function kmapLocalPfn(machine: Machine, pfn: number, gen: number, offset 
  * ```
  */
 export function kmapLocal(page: Page, offset = 0): KmapLocal {
-  const gen = pageHandle(page, "kmap_local_page");
-  return makeGuard(page.machine, page.machine.kmapLocal(page.pfn, gen, offset));
+  const op = "kmap_local_page";
+  const gen = pageHandle(page, op);
+  const machine = page.machine;
+  if ((offset >>> 0) !== offset || offset >= machine.pageSize) {
+    throw kernelError("EINVAL", op, "offset is not an integer with 0 <= offset < PAGE_SIZE", { offset: String(offset), pageSize: machine.pageSize });
+  }
+  return makeGuard(machine, machine.kmapLocal(page.pfn, gen, offset));
 }
