@@ -82,7 +82,7 @@ export class AddressSpace implements Disposable {
    *   write it and call `markUptodate()`; it runs synchronously and must not keep the guard.
    * @param options - Order and GFP flags of the folio allocated on a miss.
    * @returns A new counted reference to the cached folio.
-   * @throws KernelError `EINVAL` for a bad index, order or `fill`; `EIO` when `fill` did not mark
+   * @throws KernelError `EINVAL` for a bad index, order, `fill` or `options`; `EIO` when `fill` did not mark
    *   the folio uptodate (the folio is removed and freed); `EDEADLK` when a folio of this mapping
    *   with a higher index is locked (M32); whatever `fill` threw, after the same clean-up.
    */
@@ -91,6 +91,7 @@ export class AddressSpace implements Disposable {
     const cached = this.#lookup(op, index);
     if (cached >= 0) return getFolio(this.machine, cached);
     if (typeof fill !== "function") throw kernelError("EINVAL", op, "fill is not a function", { fill: typeof fill });
+    if (typeof options !== "object" || options === null) throw kernelError("EINVAL", op, "options is not an object", { options: String(options) });
     checkLockOrder(this.machine, this.id, index);
     const unique: UniqueFolio = Folio.alloc(options.order ?? 0, options.gfp ?? GFP_KERNEL, this.machine);
     unique.intoShared();

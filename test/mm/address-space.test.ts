@@ -1,6 +1,6 @@
 import { expect, expectTypeOf, test } from "vitest";
 import { GFP_KERNEL, Machine } from "../../src/core/index.js";
-import { AddressSpace, Folio, LockedFolio, loff, type Loff, type UniqueFolio } from "../../src/mm/index.js";
+import { AddressSpace, Folio, LockedFolio, loff, type Loff, type ReadFolioOptions, type UniqueFolio } from "../../src/mm/index.js";
 import { refCountOf, type ARef } from "../../src/ownership/index.js";
 import { expectKernelError, expectUnchanged } from "../core/helpers.js";
 
@@ -155,4 +155,6 @@ test("bad indexes and positions are rejected before anything changes", () => {
   expectKernelError(() => loff(-1n), "EINVAL");
   expect(loff(2n ** 70n)).toBe(2n ** 70n);
   expectUnchanged(machine, () => space.readFolio(0, fillWith(0), { order: 11 }), "EDOM");
+  // SAFETY: a JavaScript caller passing null where the options object goes.
+  expectUnchanged(machine, () => space.readFolio(0, fillWith(0), null as unknown as ReadFolioOptions), "EINVAL", "options is not an object");
 });
