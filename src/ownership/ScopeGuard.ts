@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { kernelError } from "../errors.js";
 
 /**
  * A disposable that runs a cleanup once when disposed, unless {@link ScopeGuard.dismiss} was
@@ -28,8 +29,10 @@ export class ScopeGuard implements Disposable {
    * Arms a guard.
    *
    * @param cleanup - What to run when the guard is disposed.
+   * @throws KernelError `EINVAL` when `cleanup` is not a function (checked now, not at disposal).
    */
   constructor(cleanup: () => void) {
+    if (typeof cleanup !== "function") throw kernelError("EINVAL", "ScopeGuard", "cleanup is not a function", { cleanup: typeof cleanup });
     this.#cleanup = cleanup;
   }
 

@@ -31,3 +31,10 @@ test("the cleanup runs at most once, also when it throws", () => {
   expect(runs).toBe(1);
   expectTypeOf(guard).toMatchTypeOf<Disposable>();
 });
+
+test("a cleanup that is not a function is EINVAL when the guard is made, not when it is disposed", () => {
+  // SAFETY: a JavaScript caller passing a value that is not a function.
+  expect(() => new ScopeGuard(42 as unknown as () => void)).toThrow(
+    expect.objectContaining({ errno: "EINVAL", message: 'ScopeGuard: cleanup is not a function (cleanup="number")' }),
+  );
+});
