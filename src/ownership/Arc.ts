@@ -58,10 +58,10 @@ export class Arc<Value> implements Disposable {
    *
    * @param arc - A live share.
    * @returns The share count.
-   * @throws KernelError `EALREADY` when `arc` was dropped.
+   * @throws KernelError `EALREADY` when `arc` was dropped; `EINVAL` when it is not an `Arc`.
    */
   static strongCount(arc: Arc<unknown>): number {
-    return arc.#live("strongCount").count;
+    return Arc.#check(arc, "strongCount").#live("strongCount").count;
   }
 
   /**
@@ -71,10 +71,10 @@ export class Arc<Value> implements Disposable {
    * @typeParam Value - The shared value's type.
    * @param arc - A live share; consumed on success.
    * @returns The value (for an `Owned`, the owner again), or `null` when other shares exist.
-   * @throws KernelError `EALREADY` when `arc` was dropped.
+   * @throws KernelError `EALREADY` when `arc` was dropped; `EINVAL` when it is not an `Arc`.
    */
   static tryUnwrap<Value>(arc: Arc<Value>): Value | null {
-    const shared = arc.#live("tryUnwrap");
+    const shared = Arc.#check(arc, "tryUnwrap").#live("tryUnwrap");
     if (shared.count !== 1) return null;
     shared.count = 0;
     arc.#shared = undefined;
@@ -115,6 +115,14 @@ export class Arc<Value> implements Disposable {
   /** Removes this share unless it was already dropped; called by `using`. */
   [Symbol.dispose](): void {
     if (this.#shared !== undefined) this.#drop("dispose");
+  }
+
+  /** Checks that a static method's argument is an `Arc` (JavaScript callers pass anything). */
+  static #check<Value>(arc: Arc<Value>, op: string): Arc<Value> {
+    if (typeof arc !== "object" || arc === null || !(#shared in arc)) {
+      throw kernelError("EINVAL", `Arc.${op}`, "not an Arc", { arc: String(arc) });
+    }
+    return arc;
   }
 
   #live(op: string): Shared<Value> {
