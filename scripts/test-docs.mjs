@@ -3,12 +3,13 @@
 //
 // Builds the site (`npm run docs`), serves docs/api on 127.0.0.1, opens it in Debian's headless
 // Chromium (installed with apt-get when /usr/bin/chromium is missing) and checks, each as one
-// counted check: the build, the front page, each guide linked from it, the safety contracts page,
-// every internal link of the site (pages exist, `#anchors` exist), no console or page errors, and a
-// screenshot in .tmp/docs-screenshot.png. `--no-build` skips the build. `--json FILE` writes `{ "passed": n, "failed": n }`.
+// counted check: the build, the front page, every guide in docs/ linked from it by its title, the
+// safety contracts page (with linked entries), every internal link of the site (pages exist,
+// `#anchors` exist), no console or page errors, and a screenshot in .tmp/docs-screenshot.png.
+// `--no-build` skips the build. `--json FILE` writes `{ "passed": n, "failed": n }`.
 // Exits 1 when any check fails.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { extname, join, normalize, sep } from "node:path";
 import { chromium } from "playwright-core";
@@ -41,6 +42,20 @@ function finish() {
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   process.stdout.write(`docs site: ${passed} passed, ${failed} failed (${seconds}s)\n`);
   process.exit(failed === 0 ? 0 : 1);
+}
+
+/** The `title:` of every guide the site must link from its front page (docs/*.md but README, docs/generated/*.md). */
+function guideTitles() {
+  const titles = [];
+  for (const dir of ["docs", "docs/generated"]) {
+    if (!existsSync(join(root, dir))) continue;
+    for (const name of readdirSync(join(root, dir))) {
+      if (!name.endsWith(".md") || name === "README.md") continue;
+      const title = /^---\r?\n(?:.*\r?\n)*?title:\s*(.+?)\s*\r?\n/.exec(readFileSync(join(root, dir, name), "utf8"))?.[1];
+      titles.push(title ?? `(no title: front matter in ${dir}/${name})`);
+    }
+  }
+  return titles;
 }
 
 function step(text) {
@@ -176,10 +191,14 @@ try {
   const guides = guideLinks.filter((l) => l.text !== SAFETY_TITLE);
   const safety = guideLinks.find((l) => l.text === SAFETY_TITLE);
 
-  // Guides: every guide linked from the front page opens, has a heading, and "Getting started" is one.
+  // Guides: every guide in docs/ (and docs/generated/) is linked from the front page by its title,
+  // every guide linked there opens and has a heading, and "Getting started" is one.
   step("guides");
   /** @type {string[]} */
   const guideProblems = [];
+  for (const title of guideTitles()) {
+    if (!guides.some((g) => g.text === title)) guideProblems.push(`no "${title}" link on the front page`);
+  }
   if (!guides.some((g) => g.text === GUIDE_TITLE)) guideProblems.push(`no "${GUIDE_TITLE}" link on the front page`);
   for (const guide of guides) {
     const status = await open(guide.href);
@@ -197,7 +216,7 @@ try {
     const h1 = (await page.locator(".col-content h1").first().textContent().catch(() => "")) ?? "";
     const sections = await page.locator(".col-content h2").allTextContents();
     const entries = await page.locator(".col-content h3 a[href]:not(.tsd-anchor-icon)").count();
-    safetyOk = status === 200 && h1.includes(SAFETY_TITLE) && sections.length >= 2;
+    safetyOk = status === 200 && h1.includes(SAFETY_TITLE) && sections.length >= 2 && entries > 0;
     safetyDetail = `status ${status}, sections: ${sections.map((s) => s.trim()).join(" / ")}, ${entries} linked entries`;
   }
   check("safety contracts page reachable", safetyOk, safetyDetail);
