@@ -133,14 +133,16 @@ export class Arc<Value> implements Disposable {
 
   #drop(op: string): void {
     const shared = this.#live(op);
-    this.#shared = undefined;
-    shared.count -= 1;
-    if (shared.count === 0) {
+    if (shared.count === 1) {
       const value: unknown = shared.value;
       if (typeof value === "object" && value !== null && Symbol.dispose in value) {
         // SAFETY: the `in` check above proved the property exists; a disposable's dispose is a method.
+        // A dispose that throws leaves the share live, so the caller may retry.
         (value as Disposable)[Symbol.dispose]();
       }
     }
+    // INVARIANT: the share ends only after the value (when this was the last share) was disposed.
+    shared.count -= 1;
+    this.#shared = undefined;
   }
 }

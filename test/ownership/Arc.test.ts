@@ -59,3 +59,21 @@ test("strongCount and tryUnwrap of something that is not an Arc are EINVAL", () 
   expect(Arc.strongCount(arc)).toBe(1);
   expect(Arc.tryUnwrap(arc)).toBe(7);
 });
+
+test("dropping the last share when the value's disposal throws leaves the share live", () => {
+  let fail = true;
+  let disposed = 0;
+  const value = {
+    [Symbol.dispose](): void {
+      if (fail) throw new Error("busy");
+      disposed += 1;
+    },
+  };
+  const arc: Arc<typeof value> = Arc.new(value);
+  expect(() => arc[Symbol.dispose]()).toThrow("busy");
+  expect(Arc.strongCount(arc)).toBe(1);
+  fail = false;
+  arc.drop();
+  expect(disposed).toBe(1);
+  expect(() => Arc.strongCount(arc)).toThrow(/already dropped/);
+});
