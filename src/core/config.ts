@@ -137,6 +137,7 @@ const OP = "machine_create";
  * @throws KernelError `EINVAL` naming the offending field and value.
  */
 export function resolveConfig(config: MachineConfig = {}): ResolvedConfig {
+  if (typeof config !== "object" || config === null) throw kernelError("EINVAL", OP, "config is not an object", { config });
   const pageShift = config.pageShift ?? 12;
   if (!PAGE_SHIFTS.includes(pageShift)) {
     throw kernelError("EINVAL", OP, "pageShift must be 12, 13, 14, 15, 16 or 18", { pageShift });
@@ -170,9 +171,20 @@ export function resolveConfig(config: MachineConfig = {}): ResolvedConfig {
   return { pageShift, pageSize, nrPages, highmemPfn, cpus, segments, mmioAbove, debug };
 }
 
+const DEBUG_FIELDS = ["poison", "pageOwner", "kmapLocalGuard", "forceMap"] as const;
+
 function resolveDebug(debug: boolean | DebugOptions | undefined): Required<DebugOptions> {
   if (debug === true) return { poison: true, pageOwner: true, kmapLocalGuard: true, forceMap: false };
-  const options = debug === false || debug === undefined ? {} : debug;
+  if (debug !== false && debug !== undefined && (typeof debug !== "object" || debug === null)) {
+    throw kernelError("EINVAL", OP, "debug must be a boolean or an options object", { debug });
+  }
+  const options: DebugOptions = debug === false || debug === undefined ? {} : debug;
+  for (const field of DEBUG_FIELDS) {
+    const value: unknown = options[field];
+    if (value !== undefined && typeof value !== "boolean") {
+      throw kernelError("EINVAL", OP, `debug.${field} must be a boolean`, { [field]: value });
+    }
+  }
   return {
     poison: options.poison === true,
     pageOwner: options.pageOwner === true,
@@ -190,7 +202,9 @@ function layRanges(
 ): { segments: PfnSegment[]; mmioAbove: PfnSegment[] } {
   let segments: PfnSegment[] = [{ startPfn: 0, endPfn: nrPages, kind: "ram" }];
   const mmioAbove: PfnSegment[] = [];
-  for (const range of ranges) {
+  if (!Array.isArray(ranges)) throw kernelError("EINVAL", OP, "ranges is not an array", { ranges });
+  for (const [index, range] of ranges.entries()) {
+    if (typeof range !== "object" || range === null) throw kernelError("EINVAL", OP, "range is not an object", { index, range });
     const { kind, start, size } = range;
     if (!KINDS.includes(kind)) throw kernelError("EINVAL", OP, "unknown range kind", { kind });
     if (!isAddress(start) || !isAddress(size) || size === 0 || start % pageSize !== 0 || size % pageSize !== 0) {

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { GFP_KERNEL, Machine, defaultMachine, metadataBytesPerPage, setDefaultMachine } from "../../src/core/index.js";
+import type { MachineConfig, PhysRange } from "../../src/core/index.js";
 import { expectKernelError } from "./helpers.js";
 
 describe("machine configuration", () => {
@@ -36,6 +37,16 @@ describe("machine configuration", () => {
     expectKernelError(() => new Machine({ ramSize: 1 << 20, ranges: [{ kind: "hole", start: 1 << 20, size: 4096 }] }), "EINVAL", /only mmio/);
     expectKernelError(() => new Machine({ ramSize: 1 << 20, ranges: [{ kind: "hole", start: (1 << 20) - 4096, size: 8192 }] }), "EINVAL", /crosses/);
     expectKernelError(() => new Machine({ ramSize: 1 << 20, ranges: [{ kind: "disk" as "ram", start: 0, size: 4096 }] }), "EINVAL", /kind/);
+  });
+
+  test("a configuration of the wrong shape from a JavaScript caller is EINVAL, not a TypeError or ignored", () => {
+    expectKernelError(() => new Machine(null as unknown as MachineConfig), "EINVAL", /machine_create: config is not an object \(config=null\)/);
+    expectKernelError(() => new Machine({ ranges: "x" as unknown as PhysRange[] }), "EINVAL", /ranges is not an array/);
+    expectKernelError(() => new Machine({ ranges: [null as unknown as PhysRange] }), "EINVAL", /range is not an object \(index=0, range=null\)/);
+    expectKernelError(() => new Machine({ debug: "yes" as unknown as boolean }), "EINVAL", /debug must be a boolean or an options object \(debug="yes"\)/);
+    expectKernelError(() => new Machine({ debug: { poison: 1 as unknown as boolean } }), "EINVAL", /debug\.poison must be a boolean/);
+    // Correct use beside them.
+    expect(new Machine({ ranges: [], debug: { poison: true, pageOwner: false } }).config.debug.poison).toBe(true);
   });
 
   test("ranges: reserved RAM is RAM but never allocated; holes and MMIO are not RAM", () => {
