@@ -139,6 +139,11 @@ export type NoEscape<Result, Lifetime> = ContainsBorrow<Result> extends true ? B
  * Runs `body` and then `onExit`, also when `body` throws; when `body` returns a promise, `onExit`
  * runs once the promise settles.
  *
+ * @remarks
+ * When `body` throws and `onExit` throws too, the error of `body` is the one that propagates (it is
+ * the cause; the failed exit is usually its consequence), with the exit's error attached to it as a
+ * non-enumerable `suppressed` property, as `SuppressedError` would hold it.
+ *
  * @typeParam Result - What `body` returns.
  * @param body - The scoped work.
  * @param onExit - The end of the scope (invalidate guards, unmap, unlock).
@@ -149,7 +154,13 @@ export function runScope<Result>(body: () => Result, onExit: () => void): Result
   try {
     result = body();
   } catch (error) {
-    onExit();
+    try {
+      onExit();
+    } catch (exitError) {
+      if (typeof error === "object" && error !== null && Object.isExtensible(error)) {
+        Object.defineProperty(error, "suppressed", { value: exitError, configurable: true });
+      }
+    }
     throw error;
   }
   if (isPromiseLike(result)) {

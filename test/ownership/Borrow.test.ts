@@ -88,3 +88,23 @@ test("types: returning or storing the borrow does not compile", () => {
   withBuffer(owner, async (view) => view);
   expect(withBuffer(owner, (view) => view.size)).toBe(64);
 });
+
+test("runScope: when the body and the exit both throw, the body's error wins and carries the exit's", () => {
+  const bodyError = new Error("body failed");
+  const exitError = new Error("exit failed");
+  let caught: unknown;
+  try {
+    runScope(
+      () => {
+        throw bodyError;
+      },
+      () => {
+        throw exitError;
+      },
+    );
+  } catch (error) {
+    caught = error;
+  }
+  expect(caught).toBe(bodyError);
+  expect((caught as { suppressed?: unknown }).suppressed).toBe(exitError);
+});
