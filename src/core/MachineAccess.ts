@@ -33,6 +33,19 @@ export class MachineAccess extends MachineFlags {
   }
 
   /**
+   * Checks that a handle `(pfn, gen)` still names a live page, failing in the name of `op`.
+   *
+   * @param op - The caller's operation, for the error (`"folio_order"`, ...).
+   * @param pfn - The page.
+   * @param gen - The generation the handle recorded.
+   * @throws KernelError `EINVAL` for bad numbers; `EFAULT` for a freed or reallocated page (M20,
+   *   with the allocation and free stacks in debug mode).
+   */
+  checkHandle(op: string, pfn: number, gen: number): void {
+    this.live(op, pfn, gen);
+  }
+
+  /**
    * Copies bytes out of a page or block into `dst` (`memcpy_from_page`).
    *
    * @param pfn - The page or block head.

@@ -131,19 +131,23 @@ export class Folio extends RefCountedResource {
     return this[folioState].size();
   }
 
+  /** Checks this handle, and that its folio was not freed, in the name of `op`; returns its state. */
+  #checked(op: string): FolioState {
+    this.assertLive(op);
+    const state = this[folioState];
+    state.machine.checkHandle(op, state.pfn, state.gen);
+    return state;
+  }
+
   /** The order (`folio_order`): the folio has `2^order` pages. */
   get order(): number {
-    this.assertLive("folio_order");
-    const { machine, pfn } = this[folioState];
-    this[folioState].size();
+    const { machine, pfn } = this.#checked("folio_order");
     return machine.pageOrder(pfn);
   }
 
   /** The index in its file, in pages (`folio->index`); 0 when not in a page cache. */
   get index(): number {
-    this.assertLive("folio_index");
-    const { machine, pfn } = this[folioState];
-    this[folioState].size();
+    const { machine, pfn } = this.#checked("folio_index");
     return Math.max(0, machine.pageCache.indexOf(pfn));
   }
 
@@ -178,17 +182,13 @@ export class Folio extends RefCountedResource {
    * @throws KernelError `EFAULT` for a handle whose folio was freed.
    */
   phys(): PhysAddr {
-    this.assertLive("folio_phys");
-    const state = this[folioState];
-    state.size(); // checks the handle against the folio's generation
+    const state = this.#checked("folio_phys");
     return toPhysAddr(state.pfn * state.machine.pageSize);
   }
 
   /** Whether the folio lies in HIGHMEM (`folio_test_highmem`): mappings then end at page ends. */
   get highmem(): boolean {
-    this.assertLive("folio_test_highmem");
-    const { machine, pfn } = this[folioState];
-    this[folioState].size();
+    const { machine, pfn } = this.#checked("folio_test_highmem");
     return machine.isHighmem(pfn);
   }
 
@@ -199,8 +199,7 @@ export class Folio extends RefCountedResource {
    * @throws KernelError `EFAULT` for a dropped or freed folio.
    */
   flushDcache(): void {
-    this.assertLive("flush_dcache_folio");
-    this[folioState].size();
+    this.#checked("flush_dcache_folio");
   }
 
   /**

@@ -201,3 +201,13 @@ test("intoUnique refuses a locked folio, a reference already put and a non-folio
   back.release();
   expect(machine.consistencyProblems()).toEqual([]);
 });
+
+test("a freed folio's getters fail in their own name", () => {
+  const machine = small();
+  const unique: UniqueFolio = Folio.alloc(1, GFP_KERNEL, machine);
+  const alias: UniqueFolio = unique;
+  unique.release();
+  expectKernelError(() => alias.order, "EFAULT", /^folio_order:/);
+  expectKernelError(() => alias.highmem, "EFAULT", /^folio_test_highmem:/);
+  expectKernelError(() => alias.flushDcache(), "EFAULT", /^flush_dcache_folio:/);
+});
