@@ -75,6 +75,12 @@ export class LockedFolio implements Disposable {
    * guards only copy. While the folio is unique its mappings go to the unique handle's borrows.
    */
   #borrows: Borrows | null = null;
+  /**
+   * How many mappings and chunk iterations of this guard are live, wherever they are registered:
+   * what blocks `unlock`. The unique handle's own mappings, among the same borrows while the folio
+   * is unique, do not.
+   */
+  #mapped = 0;
   #live = true;
 
   private constructor(folio: Folio, state: FolioState, mapping: number, index: number) {
@@ -175,7 +181,12 @@ export class LockedFolio implements Disposable {
    */
   map<Result>(offset: number, body: MapBody<"read", Result>): Result {
     const state = this.#check("folio_map");
-    return mapWith(state, this.#borrowsFor(state), "read", "folio_map", offset, body);
+    this.#mapped++;
+    try {
+      return mapWith(state, this.#borrowsFor(state), "read", "folio_map", offset, body);
+    } finally {
+      this.#mapped--;
+    }
   }
 
   /**
@@ -191,7 +202,12 @@ export class LockedFolio implements Disposable {
    */
   mapMut<Result>(offset: number, body: MapBody<"write", Result>): Result {
     const state = this.#check("folio_map_mut");
-    return mapWith(state, this.#borrowsFor(state), "write", "folio_map_mut", offset, body);
+    this.#mapped++;
+    try {
+      return mapWith(state, this.#borrowsFor(state), "write", "folio_map_mut", offset, body);
+    } finally {
+      this.#mapped--;
+    }
   }
 
   /**
@@ -231,15 +247,16 @@ export class LockedFolio implements Disposable {
   /**
    * Unlocks the folio (`folio_unlock`); the binding is consumed.
    *
-   * @throws KernelError `EALREADY` when already unlocked (an alias); `EBUSY` while a mapping of
-   *   the guard is live (of a {@link UniqueFolio}: while any mapping of the folio is live).
+   * @throws KernelError `EALREADY` when already unlocked (an alias); `EBUSY` while a mapping or
+   *   chunk iteration of the guard is live. Mappings made through a {@link UniqueFolio} handle
+   *   of the folio do not block its unlock: they are the unique handle's.
    */
   unlock(): asserts this is never {
     if (!this.#live) throw kernelError("EALREADY", "folio_unlock", "folio was already unlocked by this guard", { index: this.#index });
-    const state = this.#state;
-    // While the folio is unique the guard's mappings are among the unique handle's borrows.
-    (state.unique ? state.borrows : this.#borrows)?.exclusive("folio_unlock");
-    const { machine, pfn, gen } = state;
+    // Only the guard's own mappings count: while the folio is unique they share the unique
+    // handle's borrows with that handle's mappings, which may outlive the lock.
+    if (this.#mapped !== 0) throw kernelError("EBUSY", "folio_unlock", "unlock while a mapping of this guard is live", { liveMappings: this.#mapped, index: this.#index });
+    const { machine, pfn, gen } = this.#state;
     machine.folioUnlock(pfn, gen);
     // INVARIANT: the guard dies with the lock and leaves the held list.
     this.#live = false;
@@ -273,9 +290,11 @@ export class LockedFolio implements Disposable {
     const state = this.#check(op);
     const borrows = this.#borrowsFor(state);
     const token = borrows.begin(op, access, access === "write" ? "write chunks" : "read chunks", offset);
+    this.#mapped++;
     try {
       checkedChunks(state, op, offset, length, body);
     } finally {
+      this.#mapped--;
       borrows.end(token);
     }
   }

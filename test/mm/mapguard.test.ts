@@ -1,6 +1,6 @@
 import { describe, expect, expectTypeOf, test } from "vitest";
 import { GFP_HIGHUSER, GFP_KERNEL, Machine, type MachineConfig } from "../../src/core/index.js";
-import { Folio, MapGuard, type FolioView, type ReadonlyFolioView, type UniqueFolio } from "../../src/mm/index.js";
+import { Folio, MapGuard, type FolioView, type LockedFolio, type ReadonlyFolioView, type UniqueFolio } from "../../src/mm/index.js";
 import type { ARef } from "../../src/ownership/index.js";
 import { BAD_NUMBERS, expectKernelError, expectUnchanged } from "../core/helpers.js";
 
@@ -254,6 +254,33 @@ test("a locked UniqueFolio: the guard's mappings and the unique handle's exclude
       expectKernelError(() => locked.mapMut(0, () => 0), "EBUSY", "live read mapping");
     });
     expect(unique.map(0, ({ view }) => [view[0], view[1]])).toEqual([1, 2]);
+  }
+  expect(machine.kmapLocalDepth()).toBe(0);
+  unique.release();
+  expect(machine.consistencyProblems()).toEqual([]);
+});
+
+test("a locked UniqueFolio: only the guard's own mappings block its unlock", () => {
+  const machine = new Machine({ ramSize: 8 << 20 });
+  const unique: UniqueFolio = Folio.alloc(0, GFP_KERNEL, machine);
+  // correct use: a read mapping of the unique handle stays live while the guard unlocks
+  const locked: LockedFolio = unique.lock();
+  const alias: LockedFolio = locked;
+  const first = unique.map(0, ({ view }) => {
+    locked.unlock();
+    expectKernelError(() => alias.markUptodate(), "EFAULT", "after unlock");
+    return view[0];
+  });
+  expect(first).toBe(0);
+  // misuse: a mapping or chunk iteration made through the guard blocks unlock, as before
+  {
+    using relocked: LockedFolio = unique.lock();
+    relocked.map(0, () => {
+      expectKernelError(() => relocked.unlock(), "EBUSY", "liveMappings=1");
+      unique.map(8, () => expectKernelError(() => relocked.unlock(), "EBUSY", "mapping of this guard is live"));
+    });
+    relocked.forEachChunk(0, 16, () => expectKernelError(() => relocked.unlock(), "EBUSY", "liveMappings=1"));
+    relocked.unlock();
   }
   expect(machine.kmapLocalDepth()).toBe(0);
   unique.release();
