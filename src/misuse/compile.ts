@@ -5,7 +5,7 @@
  */
 import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { isAbsolute, join, resolve } from "node:path";
 import type { CompilerSpec, Diagnostic } from "./types.js";
 
 const LOCATED = /^(.+)\((\d+),(\d+)\): (error|warning|message|suggestion) TS(\d+): (.*)$/;
@@ -59,21 +59,73 @@ export function parseDiagnostics(
   }));
 }
 
+/** The compiler options whose value is one path. */
+const PATH_OPTIONS = ["baseUrl", "rootDir", "outDir", "outFile", "declarationDir", "tsBuildInfoFile"] as const;
+/** The compiler options whose value is a list of paths. */
+const PATH_LIST_OPTIONS = ["rootDirs", "typeRoots"] as const;
+
+/** Whether a `types` entry is a path (`./x`, `../x`, absolute) rather than a package name. */
+function isPathEntry(entry: string): boolean {
+  return entry.startsWith("./") || entry.startsWith("../") || entry === "." || entry === ".." || isAbsolute(entry);
+}
+
+/**
+ * Makes the path-valued compiler options absolute, resolved against the working directory.
+ *
+ * @remarks
+ * A tsconfig resolves relative paths against its own directory, and the runner's tsconfig lives in a
+ * temporary directory, so configured paths are made absolute first: `baseUrl`, `rootDir`, `outDir`,
+ * `outFile`, `declarationDir`, `tsBuildInfoFile`, each entry of `rootDirs` and `typeRoots`, each
+ * `types` entry that is a path rather than a package name, and each `paths` substitution (against
+ * `baseUrl` when it is set, as the compiler does). Values of the wrong type are left for the compiler
+ * to report.
+ *
+ * @param compilerOptions - The options from the configuration.
+ * @param cwd - The working directory the configured paths are relative to.
+ * @returns A copy of the options with those paths absolute.
+ */
+export function resolveOptionPaths(compilerOptions: Readonly<Record<string, unknown>>, cwd: string): Record<string, unknown> {
+  const options: Record<string, unknown> = { ...compilerOptions };
+  for (const name of PATH_OPTIONS) {
+    const value = options[name];
+    if (typeof value === "string") options[name] = resolve(cwd, value);
+  }
+  for (const name of PATH_LIST_OPTIONS) {
+    const value = options[name];
+    if (Array.isArray(value)) options[name] = value.map((entry: unknown) => (typeof entry === "string" ? resolve(cwd, entry) : entry));
+  }
+  const types = options["types"];
+  if (Array.isArray(types)) options["types"] = types.map((entry: unknown) => (typeof entry === "string" && isPathEntry(entry) ? resolve(cwd, entry) : entry));
+  const paths = options["paths"];
+  if (typeof paths === "object" && paths !== null && !Array.isArray(paths)) {
+    const base = typeof options["baseUrl"] === "string" ? options["baseUrl"] : cwd;
+    options["paths"] = Object.fromEntries(
+      Object.entries(paths).map(([pattern, targets]: [string, unknown]) => [
+        pattern,
+        Array.isArray(targets) ? targets.map((target: unknown) => (typeof target === "string" ? resolve(base, target) : target)) : targets,
+      ]),
+    );
+  }
+  return options;
+}
+
 /**
  * Writes the tsconfig that lists every case file, with the runner's fixed options added.
  *
  * @remarks
  * `noEmit` is always on, and `moduleDetection: "force"` makes every case its own module, so
- * declarations and errors cannot leak from one case into another.
+ * declarations and errors cannot leak from one case into another. Path-valued options are resolved
+ * against `cwd` ({@link resolveOptionPaths}), not against the directory the file is written to.
  *
  * @param dir - The (temporary) directory to write `tsconfig.json` into.
  * @param files - The absolute paths of the case files.
  * @param compilerOptions - The options from the configuration.
+ * @param cwd - The working directory the options' relative paths are relative to.
  * @returns The path of the written file.
  */
-export function writeTsconfig(dir: string, files: readonly string[], compilerOptions: Readonly<Record<string, unknown>>): string {
+export function writeTsconfig(dir: string, files: readonly string[], compilerOptions: Readonly<Record<string, unknown>>, cwd: string): string {
   const path = join(dir, "tsconfig.json");
-  const config = { compilerOptions: { ...compilerOptions, noEmit: true, moduleDetection: "force" }, files };
+  const config = { compilerOptions: { ...resolveOptionPaths(compilerOptions, cwd), noEmit: true, moduleDetection: "force" }, files };
   writeFileSync(path, `${JSON.stringify(config, null, 2)}\n`);
   return path;
 }

@@ -139,7 +139,7 @@ export async function runCatalogue(options: RunOptions): Promise<CatalogueResult
   mkdirSync(tmpRoot, { recursive: true });
   const tmp = mkdtempSync(join(tmpRoot, "run-"));
   try {
-    const tsconfig = valid.length === 0 ? undefined : writeTsconfig(tmp, valid.map((kase) => kase.file), config.compilerOptions);
+    const tsconfig = valid.length === 0 ? undefined : writeTsconfig(tmp, valid.map((kase) => kase.file), config.compilerOptions, cwd);
     const runtimeCases = options.runtime === false ? [] : valid.filter((kase) => kase.runtime);
     const [compilerRuns, runtimeResults] = await Promise.all([
       Promise.all(config.compilers.map((compiler) => compileAll(compiler, tsconfig, cwd, valid, timeout))),

@@ -8,7 +8,7 @@ const compilers = {
   "tsc-5.9": { label: "tsc 5.9", tsc: "node_modules/typescript/bin/tsc" },
   "tsgo-7.0": { label: "tsgo 7.0", tsc: "node_modules/ts7/bin/tsc" },
 };
-const fixtures = ["good", "compiles", "wrong-code", "unmarked", "runtime-good", "runtime-no-throw", "malformed", "per-compiler"] as const;
+const fixtures = ["good", "compiles", "wrong-code", "unmarked", "runtime-good", "runtime-no-throw", "malformed", "per-compiler", "paths"] as const;
 const results = new Map<string, CatalogueResult>();
 
 function run(name: string, extra: Partial<RunOptions> = {}): Promise<CatalogueResult> {
@@ -111,6 +111,13 @@ describe("runCatalogue on tsc 5.9 and tsgo 7.0", () => {
     expect(verdicts("per-compiler")).toEqual(["F11 tsc-5.9 pass", "F11 tsgo-7.0 pass"]);
     expect(verdicts("per-compiler/other")).toEqual(["F11 tsc-5.9 pass", "F11 tsgo-7.0 pass", "F11 other fail"]);
     expect(get("per-compiler/other").rows[2]?.reasons[0]).toMatch(/expected TS2339 "wording no compiler uses", got TS2339 "Property 'clone' does not exist/);
+  });
+
+  test("relative paths in the configured compilerOptions resolve against the working directory", () => {
+    // misuse.config.json maps "fixture-lib" with a relative `paths` entry; the generated tsconfig lives
+    // under .tmp/misuse/run-*, so the entry only resolves when the runner makes it absolute.
+    expect(verdicts("paths")).toEqual(["F13 tsc-5.9 pass", "F13 tsgo-7.0 pass"]);
+    expect(get("paths").cases[0]?.typeChecks[0]?.lines[0]?.actual[0]?.message).toBe("Property 'clone' does not exist on type 'Sealed'.");
   });
 });
 
