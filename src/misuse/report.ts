@@ -86,8 +86,8 @@ export function buildRows(cases: readonly CaseResult[], compilerRuns: readonly C
         file: "-",
         compiler: run.compiler.id,
         kind: "catalogue",
-        expected: "diagnostics",
-        got: "no output",
+        expected: "exit 0 or errors",
+        got: run.exitCode === null ? "killed" : `exit ${run.exitCode}, no errors`,
         verdict: "fail",
         reasons: [run.problem],
       });

@@ -5,7 +5,7 @@
  */
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { join, resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { kernelError } from "../errors.js";
 import { compilerVersion, parseDiagnostics, typeCheck, writeTsconfig } from "./compile.js";
 import { type CompilerConfig, loadConfig } from "./config.js";
@@ -44,10 +44,24 @@ function caseFiles(dir: string): string[] {
     .filter((path) => statSync(path).isFile());
 }
 
+/**
+ * What went wrong with a compiler invocation itself, or `undefined` when it ran to a verdict: it was
+ * killed, or it exited non-zero without printing any error diagnostic (a crash after partial output,
+ * an option it rejects in a form the parser does not read).
+ */
+function invocationProblem(compiler: CompilerSpec, cwd: string, exitCode: number | null, output: string, diagnostics: readonly Diagnostic[], timeout: number): string | undefined {
+  const name = `compiler ${compiler.id} (${relative(cwd, compiler.tsc) || compiler.tsc})`;
+  if (exitCode === null) return `${name} was killed (timeout after ${timeout}s?)`;
+  if (exitCode === 0 || diagnostics.some((diagnostic) => diagnostic.category === "error")) return undefined;
+  const lines = output.trim() === "" ? [] : output.trimEnd().split(/\r?\n/);
+  const shown = lines.length === 0 ? "it printed nothing" : `its output began:\n${lines.slice(0, 12).join("\n")}${lines.length > 12 ? "\n..." : ""}`;
+  return `${name} exited with status ${exitCode} without an error diagnostic; ${shown}`;
+}
+
 async function compileAll(compiler: CompilerSpec, tsconfig: string | undefined, cwd: string, cases: readonly MisuseCase[], timeout: number): Promise<CompilerRun> {
   const versionPromise = compilerVersion(compiler, cwd);
   if (tsconfig === undefined) {
-    return { compiler, version: await versionPromise, seconds: 0, diagnostics: [], stray: [], problem: undefined, output: "" };
+    return { compiler, version: await versionPromise, seconds: 0, exitCode: 0, diagnostics: [], stray: [], problem: undefined, output: "" };
   }
   const byFile = new Map(cases.map((kase) => [kase.file, kase]));
   const strayLines = new Map<string, string[]>();
@@ -60,12 +74,8 @@ async function compileAll(compiler: CompilerSpec, tsconfig: string | undefined, 
   const { output, exitCode, seconds } = await typeCheck(compiler, tsconfig, cwd, timeout);
   const diagnostics = parseDiagnostics(output, cwd, lineText);
   const stray = diagnostics.filter((diagnostic) => diagnostic.file === undefined || !byFile.has(diagnostic.file));
-  let problem: string | undefined;
-  if (exitCode === null) problem = `compiler was killed (timeout after ${timeout}s?)`;
-  else if (exitCode !== 0 && diagnostics.length === 0) {
-    problem = `compiler exited with code ${exitCode} without diagnostics: ${output.trim().split("\n").slice(0, 12).join("\n")}`;
-  }
-  return { compiler, version: await versionPromise, seconds, diagnostics, stray, problem, output };
+  const problem = invocationProblem(compiler, cwd, exitCode, output, diagnostics, timeout);
+  return { compiler, version: await versionPromise, seconds, exitCode, diagnostics, stray, problem, output };
 }
 
 /** Runs tasks with at most `limit` in flight, keeping their order. */

@@ -186,11 +186,16 @@ export interface CompilerRun {
   readonly version: string | undefined;
   /** Wall-clock seconds the invocation took. */
   readonly seconds: number;
+  /** The exit status (`null` when it was killed; 0 when there was nothing to check). */
+  readonly exitCode: number | null;
   /** Every diagnostic it printed. */
   readonly diagnostics: readonly Diagnostic[];
   /** Diagnostics outside every case file (configuration, library files); each fails the run. */
   readonly stray: readonly Diagnostic[];
-  /** What went wrong with the invocation itself (crash, timeout, no diagnostics on failure). */
+  /**
+   * What went wrong with the invocation itself, naming the compiler: it was killed, or it exited
+   * non-zero without an error diagnostic (then with its exit status and the first lines it printed).
+   */
   readonly problem: string | undefined;
   /** The raw output, for debugging. */
   readonly output: string;

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, test } from "vitest";
 import { runCatalogue } from "../../src/misuse/run.js";
 import type { RunOptions } from "../../src/misuse/run.js";
-import type { CatalogueResult } from "../../src/misuse/types.js";
+import type { CatalogueResult, ResultRow } from "../../src/misuse/types.js";
 
 const root = new URL("../..", import.meta.url).pathname;
 const compilers = {
@@ -9,6 +9,11 @@ const compilers = {
   "tsgo-7.0": { label: "tsgo 7.0", tsc: "node_modules/ts7/bin/tsc" },
 };
 const fixtures = ["good", "compiles", "wrong-code", "unmarked", "runtime-good", "runtime-no-throw", "malformed", "per-compiler", "paths"] as const;
+/** Compilers that fail without an error diagnostic: one prints nothing, one crashes after some output. */
+const brokenCompilers = {
+  "exit-3": { tsc: "test/fixtures/misuse/compilers/exit-3.mjs" },
+  crash: { tsc: "test/fixtures/misuse/compilers/crash-after-output.mjs" },
+};
 const results = new Map<string, CatalogueResult>();
 
 function run(name: string, extra: Partial<RunOptions> = {}): Promise<CatalogueResult> {
@@ -31,6 +36,7 @@ beforeAll(async () => {
   const all = await Promise.all([
     ...fixtures.map(async (name) => [name, await run(name)] as const),
     (async () => ["per-compiler/other", await run("per-compiler", { compilers: { ...compilers, other: { tsc: "node_modules/ts7/bin/tsc" } } })] as const)(),
+    (async () => ["good/broken", await run("good", { compilers: brokenCompilers })] as const)(),
   ]);
   for (const [name, result] of all) results.set(name, result);
 }, 240_000);
@@ -118,6 +124,41 @@ describe("runCatalogue on tsc 5.9 and tsgo 7.0", () => {
     // under .tmp/misuse/run-*, so the entry only resolves when the runner makes it absolute.
     expect(verdicts("paths")).toEqual(["F13 tsc-5.9 pass", "F13 tsgo-7.0 pass"]);
     expect(get("paths").cases[0]?.typeChecks[0]?.lines[0]?.actual[0]?.message).toBe("Property 'clone' does not exist on type 'Sealed'.");
+  });
+});
+
+describe("compiler invocations that fail without an error diagnostic", () => {
+  const runRows = (): ResultRow[] => get("good/broken").rows.filter((row) => row.title === "compiler run");
+
+  test("a compiler that exits 3 printing nothing is a failed row naming it and its exit status", () => {
+    expect(get("good/broken").compilerRuns.map((run) => [run.compiler.id, run.exitCode, run.diagnostics.length])).toEqual([["exit-3", 3, 0], ["crash", 1, 1]]);
+    expect(runRows()[0]).toEqual({
+      case: "-",
+      title: "compiler run",
+      file: "-",
+      compiler: "exit-3",
+      kind: "catalogue",
+      expected: "exit 0 or errors",
+      got: "exit 3, no errors",
+      verdict: "fail",
+      reasons: ["compiler exit-3 (test/fixtures/misuse/compilers/exit-3.mjs) exited with status 3 without an error diagnostic; it printed nothing"],
+    });
+  });
+
+  test("a crash after a non-error diagnostic still fails, with the first lines of its output", () => {
+    const row = runRows()[1];
+    expect(row).toMatchObject({ compiler: "crash", got: "exit 1, no errors", verdict: "fail" });
+    expect(row?.reasons).toHaveLength(1);
+    const reason = row?.reasons[0] ?? "";
+    expect(reason).toMatch(/^compiler crash \(test\/fixtures\/misuse\/compilers\/crash-after-output\.mjs\) exited with status 1 without an error diagnostic; its output began:\n/);
+    expect(reason).toContain("message TS6032: File change detected.");
+    expect(reason).toContain("Error: Debug Failure. False expression.\n    at checkSourceFile (checker.js:1:1)");
+  });
+
+  test("every case also fails on those compilers, and the whole run counts the compiler rows", () => {
+    const { rows, passed, failed } = get("good/broken");
+    expect(rows.filter((row) => row.kind === "type").map((row) => `${row.case} ${row.compiler} ${row.verdict}`)).toEqual(["F1 exit-3 fail", "F1 crash fail", "F2 exit-3 fail", "F2 crash fail"]);
+    expect([passed, failed]).toEqual([0, rows.length]);
   });
 });
 
