@@ -27,6 +27,8 @@
  */
 import { kernelError } from "../errors.js";
 import { handledResource, ownableCapability, type CapabilityChecks, type Ownable } from "./capabilities.js";
+import * as handleStates from "./internal/handle-state.js";
+import { FieldStamp, type StateReader, type StateWriter } from "./internal/handle-state.js";
 
 /**
  * The ownership operations an {@link Owned} handle adds to its resource.
@@ -90,38 +92,21 @@ export type ResourceOf<Handle> = Handle extends {
     : Resource
   : Handle;
 
-const FRESH = 0;
-const LIVE = 1;
-const CONSUMED = 2;
-const DISPOSED = 3;
+// Module-local copies of the states: optimised code folds a module's own constant, not an imported
+// binding, which it loads on every use (about 1 ns per release).
+const { FRESH, LIVE, CONSUMED, DISPOSED } = handleStates;
 
 // Set by OwnableResource's static block, which alone may touch the private state.
 let adopt: (handle: OwnableResource, op: string) => void;
+
 // Set by OwnerState's static block: the only access to the state field.
-let stateOf: (handle: OwnableResource) => number;
-let setState: (handle: OwnableResource, state: number) => void;
+let stateOf: StateReader<OwnableResource>;
+let setState: StateWriter<OwnableResource>;
 
 /**
- * A constructor that returns the object it is given, so that a subclass's fields are defined on
- * that object instead of a new one.
- */
-class FieldStamp {
-  constructor(target: object) {
-    // SAFETY: a constructor returning an object makes that object the result of `new` (and the
-    // `this` of a subclass's field initialisers); the class declares no member to be missing.
-    return target as FieldStamp;
-  }
-}
-
-/**
- * The owner state of an {@link OwnableResource}, kept as a private field stamped onto the resource
- * itself by `new OwnerState(resource)`.
- *
- * @remarks
- * The field could be declared in `OwnableResource`, but on Node 20 (V8 11) a base class that
- * declares fields makes every subclass construction go through a call that is not inlined (about
- * 20 ns); a field defined by a leaf class such as this one costs what an ordinary store does. The
- * field stays hard-private: only this class's body can read or write it.
+ * The owner state of an {@link OwnableResource}: a private field stamped onto the handle itself by
+ * `new OwnerState(handle)`. See `internal/handle-state.ts` for why a leaf class holds it and
+ * why each module declares its own.
  */
 class OwnerState extends FieldStamp {
   #state: number = FRESH;
