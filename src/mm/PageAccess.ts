@@ -14,7 +14,7 @@ import { kernelError } from "../errors.js";
 import { OwnableResource, assertUnsafe, type NoEscape, type Unsafe } from "../ownership/index.js";
 import { toPhysAddr, type Pfn, type PhysAddr } from "./addr.js";
 import { handleOf } from "./internal/page-handle.js";
-import { checkBytes, checkClosure, checkPageRange, checkSynchronous } from "./internal/pageArgs.js";
+import { checkBytes, checkClosure, checkRange, checkSynchronous } from "./internal/pageArgs.js";
 import type { PageView } from "./PageView.js";
 import type { UserSliceReader } from "./userSlice.js";
 
@@ -145,7 +145,7 @@ export abstract class PageAccess extends OwnableResource {
   withPointerIntoPage<Result>(offset: number, len: number, fn: <Lifetime>(view: PageView<Lifetime>) => NoEscape<Result, Lifetime>): Result {
     const op = "with_pointer_into_page";
     checkClosure(op, fn);
-    checkPageRange(op, offset, len, this.machine.pageSize);
+    checkRange(op, "page", offset, len, this.machine.pageSize);
     const machine = this.machine;
     const id = machine.kmapLocal(this.pfn, handleOf(this, op), 0);
     try {
@@ -185,7 +185,7 @@ export abstract class PageAccess extends OwnableResource {
       checkBytes(op, "into", lengthOrInto);
       length = lengthOrInto.length;
     }
-    checkPageRange(op, offset, length, this.machine.pageSize);
+    checkRange(op, "page", offset, length, this.machine.pageSize);
     const gen = handleOf(this, op);
     const dst = typeof lengthOrInto === "number" ? new Uint8Array(length) : lengthOrInto;
     this.machine.read(this.pfn, gen, offset, dst);
@@ -203,7 +203,7 @@ export abstract class PageAccess extends OwnableResource {
   write(offset: number, bytes: Uint8Array): void {
     const op = "memcpy_to_page";
     checkBytes(op, "bytes", bytes);
-    checkPageRange(op, offset, bytes.length, this.machine.pageSize);
+    checkRange(op, "page", offset, bytes.length, this.machine.pageSize);
     this.machine.write(this.pfn, handleOf(this, op), offset, bytes);
   }
 
@@ -217,7 +217,7 @@ export abstract class PageAccess extends OwnableResource {
    */
   fillZero(offset: number, len: number): void {
     const op = "memzero_page";
-    checkPageRange(op, offset, len, this.machine.pageSize);
+    checkRange(op, "page", offset, len, this.machine.pageSize);
     this.machine.fill(this.pfn, handleOf(this, op), offset, len, 0);
   }
 
@@ -236,7 +236,7 @@ export abstract class PageAccess extends OwnableResource {
     if (typeof reader !== "object" || reader === null || typeof reader.readInto !== "function") {
       throw kernelError("EINVAL", op, "reader is not a UserSliceReader", { reader: String(reader) });
     }
-    checkPageRange(op, offset, len, this.machine.pageSize);
+    checkRange(op, "page", offset, len, this.machine.pageSize);
     if (!(reader.length >= len)) throw kernelError("EFAULT", op, "user buffer is shorter than len", { len, available: reader.length });
     this.withPointerIntoPage(offset, len, (dst) => {
       reader.readInto(dst);

@@ -1,7 +1,7 @@
 import { expect, expectTypeOf, test } from "vitest";
 import { GFP_KERNEL, Machine, __GFP_NOWARN, __GFP_ZERO } from "../../src/core/index.js";
-import { Folio, LockedFolio, type Loff, type SharedFolio, type UniqueFolio } from "../../src/mm/index.js";
-import { refCountOf, type ARef } from "../../src/ownership/index.js";
+import { Folio, LockedFolio, Page, type Loff, type SharedFolio, type UniqueFolio } from "../../src/mm/index.js";
+import { refCountOf, type ARef, type Owned } from "../../src/ownership/index.js";
 import { folioState } from "../../src/mm/internal/folio-state.js";
 import { expectKernelError, expectUnchanged } from "../core/helpers.js";
 
@@ -210,4 +210,24 @@ test("a freed folio's getters fail in their own name", () => {
   expectKernelError(() => alias.order, "EFAULT", /^folio_order:/);
   expectKernelError(() => alias.highmem, "EFAULT", /^folio_test_highmem:/);
   expectKernelError(() => alias.flushDcache(), "EFAULT", /^flush_dcache_folio:/);
+});
+
+test("page and folio ranges fail with the same checks, each naming its own noun and size", () => {
+  const machine = small();
+  const page: Owned<Page> = Page.alloc(GFP_KERNEL, machine);
+  const unique: UniqueFolio = Folio.alloc(0, GFP_KERNEL, machine);
+  // correct use: a range that ends exactly at the end
+  page.write(4093, new Uint8Array(3));
+  unique.write(4094, new Uint8Array(2));
+  // misuse: each message in full
+  const message = (fn: () => unknown): string => expectKernelError(fn, "EINVAL").message;
+  expect(message(() => page.write(4094, new Uint8Array(3)))).toBe("memcpy_to_page: range leaves the page (offset=4094, length=3, pageSize=4096)");
+  expect(message(() => unique.write(4095, new Uint8Array(2)))).toBe("memcpy_to_folio: range leaves the folio (offset=4095, length=2, size=4096)");
+  expect(message(() => page.read(1.5, 4))).toBe('memcpy_from_page: offset is not a non-negative integer (offset="1.5")');
+  expect(message(() => unique.zeroOut(-1, 1))).toBe('folio_zero_range: offset is not a non-negative integer (offset="-1")');
+  expect(message(() => page.read(1, -1))).toBe('memcpy_from_page: length is not a non-negative integer (length="-1")');
+  expect(message(() => unique.zeroOut(0, NaN))).toBe('folio_zero_range: length is not a non-negative integer (length="NaN")');
+  page.release();
+  unique.release();
+  expect(machine.consistencyProblems()).toEqual([]);
 });

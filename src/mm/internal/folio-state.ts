@@ -6,7 +6,7 @@
  */
 import type { Machine } from "../../core/index.js";
 import { kernelError } from "../../errors.js";
-import { checkBytes, checkClosure, checkSynchronous } from "./pageArgs.js";
+import { checkBytes, checkClosure, checkRange, checkSynchronous } from "./pageArgs.js";
 
 /** The key under which a folio handle keeps its {@link FolioState}; never exported from the package. */
 export const folioState: unique symbol = Symbol("ownkit.folioState");
@@ -180,26 +180,6 @@ export function checkMapOffset(op: string, offset: number, size: number): void {
 }
 
 /**
- * Checks that `[offset, offset + length)` is a range of integers inside the folio (M25).
- *
- * @param op - The operation, for the error.
- * @param offset - The first byte.
- * @param length - The number of bytes.
- * @param size - The folio's size.
- * @throws KernelError `EINVAL` naming the values.
- */
-export function checkFolioRange(op: string, offset: number, length: number, size: number): void {
-  if ((offset >>> 0) === offset && (length >>> 0) === length && offset + length <= size) return;
-  if (typeof offset !== "number" || !Number.isInteger(offset) || offset < 0) {
-    throw kernelError("EINVAL", op, "offset is not a non-negative integer", { offset: String(offset) });
-  }
-  if (typeof length !== "number" || !Number.isInteger(length) || length < 0) {
-    throw kernelError("EINVAL", op, "length is not a non-negative integer", { length: String(length) });
-  }
-  throw kernelError("EINVAL", op, "range leaves the folio", { offset, length, size });
-}
-
-/**
  * Calls `body` once per mapped chunk of `[offset, offset + length)`, as `memcpy_from_folio` loops:
  * one chunk per page on HIGHMEM (and in force-map mode), one chunk for the whole range otherwise.
  *
@@ -241,7 +221,7 @@ export function forEachChunk(state: FolioState, op: string, offset: number, leng
  */
 export function copyFromFolio(state: FolioState, op: string, dst: Uint8Array, offset: number): void {
   checkBytes(op, "dst", dst);
-  checkFolioRange(op, offset, dst.length, state.size());
+  checkRange(op, "folio", offset, dst.length, state.size());
   if (state.direct) {
     // One chunk covers the range on a direct-mapped folio (see forEachChunk): copy it in one call.
     state.machine.read(state.pfn, state.gen, offset, dst);
@@ -261,7 +241,7 @@ export function copyFromFolio(state: FolioState, op: string, dst: Uint8Array, of
  */
 export function copyToFolio(state: FolioState, op: string, offset: number, src: Uint8Array): void {
   checkBytes(op, "src", src);
-  checkFolioRange(op, offset, src.length, state.size());
+  checkRange(op, "folio", offset, src.length, state.size());
   if (state.direct) {
     // One chunk covers the range on a direct-mapped folio (see forEachChunk): copy it in one call.
     state.machine.write(state.pfn, state.gen, offset, src);
@@ -280,7 +260,7 @@ export function copyToFolio(state: FolioState, op: string, offset: number, src: 
  * @throws KernelError `EINVAL` for a bad range (nothing written); `EFAULT` for a freed folio.
  */
 export function zeroFolioRange(state: FolioState, op: string, offset: number, length: number): void {
-  checkFolioRange(op, offset, length, state.size());
+  checkRange(op, "folio", offset, length, state.size());
   if (state.direct) {
     // One chunk covers the range on a direct-mapped folio (see forEachChunk): zero it in one call.
     state.machine.fill(state.pfn, state.gen, offset, length, 0);
@@ -301,7 +281,7 @@ export function zeroFolioRange(state: FolioState, op: string, offset: number, le
  */
 export function checkedChunks(state: FolioState, op: string, offset: number, length: number, body: (view: never, at: number) => unknown): void {
   checkClosure(op, body);
-  checkFolioRange(op, offset, length, state.size());
+  checkRange(op, "folio", offset, length, state.size());
   // SAFETY: every view type the handles lend is the chunk's Uint8Array with members removed or a
   // lifetime brand added, both type-only; the view is lent for the call only.
   forEachChunk(state, op, offset, length, body as unknown as (view: Uint8Array, at: number) => unknown);

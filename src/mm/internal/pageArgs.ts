@@ -1,21 +1,24 @@
 /**
- * Argument checks shared by the page methods: byte ranges inside a page and byte arrays.
+ * Argument checks shared by the page and folio methods: byte ranges inside a page or folio, byte
+ * arrays, closures and their results.
  *
  * @module
  */
 import { kernelError } from "../../errors.js";
 
 /**
- * Checks that `[offset, offset + length)` is a range of integers inside `[0, size)`.
+ * Checks that `[offset, offset + length)` is a range of integers inside `[0, size)` of a page or a
+ * folio.
  *
  * @param op - The operation, for the error.
+ * @param noun - What the range must stay inside, for the error: `"page"` or `"folio"`.
  * @param offset - The first byte.
  * @param length - The number of bytes.
- * @param size - The size of the page.
+ * @param size - The size of the page or folio.
  * @throws KernelError `EINVAL` naming the values for a negative, fractional, NaN or infinite number,
- *   or a range that leaves the page.
+ *   or a range that leaves the page or folio (the size named `pageSize` or `size` respectively).
  */
-export function checkPageRange(op: string, offset: number, length: number, size: number): void {
+export function checkRange(op: string, noun: "page" | "folio", offset: number, length: number, size: number): void {
   // One comparison each on the fast path: `x >>> 0 === x` accepts exactly the integers 0..2^32-1.
   if ((offset >>> 0) === offset && (length >>> 0) === length && offset + length <= size) return;
   if (typeof offset !== "number" || !Number.isInteger(offset) || offset < 0) {
@@ -24,7 +27,8 @@ export function checkPageRange(op: string, offset: number, length: number, size:
   if (typeof length !== "number" || !Number.isInteger(length) || length < 0) {
     throw kernelError("EINVAL", op, "length is not a non-negative integer", { length: String(length) });
   }
-  throw kernelError("EINVAL", op, "range leaves the page", { offset, length, pageSize: size });
+  const values = noun === "page" ? { offset, length, pageSize: size } : { offset, length, size };
+  throw kernelError("EINVAL", op, `range leaves the ${noun}`, values);
 }
 
 /**
