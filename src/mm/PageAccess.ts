@@ -70,8 +70,14 @@ export abstract class PageAccess extends OwnableResource {
     return toPhysAddr(this.pfn * this.machine.pageSize);
   }
 
-  /** Whether the page lies in HIGHMEM (reachable only through local mappings). */
+  /**
+   * Whether the page lies in HIGHMEM (`PageHighMem`): reachable only through local mappings.
+   *
+   * @throws KernelError `EFAULT` after {@link intoPhys}, when a borrow's block ended, or for a
+   *   freed or reallocated page (use after free, as for `read`).
+   */
   get isHighmem(): boolean {
+    this.machine.checkHandle("PageHighMem", this.pfn, handleOf(this, "PageHighMem"));
     return this.machine.isHighmem(this.pfn);
   }
 

@@ -70,6 +70,7 @@ describe("M20: use after free through an alias", () => {
     page.write(8, new Uint8Array([1, 2]));
     expect([...page.read(8, 2)]).toEqual([1, 2]);
     page.withPageMapped((view) => view.length);
+    expect(page.isHighmem).toBe(false);
     releaseScratchPage(page);
   });
 
@@ -84,6 +85,7 @@ describe("M20: use after free through an alias", () => {
       ["fillZero", () => alias.fillZero(0, 1)],
       ["withPageMapped", () => alias.withPageMapped((view) => view[0])],
       ["withPointerIntoPage", () => alias.withPointerIntoPage(0, 1, (view) => view[0])],
+      ["isHighmem", () => alias.isHighmem],
     ];
     for (const [, operation] of operations) {
       const error = expectUnchanged(machine, operation, "EFAULT", /use after free/);
@@ -100,6 +102,8 @@ describe("M20: use after free through an alias", () => {
     using other: Owned<Page> = Page.alloc(GFP_KERNEL, machine);
     other.fillZero(0, 4096);
     expectKernelError(() => alias.write(0, new Uint8Array([9])), "EFAULT", /stale handle/);
+    expectKernelError(() => alias.isHighmem, "EFAULT", /PageHighMem: .*stale handle/);
+    expect(other.isHighmem).toBe(false);
     expect(other.read(0, 1)[0]).toBe(0);
   });
 });

@@ -107,6 +107,7 @@ describe("phys, intoPhys and fromPhys", () => {
     const addr = page.phys();
     intoPhys(page);
     expectUnchanged(machine, () => alias.read(0, 1), "EFAULT", /handed over with intoPhys/);
+    expectUnchanged(machine, () => alias.isHighmem, "EFAULT", /PageHighMem: page was handed over with intoPhys/);
     expectUnchanged(machine, () => alias.release(), "EALREADY", /handed over with intoPhys/);
     alias[Symbol.dispose](); // disposing a consumed owner is silent
     const back: Owned<Page> = unsafe("SAFETY: addr came from intoPhys", (token) => Page.fromPhys(token, addr, machine));
