@@ -2,7 +2,7 @@ import { expect, expectTypeOf, test } from "vitest";
 import { GFP_KERNEL, Machine, __GFP_NOWARN, __GFP_ZERO } from "../../src/core/index.js";
 import { Folio, LockedFolio, Page, type Loff, type SharedFolio, type UniqueFolio } from "../../src/mm/index.js";
 import { refCountOf, type ARef, type Owned } from "../../src/ownership/index.js";
-import { folioState } from "../../src/mm/internal/folio-state.js";
+import { Borrows, folioState } from "../../src/mm/internal/folio-state.js";
 import { expectKernelError, expectUnchanged } from "../core/helpers.js";
 
 const small = (): Machine => new Machine({ ramSize: 8 << 20 });
@@ -230,4 +230,27 @@ test("page and folio ranges fail with the same checks, each naming its own noun 
   page.release();
   unique.release();
   expect(machine.consistencyProblems()).toEqual([]);
+});
+
+test("Borrows.end ends exactly a live borrow of its own; any other token is an internal error naming it", () => {
+  const borrows = new Borrows();
+  const other = new Borrows();
+  // correct use: borrows end in any order, each once
+  const first = borrows.begin("folio_map", "read", "read mapping", 16);
+  const second = borrows.begin("folio_map", "read", "read chunks", 32);
+  borrows.end(first);
+  expectKernelError(() => borrows.exclusive("memcpy_to_folio"), "EBUSY", "read chunks at offset 32");
+  borrows.end(second);
+  borrows.exclusive("memcpy_to_folio");
+  // misuse: ending twice, or on other borrows, changes nothing
+  expectKernelError(() => borrows.end(first), "EINVAL", 'borrow_end: internal error: the borrow is not live on these borrows (ended twice, or begun on others) (borrow="read mapping at offset 16")');
+  const foreign = other.begin("folio_map_mut", "write", "write mapping", 8);
+  const live = borrows.begin("folio_map", "read", "read mapping", 0);
+  expectKernelError(() => borrows.end(foreign), "EINVAL", "write mapping at offset 8");
+  expectKernelError(() => borrows.exclusive("folio_put"), "EBUSY", "read mapping at offset 0");
+  expectKernelError(() => other.exclusive("folio_put"), "EBUSY", "write mapping at offset 8");
+  borrows.end(live);
+  other.end(foreign);
+  borrows.exclusive("folio_put");
+  other.exclusive("folio_put");
 });

@@ -77,7 +77,15 @@ export class Borrows {
   /**
    * Ends a borrow registered by {@link Borrows.begin}.
    *
+   * @remarks
+   * Every caller ends, in a `finally`, exactly the token its own `begin` on these borrows returned,
+   * and nothing else removes an entry, so an unknown token is a bug in the kit: it fails loudly
+   * rather than leave a borrow registered that would refuse exclusive use forever, or hide one
+   * that ended twice.
+   *
    * @param token - The token it returned.
+   * @throws KernelError `EINVAL` naming the borrow when it is not live here (already ended, or
+   *   begun on other borrows); nothing changes.
    */
   end(token: object): void {
     const live = this.live;
@@ -87,7 +95,13 @@ export class Borrows {
       return;
     }
     const index = live.indexOf(token as Borrow);
-    if (index >= 0) live.splice(index, 1);
+    if (index < 0) {
+      const { label, offset } = token as Partial<Borrow>;
+      throw kernelError("EINVAL", "borrow_end", "internal error: the borrow is not live on these borrows (ended twice, or begun on others)", {
+        borrow: describeBorrow(String(label), Number(offset)),
+      });
+    }
+    live.splice(index, 1);
   }
 
   /**
