@@ -127,6 +127,14 @@ class HandleState extends FieldStamp {
  * The count itself belongs to the subclass (a field, a slot in a typed array, a kernel object): the
  * base only calls the hooks. `decRef()` frees the resource when it drops the last reference.
  *
+ * **A borrower's view can clone.** A never-adopted instance (a borrower's view, typed as the class
+ * without `clone`) holds no reference: `put`, `intoARef` and `intoOwned` on it are `EPERM`. Its
+ * `clone()`, reachable at run time through a cast, is deliberately allowed: it takes a new counted
+ * reference on a new handle, exactly as Rust's `ARef::from(&T)` does, so the count stays correct
+ * and the view itself stays a view. The type does not offer it, since a borrower that wants a
+ * reference should be handed an `ARef`; a view of a resource whose count is already zero is
+ * refused (`EINVAL`, as for any clone).
+ *
  * @invariant Each handle object calls `decRef()` at most once.
  *
  * @example

@@ -139,3 +139,24 @@ test("intoOwned of a reference already put is EALREADY even while other referenc
   second.put();
   third.put();
 });
+
+test("a borrower's view can clone at run time: a new counted handle, the view stays a view", () => {
+  const shared: ARef<PooledBlock> = intoARef(PooledBlock.alloc("viewclone"));
+  const view: PooledBlock = PooledBlock.view(shared);
+  // The borrower's type offers no clone; the call goes through a cast.
+  expectTypeOf<PooledBlock>().not.toHaveProperty("clone");
+  const taken: ARef<PooledBlock> = (view as ARef<PooledBlock>).clone();
+  const alias: ARef<PooledBlock> = taken;
+  expect(taken).not.toBe(view);
+  expect(refCountOf(shared)).toBe(2);
+  // The view still holds no reference; the clone holds one and drops it once.
+  expect(() => (view as ARef<PooledBlock>).put()).toThrow(/put: a borrowed view holds no reference/);
+  taken.put();
+  expect(refCountOf(shared)).toBe(1);
+  expect(() => alias.put()).toThrow(/already dropped/);
+  shared.put();
+  expect(freed).toEqual(["viewclone"]);
+  // Once the count is zero a view cannot bring the resource back.
+  expect(() => (view as ARef<PooledBlock>).clone()).toThrow(/clone: refcount out of range/);
+  expect(refCountOf(view)).toBe(0);
+});
