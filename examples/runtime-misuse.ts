@@ -79,9 +79,12 @@ function useAfterFree(machine: Machine): RuntimeMisuse {
 function outOfOrderUnmap(machine: Machine): RuntimeMisuse {
   using first: Owned<Page> = allocateBuffer(machine);
   using second: Owned<Page> = allocateBuffer(machine);
+  // The misuse on purpose: two hand-released guards, the outer one released first.
+  /* eslint-disable ownkit/no-manual-kunmap-order -- M22 shown at run time; the lint layer flags it (M18) */
   const outer: KmapLocal = kmapLocal(first);
   const inner: KmapLocal = kmapLocal(second);
   const result = expectFailure("M22", "kunmap_local out of order", () => outer.unmap());
+  /* eslint-enable ownkit/no-manual-kunmap-order */
   // The failed unmap changed nothing: release them in the right order.
   inner.unmap();
   outer.unmap();

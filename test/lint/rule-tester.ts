@@ -1,0 +1,22 @@
+// A type-aware RuleTester wired to vitest: cases are linted as test/fixtures/lint/file.ts, whose
+// tsconfig resolves "ownkit" to the built package (dist/).
+import { RuleTester } from "@typescript-eslint/rule-tester";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, it } from "vitest";
+
+RuleTester.afterAll = afterAll;
+RuleTester.describe = describe;
+RuleTester.it = it;
+RuleTester.itOnly = it.only;
+
+/** The fixture directory whose tsconfig the cases are checked with. */
+export const fixtureDir = fileURLToPath(new URL("../fixtures/lint/", import.meta.url));
+
+/** A RuleTester with type information from the fixture project. */
+export function typedRuleTester(): RuleTester {
+  return new RuleTester({
+    languageOptions: {
+      parserOptions: { project: "./tsconfig.json", tsconfigRootDir: fixtureDir },
+    },
+  });
+}
