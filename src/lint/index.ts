@@ -33,7 +33,12 @@ export interface OwnkitRule {
     /** `"problem"`: every kit rule reports code that fails at run time. */
     readonly type: "problem" | "suggestion" | "layout";
     /** The one-line description and the link to the rule's guide section. */
-    readonly docs?: { readonly description?: string; readonly url?: string };
+    readonly docs?: {
+      /** One sentence: what the rule catches. */
+      readonly description?: string;
+      /** The rule's section of the "Lint rules" guide. */
+      readonly url?: string;
+    };
     /** The report texts by message id. */
     readonly messages: Readonly<Record<string, string>>;
     /** Whether the rule offers editor suggestions. */
@@ -42,7 +47,10 @@ export interface OwnkitRule {
   /** Builds the rule's AST listeners for one file (called by ESLint). */
   // `any`: ESLint's listener type takes `any[]`, typescript-eslint's takes its own node types.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  create(context: never): { [selector: string]: ((...args: any[]) => void) | undefined };
+  create(context: never): {
+    /** The listener ESLint calls for each node the selector matches. */
+    [selector: string]: ((...args: any[]) => void) | undefined;
+  };
 }
 
 /** An ESLint flat-config object as the plugin's configs define it. */
@@ -50,7 +58,10 @@ export interface OwnkitConfig {
   /** The files the config applies to: TypeScript sources (the rules need type information). */
   readonly files: string[];
   /** The plugin under its namespace, `ownkit`. */
-  readonly plugins: { readonly ownkit: OwnkitPlugin };
+  readonly plugins: {
+    /** The plugin object itself. */
+    readonly ownkit: OwnkitPlugin;
+  };
   /** Each rule as `"error"`. */
   readonly rules: Record<`ownkit/${OwnkitRuleName}`, "error">;
 }
@@ -58,11 +69,19 @@ export interface OwnkitConfig {
 /** The plugin object ESLint loads: its name and version, its rules, and the `recommended` config. */
 export interface OwnkitPlugin {
   /** The plugin's name (`"ownkit"`) and the package version. */
-  readonly meta: { readonly name: "ownkit"; readonly version: string };
+  readonly meta: {
+    /** Always `"ownkit"`. */
+    readonly name: "ownkit";
+    /** The kit's package version. */
+    readonly version: string;
+  };
   /** The rules by name: M16, M17 and M18 of the misuse catalogue. */
   readonly rules: Record<OwnkitRuleName, OwnkitRule>;
   /** `recommended`: every rule as an error on `.ts`, `.tsx`, `.mts` and `.cts` files. */
-  readonly configs: { readonly recommended: OwnkitConfig };
+  readonly configs: {
+    /** Every rule as an error on TypeScript files. */
+    readonly recommended: OwnkitConfig;
+  };
 }
 
 /** The rules by name (see {@link OwnkitPlugin.rules}). */
