@@ -1,6 +1,6 @@
 /**
- * GFP flags for mm: the core's constants, re-exported, and the {@link Gfp} alias that names them in
- * signatures.
+ * GFP flags for mm: the {@link Gfp} alias that names a mask in signatures; the constants are the
+ * core's (`ownkit/core`), re-exported by `ownkit/mm` and `ownkit`.
  *
  * @remarks
  * The flags are the caller's choice (thread 001: "Pages are not necessarily allocated with
@@ -14,24 +14,6 @@
  *
  * @module
  */
-export {
-  GFP_ATOMIC,
-  GFP_HIGHUSER,
-  GFP_KERNEL,
-  GFP_NOWAIT,
-  GFP_VALID_MASK,
-  __GFP_COMP,
-  __GFP_DIRECT_RECLAIM,
-  __GFP_FS,
-  __GFP_HIGH,
-  __GFP_HIGHMEM,
-  __GFP_IO,
-  __GFP_KSWAPD_RECLAIM,
-  __GFP_NOWARN,
-  __GFP_RECLAIM,
-  __GFP_ZERO,
-  gfpName,
-} from "../core/gfp.js";
 
 /**
  * A GFP mask: a combination of the `GFP_*` and `__GFP_*` constants with `|`.

@@ -36,7 +36,7 @@ export {
   __GFP_RECLAIM,
   __GFP_ZERO,
   gfpName,
-} from "./gfp.js";
+} from "../core/gfp.js";
 export type { Gfp } from "./gfp.js";
 export { KmapLocal, kmapLocal } from "./kmap.js";
 export { PageAccess } from "./PageAccess.js";
