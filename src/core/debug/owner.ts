@@ -3,34 +3,104 @@
  *
  * @module
  */
+import { CORE_FRAME, INTERNAL_FRAME, StackDepot } from "./stackdepot.js";
+
+/** Pages per chunk of a {@link PageStackTable}: 4096 pages, 16 KiB of ids. */
+const CHUNK_SHIFT = 12;
+const CHUNK_MASK = (1 << CHUNK_SHIFT) - 1;
 
 /**
- * A JavaScript stack captured at an allocation or a free, not yet turned into text.
+ * An error-like object whose `stack` text {@link formatStack} can format.
  *
  * @remarks
- * Capturing records the frames; V8 builds the `stack` string only when it is first read, and that
- * (source maps included) is what costs. A captured stack is formatted with {@link formatStack} when
- * a report needs it.
+ * Page owner no longer keeps such objects (an unformatted `Error` keeps every frame's receiver and
+ * function alive); any `Error` fits, for example one caught by the caller.
  */
 export interface CapturedStack {
-  /** The raw V8 stack text, built on first read. */
+  /** The V8 stack text. */
   readonly stack?: string | undefined;
+}
+
+/**
+ * A stack id per page frame (`page_ext`'s handle into the stack depot), in chunks of 4096 pages
+ * allocated on first use.
+ *
+ * @invariant A stored entry is the stack id plus one; 0 means "not recorded".
+ * @invariant `size` counts the pages with an entry.
+ */
+export class PageStackTable {
+  readonly #chunks = new Map<number, Uint32Array>();
+  #size = 0;
+
+  /** The number of pages with a recorded stack. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** Bytes held by the id chunks. */
+  get bytes(): number {
+    return this.#chunks.size * ((CHUNK_MASK + 1) * Uint32Array.BYTES_PER_ELEMENT);
+  }
+
+  /**
+   * The stack id recorded for a page.
+   *
+   * @param pfn - The page frame.
+   * @returns The id, or -1 when none was recorded.
+   */
+  get(pfn: number): number {
+    const chunk = this.#chunks.get(pfn >>> CHUNK_SHIFT);
+    return chunk === undefined ? -1 : chunk[pfn & CHUNK_MASK]! - 1;
+  }
+
+  /**
+   * Whether a stack was recorded for a page.
+   *
+   * @param pfn - The page frame.
+   * @returns `true` when {@link PageStackTable.get} gives an id.
+   */
+  has(pfn: number): boolean {
+    return this.get(pfn) >= 0;
+  }
+
+  /**
+   * Records a page's stack, replacing the previous one.
+   *
+   * @param pfn - The page frame (a machine's pfn: a non-negative 32-bit integer).
+   * @param id - The stack's id in the depot.
+   */
+  set(pfn: number, id: number): void {
+    const index = pfn >>> CHUNK_SHIFT;
+    let chunk = this.#chunks.get(index);
+    if (chunk === undefined) {
+      chunk = new Uint32Array(CHUNK_MASK + 1);
+      this.#chunks.set(index, chunk);
+    }
+    const slot = pfn & CHUNK_MASK;
+    if (chunk[slot] === 0) this.#size++;
+    // INVARIANT: entries are id + 1, so 0 stays "not recorded".
+    chunk[slot] = id + 1;
+  }
 }
 
 /**
  * The side table of `CONFIG_PAGE_OWNER`: the last allocation and free stack of each block's first page.
  *
  * @remarks
- * Each event captures the stack (cheap) and keeps it unformatted; the text, with the core's own
- * frames removed so the first line is the caller's, is made only for a report (double free,
- * use after free, poison corruption, leaks). The tables exist only on machines built with
- * `debug.pageOwner`.
+ * Each event captures the frames a report shows, as text, into a {@link StackDepot} shared by both
+ * tables, and stores the stack's id for the page: a stack seen before costs 4 bytes, and no frame's
+ * receiver or function is kept, so recording never keeps a caller's object alive. The report text,
+ * with the core's own frames removed so the first line is the caller's, is made only for a report
+ * (double free, use after free, poison corruption, leaks). The tables exist only on machines built
+ * with `debug.pageOwner`.
  */
 export class PageOwner {
-  /** The last allocation stack, by first pfn of the block. */
-  readonly allocStacks = new Map<number, CapturedStack>();
-  /** The last free stack, by first pfn of the block. */
-  readonly freeStacks = new Map<number, CapturedStack>();
+  /** @internal The distinct stacks, shared by both tables. */
+  readonly depot = new StackDepot();
+  /** @internal The last allocation stack, by first pfn of the block. */
+  readonly allocStacks = new PageStackTable();
+  /** @internal The last free stack, by first pfn of the block. */
+  readonly freeStacks = new PageStackTable();
 
   /**
    * Records the allocation of a block.
@@ -38,7 +108,7 @@ export class PageOwner {
    * @param pfn - The block's first page.
    */
   recordAlloc(pfn: number): void {
-    this.allocStacks.set(pfn, capture());
+    this.allocStacks.set(pfn, this.depot.capture());
   }
 
   /**
@@ -47,7 +117,7 @@ export class PageOwner {
    * @param pfn - The block's first page.
    */
   recordFree(pfn: number): void {
-    this.freeStacks.set(pfn, capture());
+    this.freeStacks.set(pfn, this.depot.capture());
   }
 
   /**
@@ -57,8 +127,8 @@ export class PageOwner {
    * @returns The stack text as {@link captureStack} gives it, or `undefined` when none was recorded.
    */
   allocStack(pfn: number): string | undefined {
-    const captured = this.allocStacks.get(pfn);
-    return captured === undefined ? undefined : formatStack(captured);
+    const id = this.allocStacks.get(pfn);
+    return id < 0 ? undefined : this.depot.format(id);
   }
 
   /**
@@ -68,31 +138,15 @@ export class PageOwner {
    * @returns The stack text as {@link captureStack} gives it, or `undefined` when none was recorded.
    */
   freeStack(pfn: number): string | undefined {
-    const captured = this.freeStacks.get(pfn);
-    return captured === undefined ? undefined : formatStack(captured);
+    const id = this.freeStacks.get(pfn);
+    return id < 0 ? undefined : this.depot.format(id);
   }
 }
 
-// The kit's own layers (core, mm, ownership) in this package, from source or built; a report's
-// stack starts at the caller's code. Anchored at the package root so a user's own `src/mm/` stays.
-const packageRoot = new URL("../../../", import.meta.url).pathname.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-const CORE_FRAME = new RegExp(`${packageRoot}(?:src|dist)/(?:core|mm|ownership)/`);
-const INTERNAL_FRAME = /\(node:|at node:|[\\/]node_modules[\\/]/;
-
-/** Records the current stack (up to 30 frames) without formatting it. */
-function capture(): CapturedStack {
-  const previous = Error.stackTraceLimit;
-  Error.stackTraceLimit = 30;
-  // V8 records the frames now and builds the `stack` text only when it is first read.
-  const captured: CapturedStack = new Error();
-  Error.stackTraceLimit = previous;
-  return captured;
-}
-
 /**
- * Formats a captured stack without the core's own frames, one `at ...` line per frame.
+ * Formats an error's stack without the core's own frames, one `at ...` line per frame.
  *
- * @param captured - A stack from {@link PageOwner}'s tables.
+ * @param captured - An `Error`, or anything with a V8 `stack` text.
  * @returns The stack text, indented by four spaces per line, at most eight frames.
  */
 export function formatStack(captured: CapturedStack): string {
@@ -106,11 +160,14 @@ export function formatStack(captured: CapturedStack): string {
   return frames.length === 0 ? "    (no frames outside the core)" : frames.join("\n");
 }
 
+/** The depot of {@link captureStack}: one entry per distinct call site of it. */
+const looseStacks = new StackDepot();
+
 /**
  * The current JavaScript stack without the core's own frames, one `at ...` line per frame.
  *
- * @returns The stack text, indented by four spaces per line.
+ * @returns The stack text, indented by four spaces per line, as page_owner's reports show it.
  */
 export function captureStack(): string {
-  return formatStack(capture());
+  return looseStacks.format(looseStacks.capture());
 }

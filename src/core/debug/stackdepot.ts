@@ -1,0 +1,309 @@
+/**
+ * The stack depot of page_owner (the kernel's `lib/stackdepot.c`): each distinct stack is kept once,
+ * as plain frame values, and named by a small integer.
+ *
+ * @module
+ */
+
+/** Frames a report shows: the first ones outside the kit's own code. */
+const SHOWN_FRAMES = 8;
+/** Frames captured first: the kit's own frames (usually fewer than 8) plus the shown ones. */
+const CAPTURE_FRAMES = 16;
+/** Frames captured when the first capture ended inside the kit's or the caller's frames. */
+const MAX_FRAMES = 30;
+/** What the collector returns when the first capture was too shallow. */
+const RETRY = -1;
+const NO_FRAMES = "    (no frames outside the core)";
+
+// The kit's own layers (core, mm, ownership) in this package, from source or built; a report's
+// stack starts at the caller's code. Anchored at the package root so a user's own `src/mm/` stays.
+const packageRoot = new URL("../../../", import.meta.url).pathname.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+/** A kit frame, tested on a frame's file name or on a formatted stack line. */
+export const CORE_FRAME = new RegExp(`${packageRoot}(?:src|dist)/(?:core|mm|ownership)/`);
+/** A runtime frame (Node's own modules, installed packages), tested on a formatted stack line. */
+export const INTERNAL_FRAME = /\(node:|at node:|[\\/]node_modules[\\/]/;
+/** The same as {@link INTERNAL_FRAME}, tested on a frame's file name. */
+const INTERNAL_FILE = /^node:|[\\/]node_modules[\\/]/;
+
+/** The V8 call-site methods a frame is read through (Node's `NodeJS.CallSite`). */
+type CallSite = NodeJS.CallSite;
+
+/**
+ * One frame of a captured stack, copied out of V8's call site into plain values.
+ *
+ * @remarks
+ * A V8 call site holds the frame's receiver and function, and through them whatever the caller's
+ * objects reach; a copy holds strings and numbers only, so recording a stack keeps no user object
+ * alive. It has the call-site methods, so an `Error.prepareStackTrace` installed by the user (a
+ * source-map support, a test runner) formats it as it would the live frame.
+ *
+ * @invariant Holds no reference to any object of the program: `getThis` and `getFunction` return
+ *   `undefined`, as V8 does for strict-mode frames.
+ */
+export class StackFrame {
+  /** The frame as V8 prints it after `at `, for example `allocHelper (/src/a.ts:3:7)`. */
+  readonly text: string;
+  readonly #fileName: string | null;
+  readonly #line: number | null;
+  readonly #column: number | null;
+  readonly #functionName: string | null;
+  readonly #typeName: string | null;
+  readonly #methodName: string | null;
+  readonly #scriptName: string | null;
+  readonly #evalOrigin: string | undefined;
+  readonly #position: number;
+  readonly #promiseIndex: number | null;
+  readonly #flags: number;
+
+  /**
+   * Copies a live call site.
+   *
+   * @param site - The V8 call site, read once here and not kept.
+   */
+  constructor(site: CallSite) {
+    this.text = site.toString();
+    this.#fileName = site.getFileName() ?? null;
+    this.#line = site.getLineNumber();
+    this.#column = site.getColumnNumber();
+    this.#functionName = site.getFunctionName();
+    this.#typeName = site.isToplevel() ? null : site.getTypeName();
+    this.#methodName = site.getMethodName();
+    this.#scriptName = site.getScriptNameOrSourceURL();
+    this.#evalOrigin = site.getEvalOrigin();
+    this.#position = site.getPosition();
+    this.#promiseIndex = site.getPromiseIndex();
+    this.#flags =
+      (site.isToplevel() ? 1 : 0) |
+      (site.isEval() ? 2 : 0) |
+      (site.isNative() ? 4 : 0) |
+      (site.isConstructor() ? 8 : 0) |
+      (site.isAsync() ? 16 : 0) |
+      (site.isPromiseAll() ? 32 : 0);
+  }
+
+  /** @returns Always `undefined`: the receiver is not kept. */
+  getThis(): undefined {
+    return undefined;
+  }
+  /** @returns Always `undefined`: the function is not kept. */
+  getFunction(): undefined {
+    return undefined;
+  }
+  /** @returns The receiver's constructor name, as V8 gave it. */
+  getTypeName(): string | null {
+    return this.#typeName;
+  }
+  /** @returns The function's name. */
+  getFunctionName(): string | null {
+    return this.#functionName;
+  }
+  /** @returns The property name the function was called through. */
+  getMethodName(): string | null {
+    return this.#methodName;
+  }
+  /** @returns The script's file name or URL. */
+  getFileName(): string | null {
+    return this.#fileName;
+  }
+  /** @returns The 1-based line. */
+  getLineNumber(): number | null {
+    return this.#line;
+  }
+  /** @returns The 1-based column. */
+  getColumnNumber(): number | null {
+    return this.#column;
+  }
+  /** @returns Not kept: `null`. */
+  getEnclosingLineNumber(): number | null {
+    return null;
+  }
+  /** @returns Not kept: `null`. */
+  getEnclosingColumnNumber(): number | null {
+    return null;
+  }
+  /** @returns Where an `eval`'d frame's code came from. */
+  getEvalOrigin(): string | undefined {
+    return this.#evalOrigin;
+  }
+  /** @returns The script name or its `//# sourceURL`. */
+  getScriptNameOrSourceURL(): string | null {
+    return this.#scriptName;
+  }
+  /** @returns Not kept: an empty string. */
+  getScriptHash(): string {
+    return "";
+  }
+  /** @returns The 0-based source position. */
+  getPosition(): number {
+    return this.#position;
+  }
+  /** @returns The element index of a `Promise.all` frame. */
+  getPromiseIndex(): number | null {
+    return this.#promiseIndex;
+  }
+  /** @returns Whether the frame ran top-level code. */
+  isToplevel(): boolean {
+    return (this.#flags & 1) !== 0;
+  }
+  /** @returns Whether the frame ran `eval`'d code. */
+  isEval(): boolean {
+    return (this.#flags & 2) !== 0;
+  }
+  /** @returns Whether the frame ran native code. */
+  isNative(): boolean {
+    return (this.#flags & 4) !== 0;
+  }
+  /** @returns Whether the frame was a `new` call. */
+  isConstructor(): boolean {
+    return (this.#flags & 8) !== 0;
+  }
+  /** @returns Whether the frame was an `await` continuation. */
+  isAsync(): boolean {
+    return (this.#flags & 16) !== 0;
+  }
+  /** @returns Whether the frame was a `Promise.all` element. */
+  isPromiseAll(): boolean {
+    return (this.#flags & 32) !== 0;
+  }
+  /** @returns The frame as V8 prints it after `at `. */
+  toString(): string {
+    return this.text;
+  }
+}
+
+/**
+ * The stack depot: every distinct stack captured once, as {@link StackFrame}s, under a small id.
+ *
+ * @remarks
+ * A capture turns only the frames a report shows into text (V8's own frame text, which is also the
+ * depot key) and looks the stack up; a stack seen before costs no memory. A report formats a stack
+ * by passing its frames to `Error.prepareStackTrace` when one is installed, so the text is what the
+ * old lazily formatted `Error` gave.
+ *
+ * @invariant Ids are dense from 0 and a stack's frames never change once stored.
+ */
+export class StackDepot {
+  readonly #ids = new Map<string, number>();
+  readonly #stacks: (readonly StackFrame[])[] = [];
+  readonly #frames = new Map<string, StackFrame>();
+  readonly #holder: { stack?: unknown } = {};
+  readonly #texts: string[] = [];
+  #limit = CAPTURE_FRAMES;
+  #firstTry = true;
+  readonly #collect = (_error: Error, sites: CallSite[]): number => this.#intern(sites);
+
+  /** The number of distinct stacks stored. */
+  get size(): number {
+    return this.#stacks.length;
+  }
+
+  /** The number of distinct frames stored. */
+  get frameCount(): number {
+    return this.#frames.size;
+  }
+
+  /**
+   * Captures the caller's stack and stores it if it is new.
+   *
+   * @returns The stack's id.
+   */
+  capture(): number {
+    const id = this.#captureWith(CAPTURE_FRAMES, true);
+    return id !== RETRY ? id : this.#captureWith(MAX_FRAMES, false);
+  }
+
+  /**
+   * The text of a stored stack, one `at ...` line per frame.
+   *
+   * @param id - An id from {@link StackDepot.capture}.
+   * @returns The frames indented by four spaces, at most eight.
+   */
+  format(id: number): string {
+    const frames = this.#stacks[id] ?? [];
+    if (frames.length === 0) return NO_FRAMES;
+    const prepare = Error.prepareStackTrace;
+    let text: unknown;
+    if (prepare !== undefined) {
+      try {
+        text = prepare(headerError(), [...frames]);
+      } catch {
+        text = undefined; // a failing formatter must not hide the report
+      }
+    }
+    if (typeof text !== "string") return frames.map((frame) => `    at ${frame.text}`).join("\n");
+    const lines = text
+      .split("\n")
+      .slice(1)
+      .filter((line) => !CORE_FRAME.test(line) && !INTERNAL_FRAME.test(line))
+      .slice(0, SHOWN_FRAMES)
+      .map((line) => `    ${line.trim()}`);
+    return lines.length === 0 ? NO_FRAMES : lines.join("\n");
+  }
+
+  #captureWith(limit: number, firstTry: boolean): number {
+    const previousLimit = Error.stackTraceLimit;
+    const previousPrepare = Error.prepareStackTrace;
+    const holder = this.#holder;
+    this.#limit = limit;
+    this.#firstTry = firstTry;
+    Error.stackTraceLimit = limit;
+    Error.prepareStackTrace = this.#collect;
+    try {
+      // Frames from `capture` up are left out; reading `stack` runs the collector now, on the live
+      // call sites, which are dropped when it returns.
+      Error.captureStackTrace(holder, StackDepot.prototype.capture);
+      const id = holder.stack;
+      return typeof id === "number" ? id : this.#intern([]);
+    } finally {
+      holder.stack = undefined;
+      Error.prepareStackTrace = previousPrepare;
+      Error.stackTraceLimit = previousLimit;
+    }
+  }
+
+  #intern(sites: readonly CallSite[]): number {
+    const texts = this.#texts;
+    let shown = 0;
+    for (let i = 0; i < sites.length && shown < SHOWN_FRAMES; i++) {
+      const file = sites[i]!.getFileName();
+      if (file != null && (CORE_FRAME.test(file) || INTERNAL_FILE.test(file))) continue;
+      texts[shown++] = sites[i]!.toString();
+    }
+    if (shown < SHOWN_FRAMES && this.#firstTry && sites.length === this.#limit) {
+      // Cut short inside the kit's or the caller's frames: more caller frames may follow. A stack
+      // that ends in the runtime's frames (a test runner, Node's loader) has shown all it will.
+      const last = sites[sites.length - 1]!.getFileName();
+      if (last == null || !INTERNAL_FILE.test(last)) return RETRY;
+    }
+    texts.length = shown;
+    const key = texts.join("\n");
+    const known = this.#ids.get(key);
+    if (known !== undefined) return known;
+    const frames: StackFrame[] = [];
+    for (let i = 0, n = 0; i < sites.length && n < shown; i++) {
+      const site = sites[i]!;
+      const file = site.getFileName();
+      if (file != null && (CORE_FRAME.test(file) || INTERNAL_FILE.test(file))) continue;
+      const text = texts[n++]!;
+      let frame = this.#frames.get(text);
+      if (frame === undefined) {
+        frame = new StackFrame(site);
+        this.#frames.set(text, frame);
+      }
+      frames.push(frame);
+    }
+    const id = this.#stacks.length;
+    this.#stacks.push(Object.freeze(frames));
+    this.#ids.set(key, id);
+    return id;
+  }
+}
+
+/** The `Error` handed to a user's `Error.prepareStackTrace` for a stored stack (no frames of its own). */
+function headerError(): Error {
+  const previous = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  const error = new Error();
+  Error.stackTraceLimit = previous;
+  return error;
+}
