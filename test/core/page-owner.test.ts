@@ -3,6 +3,7 @@ import { runInNewContext } from "node:vm";
 import { afterEach, describe, expect, test } from "vitest";
 import { GFP_KERNEL, Machine, captureStack, formatStack } from "../../src/core/index.js";
 import { PageStackTable } from "../../src/core/debug/owner.js";
+import { Folio, Page, type UniqueFolio } from "../../src/mm/index.js";
 import { StackDepot } from "../../src/core/debug/stackdepot.js";
 
 setFlagsFromString("--expose-gc");
@@ -27,7 +28,7 @@ function sideBySide(depth: number): { depot: string; lazy: string } {
 
 /** The same text with the first frame's column removed (the two captures sit on one line). */
 function firstColumnless(text: string): string {
-  return text.replace(/:(\d+):\d+\)/, ":$1:_)");
+  return text.replace(/:(\d+):\d+(\)?)\n/, ":$1:_$2\n");
 }
 
 describe("page_owner: stack depot", () => {
@@ -37,13 +38,39 @@ describe("page_owner: stack depot", () => {
     ["V8's own formatting", 1],
     ["V8's own formatting, deeper than the frames shown", 12],
   ])("a report shows the same frames as the lazily formatted Error did, with %s", (how, depth) => {
-    if (how.startsWith("V8")) Error.prepareStackTrace = undefined;
+    if (how.startsWith("V8")) Reflect.deleteProperty(Error, "prepareStackTrace");
     else expect(userPrepare).toBeTypeOf("function"); // vitest maps positions to the sources
     const { depot, lazy } = sideBySide(depth);
     const lines = depot.split("\n").length;
     expect(depth > 8 ? lines === 8 : lines >= depth + 2).toBe(true); // at most eight, none lost
     expect(depot).toMatch(/^ {4}at sideBySide .*page-owner\.test\.ts:\d+:\d+\)/);
     expect(firstColumnless(depot)).toBe(firstColumnless(lazy));
+  });
+
+  test("callbacks nested through the kit deeper than the first capture are captured again, deeper", () => {
+    const machine = new Machine({ ramSize: 4 << 20, debug: { pageOwner: true } });
+    using page = Page.alloc(GFP_KERNEL, machine);
+    let pfn = -1;
+    let lazy = new Error();
+    // Seven mapping closures (the last is `allocate`), a kit frame between two, below a folio
+    // allocation's kit frames:
+    // the first 16 frames end in a kit frame with only seven of the eight frames to show.
+    const allocate = (): void => {
+      Error.stackTraceLimit = 30;
+      let folio: UniqueFolio;
+      [folio, lazy] = [Folio.alloc(0, GFP_KERNEL, machine), new Error()];
+      Error.stackTraceLimit = userLimit;
+      pfn = folio.phys() / 4096;
+      folio.release();
+    };
+    page.withPageMapped(() =>
+      page.withPageMapped(() =>
+        page.withPageMapped(() => page.withPageMapped(() => page.withPageMapped(() => page.withPageMapped(() => page.withPageMapped(allocate))))),
+      ),
+    );
+    const report = machine.owner!.allocStack(pfn)!;
+    expect(report.split("\n").filter((line) => line.includes("page-owner.test.ts"))).toHaveLength(8);
+    expect(firstColumnless(report)).toBe(firstColumnless(formatStack(lazy)));
   });
 
   test("an allocation site used many times is stored once; each page keeps 4 bytes per stack", () => {

@@ -7,9 +7,9 @@
 
 /** Frames a report shows: the first ones outside the kit's own code. */
 const SHOWN_FRAMES = 8;
-/** Frames captured first: the kit's own frames (usually fewer than 8) plus the shown ones. */
+/** Frames captured: the kit's own frames (usually 4 to 6) plus the shown ones. */
 const CAPTURE_FRAMES = 16;
-/** Frames captured when the first capture ended inside the kit's or the caller's frames. */
+/** Frames captured when the first capture ended inside the kit's own frames. */
 const MAX_FRAMES = 30;
 /** What the collector returns when the first capture was too shallow. */
 const RETRY = -1;
@@ -43,6 +43,8 @@ type CallSite = NodeJS.CallSite;
 export class StackFrame {
   /** The frame as V8 prints it after `at `, for example `allocHelper (/src/a.ts:3:7)`. */
   readonly text: string;
+  /** The frame's number in its depot. */
+  readonly id: number;
   readonly #fileName: string | null;
   readonly #line: number | null;
   readonly #column: number | null;
@@ -59,14 +61,16 @@ export class StackFrame {
    * Copies a live call site.
    *
    * @param site - The V8 call site, read once here and not kept.
+   * @param id - The frame's number in its depot.
    */
-  constructor(site: CallSite) {
+  constructor(site: CallSite, id: number) {
     this.text = site.toString();
+    this.id = id;
     this.#fileName = site.getFileName() ?? null;
     this.#line = site.getLineNumber();
     this.#column = site.getColumnNumber();
     this.#functionName = site.getFunctionName();
-    this.#typeName = site.isToplevel() ? null : site.getTypeName();
+    this.#typeName = site.getTypeName();
     this.#methodName = site.getMethodName();
     this.#scriptName = site.getScriptNameOrSourceURL();
     this.#evalOrigin = site.getEvalOrigin();
@@ -175,8 +179,11 @@ export class StackFrame {
  * The stack depot: every distinct stack captured once, as {@link StackFrame}s, under a small id.
  *
  * @remarks
- * A capture turns only the frames a report shows into text (V8's own frame text, which is also the
- * depot key) and looks the stack up; a stack seen before costs no memory. A report formats a stack
+ * A capture looks at the frames a report shows only: a frame is found by its code position (file
+ * and offset, with the receiver's type), as the kernel's depot finds a return address, and copied
+ * with V8's own text the first time it is seen; the stack is then looked up by its frames' numbers,
+ * so a stack seen before costs no memory and no text. A frame first seen through a different
+ * property name keeps that name in its `[as name]` suffix. A report formats a stack
  * by passing its frames to `Error.prepareStackTrace` when one is installed, so the text is what the
  * old lazily formatted `Error` gave.
  *
@@ -186,8 +193,10 @@ export class StackDepot {
   readonly #ids = new Map<string, number>();
   readonly #stacks: (readonly StackFrame[])[] = [];
   readonly #frames = new Map<string, StackFrame>();
+  readonly #byPosition = new Map<string, Map<number, StackFrame>>();
+  readonly #hiddenFiles = new Map<string, boolean>();
   readonly #holder: { stack?: unknown } = {};
-  readonly #texts: string[] = [];
+  readonly #shown: StackFrame[] = [];
   #limit = CAPTURE_FRAMES;
   #firstTry = true;
   readonly #collect = (_error: Error, sites: CallSite[]): number => this.#intern(sites);
@@ -262,40 +271,64 @@ export class StackDepot {
   }
 
   #intern(sites: readonly CallSite[]): number {
-    const texts = this.#texts;
-    let shown = 0;
-    for (let i = 0; i < sites.length && shown < SHOWN_FRAMES; i++) {
-      const file = sites[i]!.getFileName();
-      if (file != null && (CORE_FRAME.test(file) || INTERNAL_FILE.test(file))) continue;
-      texts[shown++] = sites[i]!.toString();
-    }
-    if (shown < SHOWN_FRAMES && this.#firstTry && sites.length === this.#limit) {
-      // Cut short inside the kit's or the caller's frames: more caller frames may follow. A stack
-      // that ends in the runtime's frames (a test runner, Node's loader) has shown all it will.
-      const last = sites[sites.length - 1]!.getFileName();
-      if (last == null || !INTERNAL_FILE.test(last)) return RETRY;
-    }
-    texts.length = shown;
-    const key = texts.join("\n");
-    const known = this.#ids.get(key);
-    if (known !== undefined) return known;
-    const frames: StackFrame[] = [];
-    for (let i = 0, n = 0; i < sites.length && n < shown; i++) {
+    const shown = this.#shown;
+    shown.length = 0;
+    for (let i = 0; i < sites.length && shown.length < SHOWN_FRAMES; i++) {
       const site = sites[i]!;
       const file = site.getFileName();
-      if (file != null && (CORE_FRAME.test(file) || INTERNAL_FILE.test(file))) continue;
-      const text = texts[n++]!;
-      let frame = this.#frames.get(text);
-      if (frame === undefined) {
-        frame = new StackFrame(site);
-        this.#frames.set(text, frame);
-      }
-      frames.push(frame);
+      if (file != null && this.#hidden(file)) continue;
+      shown.push(this.#frame(site, file));
     }
+    if (shown.length < SHOWN_FRAMES && this.#firstTry && sites.length === this.#limit) {
+      // Cut short inside the kit's own frames (callbacks nested through the kit): capture again,
+      // deeper. A cut among the caller's or the runtime's frames shows what was captured.
+      const last = sites[sites.length - 1]!.getFileName();
+      if (last != null && CORE_FRAME.test(last)) return RETRY;
+    }
+    let key = "";
+    for (const frame of shown) key += `${frame.id},`;
+    const known = this.#ids.get(key);
+    if (known !== undefined) return known;
     const id = this.#stacks.length;
-    this.#stacks.push(Object.freeze(frames));
+    this.#stacks.push(Object.freeze([...shown]));
     this.#ids.set(key, id);
     return id;
+  }
+
+  /** Whether frames of a file are left out of reports (the kit's own, the runtime's). */
+  #hidden(file: string): boolean {
+    let hidden = this.#hiddenFiles.get(file);
+    if (hidden === undefined) {
+      hidden = CORE_FRAME.test(file) || INTERNAL_FILE.test(file);
+      this.#hiddenFiles.set(file, hidden);
+    }
+    return hidden;
+  }
+
+  /**
+   * The stored copy of a live frame: found by its code position (as the kernel's depot finds a
+   * return address) when the receiver's type matches, else by V8's full frame text.
+   */
+  #frame(site: CallSite, file: string | null): StackFrame {
+    const position = site.getPosition();
+    let byPosition = file === null ? undefined : this.#byPosition.get(file);
+    const candidate = byPosition?.get(position);
+    if (candidate !== undefined && candidate.getTypeName() === site.getTypeName()) return candidate;
+    const text = site.toString();
+    let frame = this.#frames.get(text);
+    if (frame === undefined) {
+      frame = new StackFrame(site, this.#frames.size);
+      this.#frames.set(text, frame);
+    }
+    // A native frame has no file, and its position names no code: it is found by its text only.
+    if (file !== null) {
+      if (byPosition === undefined) {
+        byPosition = new Map();
+        this.#byPosition.set(file, byPosition);
+      }
+      byPosition.set(position, frame);
+    }
+    return frame;
   }
 }
 
