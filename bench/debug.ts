@@ -28,7 +28,7 @@ const CASES = new Set([
  */
 export async function benchDebug(options: RunOptions): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
-  const note = "debug: allocation rows pay a stack capture (new Error().stack) per allocation and per free, plus poison fill and check; informational";
+  const note = "debug: allocation rows pay a page_owner capture (stack depot) per allocation and per free, plus poison fill and check; informational";
   const plainMachine = new Machine({ ramSize: 64 << 20 });
   const debugMachine = new Machine({ ramSize: 64 << 20, debug: true });
   // A debug allocation records two stacks: small batches and few calls keep a round short.

@@ -71,7 +71,7 @@ function useOnceOver(machine: Machine, old?: OldPageOwner): number {
 }
 
 /** Bytes still held after building a machine and using it once over, and the events recorded. */
-function footprint(way: "plain" | "new" | "old"): { bytes: number; events: number } {
+function footprint(way: "plain" | "new" | "old"): { bytes: number; events: number; stacks: number } {
   const before = liveBytes();
   const machine = new Machine({ ramSize: RAM, debug: way === "new" ? { pageOwner: true } : false });
   const old = way === "old" ? new OldPageOwner() : undefined;
@@ -79,7 +79,7 @@ function footprint(way: "plain" | "new" | "old"): { bytes: number; events: numbe
   const bytes = liveBytes() - before;
   keep([machine, old]);
   keep(undefined);
-  return { bytes, events };
+  return { bytes, events, stacks: machine.memoryUsage().debugStackEntries };
 }
 
 /**
@@ -116,6 +116,7 @@ function memoryRows(options: RunOptions): BenchRow[] {
     for (const way of order) {
       const result = footprint(way);
       events = result.events;
+      if (way === "new" && result.stacks !== events) throw new Error(`page_owner recorded ${result.stacks} of ${events} events`);
       (way === "plain" ? plain : way === "new" ? fresh : old).push(result.bytes);
     }
   }

@@ -53,8 +53,7 @@ describe("page_owner: stack depot", () => {
     let pfn = -1;
     let lazy = new Error();
     // Seven mapping closures (the last is `allocate`), a kit frame between two, below a folio
-    // allocation's kit frames:
-    // the first 16 frames end in a kit frame with only seven of the eight frames to show.
+    // allocation's kit frames: the first 16 frames end in a kit frame, seven of eight shown.
     const allocate = (): void => {
       Error.stackTraceLimit = 30;
       let folio: UniqueFolio;

@@ -87,7 +87,7 @@ export class PageStackTable {
  * The side table of `CONFIG_PAGE_OWNER`: the last allocation and free stack of each block's first page.
  *
  * @remarks
- * Each event captures the frames a report shows, as text, into a {@link StackDepot} shared by both
+ * Each event captures the frames a report shows into a stack depot (`lib/stackdepot.c`) shared by both
  * tables, and stores the stack's id for the page: a stack seen before costs 4 bytes, and no frame's
  * receiver or function is kept, so recording never keeps a caller's object alive. The report text,
  * with the core's own frames removed so the first line is the caller's, is made only for a report
