@@ -1,0 +1,274 @@
+import { describe, vi } from "vitest";
+import { noViewEscape } from "../../src/lint/no-view-escape.js";
+import { typedRuleTester } from "./rule-tester.js";
+
+// The first case builds the fixture program with the kit's declarations: allow for a busy machine.
+vi.setConfig({ testTimeout: 60_000 });
+
+const header = `import { Folio, Page, kmapLocal, unsafe, withBorrow, type ARef, type KmapLocal, type Owned, type UniqueFolio } from "ownkit";
+declare const page: Owned<Page>;
+declare const other: Owned<Page>;
+declare const unique: UniqueFolio;
+declare const shared: ARef<Folio>;
+declare function consume(bytes: ArrayLike<number>): number;
+`;
+const code = (body: string): string => header + body;
+
+const PAGE = "page.withPageMapped()";
+const view = (how: string, extra: Record<string, string> = {}) => ({ messageId: "viewEscapes" as const, data: { kind: "PageView", name: "view", mapping: PAGE, how, ...extra } });
+const closure = (how: string, extra: Record<string, string> = {}) => ({ messageId: "closureEscapes" as const, data: { kind: "PageView", name: "view", mapping: PAGE, how, ...extra } });
+const OUTER = (name: string) => `assigned to \`${name}\`, declared outside the mapping`;
+const LATER = (fn: string) => `passed to \`${fn}()\`, which runs after the mapping ended`;
+const RETURNED = "returned from the mapping closure";
+
+describe("M36: a mapped view or guard kept beyond its mapping", () => {
+  typedRuleTester().run("no-view-escape", noViewEscape, {
+    valid: [
+      { name: "M36 correct use: the view read inside the closure", code: code(`export const first = page.withPageMapped((view) => view[0]! + view.length);`) },
+      {
+        name: "M36 correct use: a copy taken with slice() leaves the mapping, and is kept",
+        code: code(`let kept: Uint8Array | undefined;
+export const copy = page.withPageMapped((view) => view.slice(0, 16));
+page.withPageMapped((view) => { kept = view.slice(); setTimeout(() => copy[0]); });
+export { kept };`),
+      },
+      {
+        name: "M36 correct use: copies into a typed array with set(), Uint8Array.from and new Uint8Array",
+        code: code(`const out = new Uint8Array(16);
+export const copies = page.withPageMapped((view) => { out.set(view.subarray(0, 16)); return [Uint8Array.from(view), new Uint8Array(view.subarray(0, 4))].length; });`),
+      },
+      {
+        name: "M36 correct use: a closure called synchronously inside the mapping",
+        code: code(`export const sum = page.withPageMapped((view) => {
+  const at = (i: number) => view[i]!;
+  const total = () => at(0) + at(1);
+  function last() { return view[view.length - 1]!; }
+  return total() + last() + (() => view[2]!)();
+});`),
+      },
+      {
+        name: "M36 correct use: callbacks passed to the view's own forEach/map/reduce",
+        code: code(`export const total = page.withPageMapped((view) => {
+  let sum = 0;
+  view.forEach((byte, i, array) => { sum += byte + array[i]!; });
+  return sum + view.reduce((a, b) => a + b, 0) + view.map((b) => b * 2).length;
+});`),
+      },
+      {
+        name: "M36 correct use: a view passed to a function that reads it, and a nested mapping",
+        code: code(`export const n = page.withPageMapped((view) => consume(view) + other.withPageMapped((inner) => { inner.set(view.subarray(0, 8)); return inner[0]!; }));`),
+      },
+      {
+        name: "M36 correct use: locals and containers created inside the mapping and dropped with it",
+        code: code(`export const n = page.withPageMapped((view) => {
+  const parts: ArrayLike<number>[] = [];
+  parts.push(view.subarray(0, 4));
+  const alias = view;
+  const byKey = new Map([["a", alias]]);
+  return parts.length + byKey.size + alias[0]!;
+});`),
+      },
+      {
+        name: "M36 correct use: folio guards and views read inside map, mapMut and forEachChunk",
+        code: code(`const decoder = new TextDecoder();
+export const a = shared.map(0, ({ view }) => view[0]);
+export const b = shared.map(0, (guard) => decoder.decode(guard.view.slice(0, 8)));
+unique.mapMut(0, ({ view }) => { view.fill(0); });
+const chunks: Uint8Array[] = [];
+shared.forEachChunk(0, 4096, (chunk) => { chunks.push(chunk.slice()); });`),
+      },
+      {
+        name: "M36 correct use: a using kmapLocal guard read inside its block, its view copied out",
+        code: code(`export function read(p: Page): Uint8Array {
+  using map: KmapLocal = kmapLocal(p);
+  const bytes = map.view;
+  return bytes.slice(0, 16);
+}`),
+      },
+      {
+        name: "M36 correct use: an unsafe token and a withBorrow borrow used inside their closures",
+        code: code(`export const n = unsafe("SAFETY: the page is ours", (token) => { page.readRaw(token, 0, new Uint8Array(4)); return 1; });
+export const id = withBorrow(page, (p) => p.phys());`),
+      },
+      {
+        name: "M36 correct use: timers and promises that use no view",
+        code: code(`export const n = page.withPageMapped((view) => { const first = view[0]!; setTimeout(() => first); void Promise.resolve(first).then((x) => x); return first; });`),
+      },
+      {
+        name: "M36 a user type that looks like a view is not the kit's",
+        code: `interface PageView { [i: number]: number; length: number }\ndeclare function withPageMapped(fn: (view: PageView) => void): void;\nlet kept: PageView | undefined;\nwithPageMapped((view) => { kept = view; setTimeout(() => view[0]); });\nexport { kept };`,
+      },
+    ],
+    invalid: [
+      {
+        name: "M36 the view assigned to an outer let",
+        code: code(`let kept: unknown;
+page.withPageMapped((view) => { kept = view; });
+export { kept };`),
+        errors: [{ ...view(OUTER("kept")), line: 8 }],
+      },
+      {
+        name: "M36 a closure over the view assigned to an outer variable, a property and a field",
+        code: code(`let read: (() => number) | undefined;
+const handlers: { onDone?: () => number } = {};
+export class Holder {
+  cb: (() => number) | undefined;
+  fill() { page.withPageMapped((view) => { read = () => view[0]!; handlers.onDone = () => view[1]!; this.cb = () => view[2]!; }); }
+}
+export { read };`),
+        errors: [
+          closure(OUTER("read")),
+          closure("stored in `handlers.onDone`, created outside the mapping"),
+          closure("stored in `this.cb`"),
+        ],
+      },
+      {
+        name: "M36 closures passed to setTimeout, setInterval, setImmediate, queueMicrotask and process.nextTick",
+        code: code(`page.withPageMapped((view) => {
+  setTimeout(() => view[0]);
+  setInterval(() => view[0], 10);
+  setImmediate(() => view[0]);
+  queueMicrotask(() => { view[0] = 1; });
+  process.nextTick(() => view[0]);
+});`),
+        errors: [
+          closure(LATER("setTimeout")),
+          closure(LATER("setInterval")),
+          closure(LATER("setImmediate")),
+          closure(LATER("queueMicrotask")),
+          closure(LATER("process.nextTick")),
+        ],
+      },
+      {
+        name: "M36 the view itself as an extra argument of setTimeout",
+        code: code(`page.withPageMapped((view) => { setTimeout(consume, 0, view); });`),
+        errors: [view(LATER("setTimeout"))],
+      },
+      {
+        name: "M36 closures handed to a promise: .then, .catch, .finally and new Promise",
+        code: code(`declare const ready: Promise<void>;
+page.withPageMapped((view) => {
+  void ready.then(() => view[0]).catch(() => view[1]).finally(() => view[2]);
+  void new Promise<number>((resolve) => resolve(view[3]!));
+});`),
+        errors: [
+          closure("passed to `ready.then()`, which runs after the mapping ended"),
+          closure("passed to `.catch()`, which runs after the mapping ended"),
+          closure("passed to `.finally()`, which runs after the mapping ended"),
+          closure("passed to `new Promise()`, whose work finishes after the mapping ended"),
+        ],
+      },
+      {
+        name: "M36 a closure returned from the mapping closure, bare and inside an object",
+        code: code(`export const later = page.withPageMapped((view) => () => view[0]);
+export const getter = page.withPageMapped((view) => ({ get: () => view[0] }));
+export const viaLocal = page.withPageMapped((view) => { const read = () => view[1]; return read; });`),
+        errors: [closure(RETURNED), closure(RETURNED), closure(RETURNED)],
+      },
+      {
+        name: "M36 a derived view returned from the mapping closure (subarray, valueOf, a local alias)",
+        code: code(`export const a = page.withPageMapped((view) => view.subarray(0, 16));
+export const b = page.withPageMapped((view) => { const alias = view.valueOf(); return [alias]; });`),
+        errors: [view(RETURNED, { name: "view.subarray(0, 16)" }), view(RETURNED, { name: "alias" })],
+      },
+      {
+        name: "M36 views and closures stored in containers created outside the mapping",
+        code: code(`const list: unknown[] = [];
+const byKey = new Map<string, unknown>();
+const seen = new Set<unknown>();
+page.withPageMapped((view) => {
+  list.push(view);
+  byKey.set("a", () => view[0]);
+  seen.add(view.subarray(4));
+});`),
+        errors: [
+          view("stored in `list`, created outside the mapping"),
+          closure("stored in `byKey`, created outside the mapping"),
+          view("stored in `seen`, created outside the mapping", { name: "view.subarray(4)" }),
+        ],
+      },
+      {
+        name: "M36 a local container that holds the view and is then kept",
+        code: code(`let cache: unknown;
+page.withPageMapped((view) => {
+  const parts: unknown[] = [];
+  parts.push(view);
+  cache = parts;
+  const ref = new WeakRef(view);
+  return ref;
+});
+export { cache };`),
+        errors: [view(OUTER("cache")), view(RETURNED)],
+      },
+      {
+        name: "M36 the view reached through the array argument of its own forEach",
+        code: code(`let kept: unknown;
+page.withPageMapped((view) => { view.forEach((_, i, array) => { if (i === 0) kept = array; }); });
+export { kept };`),
+        errors: [view(OUTER("kept"), { name: "array" })],
+      },
+      {
+        name: "M36 a nested closure keeps the view: the timer callback is reported, not the sync helper",
+        code: code(`page.withPageMapped((view) => {
+  const read = () => view[0];
+  setTimeout(() => read());
+});`),
+        errors: [closure(LATER("setTimeout"))],
+      },
+      {
+        name: "M36 folio guards and views: MapGuard, FolioView from mapMut, a chunk view",
+        code: code(`let g: unknown;
+let w: unknown;
+const chunks: unknown[] = [];
+shared.map(0, (guard) => { g = guard; });
+unique.mapMut(0, ({ view }) => { setTimeout(() => view.fill(0)); });
+shared.forEachChunk(0, 8192, (chunk) => { chunks.push(chunk); });
+shared.map(0, (guard) => { w = guard.view; });
+export { g, w };`),
+        errors: [
+          { messageId: "viewEscapes", data: { kind: "MapGuard", name: "guard", mapping: "shared.map()", how: OUTER("g") } },
+          { messageId: "closureEscapes", data: { kind: "FolioView", name: "view", mapping: "unique.mapMut()", how: LATER("setTimeout") } },
+          { messageId: "viewEscapes", data: { kind: "ReadonlyFolioView", name: "chunk", mapping: "shared.forEachChunk()", how: "stored in `chunks`, created outside the mapping" } },
+          { messageId: "viewEscapes", data: { kind: "ReadonlyFolioView", name: "guard.view", mapping: "shared.map()", how: OUTER("w") } },
+        ],
+      },
+      {
+        name: "M36 withPointerIntoPage: a DataView over the view's buffer kept",
+        code: code(`let dv: DataView | undefined;
+page.withPointerIntoPage(0, 8, (bytes) => { dv = new DataView(bytes.buffer); });
+export { dv };`),
+        errors: [{ messageId: "viewEscapes", data: { kind: "view", name: "new DataView(bytes.buffer)", mapping: "page.withPointerIntoPage()", how: OUTER("dv") } }],
+      },
+      {
+        name: "M36 a using kmapLocal guard: its view kept in a closure, the guard and the view returned",
+        code: code(`let later: (() => number) | undefined;
+export function keep(p: Page) {
+  using map: KmapLocal = kmapLocal(p);
+  const bytes = map.view;
+  later = () => bytes[0]!;
+}
+export function leakGuard(p: Page) {
+  using map: KmapLocal = kmapLocal(p);
+  return map;
+}
+export function leakView(p: Page) {
+  using map: KmapLocal = kmapLocal(p, 16);
+  return map.view.subarray(0, 4);
+}
+export { later };`),
+        errors: [
+          // The kind of a KmapLocal's view follows its declared type (a plain view, or a branded one): not pinned here.
+          { messageId: "closureEscapes", line: 11 },
+          { messageId: "viewEscapes", data: { kind: "KmapLocal", name: "map", mapping: "kmapLocal(p)", how: "returned from the function, after `using` ended the mapping" } },
+          { messageId: "viewEscapes", line: 19 },
+        ],
+      },
+      {
+        name: "M36 an unsafe token kept by a timer after its block",
+        code: code(`declare const addr: ReturnType<Page["phys"]>;
+unsafe("SAFETY: addr is ours", (token) => { setTimeout(() => Page.fromPhys(token, addr).release()); });`),
+        errors: [{ messageId: "closureEscapes", data: { kind: "Unsafe", name: "token", mapping: "unsafe()", how: LATER("setTimeout") } }],
+      },
+    ],
+  });
+});
