@@ -17,8 +17,9 @@ const KMAP_LOCAL: ReadonlySet<string> = new Set(["KmapLocal"]);
  * Flags a value lent by a mapping, or a closure that refers to one, that outlives the mapping:
  * assigned to a binding or property declared outside it, stored in a container created outside it,
  * passed to `setTimeout`/`setInterval`/`setImmediate`/`queueMicrotask`/`process.nextTick`, to a
- * promise (`.then`, `.catch`, `.finally`, `new Promise`) or to an event listener, or returned from
- * the mapping closure (M36).
+ * promise (`.then`, `.catch`, `.finally`, `new Promise`) or to an event listener, bound into a
+ * function with `bind`, or returned from the mapping closure; and a use after the first `await` of an
+ * `async` mapping closure (M36).
  *
  * @remarks
  * The lent values are the closure parameters that carry the kit's lifetime brand (the views of
@@ -51,6 +52,8 @@ export const noViewEscape = createRule({
         "the {{kind}} `{{name}}` of `{{mapping}}` outlives its mapping: {{how}}; once the mapping ends it points at memory that may belong to someone else. Use it inside the mapping, or copy the bytes out with `slice()`",
       closureEscapes:
         "this closure uses the {{kind}} `{{name}}` of `{{mapping}}` and outlives the mapping: {{how}}; when it runs the mapping has ended and `{{name}}` points at memory that may belong to someone else. Read what it needs inside the mapping, or copy the bytes out with `slice()` first",
+      usedAfterAwait:
+        "the {{kind}} `{{name}}` of `{{mapping}}` is used after `await`: a mapping closure must be synchronous, and its mapping ended when it first awaited. Read what it needs before the first `await`, or copy the bytes out with `slice()`",
     },
     schema: [],
   },
@@ -58,8 +61,9 @@ export const noViewEscape = createRule({
   create(context) {
     const services = ESLintUtils.getParserServices(context);
     const checker = services.program.getTypeChecker();
-    const flow = new EscapeFlow(context, services, ({ node, lent, closure, how }) => {
-      context.report({ node, messageId: closure ? "closureEscapes" : "viewEscapes", data: { kind: lent.kind, name: lent.name, mapping: lent.mapping, how } });
+    const flow = new EscapeFlow(context, services, ({ node, lent, closure, how, afterAwait }) => {
+      const messageId = afterAwait === true ? "usedAfterAwait" : closure ? "closureEscapes" : "viewEscapes";
+      context.report({ node, messageId, data: { kind: lent.kind, name: lent.name, mapping: lent.mapping, how } });
     });
 
     const text = (node: TSESTree.Node): string => {

@@ -95,6 +95,19 @@ export const id = withBorrow(page, (p) => p.phys());`),
         code: code(`export const n = page.withPageMapped((view) => { const first = view[0]!; setTimeout(() => first); void Promise.resolve(first).then((x) => x); return first; });`),
       },
       {
+        name: "M36 correct use: an async mapping closure that reads the view before its first await",
+        code: code(`declare const tick: Promise<void>;
+export const p = page.withPageMapped(async (view) => { const first = view[0]; const copy = view.slice(); await tick; return first! + copy[0]!; });`),
+      },
+      {
+        name: "M36 correct use: Object.assign, bind and a nested mapping with locals of their own",
+        code: code(`export const n = page.withPageMapped((view) => {
+  const box = Object.assign({}, { first: view[0] });
+  const read = consume.bind(null, view);
+  return box.first! + read() + other.withPageMapped((inner) => { const k = view; return inner[0]! + k[0]!; });
+});`),
+      },
+      {
         name: "M36 a user type that looks like a view is not the kit's",
         code: `interface PageView { [i: number]: number; length: number }\ndeclare function withPageMapped(fn: (view: PageView) => void): void;\nlet kept: PageView | undefined;\nwithPageMapped((view) => { kept = view; setTimeout(() => view[0]); });\nexport { kept };`,
       },
@@ -262,6 +275,67 @@ export { later };`),
           { messageId: "viewEscapes", data: { kind: "KmapLocal", name: "map", mapping: "kmapLocal(p)", how: "returned from the function, after `using` ended the mapping" } },
           { messageId: "viewEscapes", line: 19 },
         ],
+      },
+      {
+        name: "M36 attacks: widened return type, a global property, an outer array slot, a listener",
+        code: code(`declare const list: unknown[];
+export const a = page.withPageMapped((view): ArrayLike<number> => view);
+page.withPageMapped((view) => {
+  (globalThis as Record<string, unknown>)["kept"] = view;
+  list[0] = view;
+  addEventListener("message", () => view[0]);
+  list.push(...[view]);
+});`),
+        errors: [
+          view(RETURNED),
+          view("stored in `(globalThis as Record<string, unknown...`, created outside the mapping"),
+          view("stored in `list[0]`, created outside the mapping"),
+          closure(LATER("addEventListener")),
+          view("stored in `list`, created outside the mapping"),
+        ],
+      },
+      {
+        name: "M36 attacks: Object.assign, Reflect.set, bind, a function declaration and a named function expression",
+        code: code(`const holder: Record<string, unknown> = {};
+page.withPageMapped((view) => {
+  Object.assign(holder, { view });
+  Reflect.set(holder, "v", view);
+  setTimeout(consume.bind(null, view));
+  function later() { return view[0]; }
+  setTimeout(later);
+  const again = function () { return view[1]; };
+  queueMicrotask(again);
+});`),
+        errors: [
+          view("stored in `holder` by `Object.assign()`, created outside the mapping"),
+          view("stored in `holder` by `Reflect.set()`, created outside the mapping"),
+          closure(LATER("setTimeout")),
+          closure(LATER("setTimeout")),
+          closure(LATER("queueMicrotask")),
+        ],
+      },
+      {
+        name: "M36 an async mapping closure using the view after its first await",
+        code: code(`declare const tick: Promise<void>;
+export const p = page.withPageMapped(async (view) => { const first = view[0]; await tick; const alias = view; return first! + alias[0]!; });`),
+        errors: [
+          { messageId: "usedAfterAwait", data: { kind: "PageView", name: "view", mapping: PAGE, how: "used after \`await\`" } },
+          { messageId: "usedAfterAwait", data: { kind: "PageView", name: "alias", mapping: PAGE, how: "used after \`await\`" } },
+        ],
+      },
+      {
+        name: "M36 nested mappings: the inner view kept in a binding of the outer mapping",
+        code: code(`export const n = page.withPageMapped((outerView) => {
+  let inner: unknown;
+  other.withPageMapped((view) => { inner = view; });
+  return outerView[0]! + (inner as Uint8Array)[0]!;
+});`),
+        errors: [{ messageId: "viewEscapes", data: { kind: "PageView", name: "view", mapping: "other.withPageMapped()", how: OUTER("inner") } }],
+      },
+      {
+        name: "M36 a withBorrow borrow kept by a timer",
+        code: code(`withBorrow(page, (p) => { setTimeout(() => p.phys()); });`),
+        errors: [{ messageId: "closureEscapes", data: { kind: "Borrowed", name: "p", mapping: "withBorrow()", how: LATER("setTimeout") } }],
       },
       {
         name: "M36 an unsafe token kept by a timer after its block",

@@ -30,14 +30,18 @@ export interface Escape {
   readonly lent: Lent;
   /** Whether `node` is a closure over the value rather than the value itself. */
   readonly closure: boolean;
+  /** Whether `node` uses the value after the `async` mapping closure first awaited. */
+  readonly afterAwait?: boolean;
   /** How it outlives the mapping, as a phrase: "passed to `setTimeout()`". */
   readonly how: string;
 }
 
 /** Global functions that call their function argument later, and keep their other arguments until then. */
-const DEFERRING_FUNCTIONS = new Set(["setTimeout", "setInterval", "setImmediate", "queueMicrotask", "requestAnimationFrame", "requestIdleCallback"]);
+const DEFERRING_FUNCTIONS = new Set(["setTimeout", "setInterval", "setImmediate", "queueMicrotask", "requestAnimationFrame", "requestIdleCallback", "addEventListener"]);
 /** Methods that keep their function argument to call it later. */
 const DEFERRING_METHODS = new Set(["then", "catch", "finally", "nextTick", "addEventListener", "addListener", "on", "once", "prependListener", "prependOnceListener"]);
+/** Functions that store their later arguments in their first one: `Object.assign(target, { view })`. */
+const STORING_STATICS = new Set(["Object.assign", "Object.defineProperty", "Object.defineProperties", "Reflect.set", "Reflect.defineProperty"]);
 /** Methods that store their argument in the receiver (arrays, maps, sets). */
 const STORING_METHODS = new Set(["push", "unshift", "splice", "set", "add"]);
 /** View methods whose result is the same memory (the view itself or a subarray of it). */
@@ -62,6 +66,7 @@ export class EscapeFlow {
   readonly #checker: ts.TypeChecker;
   readonly #report: (escape: Escape) => void;
   readonly #followed = new Set<TSESLint.Scope.Variable>();
+  readonly #firstAwait = new Map<TSESTree.Node, number>();
   readonly #reported = new Set<string>();
 
   constructor(
@@ -84,6 +89,7 @@ export class EscapeFlow {
     for (const reference of resolved.references) {
       if (!reference.isRead()) continue;
       const id = reference.identifier as TSESTree.Node;
+      if (!closure && id.range[0] > this.#awaitedAt(lent.scope)) this.#escape(id, lent, false, "used after `await`", true);
       // Every closure between the use and the binding's own scope captures the value.
       for (let node = id.parent; node !== undefined && node !== boundary; node = node.parent) {
         if (isFunction(node) && node.type !== "FunctionDeclaration") this.#flow(node, lent, true);
@@ -103,11 +109,33 @@ export class EscapeFlow {
     return variable === undefined || variable.defs.length === 0 || !variable.defs.some((d) => within(d.name, lent.scope));
   }
 
-  #escape(node: TSESTree.Node, lent: Lent, closure: boolean, how: string): void {
-    const key = `${node.range[0]}:${node.range[1]}:${closure}`;
+  #escape(node: TSESTree.Node, lent: Lent, closure: boolean, how: string, afterAwait = false): void {
+    const key = `${node.range[0]}:${node.range[1]}:${closure}:${afterAwait}`;
     if (this.#reported.has(key)) return;
     this.#reported.add(key);
-    this.#report({ node, lent, closure, how });
+    this.#report({ node, lent, closure, how, afterAwait });
+  }
+
+  /** Where an `async` mapping closure first awaits (its mapping ends there); `Infinity` for any other scope. */
+  #awaitedAt(scope: TSESTree.Node): number {
+    if (!isFunction(scope) || !scope.async) return Infinity;
+    let at = this.#firstAwait.get(scope);
+    if (at !== undefined) return at;
+    at = Infinity;
+    const visit = (node: TSESTree.Node): void => {
+      if (node.range[0] >= at!) return;
+      if (node.type === "AwaitExpression" || (node.type === "ForOfStatement" && node.await)) at = Math.min(at!, node.range[1]);
+      for (const key of Object.keys(node) as (keyof typeof node)[]) {
+        if (key === "parent") continue;
+        const child: unknown = node[key];
+        for (const c of Array.isArray(child) ? child : [child]) {
+          if (typeof c === "object" && c !== null && typeof (c as TSESTree.Node).type === "string" && !isFunction(c as TSESTree.Node)) visit(c as TSESTree.Node);
+        }
+      }
+    };
+    visit(scope.body);
+    this.#firstAwait.set(scope, at);
+    return at;
   }
 
   #text(node: TSESTree.Node): string {
@@ -208,7 +236,14 @@ export class EscapeFlow {
   /** The value was put into the object or container `holder`. */
   #stored(holder: TSESTree.Node, node: TSESTree.Node, lent: Lent, closure: boolean, how: string): void {
     let root = holder;
-    while (root.type === "MemberExpression" || root.type === "TSNonNullExpression" || root.type === "ChainExpression") {
+    while (
+      root.type === "MemberExpression" ||
+      root.type === "TSNonNullExpression" ||
+      root.type === "ChainExpression" ||
+      root.type === "TSAsExpression" ||
+      root.type === "TSSatisfiesExpression" ||
+      root.type === "TSTypeAssertion"
+    ) {
       root = root.type === "MemberExpression" ? root.object : root.expression;
     }
     if (root.type === "Identifier" && !this.#outside(root, lent)) return this.trackVariable(root, lent, closure);
@@ -234,6 +269,12 @@ export class EscapeFlow {
       return this.#escape(node, lent, closure, `passed to \`${receiver}.${method}()\`, which runs after the mapping ended`);
     }
     if (method === "resolve" && callee.object.type === "Identifier" && callee.object.name === "Promise") return this.#flow(call, lent, closure);
+    // `f.bind(null, view)` makes a closure that keeps its arguments.
+    if (method === "bind") return this.#flow(call, lent, true);
+    const target = call.arguments[0];
+    if (callee.object.type === "Identifier" && STORING_STATICS.has(`${callee.object.name}.${method}`) && target !== undefined && target !== node) {
+      return this.#stored(target, node, lent, closure, `stored in \`${this.#text(target)}\` by \`${callee.object.name}.${method}()\``);
+    }
     if (!STORING_METHODS.has(method) || call.type !== "CallExpression") return;
     // `target.set(view)` on a typed array copies the bytes; on a Map or Set it keeps the value.
     if (isByteContainer(this.#services.getTypeAtLocation(callee.object), this.#checker)) return;
