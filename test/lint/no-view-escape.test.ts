@@ -324,6 +324,12 @@ export const p = page.withPageMapped(async (view) => { const first = view[0]; aw
         ],
       },
       {
+        name: "M36 an async mapping closure using the view inside a for await loop",
+        code: code(`declare const chunks: AsyncIterable<number>;
+export const p = shared.map(0, async ({ view }) => { let sum = 0; for await (const c of chunks) sum += c + view[0]!; return sum; });`),
+        errors: [{ messageId: "usedAfterAwait", data: { kind: "ReadonlyFolioView", name: "view", mapping: "shared.map()", how: "used after \`await\`" } }],
+      },
+      {
         name: "M36 nested mappings: the inner view kept in a binding of the outer mapping",
         code: code(`export const n = page.withPageMapped((outerView) => {
   let inner: unknown;

@@ -7,6 +7,7 @@
 import type { ParserServicesWithTypeInformation, TSESLint, TSESTree } from "@typescript-eslint/utils";
 import { ASTUtils } from "@typescript-eslint/utils";
 import type ts from "typescript";
+import { firstAwaitEnd } from "./first-await.js";
 import { memberName } from "./kit-types.js";
 import { isByteContainer, lentKind } from "./lent-types.js";
 
@@ -120,21 +121,7 @@ export class EscapeFlow {
   #awaitedAt(scope: TSESTree.Node): number {
     if (!isFunction(scope) || !scope.async) return Infinity;
     let at = this.#firstAwait.get(scope);
-    if (at !== undefined) return at;
-    at = Infinity;
-    const visit = (node: TSESTree.Node): void => {
-      if (node.range[0] >= at!) return;
-      if (node.type === "AwaitExpression" || (node.type === "ForOfStatement" && node.await)) at = Math.min(at!, node.range[1]);
-      for (const key of Object.keys(node) as (keyof typeof node)[]) {
-        if (key === "parent") continue;
-        const child: unknown = node[key];
-        for (const c of Array.isArray(child) ? child : [child]) {
-          if (typeof c === "object" && c !== null && typeof (c as TSESTree.Node).type === "string" && !isFunction(c as TSESTree.Node)) visit(c as TSESTree.Node);
-        }
-      }
-    };
-    visit(scope.body);
-    this.#firstAwait.set(scope, at);
+    if (at === undefined) this.#firstAwait.set(scope, (at = firstAwaitEnd(scope)));
     return at;
   }
 
