@@ -75,6 +75,11 @@ export const noViewEscape = createRule({
     const lentParameters = (fn: TSESTree.ArrowFunctionExpression | TSESTree.FunctionExpression): void => {
       const call = fn.parent;
       if ((call.type !== "CallExpression" && call.type !== "NewExpression") || !call.arguments.includes(fn)) return;
+      // A callback of an array's or a view's own iteration gets elements of a mapping that is already followed.
+      if (call.callee.type === "MemberExpression") {
+        const receiver = services.getTypeAtLocation(call.callee.object);
+        if (checker.isArrayType(receiver) || checker.isTupleType(receiver) || lentKind(receiver, checker) !== undefined) return;
+      }
       const mapping = `${text(call.callee)}()`;
       const follow = (id: TSESTree.Identifier): void => {
         const kind = lentKind(services.getTypeAtLocation(id), checker);

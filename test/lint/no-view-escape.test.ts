@@ -108,6 +108,15 @@ export const p = page.withPageMapped(async (view) => { const first = view[0]; co
 });`),
       },
       {
+        name: "M36 correct use: an array of views iterated inside the mapping (its callbacks are not mappings of their own)",
+        code: code(`export const n = page.withPageMapped((a) => other.withPageMapped((b) => {
+  let sum = 0;
+  const firsts = [a, b].map((v) => v.subarray(0, 1));
+  firsts.forEach((s) => { sum += s[0]!; });
+  return sum;
+}));`),
+      },
+      {
         name: "M36 a user type that looks like a view is not the kit's",
         code: `interface PageView { [i: number]: number; length: number }\ndeclare function withPageMapped(fn: (view: PageView) => void): void;\nlet kept: PageView | undefined;\nwithPageMapped((view) => { kept = view; setTimeout(() => view[0]); });\nexport { kept };`,
       },
