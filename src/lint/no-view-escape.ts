@@ -12,6 +12,21 @@ import { findKitType } from "./internal/kit-types.js";
 import { lentKind } from "./internal/lent-types.js";
 
 const KMAP_LOCAL: ReadonlySet<string> = new Set(["KmapLocal"]);
+/** Kinds that are mapped bytes, and kinds that are guards holding a view. */
+const BYTE_KINDS: ReadonlySet<string> = new Set(["PageView", "ReadonlyPageView", "FolioView", "ReadonlyFolioView", "MappedView", "view", "buffer"]);
+const GUARD_KINDS: ReadonlySet<string> = new Set(["MapGuard", "KmapLocal"]);
+
+/** What goes wrong once the value outlives its mapping, and what to do instead. */
+function consequence(lent: Pick<Lent, "kind" | "name">): string {
+  const name = `\`${lent.name}\``;
+  if (BYTE_KINDS.has(lent.kind)) {
+    return `after the mapping ends ${name} points at memory that may belong to someone else; use it inside the mapping, or copy the bytes out with \`slice()\` first`;
+  }
+  if (GUARD_KINDS.has(lent.kind)) {
+    return `after the mapping ends the view of ${name} points at memory that may belong to someone else; use it inside the mapping, or copy the bytes of its view out with \`slice()\` first`;
+  }
+  return `${name} is valid only while its closure runs; use it inside the closure only`;
+}
 
 /**
  * Flags a value lent by a mapping, or a closure that refers to one, that outlives the mapping:
@@ -48,12 +63,10 @@ export const noViewEscape = createRule({
       requiresTypeChecking: true,
     },
     messages: {
-      viewEscapes:
-        "the {{kind}} `{{name}}` of `{{mapping}}` outlives its mapping: {{how}}; once the mapping ends it points at memory that may belong to someone else. Use it inside the mapping, or copy the bytes out with `slice()`",
-      closureEscapes:
-        "this closure uses the {{kind}} `{{name}}` of `{{mapping}}` and outlives the mapping: {{how}}; when it runs the mapping has ended and `{{name}}` points at memory that may belong to someone else. Read what it needs inside the mapping, or copy the bytes out with `slice()` first",
+      viewEscapes: "the {{kind}} `{{name}}` of `{{mapping}}` outlives its mapping: {{how}}; {{consequence}}",
+      closureEscapes: "this closure uses the {{kind}} `{{name}}` of `{{mapping}}` and outlives the mapping: {{how}}; {{consequence}}",
       usedAfterAwait:
-        "the {{kind}} `{{name}}` of `{{mapping}}` is used after `await`: a mapping closure must be synchronous, and its mapping ended when it first awaited. Read what it needs before the first `await`, or copy the bytes out with `slice()`",
+        "the {{kind}} `{{name}}` of `{{mapping}}` is used after `await`: a mapping closure must be synchronous, and its mapping ended when it first awaited; {{consequence}}",
     },
     schema: [],
   },
@@ -63,7 +76,7 @@ export const noViewEscape = createRule({
     const checker = services.program.getTypeChecker();
     const flow = new EscapeFlow(context, services, ({ node, lent, closure, how, afterAwait }) => {
       const messageId = afterAwait === true ? "usedAfterAwait" : closure ? "closureEscapes" : "viewEscapes";
-      context.report({ node, messageId, data: { kind: lent.kind, name: lent.name, mapping: lent.mapping, how } });
+      context.report({ node, messageId, data: { kind: lent.kind, name: lent.name, mapping: lent.mapping, how, consequence: consequence(lent) } });
     });
 
     const text = (node: TSESTree.Node): string => {

@@ -15,8 +15,19 @@ declare function consume(bytes: ArrayLike<number>): number;
 const code = (body: string): string => header + body;
 
 const PAGE = "page.withPageMapped()";
-const view = (how: string, extra: Record<string, string> = {}) => ({ messageId: "viewEscapes" as const, data: { kind: "PageView", name: "view", mapping: PAGE, how, ...extra } });
-const closure = (how: string, extra: Record<string, string> = {}) => ({ messageId: "closureEscapes" as const, data: { kind: "PageView", name: "view", mapping: PAGE, how, ...extra } });
+/** The second half of each message, by what was lent. */
+const BYTES = (name: string) =>
+  `after the mapping ends \`${name}\` points at memory that may belong to someone else; use it inside the mapping, or copy the bytes out with \`slice()\` first`;
+const GUARD = (name: string) =>
+  `after the mapping ends the view of \`${name}\` points at memory that may belong to someone else; use it inside the mapping, or copy the bytes of its view out with \`slice()\` first`;
+const BORROW = (name: string) => `\`${name}\` is valid only while its closure runs; use it inside the closure only`;
+type Id = "viewEscapes" | "closureEscapes" | "usedAfterAwait";
+const report = (messageId: Id, kind: string, name: string, mapping: string, how: string, consequence = BYTES(name)) => ({
+  messageId,
+  data: { kind, name, mapping, how, consequence },
+});
+const view = (how: string, extra: { name?: string } = {}) => report("viewEscapes", "PageView", extra.name ?? "view", PAGE, how);
+const closure = (how: string) => report("closureEscapes", "PageView", "view", PAGE, how);
 const OUTER = (name: string) => `assigned to \`${name}\`, declared outside the mapping`;
 const LATER = (fn: string) => `passed to \`${fn}()\`, which runs after the mapping ended`;
 const RETURNED = "returned from the mapping closure";
@@ -248,10 +259,10 @@ shared.forEachChunk(0, 8192, (chunk) => { chunks.push(chunk); });
 shared.map(0, (guard) => { w = guard.view; });
 export { g, w };`),
         errors: [
-          { messageId: "viewEscapes", data: { kind: "MapGuard", name: "guard", mapping: "shared.map()", how: OUTER("g") } },
-          { messageId: "closureEscapes", data: { kind: "FolioView", name: "view", mapping: "unique.mapMut()", how: LATER("setTimeout") } },
-          { messageId: "viewEscapes", data: { kind: "ReadonlyFolioView", name: "chunk", mapping: "shared.forEachChunk()", how: "stored in `chunks`, created outside the mapping" } },
-          { messageId: "viewEscapes", data: { kind: "ReadonlyFolioView", name: "guard.view", mapping: "shared.map()", how: OUTER("w") } },
+          report("viewEscapes", "MapGuard", "guard", "shared.map()", OUTER("g"), GUARD("guard")),
+          report("closureEscapes", "FolioView", "view", "unique.mapMut()", LATER("setTimeout")),
+          report("viewEscapes", "ReadonlyFolioView", "chunk", "shared.forEachChunk()", "stored in `chunks`, created outside the mapping"),
+          report("viewEscapes", "ReadonlyFolioView", "guard.view", "shared.map()", OUTER("w")),
         ],
       },
       {
@@ -259,7 +270,7 @@ export { g, w };`),
         code: code(`let dv: DataView | undefined;
 page.withPointerIntoPage(0, 8, (bytes) => { dv = new DataView(bytes.buffer); });
 export { dv };`),
-        errors: [{ messageId: "viewEscapes", data: { kind: "view", name: "new DataView(bytes.buffer)", mapping: "page.withPointerIntoPage()", how: OUTER("dv") } }],
+        errors: [report("viewEscapes", "view", "new DataView(bytes.buffer)", "page.withPointerIntoPage()", OUTER("dv"))],
       },
       {
         name: "M36 a using kmapLocal guard: its view kept in a closure, the guard and the view returned",
@@ -281,7 +292,7 @@ export { later };`),
         errors: [
           // The kind of a KmapLocal's view follows its declared type (a plain view, or a branded one): not pinned here.
           { messageId: "closureEscapes", line: 11 },
-          { messageId: "viewEscapes", data: { kind: "KmapLocal", name: "map", mapping: "kmapLocal(p)", how: "returned from the function, after `using` ended the mapping" } },
+          report("viewEscapes", "KmapLocal", "map", "kmapLocal(p)", "returned from the function, after `using` ended the mapping", GUARD("map")),
           { messageId: "viewEscapes", line: 19 },
         ],
       },
@@ -328,15 +339,15 @@ page.withPageMapped((view) => {
         code: code(`declare const tick: Promise<void>;
 export const p = page.withPageMapped(async (view) => { const first = view[0]; await tick; const alias = view; return first! + alias[0]!; });`),
         errors: [
-          { messageId: "usedAfterAwait", data: { kind: "PageView", name: "view", mapping: PAGE, how: "used after \`await\`" } },
-          { messageId: "usedAfterAwait", data: { kind: "PageView", name: "alias", mapping: PAGE, how: "used after \`await\`" } },
+          report("usedAfterAwait", "PageView", "view", PAGE, "used after `await`"),
+          report("usedAfterAwait", "PageView", "alias", PAGE, "used after `await`"),
         ],
       },
       {
         name: "M36 an async mapping closure using the view inside a for await loop",
         code: code(`declare const chunks: AsyncIterable<number>;
 export const p = shared.map(0, async ({ view }) => { let sum = 0; for await (const c of chunks) sum += c + view[0]!; return sum; });`),
-        errors: [{ messageId: "usedAfterAwait", data: { kind: "ReadonlyFolioView", name: "view", mapping: "shared.map()", how: "used after \`await\`" } }],
+        errors: [report("usedAfterAwait", "ReadonlyFolioView", "view", "shared.map()", "used after `await`")],
       },
       {
         name: "M36 nested mappings: the inner view kept in a binding of the outer mapping",
@@ -345,18 +356,18 @@ export const p = shared.map(0, async ({ view }) => { let sum = 0; for await (con
   other.withPageMapped((view) => { inner = view; });
   return outerView[0]! + (inner as Uint8Array)[0]!;
 });`),
-        errors: [{ messageId: "viewEscapes", data: { kind: "PageView", name: "view", mapping: "other.withPageMapped()", how: OUTER("inner") } }],
+        errors: [report("viewEscapes", "PageView", "view", "other.withPageMapped()", OUTER("inner"))],
       },
       {
         name: "M36 a withBorrow borrow kept by a timer",
         code: code(`withBorrow(page, (p) => { setTimeout(() => p.phys()); });`),
-        errors: [{ messageId: "closureEscapes", data: { kind: "Borrowed", name: "p", mapping: "withBorrow()", how: LATER("setTimeout") } }],
+        errors: [report("closureEscapes", "Borrowed", "p", "withBorrow()", LATER("setTimeout"), BORROW("p"))],
       },
       {
         name: "M36 an unsafe token kept by a timer after its block",
         code: code(`declare const addr: ReturnType<Page["phys"]>;
 unsafe("SAFETY: addr is ours", (token) => { setTimeout(() => Page.fromPhys(token, addr).release()); });`),
-        errors: [{ messageId: "closureEscapes", data: { kind: "Unsafe", name: "token", mapping: "unsafe()", how: LATER("setTimeout") } }],
+        errors: [report("closureEscapes", "Unsafe", "token", "unsafe()", LATER("setTimeout"), BORROW("token"))],
       },
     ],
   });
