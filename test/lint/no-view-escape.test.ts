@@ -335,6 +335,33 @@ page.withPageMapped((view) => {
         ],
       },
       {
+        name: "M36 attacks: destructuring assignment, ??=, a bound view method, globalThis.setTimeout, a function expression",
+        code: code(`let kept: unknown;
+let other2: unknown;
+const box: { v?: unknown } = {};
+page.withPageMapped((view) => { [kept] = [view]; });
+page.withPageMapped((view) => { ({ v: box.v } = { v: view }); });
+page.withPageMapped(function (view) { other2 ??= view; });
+page.withPageMapped((view) => { queueMicrotask(view.fill.bind(view, 0)); });
+page.withPageMapped((view) => { globalThis.setTimeout(() => view[0]); });
+export { kept, other2 };`),
+        errors: [
+          view(OUTER("kept")),
+          view("stored in `box.v`, created outside the mapping"),
+          view(OUTER("other2")),
+          closure(LATER("queueMicrotask")),
+          closure("passed to `globalThis.setTimeout()`, which runs after the mapping ended"),
+        ],
+      },
+      {
+        name: "M36 a using kmapLocal guard captured by a timer callback",
+        code: code(`export function f(p: Page) {
+  using map: KmapLocal = kmapLocal(p);
+  setTimeout(() => map.view[0]);
+}`),
+        errors: [report("closureEscapes", "KmapLocal", "map", "kmapLocal(p)", LATER("setTimeout"), GUARD("map"))],
+      },
+      {
         name: "M36 an async mapping closure using the view after its first await",
         code: code(`declare const tick: Promise<void>;
 export const p = page.withPageMapped(async (view) => { const first = view[0]; await tick; const alias = view; return first! + alias[0]!; });`),

@@ -7,6 +7,18 @@
 import type { ParserServicesWithTypeInformation, TSESLint, TSESTree } from "@typescript-eslint/utils";
 import { ASTUtils } from "@typescript-eslint/utils";
 import type ts from "typescript";
+import {
+  DEFERRING_FUNCTIONS,
+  DEFERRING_METHODS,
+  ITERATION_METHODS,
+  SAME_MEMORY_MEMBERS,
+  SAME_MEMORY_METHODS,
+  STORING_METHODS,
+  STORING_STATICS,
+  isFunction,
+  patternTargets,
+  within,
+} from "./escape-vocabulary.js";
 import { firstAwaitEnd } from "./first-await.js";
 import { memberName } from "./kit-types.js";
 import { isByteContainer, lentKind } from "./lent-types.js";
@@ -36,29 +48,6 @@ export interface Escape {
   /** How it outlives the mapping, as a phrase: "passed to `setTimeout()`". */
   readonly how: string;
 }
-
-/** Global functions that call their function argument later, and keep their other arguments until then. */
-const DEFERRING_FUNCTIONS = new Set(["setTimeout", "setInterval", "setImmediate", "queueMicrotask", "requestAnimationFrame", "requestIdleCallback", "addEventListener"]);
-/** Methods that keep their function argument to call it later. */
-const DEFERRING_METHODS = new Set(["then", "catch", "finally", "nextTick", "addEventListener", "addListener", "on", "once", "prependListener", "prependOnceListener"]);
-/** Functions that store their later arguments in their first one: `Object.assign(target, { view })`. */
-const STORING_STATICS = new Set(["Object.assign", "Object.defineProperty", "Object.defineProperties", "Reflect.set", "Reflect.defineProperty"]);
-/** Methods that store their argument in the receiver (arrays, maps, sets). */
-const STORING_METHODS = new Set(["push", "unshift", "splice", "set", "add"]);
-/** View methods whose result is the same memory (the view itself or a subarray of it). */
-const SAME_MEMORY_METHODS = new Set(["subarray", "valueOf", "fill", "copyWithin", "reverse", "sort"]);
-/** View members that hold the same memory, or a guard's view. */
-const SAME_MEMORY_MEMBERS = new Set(["view", "buffer"]);
-/** Iteration methods of a view, with the index of the callback parameter that receives the view itself. */
-const ITERATION_METHODS: ReadonlyMap<string, number> = new Map([
-  ...["forEach", "map", "filter", "every", "some", "find", "findIndex", "findLast", "findLastIndex"].map((m): [string, number] => [m, 2]),
-  ["reduce", 3],
-  ["reduceRight", 3],
-]);
-
-const isFunction = (node: TSESTree.Node): node is TSESTree.FunctionLike =>
-  node.type === "ArrowFunctionExpression" || node.type === "FunctionExpression" || node.type === "FunctionDeclaration";
-const within = (node: TSESTree.Node, container: TSESTree.Node): boolean => node.range[0] >= container.range[0] && node.range[1] <= container.range[1];
 
 /** Follows lent values through one file and reports every escape once. */
 export class EscapeFlow {
@@ -179,6 +168,9 @@ export class EscapeFlow {
     const name = memberName(member);
     if (name === undefined) return;
     const call = member.parent;
+    // `view.fill.bind(view, 0)` makes a closure that keeps `view` as its `this`.
+    const bound = call.type === "MemberExpression" && call.object === member && memberName(call) === "bind" ? call.parent : undefined;
+    if (bound?.type === "CallExpression" && bound.callee === call) return this.#flow(bound, lent, true);
     if (call.type === "CallExpression" && call.callee === member) {
       if (SAME_MEMORY_METHODS.has(name)) return this.#flow(call, { ...lent, name: this.#text(call) }, false);
       const index = ITERATION_METHODS.get(name);
@@ -216,8 +208,14 @@ export class EscapeFlow {
       if (this.#outside(target, lent)) return this.#escape(node, lent, closure, `assigned to \`${target.name}\`, declared outside the mapping`);
       return this.trackVariable(target, lent, closure);
     }
-    if (target.type !== "MemberExpression") return;
-    this.#stored(target.object, node, lent, closure, `stored in \`${this.#text(target)}\``);
+    if (target.type === "MemberExpression") return this.#stored(target.object, node, lent, closure, `stored in \`${this.#text(target)}\``);
+    // `[kept] = [view]`, `({ kept } = { kept: view })`: any outer binding or property in the pattern may receive it.
+    for (const part of patternTargets(target)) {
+      if (part.type === "Identifier" && this.#outside(part, lent)) {
+        return this.#escape(node, lent, closure, `assigned to \`${part.name}\`, declared outside the mapping`);
+      }
+      if (part.type === "MemberExpression") return this.#stored(part.object, node, lent, closure, `stored in \`${this.#text(part)}\``);
+    }
   }
 
   /** The value was put into the object or container `holder`. */

@@ -5,9 +5,7 @@
  * @module
  */
 import type { TSESTree } from "@typescript-eslint/utils";
-
-const isFunction = (node: TSESTree.Node): boolean =>
-  node.type === "ArrowFunctionExpression" || node.type === "FunctionExpression" || node.type === "FunctionDeclaration";
+import { isFunction } from "./escape-vocabulary.js";
 
 /** The source offset where `fn` first awaits (the end of that `await` expression), or `Infinity`. */
 export function firstAwaitEnd(fn: TSESTree.FunctionLike): number {
