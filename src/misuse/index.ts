@@ -19,6 +19,8 @@ export { parseCase } from "./markers.js";
 export { parseDiagnostics } from "./compile.js";
 export { judgeCase, markersFor } from "./match.js";
 export { formatReport } from "./report.js";
+export { TRANSPILER_ORDER, loadTranspiler } from "./runtime.js";
+export type { Transpiler, TranspilerKind } from "./runtime.js";
 export type {
   CallOutcome,
   CaseResult,
