@@ -12,6 +12,9 @@ import { createMachine } from "ownkit/core";
 // @expect-error[cjs old] TS1479 "cannot be imported with 'require'"
 import { parseCase } from "ownkit/misuse";
 
+// The programs compile without @types/node (lib ES2022 + ESNext.Disposable), so no `console` type.
+declare const console: { log(message: string): void };
+
 const log: string[] = [];
 
 class GpuBuffer extends OwnableResource {
@@ -50,7 +53,7 @@ const machine = createMachine();
 }
 
 const unique: UniqueFolio = Folio.alloc(1, GFP_KERNEL, machine);
-unique.write(0, new TextEncoder().encode("hi"));
+unique.write(0, Uint8Array.of(104, 105));
 unique.intoShared();
 const shared: ARef<Folio> = unique;
 log.push(`folio ${shared.map(0, ({ view }) => String.fromCharCode(view[0] ?? 0))}`);
