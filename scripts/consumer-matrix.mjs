@@ -8,7 +8,8 @@
 // programs of test/consumers/ (the correct program must be clean, each misuse must report exactly
 // its documented errors) and runs the compiled correct program on Node 20 and Node 24. Two more
 // cells pin the documented errors of a consumer set-up that is wrong (no `ESNext.Disposable` lib,
-// `moduleResolution: node10`). Meanwhile it installs the repository with `npm install git+file://`
+// `moduleResolution: node10`), and the lint recipe for a TypeScript 7 project is checked
+// (scripts/consumer-lint.mjs). Meanwhile it installs the repository with `npm install git+file://`
 // into a fresh project (the committed HEAD; `prepare` must build dist/) and type-checks it there;
 // `--no-git` skips that.
 // `--json FILE` writes `{ "passed": n, "failed": n, "checks": [...] }`. Exits 1 when a check fails.
@@ -17,6 +18,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } fro
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { compare, expectedDiagnostics, parseTscOutput } from "./consumer-expect.mjs";
+import { checkLintRecipe } from "./consumer-lint.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
 const work = join(root, ".tmp/consumers");
@@ -155,6 +157,7 @@ async function installFromGit() {
 const gitInstall = process.argv.includes("--no-git") ? Promise.resolve() : installFromGit();
 
 const topLevel = readdirSync(programs).filter((name) => name.endsWith(".ts"));
+
 const compiles = [];
 const runs = [];
 for (const kind of KINDS) {
@@ -193,5 +196,6 @@ for (const run of runs) {
 }
 await pooled(executions, Math.max(2, availableParallelism()));
 
+await checkLintRecipe({ root, work, installed: join(work, "module/node_modules/ownkit"), check, exec, firstLines });
 await gitInstall;
 finish();
