@@ -6,7 +6,8 @@
 // or Debian's package installed where possible; with none, one line says how to provide one) and checks, each as one
 // counted check: the build, the front page, every guide in docs/ linked from it by its title, the
 // safety contracts page (with linked entries), every internal link of the site (pages exist,
-// `#anchors` exist), no console or page errors, and a screenshot in .tmp/docs-screenshot.png.
+// `#anchors` exist), the site's shape (scripts/test-docs-structure.mjs), no console or page errors,
+// and a screenshot in .tmp/docs-screenshot.png.
 // `--no-build` skips the build. `--json FILE` writes `{ "passed": n, "failed": n }`.
 // Exits 1 when any check fails.
 import { spawnSync } from "node:child_process";
@@ -15,6 +16,7 @@ import { createServer } from "node:http";
 import { extname, join, normalize, sep } from "node:path";
 import { chromium } from "playwright-core";
 import { HOW_TO, findChromium } from "./find-chromium.mjs";
+import { checkStructure } from "./test-docs-structure.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
 const site = join(root, "docs/api");
@@ -217,6 +219,8 @@ try {
     safetyDetail = `status ${status}, sections: ${sections.map((s) => s.trim()).join(" / ")}, ${entries} linked entries`;
   }
   check("safety contracts page reachable", safetyOk, safetyDetail);
+
+  await checkStructure({ page, open, origin, check, step });
 
   // Crawl every internal page reachable from the front page (bounded), in a few tabs at once.
   step("crawl");
