@@ -1,4 +1,4 @@
-// Expectations of the consumer programs (test/consumers/*.ts) and the comparison with what a
+// Expectations of the consumer programs (test/fixtures/consumers/*.ts) and the comparison with what a
 // compiler printed. A line `// @expect-error TS<code> "<fragment>"` expects that diagnostic on the
 // next code line in every cell; `// @expect-error[tag tag] ...` only in cells that have all the tags
 // (a cell's tags are its kind, its TypeScript version and `old` for TypeScript before 5.8).

@@ -27,7 +27,7 @@ function assemble(root, dir, installed, typescriptDir) {
   symlinkSync(join(shared, typescriptDir), join(dir, "node_modules/typescript"));
   symlinkSync(join(shared, "ts7"), join(dir, "node_modules/ts7"));
   cpSync(installed, join(dir, "node_modules/ownkit"), { recursive: true });
-  cpSync(join(root, "test/consumers/lint-ts7"), join(dir, "src"), { recursive: true });
+  cpSync(join(root, "test/fixtures/consumers/lint-ts7"), join(dir, "src"), { recursive: true });
   writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "consumer-lint", private: true, type: "module" }));
   writeFileSync(join(dir, "tsconfig.json"), JSON.stringify(TSCONFIG));
   writeFileSync(join(dir, "eslint.config.js"), CONFIG);

@@ -5,7 +5,7 @@
 // projects under .tmp/consumers/ (one ESM install, one CommonJS install), then for TypeScript 5.2,
 // 5.9, 6.0 and 7.0 (taken from this repository's node_modules by path, so nothing is downloaded)
 // × ESM with NodeNext, ESM with bundler resolution and CommonJS with NodeNext: type-checks the
-// programs of test/consumers/ (the correct program must be clean, each misuse must report exactly
+// programs of test/fixtures/consumers/ (the correct program must be clean, each misuse must report exactly
 // its documented errors) and runs the compiled correct program on Node 20 and Node 24. Two more
 // cells pin the documented errors of a consumer set-up that is wrong (no `ESNext.Disposable` lib,
 // `moduleResolution: node10`), and the lint recipe for a TypeScript 7 project is checked
@@ -22,7 +22,7 @@ import { checkLintRecipe } from "./consumer-lint.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
 const work = join(root, ".tmp/consumers");
-const programs = join(root, "test/consumers");
+const programs = join(root, "test/fixtures/consumers");
 const started = Date.now();
 const jsonIndex = process.argv.indexOf("--json");
 const jsonFile = jsonIndex >= 0 ? process.argv[jsonIndex + 1] : undefined;
