@@ -21,12 +21,19 @@ export async function checkStructure({ page, open, origin, check, step }) {
   const expected = READING_ORDER.filter((title) => docs.includes(title));
   const inOrder = docs.slice(0, expected.length).join(" > ") === expected.join(" > ");
   check("sidebar lists the guides in reading order", inOrder && expected.length >= 5, docs.join(" > "));
-  const front = await page.$$eval(".col-content a[href*='/documents/']", (anchors) => anchors.map((a) => (a.textContent ?? "").trim()));
+  const front = await page.$$eval(".col-content a[href*='documents/']", (anchors) => anchors.map((a) => (a.textContent ?? "").trim()));
   const frontGuides = front.filter((title) => READING_ORDER.includes(title));
   check("front page lists the guides in reading order", frontGuides.join(" > ") === expected.join(" > "), frontGuides.join(" > "));
 
-  const modules = sidebar.filter((entry) => entry.href.includes("/modules/")).map((entry) => entry.text);
-  check("the lint module is named ownkit/eslint-plugin", modules.includes("ownkit/eslint-plugin") && !modules.includes("lint"), modules.join(", "));
+  const modules = sidebar.filter((entry) => /\/modules\/[^/#]+\.html$/.test(entry.href)).map((entry) => entry.href.split("/").pop());
+  const plugin = sidebar.find((entry) => entry.href.endsWith("/modules/ownkit_eslint-plugin.html"));
+  let pluginTitle = "";
+  if (plugin) {
+    await open(plugin.href);
+    pluginTitle = ((await page.locator(".col-content h1").first().textContent().catch(() => "")) ?? "").trim();
+    await open(`${origin}/index.html`);
+  }
+  check("the lint module is named ownkit/eslint-plugin", pluginTitle.includes("ownkit/eslint-plugin") && !modules.includes("lint.html"), `${pluginTitle || "no ownkit_eslint-plugin page"}; modules: ${modules.join(", ")}`);
 
   const misplaced = sidebar.filter((entry) => INTERNALS.some((name) => entry.href.endsWith(`.${name}.html`)) && entry.folder !== "Internals");
   const internals = sidebar.filter((entry) => entry.folder === "Internals").map((entry) => entry.text);

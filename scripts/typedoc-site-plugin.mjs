@@ -123,7 +123,8 @@ export function fixHeadings(html) {
     let next = slug(decode(inner)) || id;
     for (let n = 1; used.has(next); n++) next = `${slug(decode(inner))}-${n}`;
     used.add(next);
-    headings.set(id, { id: next, inner: inner.replace(/<wbr\/?>/g, "") });
+    // Links inside a heading (the safety page's entries) cannot nest in the ToC's own link.
+    headings.set(id, { id: next, inner: inner.replace(/<wbr\/?>/g, "").replace(/<\/?a\b[^>]*>/g, "") });
     return `<${tag} id="${next}" class="tsd-anchor-link">${inner}<a href="#${next}" aria-label="Permalink"`;
   });
   if (headings.size === 0) return html;
