@@ -293,7 +293,7 @@ export function runBinderPlain(options: BinderOptions = {}): BinderResult {
  * @param plain - The same workload on plain pages ({@link runBinderPlain}), to print the ratio.
  */
 export function printBinder(result: BinderResult, write: Write = stdout, plain?: BinderResult): void {
-  heading(write, "Binder transactions (thread 001)");
+  heading(write, "Binder transactions: owned pages, kmap_local copies, a shrinker");
   const perSecond = result.transactions / (result.elapsedMs / 1000);
   rows(write, [
     ["page store", result.store],

@@ -199,7 +199,7 @@ export function runIommu(machine: Machine = defaultMachine(), ranges = 300): Iom
  * @param dumpLines - How many dump lines to show at each end.
  */
 export function printIommu(result: IommuResult, write: Write = stdout, dumpLines = 3): void {
-  heading(write, "IOMMU page table (thread 004)");
+  heading(write, "IOMMU page table: pages handed to hardware by physical address and taken back");
   rows(write, [
     ["format", `${result.levels} levels, 512 x 8-byte entries per 4 KiB table, ${result.iovaBits}-bit IOVA`],
     ["top-level table", `${hex(result.rootTable)}: pre-allocated by the bootloader, borrowed with borrowPhys`],

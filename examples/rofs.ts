@@ -188,7 +188,7 @@ export function runRofs(machine: Machine = defaultMachine()): RofsResult {
  */
 export function printRofs(result: RofsResult, write: Write = stdout): void {
   const sb = result.superblock;
-  heading(write, "Read-only filesystem (thread 000)");
+  heading(write, "Read-only filesystem: folios in a page cache, filled under the folio lock");
   rows(write, [
     ["superblock", `magic ${hex(sb.magic)} v${sb.version} "${sb.label}", read into a UniqueFolio of order 1`],
     ["geometry", `${sb.blockCount} blocks of ${sb.blockSize} bytes, ${sb.inodeCount} inodes (table at block ${sb.inodeTableBlock})`],

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs every suite (build, type check, runtime tests on Node 20 and Node 24, tsd, the misuse runner
-// on every compiler, the docs site in a browser) and ends with one line: `N passed, N failed`.
+// on every compiler, the consumer matrix, the docs site in a browser) and ends with one line: `N passed, N failed`.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
@@ -87,6 +87,8 @@ if (built) {
   notRun("tsd type tests", "the build failed");
   notRun("misuse runner (every compiler)", "the build failed");
 }
+if (built) counted("consumer matrix (packed tarball, TypeScript 5.2 to 7.0, Node 20 and 24)", process.execPath, [join(root, "scripts/consumer-matrix.mjs")]);
+else notRun("consumer matrix (packed tarball, TypeScript 5.2 to 7.0, Node 20 and 24)", "the build failed");
 counted("docs site in headless Chromium", process.execPath, [join(root, "scripts/test-docs.mjs")]);
 
 heading("summary");

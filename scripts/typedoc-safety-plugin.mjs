@@ -5,15 +5,15 @@
 // - Adds a generated "Safety contracts" document: every API whose comment has a `@safety` block
 //   (it trusts its caller; the block is the contract) and every one with `@invariant`, each with a
 //   link to its API page and the text of the tag.
-// - Appends a "Guides" list to the front page linking every project document that exists, so the
-//   front page never lists a guide that has not been written.
+// - Appends a "Guides" list to the front page linking every project document that exists, in
+//   reading order, so the front page never lists a guide that has not been written.
 //
 // Loaded through `plugin` in typedoc.json. The tags themselves are declared in tsdoc.json, which
 // TypeDoc reads into its `blockTags` option; the plugin fails the build if that did not happen.
 import { Comment, Converter, DocumentReflection, ReflectionKind } from "typedoc";
 
 const PACKAGE = "ownkit";
-const SUBPATHS = new Set(["ownership", "core", "mm", "misuse"]);
+const SUBPATHS = new Map([["ownership", "ownership"], ["core", "core"], ["mm", "mm"], ["misuse", "misuse"], ["lint", "eslint-plugin"]]);
 const TAGS = /** @type {const} */ (["@safety", "@invariant"]);
 const PAGE_TITLE = "Safety contracts";
 
@@ -51,12 +51,12 @@ export function load(app) {
   );
 }
 
-/** `index` becomes `ownkit`, `mm` becomes `ownkit/mm`; names set with `@module` stay. */
+/** `index` becomes `ownkit`, `mm` becomes `ownkit/mm`, `lint` its import path `ownkit/eslint-plugin`; names set with `@module` stay. */
 function renameModules(project) {
   for (const child of project.children ?? []) {
     if (!child.kindOf(ReflectionKind.Module)) continue;
     if (child.name === "index") child.name = PACKAGE;
-    else if (SUBPATHS.has(child.name)) child.name = `${PACKAGE}/${child.name}`;
+    else if (SUBPATHS.has(child.name)) child.name = `${PACKAGE}/${SUBPATHS.get(child.name)}`;
   }
 }
 
@@ -153,11 +153,10 @@ function safetyPage(project) {
 function appendGuides(project) {
   const documents = project.documents ?? [];
   if (documents.length === 0) return;
-  const guides = documents.filter((doc) => doc.name !== PAGE_TITLE);
-  const generated = documents.filter((doc) => doc.name === PAGE_TITLE);
   /** @type {import("typedoc").CommentDisplayPart[]} */
   const parts = [text("\n\n## Guides\n\n")];
-  for (const doc of [...guides, ...generated]) {
+  // In the order of project.documents: the reading order (scripts/typedoc-site-plugin.mjs).
+  for (const doc of documents) {
     parts.push(text("- "), link(doc.name, doc), text("\n"));
   }
   project.readme = [...(project.readme ?? []), ...parts];

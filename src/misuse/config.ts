@@ -21,11 +21,18 @@ export interface CompilerConfig {
 /**
  * The shape of `misuse.config.json`.
  *
+ * @remarks
+ * Without `compilers` the runner uses the `typescript` package of the working directory, whatever
+ * its version (7.0 included). To run several, install them side by side under npm aliases
+ * (`npm install -D ts60@npm:typescript@6.0 ts7@npm:typescript@7.0`) and list each alias's
+ * `bin/tsc` here.
+ *
  * @example
  * ```json
  * {
  *   "compilers": {
  *     "tsc-5.9": { "label": "tsc 5.9", "tsc": "node_modules/typescript/bin/tsc" },
+ *     "tsc-6.0": { "label": "tsc 6.0", "tsc": "node_modules/ts60/bin/tsc" },
  *     "tsgo-7.0": { "label": "tsgo 7.0", "tsc": "node_modules/ts7/bin/tsc" }
  *   },
  *   "compilerOptions": { "strict": true, "module": "NodeNext", "moduleResolution": "NodeNext" }

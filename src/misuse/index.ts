@@ -9,6 +9,10 @@
  * compile. Runtime cases have `@runtime` and `@expect-throw <ERRNO> "<fragment>"` in their header and
  * export `correct()` and `misuse()`. Run it with {@link runCatalogue} or the `ownkit-misuse` CLI.
  *
+ * The compilers are those of `misuse.config.json` (several TypeScript versions side by side under
+ * npm aliases), or the project's own `typescript`, 7.0 included. Runtime cases are transpiled with
+ * the first of {@link TRANSPILER_ORDER} that is available (see {@link loadTranspiler}).
+ *
  * @packageDocumentation
  */
 export { runCatalogue } from "./run.js";
@@ -19,6 +23,8 @@ export { parseCase } from "./markers.js";
 export { parseDiagnostics } from "./compile.js";
 export { judgeCase, markersFor } from "./match.js";
 export { formatReport } from "./report.js";
+export { TRANSPILER_ORDER, loadTranspiler } from "./runtime.js";
+export type { Transpiler, TranspilerKind } from "./runtime.js";
 export type {
   CallOutcome,
   CaseResult,
