@@ -51,6 +51,7 @@ export type { ReadFolioOptions } from "./AddressSpace.js";
 export { Folio } from "./Folio.js";
 export { LockedFolio } from "./LockedFolio.js";
 export { loff } from "./loff.js";
+export { intoShared } from "./moves.js";
 export type { Loff, LoffRepr } from "./loff.js";
 export { MapGuard } from "./MapGuard.js";
 export type { FolioView, MapAccess, MapBody, MappedView, ReadonlyFolioView } from "./MapGuard.js";
