@@ -19,9 +19,10 @@ import { bindDisposables } from "./bind-disposables.js";
 import { packageVersion } from "./internal/kit-types.js";
 import { noExclusiveWhileBorrowed } from "./no-exclusive-while-borrowed.js";
 import { noManualKunmapOrder } from "./no-manual-kunmap-order.js";
+import { noUseAfterMove } from "./no-use-after-move.js";
 
 /** The names of the kit's rules, without the `ownkit/` prefix. */
-export type OwnkitRuleName = "bind-disposables" | "no-exclusive-while-borrowed" | "no-manual-kunmap-order";
+export type OwnkitRuleName = "bind-disposables" | "no-exclusive-while-borrowed" | "no-manual-kunmap-order" | "no-use-after-move";
 
 /**
  * A rule as ESLint loads it: the shape shared by ESLint's own rule type and the typescript-eslint
@@ -91,6 +92,7 @@ const rules = {
   "bind-disposables": bindDisposables,
   "no-exclusive-while-borrowed": noExclusiveWhileBorrowed,
   "no-manual-kunmap-order": noManualKunmapOrder,
+  "no-use-after-move": noUseAfterMove,
 } as unknown as OwnkitPlugin["rules"];
 
 const recommended: { files: string[]; plugins: { ownkit?: OwnkitPlugin }; rules: OwnkitConfig["rules"] } = {
@@ -100,6 +102,7 @@ const recommended: { files: string[]; plugins: { ownkit?: OwnkitPlugin }; rules:
     "ownkit/bind-disposables": "error",
     "ownkit/no-exclusive-while-borrowed": "error",
     "ownkit/no-manual-kunmap-order": "error",
+    "ownkit/no-use-after-move": "error",
   },
 };
 
