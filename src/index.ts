@@ -82,7 +82,6 @@ export {
   __GFP_ZERO,
   gfpName,
   intoPhys,
-  intoShared,
   kmapLocal,
   pageAlign,
   pageAlignDown,
@@ -108,9 +107,10 @@ export type {
   UserSliceReader,
 } from "./mm/index.js";
 // --- mm: folios --------------------------------------------------------------------------------
-export { AddressSpace, Folio, LockedFolio, MapGuard, loff } from "./mm/index.js";
+export { AddressSpace, Folio, LockedFolio, MapGuard, intoShared, loff } from "./mm/index.js";
 export type {
   ConsumedUniqueMembers,
+  FolioNeedsLock,
   FolioView,
   Loff,
   LoffRepr,

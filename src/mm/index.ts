@@ -49,6 +49,7 @@ export type { UserSliceReader } from "./userSlice.js";
 export { AddressSpace } from "./AddressSpace.js";
 export type { ReadFolioOptions } from "./AddressSpace.js";
 export { Folio } from "./Folio.js";
+export type { FolioNeedsLock } from "./Folio.js";
 export { LockedFolio } from "./LockedFolio.js";
 export { loff } from "./loff.js";
 export { intoShared } from "./moves.js";
