@@ -44,6 +44,9 @@ describe("ownkit/no-use-after-move over the guides and the README", () => {
     });
     const results = await eslint.lintFiles(files.map((f) => join(dir, f)));
     expect(results.filter((r) => r.messages.every((m) => m.fatal !== true)).length).toBeGreaterThan(20);
+    // The rule did run with types: the lines that show a move misuse on purpose are reported.
+    const shown = results.flatMap((r) => r.messages.filter((m) => m.ruleId === "ownkit/no-use-after-move"));
+    expect(shown.length).toBeGreaterThan(0);
     const reports = results.flatMap((result) => {
       const lines = readFileSync(result.filePath, "utf8").split("\n");
       return result.messages
