@@ -15,6 +15,7 @@ export {
   adoptOwned,
   adoptOwnedRefCounted,
   assertUnsafe,
+  drop,
   handledResource,
   intoARef,
   intoOwned,
@@ -22,8 +23,10 @@ export {
   notOwnableBecause,
   notRefCountedBecause,
   ownableCapability,
+  put,
   refCountOf,
   refCountedCapability,
+  release,
   runScope,
   unsafe,
   withBorrow,
@@ -41,6 +44,7 @@ export type {
   CapabilityChecks,
   ContainsBorrow,
   DeclaredSentence,
+  IfAlreadyMoved,
   LifetimeBrand,
   NoEscape,
   NotOwnableSentence,
@@ -48,10 +52,13 @@ export type {
   Ownable,
   Owned,
   OwnedHandle,
+  Puttable,
+  Releasable,
   ResourceOf,
   SafetyReason,
   TypeErrorText,
   Unsafe,
+  ValueWasAlreadyMoved,
 } from "./ownership/index.js";
 // --- mm: pages ---------------------------------------------------------------------------------
 export {
@@ -100,9 +107,10 @@ export type {
   UserSliceReader,
 } from "./mm/index.js";
 // --- mm: folios --------------------------------------------------------------------------------
-export { AddressSpace, Folio, LockedFolio, MapGuard, loff } from "./mm/index.js";
+export { AddressSpace, Folio, LockedFolio, MapGuard, intoShared, loff } from "./mm/index.js";
 export type {
   ConsumedUniqueMembers,
+  FolioNeedsLock,
   FolioView,
   Loff,
   LoffRepr,

@@ -3,6 +3,7 @@ import {
   AddressSpace,
   Folio,
   LockedFolio,
+  intoShared,
   loff,
   type ARef,
   type FolioView,
@@ -71,6 +72,12 @@ fresh.intoShared();
 expectType<SharedFolio>(fresh);
 expectAssignable<ARef<Folio>>(fresh);
 expectType<LockedFolio>(fresh.lock());
+
+// The free form needs no annotation (M40).
+const unannotated = Folio.alloc(0);
+intoShared(unannotated);
+expectType<SharedFolio>(unannotated);
+expectAssignable<ARef<Folio>>(unannotated);
 
 // The page cache hands out counted references.
 declare const space: AddressSpace;

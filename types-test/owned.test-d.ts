@@ -1,5 +1,5 @@
 import { expectAssignable, expectError, expectNotAssignable, expectType } from "tsd";
-import { OwnableResource, adoptOwned, type Ownable, type Owned, type OwnedHandle, type ResourceOf } from "ownkit";
+import { OwnableResource, adoptOwned, release, type Ownable, type Owned, type OwnedHandle, type ResourceOf } from "ownkit";
 
 declare class GpuBuffer extends OwnableResource {
   readonly size: number;
@@ -29,11 +29,19 @@ expectError(fresh.release());
 expectAssignable<Ownable>(fresh);
 expectError(null as unknown as Owned<PlainBuffer>);
 
-// After release the annotated binding is `never`.
+// After release(local) the binding is `never`, with no annotation needed.
 function consumed(owner: Owned<GpuBuffer>): void {
-  const local: Owned<GpuBuffer> = owner;
+  const local = owner;
   expectType<number>(local.size);
-  local.release();
+  release(local);
   expectType<never>(local);
 }
 consumed(buffer);
+
+// The method does the same at run time and does not narrow (so it never needs an annotation).
+function consumedByMethod(owner: Owned<GpuBuffer>): void {
+  const local = owner;
+  local.release();
+  expectType<Owned<GpuBuffer>>(local);
+}
+consumedByMethod(buffer);

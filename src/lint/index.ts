@@ -21,8 +21,15 @@ import { noExclusiveWhileBorrowed } from "./no-exclusive-while-borrowed.js";
 import { noManualKunmapOrder } from "./no-manual-kunmap-order.js";
 import { noViewEscape } from "./no-view-escape.js";
 
+import { noUseAfterMove } from "./no-use-after-move.js";
+
 /** The names of the kit's rules, without the `ownkit/` prefix. */
-export type OwnkitRuleName = "bind-disposables" | "no-exclusive-while-borrowed" | "no-manual-kunmap-order" | "no-view-escape";
+export type OwnkitRuleName =
+  | "bind-disposables"
+  | "no-exclusive-while-borrowed"
+  | "no-manual-kunmap-order"
+  | "no-use-after-move"
+  | "no-view-escape";
 
 /**
  * A rule as ESLint loads it: the shape shared by ESLint's own rule type and the typescript-eslint
@@ -93,6 +100,7 @@ const rules = {
   "no-exclusive-while-borrowed": noExclusiveWhileBorrowed,
   "no-manual-kunmap-order": noManualKunmapOrder,
   "no-view-escape": noViewEscape,
+  "no-use-after-move": noUseAfterMove,
 } as unknown as OwnkitPlugin["rules"];
 
 const recommended: { files: string[]; plugins: { ownkit?: OwnkitPlugin }; rules: OwnkitConfig["rules"] } = {
@@ -103,6 +111,7 @@ const recommended: { files: string[]; plugins: { ownkit?: OwnkitPlugin }; rules:
     "ownkit/no-exclusive-while-borrowed": "error",
     "ownkit/no-manual-kunmap-order": "error",
     "ownkit/no-view-escape": "error",
+    "ownkit/no-use-after-move": "error",
   },
 };
 

@@ -13,7 +13,7 @@
  */
 import { GFP_KERNEL, MAX_PAGE_ORDER, PG_locked, PG_uptodate, __GFP_COMP, type Machine } from "../core/index.js";
 import { kernelError } from "../errors.js";
-import { RefCountedResource, notOwnableBecause, refCountOf, adoptARef, type ARef } from "../ownership/index.js";
+import { RefCountedResource, notOwnableBecause, refCountOf, adoptARef, type ARef, type TypeErrorText } from "../ownership/index.js";
 import { toPhysAddr, type PhysAddr } from "./addr.js";
 import { machineArg } from "./consts.js";
 import { checkedChunks, copyFromFolio, folioState, FolioState } from "./internal/folio-state.js";
@@ -48,11 +48,28 @@ export let getFolio: (machine: Machine, pfn: number) => ARef<Folio>;
  * shared.size;                           // 4096
  * shared.map(0, ({ view }) => view[0]);  // read
  * shared.markUptodate();
- * // error TS2551: Property 'markUptodate' does not exist on type 'ARef<Folio>'. Did you mean 'uptodate'?
+ * // error TS2684: The 'this' context of type 'ARef<Folio>' is not assignable to method's 'this' of type
+ * //   'FolioNeedsLock'. Property '"lock() the folio first: only a LockedFolio may markUptodate(), ..."' is missing ...
  * shared.setError();
  * // error TS2339: Property 'setError' does not exist on type 'ARef<Folio>'.
  * ```
  */
+/**
+ * The `this` that `markUptodate` demands of a shared folio: a sentence naming the fix, which the
+ * compiler prints instead of "Did you mean 'uptodate'?" (M7).
+ */
+export type FolioNeedsLock = TypeErrorText<"lock() the folio first: only a LockedFolio may markUptodate(), write() or zeroOut() a shared folio">;
+
+// Declaration merging: a member that exists in the type only, so that calling it on a folio handle
+// is an error whose text says what to do.
+export interface Folio {
+  /**
+   * Not on a folio handle: `lock()` the folio and call `markUptodate()` on the {@link LockedFolio}
+   * guard. Exists in the type only (no value satisfies its `this`), so the compiler's error says so.
+   */
+  markUptodate(this: FolioNeedsLock): never;
+}
+
 export class Folio extends RefCountedResource {
   /** Why `Owned<Folio>` does not compile; exists in the type only. */
   declare readonly [notOwnableBecause]: "a folio is shared by the page cache; hold ARef<Folio>, or a UniqueFolio from Folio.alloc";

@@ -17,7 +17,7 @@
  */
 import { PG_owner_priv_1, PG_free, __GFP_COMP, type Machine } from "../core/index.js";
 import { kernelError } from "../errors.js";
-import { adoptOwned, assertUnsafe, notRefCountedBecause, type Owned, type Unsafe } from "../ownership/index.js";
+import { adoptOwned, assertUnsafe, notRefCountedBecause, type IfAlreadyMoved, type Owned, type Unsafe } from "../ownership/index.js";
 import { toPhysAddr, type PhysAddr } from "./addr.js";
 import type { BorrowedPage } from "./BorrowedPage.js";
 import { machineArg } from "./consts.js";
@@ -291,7 +291,9 @@ function frameOf(op: string, machine: Machine, addr: PhysAddr): number {
  * then hand the page over; any later use of `page` does not compile (M3). The page is marked so
  * that exactly one {@link Page.fromPhys} can take it back.
  *
+ * @typeParam Owner - The owner's type as the caller's binding has it.
  * @param page - The owner.
+ * @param moved - Nothing; demanded only when `page` was already moved (a second `intoPhys` does not compile).
  * @throws KernelError `EPERM` for a borrowed page; `EALREADY` for a page already released or
  *   handed over; `EINVAL` when `page` is not a `Page`.
  *
@@ -303,7 +305,8 @@ function frameOf(op: string, machine: Machine, addr: PhysAddr): number {
  * page.phys(); // error TS2339: Property 'phys' does not exist on type 'never'.
  * ```
  */
-export function intoPhys(page: Owned<Page>): asserts page is never {
+export function intoPhys<Owner extends Owned<Page>>(page: Owner, ...moved: IfAlreadyMoved<Owner>): asserts page is never {
+  void moved;
   if (!(page instanceof Page)) throw kernelError("EINVAL", "into_phys", "not a Page", { page: String(page) });
   handOver(page);
 }

@@ -111,11 +111,14 @@ export interface UniqueFolioMembers {
    */
   intoShared(): asserts this is SharedFolio;
   /**
-   * Drops the folio's reference (frees it unless spurious references exist); the binding is consumed.
+   * Drops the folio's reference (frees it unless spurious references exist).
+   *
+   * @remarks
+   * Does not narrow the binding; `release(unique)` does.
    *
    * @throws KernelError `EBUSY` while mapped or locked; `EALREADY` when already consumed.
    */
-  release(): asserts this is never;
+  release(): void;
 }
 
 /**
@@ -136,7 +139,7 @@ export interface ConsumedUniqueMembers {
   /** Consumed: see {@link UniqueFolioWasConsumed}. */
   intoShared(this: UniqueFolioWasConsumed): asserts this is SharedFolio;
   /** Consumed: see {@link UniqueFolioWasConsumed}; drop the shared handle with `put()`. */
-  release(this: UniqueFolioWasConsumed): asserts this is never;
+  release(this: UniqueFolioWasConsumed): void;
 }
 
 /**

@@ -33,8 +33,8 @@ declare const addressKind: unique symbol;
  * @invariant A non-negative safe integer.
  */
 export type PhysAddr = number & {
-  /** The brand; exists in the type only. */
-  readonly [addressKind]: "PhysAddr";
+  /** The brand, naming the checked constructor so that a type error says what to call; exists in the type only. */
+  readonly [addressKind]: "PhysAddr: make one with toPhysAddr(…) or page.phys()";
 };
 
 /**
@@ -44,8 +44,8 @@ export type PhysAddr = number & {
  * @invariant A non-negative safe integer.
  */
 export type DmaAddr = number & {
-  /** The brand; exists in the type only. */
-  readonly [addressKind]: "DmaAddr";
+  /** The brand, naming the checked constructor so that a type error says what to call; exists in the type only. */
+  readonly [addressKind]: "DmaAddr: make one with toDmaAddr(…)";
 };
 
 /**
@@ -54,8 +54,8 @@ export type DmaAddr = number & {
  * @invariant An integer in `0..2^32-1`.
  */
 export type Pfn = number & {
-  /** The brand; exists in the type only. */
-  readonly [addressKind]: "Pfn";
+  /** The brand, naming the checked constructor so that a type error says what to call; exists in the type only. */
+  readonly [addressKind]: "Pfn: make one with toPfn(…) or physToPfn(…)";
 };
 
 /**
@@ -64,8 +64,8 @@ export type Pfn = number & {
  * @invariant A non-negative safe integer.
  */
 export type ResourceSize = number & {
-  /** The brand; exists in the type only. */
-  readonly [addressKind]: "ResourceSize";
+  /** The brand, naming the checked constructor so that a type error says what to call; exists in the type only. */
+  readonly [addressKind]: "ResourceSize: make one with toResourceSize(…)";
 };
 
 /** The largest {@link Pfn}: frame numbers are 32-bit in the simulator. */

@@ -10,9 +10,10 @@
  * handle can be put exactly once and a second `put()` through an alias is detected. The class type
  * is the borrower's view; `ARef<Texture>` adds `clone()`, `put()` and disposal.
  *
- * `put()` is declared `asserts this is never`: after it, an annotated binding
- * (`using texture: ARef<Texture> = ...`) cannot be used again. Disposal puts a live handle and does
- * nothing on a consumed one, so `using` composes with an explicit `put()`.
+ * The free function {@link put} is declared `asserts reference is never`: after `put(texture)` the
+ * binding cannot be used again, with no annotation needed; the method `texture.put()` does the same
+ * at run time without narrowing. Disposal puts a live handle and does nothing on a consumed one, so
+ * `using` composes with an explicit `put`.
  *
  * **Conversions.** {@link intoARef} turns the owner of a resource that is both {@link Ownable} and
  * {@link AlwaysRefCounted} into a counted reference; {@link intoOwned} turns a counted reference back
@@ -34,7 +35,8 @@ import {
 } from "./capabilities.js";
 import * as handleStates from "./internal/handle-state.js";
 import { FieldStamp, type StateReader, type StateWriter } from "./internal/handle-state.js";
-import type { Owned } from "./Owned.js";
+import type { put } from "./moves.js";
+import type { Owned, OwnedHandle } from "./Owned.js";
 
 /**
  * The operations an {@link ARef} handle adds to its resource.
@@ -49,12 +51,16 @@ export interface ARefHandle<Resource> extends Disposable {
    */
   clone(): this;
   /**
-   * Drops this reference; the binding is consumed and any later use of it does not compile.
+   * Drops this reference.
+   *
+   * @remarks
+   * The method does not narrow the binding; the free function {@link put} does (see `release` on
+   * {@link OwnedHandle} for why).
    *
    * @throws KernelError `EALREADY` when this handle was already put (an alias); `EINVAL` when the
    * count is already zero (underflow).
    */
-  put(): asserts this is never;
+  put(): void;
   /** Puts the reference unless the handle was already consumed; called by `using`. */
   [Symbol.dispose](): void;
   /** Phantom: the counted resource type; never present at run time. */

@@ -10,14 +10,15 @@
  * `OwnableResource.prototype` that the class type does not list, so an owned buffer is a plain class
  * instance and a borrowed one is the same instance seen through a smaller type.
  *
- * **Moves.** `release()` is declared `asserts this is never`, so after it the binding has type
- * `never` and any later use is a compile error (`Property 'size' does not exist on type 'never'`).
- * TypeScript only applies an assertion signature when the callee's type is known without inference,
- * so the binding needs an explicit annotation: `using buffer: Owned<GpuBuffer> = GpuBuffer.alloc(64)`.
- * Without it the call to `release()` is itself error TS2775 ("Assertions require every name in the
- * call target to be declared with an explicit type annotation"). Aliases and moves in one branch are
- * not tracked by the compiler; the run time catches them: a second `release()` through an alias is a
- * `KernelError` with errno `EALREADY` naming the resource.
+ * **Moves.** The free function {@link release} is declared `asserts owner is never`, so after
+ * `release(buffer)` the binding has type `never` and any later member access is a compile error
+ * (`Property 'size' does not exist on type 'never'`), with no type annotation needed. The method
+ * `buffer.release()` does the same at run time but does not narrow: an assertion method needs an
+ * annotated binding (TS2775) and a plain name as its target (TS2776), which rejects correct code
+ * such as `pages[i]!.release()`. Passing, storing or returning a moved value, moves in a branch or a
+ * loop, and the method forms are reported by the lint rule `ownkit/no-use-after-move`; the run time
+ * catches the rest: a second release through an alias is a `KernelError` with errno `EALREADY`
+ * naming the resource.
  *
  * **Disposal.** `[Symbol.dispose]()` releases a live owner and does nothing on one that was already
  * consumed (released or converted), so `using` composes with an explicit `release()`. Disposing twice
@@ -28,6 +29,7 @@
 import { kernelError } from "../errors.js";
 import { handledResource, ownableCapability, type CapabilityChecks, type Ownable } from "./capabilities.js";
 import * as handleStates from "./internal/handle-state.js";
+import type { release } from "./moves.js";
 import { FieldStamp, type StateReader, type StateWriter } from "./internal/handle-state.js";
 
 /**
@@ -37,11 +39,16 @@ import { FieldStamp, type StateReader, type StateWriter } from "./internal/handl
  */
 export interface OwnedHandle<Resource> extends Disposable {
   /**
-   * Gives the resource back; the binding is consumed and any later use of it does not compile.
+   * Gives the resource back.
+   *
+   * @remarks
+   * The method does not narrow the binding (an assertion method would need an annotated binding,
+   * error TS2775, and a plain name, error TS2776); the free function {@link release} does, so
+   * prefer `release(owner)` where the binding is used afterwards.
    *
    * @throws KernelError `EALREADY` when this handle was already released or disposed (an alias).
    */
-  release(): asserts this is never;
+  release(): void;
   /** Releases the resource unless the handle was already consumed; called by `using`. */
   [Symbol.dispose](): void;
   /** Phantom: the owned resource type; never present at run time. */
@@ -54,7 +61,7 @@ export interface OwnedHandle<Resource> extends Disposable {
  *
  * @remarks
  * `Resource` must be {@link Ownable}; anything else fails with a sentence naming the missing
- * capability. Bind owners with an explicit annotation so that consuming calls narrow the binding.
+ * capability. Move it with the free function {@link release} (or `drop`), which narrows the binding.
  *
  * @invariant At most one live `Owned` handle exists per resource; releasing it gives the resource
  * back exactly once.
@@ -68,10 +75,10 @@ export interface OwnedHandle<Resource> extends Disposable {
  *   buffer.fill(0);
  * } // released here
  *
- * const buffer: Owned<GpuBuffer> = GpuBuffer.alloc(64);
- * buffer.release();
+ * const buffer = GpuBuffer.alloc(64);
+ * buffer.clone(); // error TS2339: Property 'clone' does not exist on type 'Owned<GpuBuffer>'.
+ * release(buffer);
  * buffer.fill(0); // error TS2339: Property 'fill' does not exist on type 'never'.
- * buffer.clone(); // (before release) error TS2339: Property 'clone' does not exist on type 'Owned<GpuBuffer>'.
  * type Bad = Owned<PlainObject>; // error TS2344: ... "Owned needs an Ownable resource: ..."
  * ```
  */

@@ -7,8 +7,9 @@
  * Resources are plain classes: they extend {@link OwnableResource}, {@link RefCountedResource} or
  * {@link OwnableRefCountedResource} and implement a few hooks. The class type is the borrower's view;
  * `Owned<X>` and `ARef<X>` are the same objects with the ownership operations added to the type.
- * Consuming operations are `asserts this is never`, which needs an explicitly annotated binding
- * (`using buffer: Owned<GpuBuffer> = ...`), otherwise the call is error TS2775.
+ * Moves are free functions ({@link release}, {@link put}, {@link drop}) declared
+ * `asserts value is never`: after `release(buffer)` any use of `buffer` is a compile error, with no
+ * annotation needed. The methods do the same at run time without narrowing.
  *
  * @module
  */
@@ -54,5 +55,7 @@ export type {
 } from "./Borrow.js";
 export { assertUnsafe, unsafe } from "./Unsafe.js";
 export type { SafetyReason, Unsafe } from "./Unsafe.js";
+export { drop, put, release } from "./moves.js";
+export type { IfAlreadyMoved, Puttable, Releasable, ValueWasAlreadyMoved } from "./moves.js";
 export { ScopeGuard } from "./ScopeGuard.js";
 export { Arc } from "./Arc.js";

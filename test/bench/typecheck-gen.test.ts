@@ -46,7 +46,7 @@ describe("type-check benchmark programs", () => {
     const dir = join(ROOT, ".tmp", "test-typecheck-gen", "kit-misuse");
     writeProject(dir, "kit", 1, ROOT);
     const misuse = join(dir, "src", "misuse.ts");
-    const source = `import { GFP_KERNEL, Page, type Owned } from "ownkit";\nconst page: Owned<Page> = Page.alloc(GFP_KERNEL);\npage.release();\npage.release();\n`;
+    const source = `import { GFP_KERNEL, Page, release } from "ownkit";\nconst page = Page.alloc(GFP_KERNEL);\nrelease(page);\npage.release();\n`;
     writeFileSync(misuse, source);
     const { status, output } = compile("tsgo", dir);
     expect(status).not.toBe(0);

@@ -6,9 +6,15 @@ import plugin from "../../src/lint/index.js";
 const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
 
 describe("the ownkit ESLint plugin object", () => {
-  it("names itself and the package version, and lists the three rules", () => {
+  it("names itself and the package version, and lists its rules", () => {
     expect(plugin.meta).toEqual({ name: "ownkit", version });
-    expect(Object.keys(plugin.rules).sort()).toEqual(["bind-disposables", "no-exclusive-while-borrowed", "no-manual-kunmap-order", "no-view-escape"]);
+    expect(Object.keys(plugin.rules).sort()).toEqual([
+      "bind-disposables",
+      "no-exclusive-while-borrowed",
+      "no-manual-kunmap-order",
+      "no-use-after-move",
+      "no-view-escape",
+    ]);
     for (const rule of Object.values(plugin.rules)) {
       expect(rule.meta.type).toBe("problem");
       expect(rule.meta.docs?.url).toMatch(/^docs\/lint\.md#ownkit/);
@@ -23,6 +29,7 @@ describe("the ownkit ESLint plugin object", () => {
       "ownkit/no-exclusive-while-borrowed": "error",
       "ownkit/no-manual-kunmap-order": "error",
       "ownkit/no-view-escape": "error",
+      "ownkit/no-use-after-move": "error",
     });
     expect(recommended.files).toContain("**/*.ts");
   });

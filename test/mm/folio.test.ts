@@ -1,6 +1,6 @@
 import { expect, expectTypeOf, test } from "vitest";
 import { GFP_KERNEL, Machine, __GFP_NOWARN, __GFP_ZERO } from "../../src/core/index.js";
-import { Folio, LockedFolio, Page, type Loff, type SharedFolio, type UniqueFolio } from "../../src/mm/index.js";
+import { Folio, LockedFolio, Page, type FolioNeedsLock, type Loff, type SharedFolio, type UniqueFolio } from "../../src/mm/index.js";
 import { refCountOf, type ARef, type Owned } from "../../src/ownership/index.js";
 import { Borrows, folioState } from "../../src/mm/internal/folio-state.js";
 import { expectKernelError, expectUnchanged } from "../core/helpers.js";
@@ -134,7 +134,9 @@ test("lock returns the writing guard; disposing unlocks; locking a locked folio 
 test("M13, M7: no error flag and no writing member on a shared folio, by type", () => {
   expectTypeOf<ARef<Folio>>().not.toHaveProperty("setError");
   expectTypeOf<ARef<Folio>>().not.toHaveProperty("error");
-  expectTypeOf<ARef<Folio>>().not.toHaveProperty("markUptodate");
+  // markUptodate exists in the type only, with a `this` no handle satisfies, so its error says "lock() the folio first".
+  expectTypeOf<ARef<Folio>["markUptodate"]>().thisParameter.toEqualTypeOf<FolioNeedsLock>();
+  expect("markUptodate" in Folio.prototype).toBe(false);
   expectTypeOf<ARef<Folio>>().not.toHaveProperty("write");
   expectTypeOf<ARef<Folio>>().not.toHaveProperty("zeroOut");
   expectTypeOf<LockedFolio>().toHaveProperty("markUptodate");

@@ -1,8 +1,8 @@
 /**
  * @misuse M3
- * @title using an owned value after release() (annotated binding)
+ * @title using an owned value after release() with no type annotation
  */
-import { OwnableResource, adoptOwned, type Owned } from "ownkit";
+import { OwnableResource, adoptOwned, release, type Owned } from "ownkit";
 
 class GpuBuffer extends OwnableResource {
   private constructor(readonly size: number) {
@@ -16,15 +16,15 @@ class GpuBuffer extends OwnableResource {
 
 // correct use: read, then release last
 export function correct(): number {
-  const buffer: Owned<GpuBuffer> = GpuBuffer.alloc(64);
+  const buffer = GpuBuffer.alloc(64);
   const size = buffer.size;
-  buffer.release();
+  release(buffer);
   return size;
 }
 
 export function misuse(): number {
-  const buffer: Owned<GpuBuffer> = GpuBuffer.alloc(64);
-  buffer.release();
+  const buffer = GpuBuffer.alloc(64);
+  release(buffer);
   // @expect-error TS2339 "Property 'size' does not exist on type 'never'"
   return buffer.size;
 }

@@ -1,25 +1,32 @@
 /**
  * @misuse M4
- * @title releasing an owned page twice (annotated binding)
+ * @title releasing an owned page twice, with no type annotation
  */
-import { GFP_KERNEL, Page, intoPhys, type Owned } from "ownkit";
+import { GFP_KERNEL, Page, drop, intoPhys, release } from "ownkit";
 
 // correct use: release once; `using` does not release a consumed owner again
 export function correct(): void {
-  using page: Owned<Page> = Page.alloc(GFP_KERNEL);
-  page.release();
+  using page = Page.alloc(GFP_KERNEL);
+  release(page);
 }
 
 export function misuse(): void {
-  using page: Owned<Page> = Page.alloc(GFP_KERNEL);
-  page.release();
+  using page = Page.alloc(GFP_KERNEL);
+  release(page);
   // @expect-error TS2339 "Property 'release' does not exist on type 'never'"
   page.release();
 }
 
 export function misuseAfterIntoPhys(): void {
-  const page: Owned<Page> = Page.alloc(GFP_KERNEL);
+  const page = Page.alloc(GFP_KERNEL);
   intoPhys(page);
+  // @expect-error TS2339 "Property 'release' does not exist on type 'never'"
+  page.release();
+}
+
+export function misuseAfterDrop(): void {
+  const page = Page.alloc(GFP_KERNEL);
+  drop(page);
   // @expect-error TS2339 "Property 'release' does not exist on type 'never'"
   page.release();
 }

@@ -1,8 +1,8 @@
 /**
  * @misuse M4
- * @title releasing an owned value twice (annotated binding)
+ * @title releasing an owned value twice with no type annotation
  */
-import { OwnableResource, adoptOwned, type Owned } from "ownkit";
+import { OwnableResource, adoptOwned, release, type Owned } from "ownkit";
 
 class GpuBuffer extends OwnableResource {
   private constructor(readonly size: number) {
@@ -16,13 +16,15 @@ class GpuBuffer extends OwnableResource {
 
 // correct use: release once; `using` does not release a consumed owner again
 export function correct(): void {
-  using buffer: Owned<GpuBuffer> = GpuBuffer.alloc(64);
-  buffer.release();
+  using buffer = GpuBuffer.alloc(64);
+  release(buffer);
 }
 
 export function misuse(): void {
-  using buffer: Owned<GpuBuffer> = GpuBuffer.alloc(64);
-  buffer.release();
+  using buffer = GpuBuffer.alloc(64);
+  release(buffer);
   // @expect-error TS2339 "Property 'release' does not exist on type 'never'"
   buffer.release();
+  // @expect-error TS2554 "Expected 2 arguments, but got 1."
+  release(buffer);
 }

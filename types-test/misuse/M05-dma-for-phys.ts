@@ -37,11 +37,13 @@ export function misuse(): void {
     Page.borrowPhys(token, pfn);
     // @expect-error TS2345 "Argument of type 'ResourceSize' is not assignable to parameter of type 'PhysAddr'"
     Page.fromPhys(token, size);
-    // @expect-error TS2345 "Argument of type 'number' is not assignable to parameter of type 'PhysAddr'"
+    // The brand names the fix: the message chain says which constructor makes a PhysAddr.
+    // @expect-error TS2345 "PhysAddr: make one with toPhysAddr(…) or page.phys()"
     Page.borrowPhysUnchecked(token, 0x8000);
     return 0;
   });
-  // @expect-error TS2345 "Argument of type 'DmaAddr' is not assignable to parameter of type 'PhysAddr'"
+  // @expect-error TS2345 "Type '\"DmaAddr: make one with toDmaAddr(…)\"' is not assignable to type '\"PhysAddr: make one with toPhysAddr(…) or page.phys()\"'"
+  // @expect-error[tsc-5.2] TS2345 "Argument of type 'DmaAddr' is not assignable to parameter of type 'PhysAddr'"
   physToPfn(dma);
   // @expect-error TS2345 "Argument of type 'PhysAddr' is not assignable to parameter of type 'Pfn'"
   pfnToPhys(toPhysAddr(0x8000));

@@ -16,7 +16,8 @@ export function fill(): void {
 }
 
 export function misuse(): void {
-  // @expect-error TS2551 "Property 'markUptodate' does not exist on type"
+  // The error names the fix instead of suggesting 'uptodate'.
+  // @expect-error TS2684 "lock() the folio first: only a LockedFolio may markUptodate()"
   shared.markUptodate();
   // @expect-error TS2339 "Property 'write' does not exist on type"
   shared.write(0, bytes);
