@@ -86,10 +86,15 @@ export {
   toPhysAddr,
   toResourceSize,
   userSliceReader,
+  viewBytesUnchecked,
 } from "./mm/index.js";
 export type {
   AlignedAddr,
   BorrowedPage,
+  ByteViewCallbacks,
+  ByteViewMutators,
+  ByteViewReads,
+  ByteViewWrites,
   DmaAddr,
   Gfp,
   PageConsts,

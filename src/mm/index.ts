@@ -43,6 +43,8 @@ export { PageAccess } from "./PageAccess.js";
 export { Page, intoPhys } from "./Page.js";
 export type { BorrowedPage } from "./BorrowedPage.js";
 export type { PageView } from "./PageView.js";
+export type { ByteViewCallbacks, ByteViewMutators, ByteViewReads, ByteViewWrites } from "./ByteView.js";
+export { viewBytesUnchecked } from "./viewBytesUnchecked.js";
 export { userSliceReader } from "./userSlice.js";
 export type { UserSliceReader } from "./userSlice.js";
 // --- folios ----------------------------------------------------------------------------------

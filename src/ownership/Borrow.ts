@@ -59,11 +59,20 @@ export type Borrowed<Resource, Lifetime> = ResourceOf<Resource> & LifetimeBrand<
 /** The steps of {@link BorrowSearch}: five levels of nesting, then the end. */
 export type BorrowSearchStep = "1" | "2" | "3" | "4" | "5" | "end";
 
+/** The types that hold nothing: the search stops at them. */
+export type BorrowSearchLeaf = string | number | bigint | boolean | symbol | null | undefined | void | ArrayBufferView;
+
 /**
  * One level of {@link BorrowSearch}: `true` for each member of `Value` that is a borrow or holds one
  * where the `Next` step finds it.
  *
  * @remarks
+ * Distributes over unions, so `Borrow | null` is found. Searched: object and class members (public
+ * ones), array and tuple elements, what a promise settles to, what a function returns (`() => view`,
+ * `{ get: () => view }`), the elements of a `Set` and the keys and values of a `Map` (a `WeakRef`'s
+ * target and a `WeakMap`'s values are what their `deref`/`get` return). Primitives and plain typed
+ * arrays end the search at once.
+ *
  * The search is unrolled by step names instead of one recursive alias with a tuple depth counter:
  * relating two still-generic `NoEscape` results (as a closure-scoped API does when it forwards its
  * callback) then stays cheap, where a counter made the compiler give up with TS2589.
@@ -76,15 +85,21 @@ export type BorrowSearchLevel<Value, Next extends BorrowSearchStep> = Value exte
   readonly [lifetimeBrand]: unknown;
 }
   ? true
-  : Next extends "end"
+  : Value extends BorrowSearchLeaf
     ? false
-    : Value extends PromiseLike<infer Settled>
-      ? BorrowSearch<Settled, Next>
-      : Value extends (...args: never[]) => unknown
-        ? false
-        : Value extends object
-          ? { [Key in keyof Value]-?: BorrowSearch<Value[Key], Next> }[keyof Value]
-          : false;
+    : Next extends "end"
+      ? false
+      : Value extends PromiseLike<infer Settled>
+        ? BorrowSearch<Settled, Next>
+        : Value extends (...args: never[]) => infer Returned
+          ? BorrowSearch<Returned, Next>
+          : Value extends ReadonlySet<infer Element>
+            ? BorrowSearch<Element, Next>
+            : Value extends ReadonlyMap<infer Key, infer Item>
+              ? BorrowSearch<Key | Item, Next>
+              : Value extends object
+                ? { [Key in keyof Value]-?: BorrowSearch<Value[Key], Next> }[keyof Value]
+                : false;
 /**
  * The search behind {@link ContainsBorrow}: whether `Value` carries a lifetime brand within the
  * levels left from `Step`.
@@ -105,8 +120,9 @@ export type BorrowSearch<Value, Step extends BorrowSearchStep> = Step extends "1
           : false;
 
 /**
- * `true` when `Value` carries a lifetime brand, directly or nested in objects, arrays, tuples or
- * promises (to a depth of 5); `false` otherwise.
+ * `true` when `Value` carries a lifetime brand, directly or nested in objects, class instances,
+ * arrays, tuples, promises, function results, `Map`s and `Set`s (to a depth of 5), also as one
+ * member of a union (`Borrow | null`); `false` otherwise.
  *
  * @typeParam Value - The type to search.
  */
@@ -133,7 +149,13 @@ export type BorrowEscapeError = TypeErrorText<"a borrow cannot outlive its closu
  */
 // The lifetime is not inspected: the caller's closure cannot name it in its result, so a borrow that
 // shows up there (as `Borrowed<X, unknown>` after inference) is always an escape.
-export type NoEscape<Result, Lifetime> = ContainsBorrow<Result> extends true ? BorrowEscapeError : Result;
+// The sentence is written out rather than named through BorrowEscapeError: the compiler prints an
+// alias by its name, and "Type 'null' is not assignable to type 'BorrowEscapeError'" (a result that
+// may be null) would not say what is wrong. Printed as TypeErrorText<"...">, every message has it.
+export type NoEscape<Result, Lifetime> =
+  ContainsBorrow<Result> extends true
+    ? TypeErrorText<"a borrow cannot outlive its closure: do not return or store a guard or borrowed view in the closure's result">
+    : Result;
 
 /**
  * Runs `body` and then `onExit`, also when `body` throws; when `body` returns a promise, `onExit`
