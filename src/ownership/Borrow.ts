@@ -172,26 +172,7 @@ export type NoEscape<Result, Lifetime> =
  * @returns What `body` returned.
  */
 export function runScope<Result>(body: () => Result, onExit: () => void): Result {
-  let result: Result;
-  try {
-    result = body();
-  } catch (error) {
-    try {
-      onExit();
-    } catch (exitError) {
-      if (typeof error === "object" && error !== null && Object.isExtensible(error)) {
-        Object.defineProperty(error, "suppressed", { value: exitError, configurable: true });
-      }
-    }
-    throw error;
-  }
-  if (isPromiseLike(result)) {
-    // SAFETY: `result` is the promise `body` returned; the chained promise settles with the same value
-    // after onExit ran, so it has the same type.
-    return Promise.resolve(result).finally(onExit) as Result;
-  }
-  onExit();
-  return result;
+  return runScopeWith(body, undefined, onExit);
 }
 
 /**
@@ -223,12 +204,11 @@ export function withBorrow<Resource, Result>(
   body: <Lifetime>(borrow: Borrowed<Resource, Lifetime>) => NoEscape<Result, Lifetime>,
   onExit?: (resource: Resource) => void,
 ): Result {
-  // SAFETY: the borrow is the same object; the lifetime brand exists in types only.
-  const borrow = resource as Borrowed<Resource, unknown>;
-  // SAFETY: NoEscape<Result, Lifetime> is Result except for results that carry a borrow, which the
-  // compiler rejected at the call site.
-  const run = (): Result => body(borrow) as Result;
-  return onExit === undefined ? run() : runScope(run, () => onExit(resource));
+  // SAFETY: the borrow is the same object; the lifetime brand exists in types only. NoEscape<Result,
+  // Lifetime> is Result except for results that carry a borrow, which the compiler rejected at the
+  // call site. No closure is allocated per call: the body is called directly.
+  const lend = body as unknown as (borrow: Resource) => Result;
+  return onExit === undefined ? lend(resource) : runScopeWith(lend, resource, onExit);
 }
 
 /**
@@ -257,8 +237,35 @@ export function withScope<Guard, Result>(
 ): Result {
   // SAFETY: NoEscape<Result, Lifetime> is Result except for results that carry a borrow, which the
   // compiler rejected where the caller's closure was written.
-  const run = (): Result => body(guard) as Result;
-  return onExit === undefined ? run() : runScope(run, () => onExit(guard));
+  const lend = body as unknown as (guard: Guard) => Result;
+  return onExit === undefined ? lend(guard) : runScopeWith(lend, guard, onExit);
+}
+
+/**
+ * {@link runScope} for a body and an exit hook that take the same argument, without allocating a
+ * closure for either (the hot path of {@link withBorrow} and {@link withScope}).
+ */
+function runScopeWith<Argument, Result>(body: (argument: Argument) => Result, argument: Argument, onExit: (argument: Argument) => void): Result {
+  let result: Result;
+  try {
+    result = body(argument);
+  } catch (error) {
+    try {
+      onExit(argument);
+    } catch (exitError) {
+      if (typeof error === "object" && error !== null && Object.isExtensible(error)) {
+        Object.defineProperty(error, "suppressed", { value: exitError, configurable: true });
+      }
+    }
+    throw error;
+  }
+  if (isPromiseLike(result)) {
+    // SAFETY: `result` is the promise `body` returned; the chained promise settles with the same value
+    // after onExit ran, so it has the same type.
+    return Promise.resolve(result).finally(() => onExit(argument)) as Result;
+  }
+  onExit(argument);
+  return result;
 }
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
