@@ -41,20 +41,50 @@ export interface LifetimeBrand<Lifetime> {
 }
 
 /**
+ * The brand of a {@link Borrowed} view: a lifetime brand whose lifetime is not recorded.
+ *
+ * @remarks
+ * {@link NoEscape} rejects any lifetime brand in a closure's result, whatever its lifetime, so the
+ * brand of a borrowed resource does not need to carry the closure's lifetime. Without it, every
+ * closure borrow of one resource type shares one type instead of building an intersection (and
+ * instantiating the whole class for it) per call site.
+ */
+export interface BorrowBrand {
+  /** The brand; exists in the type only. */
+  readonly [lifetimeBrand]: unknown;
+}
+
+/**
+ * A resource seen through a borrow: its class type and the {@link BorrowBrand}.
+ *
+ * @typeParam Resource - The resource's class type.
+ */
+export type BorrowedResource<Resource> = Resource & BorrowBrand;
+
+/**
  * A borrowed view of a resource, valid for `Lifetime`: the resource's own members, without
  * `release`, `put`, `clone` or disposal.
  *
  * @remarks
  * `Resource` may be the class type or a handle type (`Owned<X>`, `ARef<X>`); either way the view is
- * the class type `X` (see {@link ResourceOf}) plus the lifetime brand, and the class type carries no
- * ownership operation, so a borrower cannot free what it borrowed.
+ * the class type `X` (see {@link ResourceOf}) plus the {@link BorrowBrand}, and the class type
+ * carries no ownership operation, so a borrower cannot free what it borrowed.
+ *
+ * `Lifetime` names the closure the borrow belongs to in a signature
+ * (`<Lifetime>(view: Borrowed<X, Lifetime>) => NoEscape<Result, Lifetime>`); the type itself does not
+ * record it (it is the same {@link BorrowedResource} for every closure), which keeps a program of
+ * many closure borrows as cheap to check as one with plain classes. Escapes are found by the brand,
+ * whatever the lifetime.
  *
  * @invariant A `Borrowed` value is only used while the scope that created it runs.
  *
  * @typeParam Resource - The borrowed resource (class or handle type).
  * @typeParam Lifetime - The lifetime of the borrow.
  */
-export type Borrowed<Resource, Lifetime> = ResourceOf<Resource> & LifetimeBrand<Lifetime>;
+// Written as a one-element tuple's element so that the compiler does not attach `Borrowed` and its
+// arguments (with each closure's fresh `Lifetime`) to the intersection as its alias, which would make
+// it a new type for every call site.
+export type Borrowed<Resource, Lifetime> = [BorrowedResource<ResourceOf<Resource>>, Lifetime][0];
 
 /** The steps of {@link BorrowSearch}: five levels of nesting, then the end. */
 export type BorrowSearchStep = "1" | "2" | "3" | "4" | "5" | "end";
@@ -204,7 +234,7 @@ export function withBorrow<Resource, Result>(
   body: <Lifetime>(borrow: Borrowed<Resource, Lifetime>) => NoEscape<Result, Lifetime>,
   onExit?: (resource: Resource) => void,
 ): Result {
-  // SAFETY: the borrow is the same object; the lifetime brand exists in types only. NoEscape<Result,
+  // SAFETY: the borrow is the same object; the brand exists in types only. NoEscape<Result,
   // Lifetime> is Result except for results that carry a borrow, which the compiler rejected at the
   // call site. No closure is allocated per call: the body is called directly.
   const lend = body as unknown as (borrow: Resource) => Result;
