@@ -93,8 +93,6 @@ export {
 export type {
   AlignedAddr,
   BorrowedPage,
-  ByteViewCallbacks,
-  ByteViewMutators,
   ByteViewReads,
   ByteViewWrites,
   DmaAddr,

@@ -28,9 +28,9 @@
  *
  * The members that do not mention the view type live in two non-generic interfaces
  * ({@link ByteViewReads}, {@link ByteViewWrites}): every view type shares them, so the type checker
- * builds them once per program, not once per mapping closure. Only the few members that return or
- * pass the view itself ({@link ByteViewCallbacks}, {@link ByteViewMutators}) are instantiated for each
- * closure's lifetime.
+ * builds them once per program, not once per mapping closure. The few members that return or pass
+ * the view itself (`subarray`, `valueOf`, the callbacks, the in-place mutators) are declared in each
+ * view type, typed with that view.
  *
  * @module
  */
@@ -94,59 +94,4 @@ export interface ByteViewWrites {
    * array, a `Uint8Array` or another view (an `undefined` element is written as 0).
    */
   set(source: ArrayLike<number | undefined>, offset?: number): void;
-}
-
-/**
- * The members of a byte view that return it or pass it to a callback, typed with the view itself
- * (`View`), so that none of them hands out an unbranded alias.
- *
- * @typeParam View - The view type (`PageView<Lifetime>`, `ReadonlyFolioView<Lifetime>`, ...).
- */
-export interface ByteViewCallbacks<View> {
-  /** A view of the bytes from `begin` to `end` of this view: the same memory and the same lifetime. */
-  subarray(begin?: number, end?: number): View;
-  /** The view itself (`Uint8Array.prototype.valueOf`). */
-  valueOf(): View;
-  /** Whether `predicate` holds for every byte. */
-  every(predicate: (value: number, index: number, array: View) => unknown, thisArg?: unknown): boolean;
-  /** Whether `predicate` holds for some byte. */
-  some(predicate: (value: number, index: number, array: View) => unknown, thisArg?: unknown): boolean;
-  /** Calls `callbackfn` for each byte. */
-  forEach(callbackfn: (value: number, index: number, array: View) => void, thisArg?: unknown): void;
-  /** The first byte for which `predicate` holds, or `undefined`. */
-  find(predicate: (value: number, index: number, array: View) => unknown, thisArg?: unknown): number | undefined;
-  /** The index of the first byte for which `predicate` holds, or -1. */
-  findIndex(predicate: (value: number, index: number, array: View) => unknown, thisArg?: unknown): number;
-  /** The last byte for which `predicate` holds, or `undefined`. */
-  findLast(predicate: (value: number, index: number, array: View) => unknown, thisArg?: unknown): number | undefined;
-  /** The index of the last byte for which `predicate` holds, or -1. */
-  findLastIndex(predicate: (value: number, index: number, array: View) => unknown, thisArg?: unknown): number;
-  /** A copy of the bytes mapped through `callbackfn`: a plain `Uint8Array` the caller owns. */
-  map(callbackfn: (value: number, index: number, array: View) => number, thisArg?: unknown): Uint8Array;
-  /** A copy of the bytes for which `predicate` holds: a plain `Uint8Array` the caller owns. */
-  filter(predicate: (value: number, index: number, array: View) => unknown, thisArg?: unknown): Uint8Array;
-  /** Folds the bytes from the first to the last, starting from the first byte. */
-  reduce(callbackfn: (previous: number, current: number, index: number, array: View) => number): number;
-  /** Folds the bytes from the first to the last, starting from `initialValue`. */
-  reduce<Folded>(callbackfn: (previous: Folded, current: number, index: number, array: View) => Folded, initialValue: Folded): Folded;
-  /** Folds the bytes from the last to the first, starting from the last byte. */
-  reduceRight(callbackfn: (previous: number, current: number, index: number, array: View) => number): number;
-  /** Folds the bytes from the last to the first, starting from `initialValue`. */
-  reduceRight<Folded>(callbackfn: (previous: Folded, current: number, index: number, array: View) => Folded, initialValue: Folded): Folded;
-}
-
-/**
- * The in-place mutators of a writable byte view, each returning the view itself (`View`).
- *
- * @typeParam View - The view type (`PageView<Lifetime>` or `FolioView<Lifetime>`).
- */
-export interface ByteViewMutators<View> {
-  /** Sets bytes to `value` (`Uint8Array.prototype.fill`) and returns the view. */
-  fill(value: number, start?: number, end?: number): View;
-  /** Copies bytes within the view (`Uint8Array.prototype.copyWithin`) and returns the view. */
-  copyWithin(target: number, start: number, end?: number): View;
-  /** Reverses the bytes in place (`Uint8Array.prototype.reverse`) and returns the view. */
-  reverse(): View;
-  /** Sorts the bytes in place (`Uint8Array.prototype.sort`) and returns the view. */
-  sort(compareFn?: (a: number, b: number) => number): View;
 }

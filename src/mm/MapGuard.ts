@@ -23,71 +23,12 @@
  */
 import { kernelError } from "../errors.js";
 import { lifetimeBrand, type NoEscape } from "../ownership/index.js";
-import type { ByteViewCallbacks, ByteViewMutators, ByteViewReads, ByteViewWrites } from "./ByteView.js";
+import type { FolioView, ReadonlyFolioView } from "./FolioView.js";
 import { checkMapOffset, type Borrows, type FolioState, type MapAccess } from "./internal/folio-state.js";
 import { checkClosure, checkSynchronous } from "./internal/pageArgs.js";
 
 export type { MapAccess } from "./internal/folio-state.js";
-
-/**
- * A writable view of mapped folio bytes: at run time a plain `Uint8Array` subarray of the machine's
- * memory, typed member by member (see {@link ByteViewReads}) and branded with the lifetime of the
- * closure that mapped it.
- *
- * @remarks
- * No wrapper: indexing is the typed array's own. Handed out only by exclusive handles
- * ({@link UniqueFolio} `mapMut`, {@link LockedFolio} `mapMut`). Not assignable to `Uint8Array`,
- * `ArrayBufferView` or `{ [i: number]: number }`, no `buffer`; `subarray` returns a `FolioView`.
- * Copy out with `slice()`.
- *
- * @invariant No member of the type hands out an alias of the memory without the lifetime brand.
- *
- * @typeParam Lifetime - The closure's lifetime.
- */
-// Declared like PageView (not as an extension of it, which would instantiate PageView's members once
-// more for each view).
-export interface FolioView<Lifetime>
-  extends ByteViewReads,
-    ByteViewWrites,
-    ByteViewCallbacks<FolioView<Lifetime>>,
-    ByteViewMutators<FolioView<Lifetime>> {
-  /** The lifetime brand; exists in the type only. */
-  readonly [lifetimeBrand]: (lifetime: Lifetime) => Lifetime;
-  /** The byte at an index of the view; `undefined` outside it. */
-  [index: number]: number | undefined;
-}
-
-/**
- * A read-only view of mapped folio bytes: the same `Uint8Array` at run time, typed without index
- * assignment, without any writing member (`set`, `fill`, `copyWithin`, `reverse`, `sort`) and
- * without any writable path to the memory.
- *
- * @remarks
- * What a shared folio's mapping gives (M6). `valueOf()` and `subarray()` return the read-only view
- * itself, callbacks (`forEach`, `map`, `reduce`, ...) receive it as their array argument, it has no
- * `buffer`, and it is not assignable to `Uint8Array`, `ArrayBufferView`, `ArrayLike<number>` or
- * `{ [i: number]: number }` (its index reads `number | undefined`), so no parameter can write
- * through it (M35). Copy out with `slice()`: `new TextDecoder().decode(view.slice())`.
- *
- * @invariant No member of the type writes, or hands out a writable or unbranded alias of the memory.
- *
- * @typeParam Lifetime - The closure's lifetime.
- *
- * @example
- * ```ts
- * shared.map(0, ({ view }) => view[0]);          // ok: reading
- * shared.map(0, ({ view }) => { view[0] = 1; });
- * // error TS2542: Index signature in type 'ReadonlyFolioView<Lifetime>' only permits reading.
- * shared.map(0, ({ view }) => { view.valueOf()[0] = 1; });
- * // error TS2542: Index signature in type 'ReadonlyFolioView<Lifetime>' only permits reading.
- * ```
- */
-export interface ReadonlyFolioView<Lifetime> extends ByteViewReads, ByteViewCallbacks<ReadonlyFolioView<Lifetime>> {
-  /** The lifetime brand; exists in the type only. */
-  readonly [lifetimeBrand]: (lifetime: Lifetime) => Lifetime;
-  /** The byte at an index of the view; `undefined` outside it. */
-  readonly [index: number]: number | undefined;
-}
+export type { FolioView, ReadonlyFolioView } from "./FolioView.js";
 
 /**
  * The view type of a mapping with the given access.
