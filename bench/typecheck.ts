@@ -9,6 +9,10 @@
  * growth between N steps (target: linear: the instantiations one more use adds, measured between
  * consecutive N, stay within 10% from one step to the next); and the diagnostics (target: none, in particular no TS2589 "excessively deep").
  *
+ * A further row per compiler checks a program of N = 1000 closure borrows of a user resource through
+ * the kit's generic `withBorrow` (`typecheck-borrow-gen.ts`) against the same program with plain
+ * classes (target at most 1.5x).
+ *
  * @module
  */
 import { spawnSync } from "node:child_process";
@@ -16,6 +20,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT } from "./build.js";
 import { median, type BenchRow, type RunOptions } from "./harness.js";
+import { writeBorrowProject } from "./typecheck-borrow-gen.js";
 import { writeProject, type Variant } from "./typecheck-gen.js";
 
 /** A compiler to measure. */
@@ -230,6 +235,40 @@ export async function benchTypecheck(options: RunOptions): Promise<BenchRow[]> {
       process.stderr.write(` ${compiler.name.split(" ")[0]}:${n}`);
     }
     rows.push(...rowsFor(compiler, points, ratios));
+  }
+  rows.push(...borrowRows(options));
+  return rows;
+}
+
+/** The closure-borrow rows: the kit's `withBorrow` program against plain classes, per compiler. */
+function borrowRows(options: RunOptions): BenchRow[] {
+  const n = options.quick ? 100 : 1000;
+  const dirs: Record<Variant, string> = {
+    kit: join(ROOT, ".tmp", "typecheck", `borrow-kit-${n}`),
+    unbranded: join(ROOT, ".tmp", "typecheck", `borrow-plain-${n}`),
+  };
+  writeBorrowProject(dirs.kit, "kit", n, ROOT);
+  writeBorrowProject(dirs.unbranded, "unbranded", n, ROOT);
+  const rows: BenchRow[] = [];
+  for (const compiler of COMPILERS) {
+    const pair = measurePair(compiler, dirs, n, compiler.reps(n, options.quick));
+    const ratio = median(pair.ratios);
+    const errors = [...pair.kit.errors, ...pair.unbranded.errors];
+    rows.push({
+      suite: "typecheck",
+      name: `${compiler.name}: ${n} closure borrows (withBorrow), check time`,
+      value: pair.kit.checkMs,
+      unit: "ms",
+      baseline: "plain classes",
+      baselineValue: pair.unbranded.checkMs,
+      ratio,
+      ...(pair.ratios.length > 1 ? { spread: [Math.min(...pair.ratios), Math.max(...pair.ratios)] as const, rounds: pair.ratios } : {}),
+      target: `<= ${CHECK_LIMIT}x`,
+      pass: ratio <= CHECK_LIMIT && errors.length === 0,
+      details: { kit: pair.kit, plain: pair.unbranded },
+      ...(errors.length === 0 ? {} : { note: `${compiler.name}: ${errors.slice(0, 3).join(" | ")}` }),
+    });
+    process.stderr.write(` ${compiler.name.split(" ")[0]}:borrow`);
   }
   return rows;
 }

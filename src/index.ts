@@ -36,7 +36,9 @@ export type {
   ARef,
   ARefHandle,
   AlwaysRefCounted,
+  BorrowBrand,
   BorrowEscapeError,
+  BorrowedResource,
   BorrowSearch,
   BorrowSearchLevel,
   BorrowSearchStep,
@@ -93,10 +95,13 @@ export {
   toPhysAddr,
   toResourceSize,
   userSliceReader,
+  viewBytesUnchecked,
 } from "./mm/index.js";
 export type {
   AlignedAddr,
   BorrowedPage,
+  ByteViewReads,
+  ByteViewWrites,
   DmaAddr,
   Gfp,
   PageConsts,

@@ -42,6 +42,10 @@ expectError(locked.setError());
 // Shared mappings are read-only; exclusive ones writable (M6).
 shared.map(0, (guard) => {
   expectNotAssignable<Uint8Array>(guard.view);
+  expectNotAssignable<{ [index: number]: number }>(guard.view);
+  expectNotAssignable<ArrayLike<number>>(guard.view);
+  expectType<typeof guard.view>(guard.view.valueOf());
+  expectType<typeof guard.view>(guard.view.subarray(1));
   expectType<number | undefined>(guard.view[0]);
   expectType<number>(guard.offset);
   expectError(guard.view.set(bytes));
@@ -49,7 +53,10 @@ shared.map(0, (guard) => {
   return 0;
 });
 locked.mapMut(0, (guard) => {
-  expectAssignable<Uint8Array>(guard.view);
+  // Writable, but not a Uint8Array: no buffer, no widening (M33, M34).
+  expectNotAssignable<Uint8Array>(guard.view);
+  expectNotAssignable<ArrayBufferView>(guard.view);
+  expectAssignable<Uint8Array>(guard.view.slice());
   guard.view[0] = 1;
   return 0;
 });

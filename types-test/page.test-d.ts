@@ -43,13 +43,20 @@ expectType<Uint8Array>(owner.read(0, new Uint8Array(4)));
 expectType<void>(owner.write(0, new Uint8Array(1)));
 expectError(owner.write(0, [1, 2]));
 
-// The mapped view is a Uint8Array with a lifetime; it cannot escape the closure.
+// The mapped view has a lifetime and is not a Uint8Array; it cannot escape or widen (M8, M33).
 expectType<number>(owner.withPageMapped((mapped) => mapped.length));
 expectType<number | undefined>(owner.withPointerIntoPage(0, 4, (bytes) => bytes[0]));
 owner.withPageMapped((mapped) => {
-  expectAssignable<Uint8Array>(mapped);
+  expectNotAssignable<Uint8Array>(mapped);
+  expectNotAssignable<{ [index: number]: number }>(mapped);
+  expectType<typeof mapped>(mapped.subarray(0, 4));
+  expectType<typeof mapped>(mapped.fill(0));
+  expectType<Uint8Array>(mapped.slice(0, 4));
+  expectType<Uint8Array>(mapped.map((byte) => byte + 1));
   return 0;
 });
+expectError(owner.withPageMapped((mapped) => mapped.subarray(0, 4)));
+expectError(owner.withPageMapped((mapped) => () => mapped));
 expectError(owner.withPageMapped((mapped) => mapped));
 expectError(owner.withPointerIntoPage(0, 4, (bytes) => ({ bytes })));
 expectNotAssignable<PageView<"a">>(null as unknown as PageView<"b">);

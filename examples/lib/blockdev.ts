@@ -9,6 +9,14 @@ import { kernelError } from "ownkit";
 /** The device's sector size in bytes. */
 export const SECTOR_SIZE = 512;
 
+/** Where a read lands: a `Uint8Array` or a writable mapped view (anything with `length` and `set`). */
+export interface SectorBuffer {
+  /** The number of bytes. */
+  readonly length: number;
+  /** Copies `source` in at `offset`. */
+  set(source: Uint8Array, offset?: number): void;
+}
+
 /**
  * A read-only block device over an in-memory image.
  *
@@ -41,11 +49,12 @@ export class BlockDevice {
    * Reads whole sectors into `dst` (one synchronous request).
    *
    * @param sector - The first sector.
-   * @param dst - Where the bytes go; its length must be a multiple of {@link SECTOR_SIZE}.
+   * @param dst - Where the bytes go (a `Uint8Array` or a writable mapped view); its length must be a
+   *   multiple of {@link SECTOR_SIZE}.
    * @throws KernelError `EINVAL` for a bad sector or length; `EIO` when the request runs past the
    *   end of the device (nothing is written).
    */
-  readSectors(sector: number, dst: Uint8Array): void {
+  readSectors(sector: number, dst: SectorBuffer): void {
     if (!Number.isSafeInteger(sector) || sector < 0 || dst.length % SECTOR_SIZE !== 0) {
       throw kernelError("EINVAL", "submit_bio", "bad sector or length", { sector, length: dst.length });
     }

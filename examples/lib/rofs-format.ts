@@ -70,11 +70,11 @@ export interface FileSpec {
   readonly data: Uint8Array;
 }
 
-function u32(bytes: ArrayLike<number>, at: number): number {
+function u32(bytes: ArrayLike<number | undefined>, at: number): number {
   return (bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24)) >>> 0;
 }
 
-function text(bytes: ArrayLike<number>, at: number, length: number): string {
+function text(bytes: ArrayLike<number | undefined>, at: number, length: number): string {
   let out = "";
   for (let i = at; i < at + length && bytes[i] !== 0; i++) out += String.fromCharCode(bytes[i]!);
   return out;
@@ -87,7 +87,7 @@ function text(bytes: ArrayLike<number>, at: number, length: number): string {
  * @returns The superblock.
  * @throws KernelError `EINVAL` for a bad magic, version or block size.
  */
-export function parseSuperblock(bytes: ArrayLike<number>): Superblock {
+export function parseSuperblock(bytes: ArrayLike<number | undefined>): Superblock {
   const sb: Superblock = {
     magic: u32(bytes, 0),
     version: u32(bytes, 4),
@@ -111,7 +111,7 @@ export function parseSuperblock(bytes: ArrayLike<number>): Superblock {
  * @param at - The inode's offset.
  * @returns The inode.
  */
-export function parseInode(bytes: ArrayLike<number>, at: number): Inode {
+export function parseInode(bytes: ArrayLike<number | undefined>, at: number): Inode {
   return {
     ino: u32(bytes, at),
     mode: u32(bytes, at + 4),

@@ -20,7 +20,6 @@ import { packageVersion } from "./internal/kit-types.js";
 import { noExclusiveWhileBorrowed } from "./no-exclusive-while-borrowed.js";
 import { noManualKunmapOrder } from "./no-manual-kunmap-order.js";
 import { noViewEscape } from "./no-view-escape.js";
-
 import { noUseAfterMove } from "./no-use-after-move.js";
 
 /** The names of the kit's rules, without the `ownkit/` prefix. */

@@ -22,64 +22,13 @@
  * @module
  */
 import { kernelError } from "../errors.js";
-import { lifetimeBrand, type LifetimeBrand, type NoEscape } from "../ownership/index.js";
+import { lifetimeBrand, type NoEscape } from "../ownership/index.js";
+import type { FolioView, ReadonlyFolioView } from "./FolioView.js";
 import { checkMapOffset, type Borrows, type FolioState, type MapAccess } from "./internal/folio-state.js";
 import { checkClosure, checkSynchronous } from "./internal/pageArgs.js";
 
 export type { MapAccess } from "./internal/folio-state.js";
-
-/**
- * A writable view of mapped folio bytes: a plain `Uint8Array` subarray of the machine's memory,
- * branded with the lifetime of the closure that mapped it.
- *
- * @remarks
- * No wrapper: indexing is the typed array's own. Handed out only by exclusive handles
- * ({@link UniqueFolio} `mapMut`, {@link LockedFolio} `mapMut`).
- *
- * @typeParam Lifetime - The closure's lifetime.
- */
-// Declared like PageView, over a mapped base, for the type checker's sake (see there); not as an
-// extension of PageView, whose members would then be instantiated once more for each view.
-export interface FolioView<Lifetime>
-  extends Omit<Uint8Array, "copyWithin" | "fill" | "reverse" | "sort" | "valueOf">,
-    LifetimeBrand<Lifetime> {
-  /** Copies bytes within the view (`Uint8Array.prototype.copyWithin`) and returns the view. */
-  copyWithin(target: number, start: number, end?: number): this;
-  /** Sets bytes to `value` (`Uint8Array.prototype.fill`) and returns the view. */
-  fill(value: number, start?: number, end?: number): this;
-  /** Reverses the bytes in place (`Uint8Array.prototype.reverse`) and returns the view. */
-  reverse(): this;
-  /** Sorts the bytes in place (`Uint8Array.prototype.sort`) and returns the view. */
-  sort(compareFn?: (a: number, b: number) => number): this;
-  /** The view itself (`Uint8Array.prototype.valueOf`). */
-  valueOf(): this;
-}
-
-/**
- * A read-only view of mapped folio bytes: the same `Uint8Array` at run time, typed without index
- * assignment and without any writing member (`set`, `fill`, `copyWithin`, `reverse`, `sort`) or
- * writable alias (`subarray`, `buffer`).
- *
- * @remarks
- * What a shared folio's mapping gives (M6). Copy out with `slice()` or `target.set(view)`.
- *
- * @typeParam Lifetime - The closure's lifetime.
- *
- * @example
- * ```ts
- * shared.map(0, ({ view }) => view[0]);          // ok: reading
- * shared.map(0, ({ view }) => { view[0] = 1; });
- * // error TS2542: Index signature in type 'ReadonlyFolioView<Lifetime>' only permits reading.
- * ```
- */
-// The omitted members write, or hand out a writable alias of the same memory (`subarray`, `buffer`).
-// An interface over a mapped base for the same reason as PageView.
-export interface ReadonlyFolioView<Lifetime>
-  extends Omit<Uint8Array, "set" | "fill" | "copyWithin" | "reverse" | "sort" | "subarray" | "buffer" | number>,
-    LifetimeBrand<Lifetime> {
-  /** The byte at an index of the view. */
-  readonly [index: number]: number;
-}
+export type { FolioView, ReadonlyFolioView } from "./FolioView.js";
 
 /**
  * The view type of a mapping with the given access.
@@ -154,8 +103,9 @@ export class MapGuard<Lifetime, Access extends MapAccess = "read"> {
    */
   get view(): MappedView<Lifetime, Access> {
     if (!this.#live) throw kernelError("EFAULT", "folio_map", "mapping used after its closure returned", { offset: this.offset });
-    // SAFETY: the view is the live mapping's memory; the type only removes members or adds a brand.
-    return this.#view as MappedView<Lifetime, Access>;
+    // SAFETY: the view is the live mapping's memory; its type declares a subset of Uint8Array's
+    // members (none that writes, for "read") and adds a brand that exists in types only.
+    return this.#view as unknown as MappedView<Lifetime, Access>;
   }
 
   /** The number of mapped bytes. */

@@ -117,9 +117,10 @@ export abstract class PageAccess extends OwnableResource {
     const machine = this.machine;
     const id = machine.kmapLocal(this.pfn, handleOf(this, op), 0);
     try {
-      // SAFETY: the view is the mapping's own PAGE_SIZE bytes and the brand exists in types only;
-      // NoEscape<Result, Lifetime> is Result unless the compiler rejected the closure.
-      const result = fn(machine.kmapLocalView(id) as PageView<unknown>) as Result;
+      // SAFETY: the view is the mapping's own PAGE_SIZE bytes; its type declares a subset of
+      // Uint8Array's members and a brand that exists in types only; NoEscape<Result, Lifetime> is
+      // Result unless the compiler rejected the closure.
+      const result = fn(machine.kmapLocalView(id) as unknown as PageView<unknown>) as Result;
       checkSynchronous(op, result);
       return result;
     } finally {
@@ -155,8 +156,9 @@ export abstract class PageAccess extends OwnableResource {
     const machine = this.machine;
     const id = machine.kmapLocal(this.pfn, handleOf(this, op), 0);
     try {
-      // SAFETY: the range was checked to lie in the page; the brand exists in types only.
-      const result = fn(machine.kmapLocalView(id).subarray(offset, offset + len) as PageView<unknown>) as Result;
+      // SAFETY: the range was checked to lie in the page; the view type declares a subset of
+      // Uint8Array's members and a brand that exists in types only.
+      const result = fn(machine.kmapLocalView(id).subarray(offset, offset + len) as unknown as PageView<unknown>) as Result;
       checkSynchronous(op, result);
       return result;
     } finally {

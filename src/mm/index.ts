@@ -43,6 +43,8 @@ export { PageAccess } from "./PageAccess.js";
 export { Page, intoPhys } from "./Page.js";
 export type { BorrowedPage } from "./BorrowedPage.js";
 export type { PageView } from "./PageView.js";
+export type { ByteViewReads, ByteViewWrites } from "./ByteView.js";
+export { viewBytesUnchecked } from "./viewBytesUnchecked.js";
 export { userSliceReader } from "./userSlice.js";
 export type { UserSliceReader } from "./userSlice.js";
 // --- folios ----------------------------------------------------------------------------------
@@ -55,5 +57,6 @@ export { loff } from "./loff.js";
 export { intoShared } from "./moves.js";
 export type { Loff, LoffRepr } from "./loff.js";
 export { MapGuard } from "./MapGuard.js";
-export type { FolioView, MapAccess, MapBody, MappedView, ReadonlyFolioView } from "./MapGuard.js";
+export type { FolioView, ReadonlyFolioView } from "./FolioView.js";
+export type { MapAccess, MapBody, MappedView } from "./MapGuard.js";
 export type { ConsumedUniqueMembers, SharedFolio, UniqueFolio, UniqueFolioMembers, UniqueFolioWasConsumed } from "./UniqueFolio.js";

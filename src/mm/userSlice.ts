@@ -4,6 +4,7 @@
  * @module
  */
 import { kernelError } from "../errors.js";
+import type { PageView } from "./PageView.js";
 
 /**
  * A reader of user memory, in the manner of the kernel's `UserSliceReader`: each call consumes the
@@ -20,10 +21,11 @@ export interface UserSliceReader {
   /**
    * Fills `dst` with the next `dst.length` bytes and advances.
    *
-   * @param dst - Where the bytes go; valid only during the call.
+   * @typeParam Lifetime - The lifetime of the mapping `dst` belongs to.
+   * @param dst - Where the bytes go: a mapped page view, valid only during the call.
    * @throws KernelError `EFAULT` when fewer than `dst.length` bytes are left (nothing is consumed).
    */
-  readInto(dst: Uint8Array): void;
+  readInto<Lifetime>(dst: PageView<Lifetime>): void;
 }
 
 /**
@@ -48,7 +50,7 @@ export function userSliceReader(src: Uint8Array): UserSliceReader {
     get length() {
       return src.length - position;
     },
-    readInto(dst: Uint8Array): void {
+    readInto<Lifetime>(dst: PageView<Lifetime>): void {
       if (!(dst instanceof Uint8Array)) {
         throw kernelError("EINVAL", "copy_from_user", "dst is not a Uint8Array", { dst: Object.prototype.toString.call(dst) });
       }

@@ -41,29 +41,68 @@ export interface LifetimeBrand<Lifetime> {
 }
 
 /**
+ * The brand of a {@link Borrowed} view: a lifetime brand whose lifetime is not recorded.
+ *
+ * @remarks
+ * {@link NoEscape} rejects any lifetime brand in a closure's result, whatever its lifetime, so the
+ * brand of a borrowed resource does not need to carry the closure's lifetime. Without it, every
+ * closure borrow of one resource type shares one type instead of building an intersection (and
+ * instantiating the whole class for it) per call site.
+ */
+export interface BorrowBrand {
+  /** The brand; exists in the type only. */
+  readonly [lifetimeBrand]: unknown;
+}
+
+/**
+ * A resource seen through a borrow: its class type and the {@link BorrowBrand}.
+ *
+ * @typeParam Resource - The resource's class type.
+ */
+export type BorrowedResource<Resource> = Resource & BorrowBrand;
+
+/**
  * A borrowed view of a resource, valid for `Lifetime`: the resource's own members, without
  * `release`, `put`, `clone` or disposal.
  *
  * @remarks
  * `Resource` may be the class type or a handle type (`Owned<X>`, `ARef<X>`); either way the view is
- * the class type `X` (see {@link ResourceOf}) plus the lifetime brand, and the class type carries no
- * ownership operation, so a borrower cannot free what it borrowed.
+ * the class type `X` (see {@link ResourceOf}) plus the {@link BorrowBrand}, and the class type
+ * carries no ownership operation, so a borrower cannot free what it borrowed.
+ *
+ * `Lifetime` names the closure the borrow belongs to in a signature
+ * (`<Lifetime>(view: Borrowed<X, Lifetime>) => NoEscape<Result, Lifetime>`); the type itself does not
+ * record it (it is the same {@link BorrowedResource} for every closure), which keeps a program of
+ * many closure borrows as cheap to check as one with plain classes. Escapes are found by the brand,
+ * whatever the lifetime.
  *
  * @invariant A `Borrowed` value is only used while the scope that created it runs.
  *
  * @typeParam Resource - The borrowed resource (class or handle type).
  * @typeParam Lifetime - The lifetime of the borrow.
  */
-export type Borrowed<Resource, Lifetime> = ResourceOf<Resource> & LifetimeBrand<Lifetime>;
+// Written as a one-element tuple's element so that the compiler does not attach `Borrowed` and its
+// arguments (with each closure's fresh `Lifetime`) to the intersection as its alias, which would make
+// it a new type for every call site.
+export type Borrowed<Resource, Lifetime> = [BorrowedResource<ResourceOf<Resource>>, Lifetime][0];
 
 /** The steps of {@link BorrowSearch}: five levels of nesting, then the end. */
 export type BorrowSearchStep = "1" | "2" | "3" | "4" | "5" | "end";
+
+/** The types that hold nothing: the search stops at them. */
+export type BorrowSearchLeaf = string | number | bigint | boolean | symbol | null | undefined | void | ArrayBufferView;
 
 /**
  * One level of {@link BorrowSearch}: `true` for each member of `Value` that is a borrow or holds one
  * where the `Next` step finds it.
  *
  * @remarks
+ * Distributes over unions, so `Borrow | null` is found. Searched: object and class members (public
+ * ones), array and tuple elements, what a promise settles to, what a function returns (`() => view`,
+ * `{ get: () => view }`), the elements of a `Set` and the keys and values of a `Map` (a `WeakRef`'s
+ * target and a `WeakMap`'s values are what their `deref`/`get` return). Primitives and plain typed
+ * arrays end the search at once.
+ *
  * The search is unrolled by step names instead of one recursive alias with a tuple depth counter:
  * relating two still-generic `NoEscape` results (as a closure-scoped API does when it forwards its
  * callback) then stays cheap, where a counter made the compiler give up with TS2589.
@@ -76,15 +115,21 @@ export type BorrowSearchLevel<Value, Next extends BorrowSearchStep> = Value exte
   readonly [lifetimeBrand]: unknown;
 }
   ? true
-  : Next extends "end"
+  : Value extends BorrowSearchLeaf
     ? false
-    : Value extends PromiseLike<infer Settled>
-      ? BorrowSearch<Settled, Next>
-      : Value extends (...args: never[]) => unknown
-        ? false
-        : Value extends object
-          ? { [Key in keyof Value]-?: BorrowSearch<Value[Key], Next> }[keyof Value]
-          : false;
+    : Next extends "end"
+      ? false
+      : Value extends PromiseLike<infer Settled>
+        ? BorrowSearch<Settled, Next>
+        : Value extends (...args: never[]) => infer Returned
+          ? BorrowSearch<Returned, Next>
+          : Value extends ReadonlySet<infer Element>
+            ? BorrowSearch<Element, Next>
+            : Value extends ReadonlyMap<infer Key, infer Item>
+              ? BorrowSearch<Key | Item, Next>
+              : Value extends object
+                ? { [Key in keyof Value]-?: BorrowSearch<Value[Key], Next> }[keyof Value]
+                : false;
 /**
  * The search behind {@link ContainsBorrow}: whether `Value` carries a lifetime brand within the
  * levels left from `Step`.
@@ -105,8 +150,9 @@ export type BorrowSearch<Value, Step extends BorrowSearchStep> = Step extends "1
           : false;
 
 /**
- * `true` when `Value` carries a lifetime brand, directly or nested in objects, arrays, tuples or
- * promises (to a depth of 5); `false` otherwise.
+ * `true` when `Value` carries a lifetime brand, directly or nested in objects, class instances,
+ * arrays, tuples, promises, function results, `Map`s and `Set`s (to a depth of 5), also as one
+ * member of a union (`Borrow | null`); `false` otherwise.
  *
  * @typeParam Value - The type to search.
  */
@@ -133,7 +179,13 @@ export type BorrowEscapeError = TypeErrorText<"a borrow cannot outlive its closu
  */
 // The lifetime is not inspected: the caller's closure cannot name it in its result, so a borrow that
 // shows up there (as `Borrowed<X, unknown>` after inference) is always an escape.
-export type NoEscape<Result, Lifetime> = ContainsBorrow<Result> extends true ? BorrowEscapeError : Result;
+// The sentence is written out rather than named through BorrowEscapeError: the compiler prints an
+// alias by its name, and "Type 'null' is not assignable to type 'BorrowEscapeError'" (a result that
+// may be null) would not say what is wrong. Printed as TypeErrorText<"...">, every message has it.
+export type NoEscape<Result, Lifetime> =
+  ContainsBorrow<Result> extends true
+    ? TypeErrorText<"a borrow cannot outlive its closure: do not return or store a guard or borrowed view in the closure's result">
+    : Result;
 
 /**
  * Runs `body` and then `onExit`, also when `body` throws; when `body` returns a promise, `onExit`
@@ -150,26 +202,7 @@ export type NoEscape<Result, Lifetime> = ContainsBorrow<Result> extends true ? B
  * @returns What `body` returned.
  */
 export function runScope<Result>(body: () => Result, onExit: () => void): Result {
-  let result: Result;
-  try {
-    result = body();
-  } catch (error) {
-    try {
-      onExit();
-    } catch (exitError) {
-      if (typeof error === "object" && error !== null && Object.isExtensible(error)) {
-        Object.defineProperty(error, "suppressed", { value: exitError, configurable: true });
-      }
-    }
-    throw error;
-  }
-  if (isPromiseLike(result)) {
-    // SAFETY: `result` is the promise `body` returned; the chained promise settles with the same value
-    // after onExit ran, so it has the same type.
-    return Promise.resolve(result).finally(onExit) as Result;
-  }
-  onExit();
-  return result;
+  return runScopeWith(body, undefined, onExit);
 }
 
 /**
@@ -201,12 +234,11 @@ export function withBorrow<Resource, Result>(
   body: <Lifetime>(borrow: Borrowed<Resource, Lifetime>) => NoEscape<Result, Lifetime>,
   onExit?: (resource: Resource) => void,
 ): Result {
-  // SAFETY: the borrow is the same object; the lifetime brand exists in types only.
-  const borrow = resource as Borrowed<Resource, unknown>;
-  // SAFETY: NoEscape<Result, Lifetime> is Result except for results that carry a borrow, which the
-  // compiler rejected at the call site.
-  const run = (): Result => body(borrow) as Result;
-  return onExit === undefined ? run() : runScope(run, () => onExit(resource));
+  // SAFETY: the borrow is the same object; the brand exists in types only. NoEscape<Result,
+  // Lifetime> is Result except for results that carry a borrow, which the compiler rejected at the
+  // call site. No closure is allocated per call: the body is called directly.
+  const lend = body as unknown as (borrow: Resource) => Result;
+  return onExit === undefined ? lend(resource) : runScopeWith(lend, resource, onExit);
 }
 
 /**
@@ -235,8 +267,35 @@ export function withScope<Guard, Result>(
 ): Result {
   // SAFETY: NoEscape<Result, Lifetime> is Result except for results that carry a borrow, which the
   // compiler rejected where the caller's closure was written.
-  const run = (): Result => body(guard) as Result;
-  return onExit === undefined ? run() : runScope(run, () => onExit(guard));
+  const lend = body as unknown as (guard: Guard) => Result;
+  return onExit === undefined ? lend(guard) : runScopeWith(lend, guard, onExit);
+}
+
+/**
+ * {@link runScope} for a body and an exit hook that take the same argument, without allocating a
+ * closure for either (the hot path of {@link withBorrow} and {@link withScope}).
+ */
+function runScopeWith<Argument, Result>(body: (argument: Argument) => Result, argument: Argument, onExit: (argument: Argument) => void): Result {
+  let result: Result;
+  try {
+    result = body(argument);
+  } catch (error) {
+    try {
+      onExit(argument);
+    } catch (exitError) {
+      if (typeof error === "object" && error !== null && Object.isExtensible(error)) {
+        Object.defineProperty(error, "suppressed", { value: exitError, configurable: true });
+      }
+    }
+    throw error;
+  }
+  if (isPromiseLike(result)) {
+    // SAFETY: `result` is the promise `body` returned; the chained promise settles with the same value
+    // after onExit ran, so it has the same type.
+    return Promise.resolve(result).finally(() => onExit(argument)) as Result;
+  }
+  onExit(argument);
+  return result;
 }
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {

@@ -44,7 +44,9 @@ export {
 export type { ARef, ARefHandle } from "./ARef.js";
 export { runScope, withBorrow, withScope } from "./Borrow.js";
 export type {
+  BorrowBrand,
   BorrowEscapeError,
+  BorrowedResource,
   BorrowSearch,
   BorrowSearchLevel,
   BorrowSearchStep,

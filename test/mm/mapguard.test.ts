@@ -71,7 +71,7 @@ describe("copies without caller code", () => {
     unique.memcpyFromFolio(out, 0);
     expect([...out]).toEqual([...expected]);
     const viaChunks = new Uint8Array(size);
-    unique.forEachChunk(0, size, (view, at) => viaChunks.set(view, at));
+    unique.forEachChunk(0, size, (view, at) => viaChunks.set(view.slice(), at));
     expect([...viaChunks]).toEqual([...expected]);
     // With every kmap_local slot taken, a direct-mapped folio still copies; the others need a slot.
     const page = machine.allocPages(GFP_KERNEL, 0);
@@ -191,14 +191,17 @@ test("views are typed: read-only for shared mappings, writable for exclusive one
   const machine = new Machine({ ramSize: 8 << 20 });
   const unique: UniqueFolio = Folio.alloc(0, GFP_KERNEL, machine);
   unique.mapMut(0, (guard) => {
-    expectTypeOf(guard.view).toMatchTypeOf<Uint8Array>();
+    expectTypeOf(guard.view).not.toMatchTypeOf<Uint8Array>();
+    expectTypeOf(guard.view).not.toHaveProperty("buffer");
     expect(guard.view).toBeInstanceOf(Uint8Array);
   });
   unique.intoShared();
   const shared: ARef<Folio> = unique;
   shared.map(0, (guard) => {
     expectTypeOf(guard.view).not.toHaveProperty("set");
-    expectTypeOf(guard.view).not.toHaveProperty("subarray");
+    expectTypeOf(guard.view).not.toHaveProperty("buffer");
+    expectTypeOf(guard.view.subarray(0, 4)).toEqualTypeOf(guard.view);
+    expectTypeOf(guard.view.valueOf()).toEqualTypeOf(guard.view);
     expectTypeOf(guard.view[0]).toEqualTypeOf<number | undefined>();
   });
   expectTypeOf<FolioView<"l">>().toHaveProperty("set");

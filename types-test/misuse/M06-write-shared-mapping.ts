@@ -30,7 +30,7 @@ export function misuse(): void {
     view.set([1, 2, 3]);
     // @expect-error TS2339 "Property 'fill' does not exist"
     view.fill(0);
-    // @expect-error TS2339 "Property 'subarray' does not exist"
+    // @expect-error TS2542 "Index signature in type 'ReadonlyFolioView<Lifetime>' only permits reading"
     view.subarray(0, 4)[0] = 1;
   });
 }
