@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { hex } from "./check.js";
+import { hex } from "../args.js";
 import { MAX_PAGE_ORDER, NR_PAGE_ORDERS } from "./config.js";
 import { FLAGS_MASK, NO_PFN, ORDER_MASK, ORDER_SHIFT, PG_buddy, PG_free, type MemMap } from "./MemMap.js";
 

@@ -4,7 +4,7 @@
  * @module
  */
 import { kernelError } from "../errors.js";
-import { badNumber, isU32 } from "./check.js";
+import { badNumber, isU32 } from "../args.js";
 import { MAX_PAGE_ORDER, NR_PAGE_ORDERS } from "./config.js";
 import { NR_ZONES, PCP_HIGH as BUDDY_PCP_HIGH, ZONE_HIGHMEM, ZONE_NORMAL } from "./Buddy.js";
 import { findPoisonCorruption, poisonBlock } from "./debug/poison.js";
@@ -79,7 +79,7 @@ export class MachinePages extends MachineState {
   allocPages(gfp: number, order: number): number {
     // The order-0 fast path: valid flags without HIGHMEM, ZERO or COMP, a warm hot list, no debug.
     // `=== true` compiles to one pointer comparison; a bare boolean field gets a full ToBoolean.
-    if (order === 0 && (gfp >>> 0) === gfp && (gfp & FAST_GFP_EXCLUDE) === 0 && this.plainAlloc === true) {
+    if (order === 0 && (typeof gfp === "number" && (gfp >>> 0) === gfp) && (gfp & FAST_GFP_EXCLUDE) === 0 && this.plainAlloc === true) {
       const hot = this.hot;
       const count = hot.count - 1;
       if (count >= 0) {
@@ -148,7 +148,7 @@ export class MachinePages extends MachineState {
     // no debug, room on the hot list. Any other case, valid or not, takes the checked slow path.
     const hot = this.hot;
     const count = hot.count;
-    if (order === 0 && (pfn >>> 0) === pfn && pfn < this.highmemPfn && this.freeBlockers === 0 && count < PCP_HIGH) {
+    if (order === 0 && (typeof pfn === "number" && (pfn >>> 0) === pfn) && pfn < this.highmemPfn && this.freeBlockers === 0 && count < PCP_HIGH) {
       // SAFETY: pfn < highmemPfn <= nrPages was checked above.
       const word = this.pgFlagsGen[pfn]!;
       if ((word & FAST_FREE_REJECT) === 0 && word >>> GEN_SHIFT === gen && this.pgRef[pfn] === 1 && this.pgLink0[pfn] === 0) {

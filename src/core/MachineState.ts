@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { badNumber, hex, isAddress, isU32 as checkU32 } from "./check.js";
+import { badNumber, hex, isAddress, isU32 as checkU32 } from "../args.js";
 import { resolveConfig, type MachineConfig, type PhysRangeKind, type ResolvedConfig } from "./config.js";
 import { Buddy, ZONE_HIGHMEM, ZONE_NORMAL, type HotList } from "./Buddy.js";
 import { PageOwner } from "./debug/owner.js";

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { hex } from "./check.js";
+import { hex } from "../args.js";
 
 /** The page is in the allocator (a buddy free block or a per-CPU list). Set on every page of a free block. */
 export const PG_free = 1 << 0;

@@ -4,7 +4,7 @@
  * @module
  */
 import { kernelError } from "../errors.js";
-import { badNumber, isU32 } from "./check.js";
+import { badNumber, isU32 } from "../args.js";
 import type { MachineAccess } from "./MachineAccess.js";
 import { PG_reserved, PG_tail } from "./MemMap.js";
 

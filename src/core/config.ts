@@ -4,7 +4,7 @@
  * @module
  */
 import { kernelError } from "../errors.js";
-import { badNumber, isAddress } from "./check.js";
+import { badNumber, isAddress } from "../args.js";
 
 /** The page shifts the kernel supports: 4, 8, 16, 32, 64 or 256 KiB pages. */
 export type PageShift = 12 | 13 | 14 | 15 | 16 | 18;
@@ -153,7 +153,7 @@ export function resolveConfig(config: MachineConfig = {}): ResolvedConfig {
   // SAFETY: at most MAX_PAGES (2^26), so `| 0` is exact.
   const nrPages = (ramSize / pageSize) | 0;
   const cpus = config.cpus ?? 2;
-  if ((cpus >>> 0) !== cpus || cpus < 1 || cpus > MAX_CPUS) throw badNumber(OP, "cpus", cpus, MAX_CPUS + 1);
+  if ((typeof cpus !== "number" || (cpus >>> 0) !== cpus) || cpus < 1 || cpus > MAX_CPUS) throw badNumber(OP, "cpus", cpus, MAX_CPUS + 1);
   let highmemPfn = nrPages;
   const highmemStart = config.highmemStart ?? null;
   if (highmemStart !== null) {

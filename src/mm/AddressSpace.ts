@@ -91,7 +91,7 @@ export class AddressSpace implements Disposable {
     const cached = this.#lookup(op, index);
     if (cached >= 0) return getFolio(this.machine, cached);
     if (typeof fill !== "function") throw kernelError("EINVAL", op, "fill is not a function", { fill: typeof fill });
-    if (typeof options !== "object" || options === null) throw kernelError("EINVAL", op, "options is not an object", { options: String(options) });
+    if (typeof options !== "object" || options === null) throw kernelError("EINVAL", op, "options is not an object", { options: options });
     checkLockOrder(this.machine, this.id, index);
     const unique: UniqueFolio = Folio.alloc(options.order ?? 0, options.gfp ?? GFP_KERNEL, this.machine);
     unique.intoShared();
@@ -155,7 +155,7 @@ export class AddressSpace implements Disposable {
    *   not fit the page cache's 32-bit indexes.
    */
   indexForPos(pos: Loff): number {
-    if (typeof pos !== "bigint" || pos < 0n) throw kernelError("EINVAL", "index_for_pos", "not a file position", { pos: String(pos) });
+    if (typeof pos !== "bigint" || pos < 0n) throw kernelError("EINVAL", "index_for_pos", "not a file position", { pos: pos });
     const index = pos >> BigInt(this.machine.pageShift);
     if (index > 0xffffffffn) throw kernelError("EOVERFLOW", "index_for_pos", "position beyond the page cache's index range", { pos });
     return Number(index);
@@ -169,7 +169,7 @@ export class AddressSpace implements Disposable {
    * @throws KernelError `EINVAL` for a bad index.
    */
   posOfIndex(index: number): Loff {
-    if ((index >>> 0) !== index) throw kernelError("EINVAL", "pos_of_index", "index is not a 32-bit non-negative integer", { index: String(index) });
+    if ((typeof index !== "number" || (index >>> 0) !== index)) throw kernelError("EINVAL", "pos_of_index", "index is not a 32-bit non-negative integer", { index: index });
     return loff(BigInt(index) << BigInt(this.machine.pageShift));
   }
 
@@ -218,7 +218,7 @@ export class AddressSpace implements Disposable {
 
   #lookup(op: string, index: number): number {
     this.#check(op);
-    if ((index >>> 0) !== index) throw kernelError("EINVAL", op, "index is not a 32-bit non-negative integer", { index: String(index) });
+    if ((typeof index !== "number" || (index >>> 0) !== index)) throw kernelError("EINVAL", op, "index is not a 32-bit non-negative integer", { index: index });
     return this.machine.pageCache.lookup(this.id, index);
   }
 }

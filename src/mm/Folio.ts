@@ -88,7 +88,7 @@ export class Folio extends RefCountedResource {
     const op = "folio_alloc";
     const target = machineArg(op, machine);
     if (typeof order !== "number" || !Number.isInteger(order) || order < 0) {
-      throw kernelError("EINVAL", op, "order is not a non-negative integer", { order: String(order) });
+      throw kernelError("EINVAL", op, "order is not a non-negative integer", { order: order });
     }
     if (order > MAX_PAGE_ORDER) throw kernelError("EDOM", op, "order above MAX_PAGE_ORDER", { order, max: MAX_PAGE_ORDER });
     const pfn = target.allocPages(gfp | __GFP_COMP, order);
@@ -110,7 +110,7 @@ export class Folio extends RefCountedResource {
    */
   static intoUnique(shared: ARef<Folio>): UniqueFolio {
     const op = "folio_into_unique";
-    if (!(shared instanceof Folio)) throw kernelError("EINVAL", op, "not a Folio", { shared: String(shared) });
+    if (!(shared instanceof Folio)) throw kernelError("EINVAL", op, "not a Folio", { shared: shared });
     if (!shared.isLive) throw kernelError("EALREADY", op, "reference was already dropped", { folio: shared.describeResource() });
     const { machine, pfn, gen } = shared[folioState];
     // testPageFlag also rejects a handle whose folio was freed (EFAULT).

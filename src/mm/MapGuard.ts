@@ -24,7 +24,8 @@
 import { kernelError } from "../errors.js";
 import { lifetimeBrand, type LifetimeBrand, type NoEscape } from "../ownership/index.js";
 import { checkMapOffset, type Borrows, type FolioState, type MapAccess } from "./internal/folio-state.js";
-import { checkClosure, checkSynchronous } from "./internal/pageArgs.js";
+import { checkClosure } from "../args.js";
+import { checkSynchronous } from "./internal/pageArgs.js";
 
 export type { MapAccess } from "./internal/folio-state.js";
 

@@ -9,12 +9,13 @@
  *
  * @module
  */
+import { checkBytes, checkClosure, checkRange } from "../args.js";
 import type { Machine } from "../core/index.js";
 import { kernelError } from "../errors.js";
 import { OwnableResource, assertUnsafe, type NoEscape, type Unsafe } from "../ownership/index.js";
 import { toPhysAddr, type Pfn, type PhysAddr } from "./addr.js";
 import { handleOf } from "./internal/page-handle.js";
-import { checkBytes, checkClosure, checkRange, checkSynchronous } from "./internal/pageArgs.js";
+import { checkSynchronous } from "./internal/pageArgs.js";
 import type { PageView } from "./PageView.js";
 import type { UserSliceReader } from "./userSlice.js";
 
@@ -188,8 +189,8 @@ export abstract class PageAccess extends OwnableResource {
     let length: number;
     if (typeof lengthOrInto === "number") length = lengthOrInto;
     else {
-      checkBytes(op, "into", lengthOrInto);
-      length = lengthOrInto.length;
+      // The real byte length (intrinsic getter), not the overridable `length` property.
+      length = checkBytes(op, "into", lengthOrInto);
     }
     checkRange(op, "page", offset, length, this.machine.pageSize);
     const gen = handleOf(this, op);
@@ -208,8 +209,8 @@ export abstract class PageAccess extends OwnableResource {
    */
   write(offset: number, bytes: Uint8Array): void {
     const op = "memcpy_to_page";
-    checkBytes(op, "bytes", bytes);
-    checkRange(op, "page", offset, bytes.length, this.machine.pageSize);
+    const length = checkBytes(op, "bytes", bytes);
+    checkRange(op, "page", offset, length, this.machine.pageSize);
     this.machine.write(this.pfn, handleOf(this, op), offset, bytes);
   }
 
@@ -240,7 +241,7 @@ export abstract class PageAccess extends OwnableResource {
   copyFromUser(reader: UserSliceReader, offset: number, len: number): void {
     const op = "copy_from_user";
     if (typeof reader !== "object" || reader === null || typeof reader.readInto !== "function") {
-      throw kernelError("EINVAL", op, "reader is not a UserSliceReader", { reader: String(reader) });
+      throw kernelError("EINVAL", op, "reader is not a UserSliceReader", { reader: reader });
     }
     checkRange(op, "page", offset, len, this.machine.pageSize);
     if (!(reader.length >= len)) throw kernelError("EFAULT", op, "user buffer is shorter than len", { len, available: reader.length });
@@ -320,6 +321,6 @@ export abstract class PageAccess extends OwnableResource {
  * @throws KernelError `EINVAL` when `page` is not a page; `EFAULT` as {@link PageAccess.phys}.
  */
 export function pageHandle(page: PageAccess, op: string): number {
-  if (!(page instanceof PageAccess)) throw kernelError("EINVAL", op, "not a Page", { page: String(page) });
+  // handleOf is the brand check (a private field of Page): no instanceof, which a Proxy passes.
   return handleOf(page, op);
 }

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { byteLengthOf, checkBytes, copyBytes, subBytes } from "../args.js";
 import { kernelError } from "../errors.js";
 
 /**
@@ -40,22 +41,21 @@ export interface UserSliceReader {
  * ```
  */
 export function userSliceReader(src: Uint8Array): UserSliceReader {
-  if (!(src instanceof Uint8Array)) {
-    throw kernelError("EINVAL", "user_slice_reader", "src is not a Uint8Array", { src: Object.prototype.toString.call(src) });
-  }
+  // The real length (intrinsic getter) is taken now; a caller's later `length` redefinition is ignored.
+  const size = checkBytes("user_slice_reader", "src", src);
   let position = 0;
   return {
     get length() {
-      return src.length - position;
+      return Math.max(0, Math.min(size, byteLengthOf(src)) - position);
     },
     readInto(dst: Uint8Array): void {
-      if (!(dst instanceof Uint8Array)) {
-        throw kernelError("EINVAL", "copy_from_user", "dst is not a Uint8Array", { dst: Object.prototype.toString.call(dst) });
-      }
-      const left = src.length - position;
-      if (dst.length > left) throw kernelError("EFAULT", "copy_from_user", "read past the end of the user buffer", { wanted: dst.length, left });
-      dst.set(src.subarray(position, position + dst.length));
-      position += dst.length;
+      const wanted = checkBytes("copy_from_user", "dst", dst);
+      const left = Math.max(0, Math.min(size, byteLengthOf(src)) - position);
+      if (wanted > left) throw kernelError("EFAULT", "copy_from_user", "read past the end of the user buffer", { wanted, left });
+      if (wanted === 0) return;
+      // SAFETY: intrinsic copy of [position, position + wanted), inside src's real bytes (checked above).
+      copyBytes(dst, subBytes(src, position, position + wanted), 0);
+      position += wanted;
     },
   };
 }

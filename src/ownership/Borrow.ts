@@ -22,6 +22,7 @@
  *
  * @module
  */
+import { checkFunction } from "../args.js";
 import { lifetimeBrand } from "./capabilities.js";
 import type { ResourceOf } from "./Owned.js";
 import type { TypeErrorText } from "./TypeErrorText.js";
@@ -150,6 +151,8 @@ export type NoEscape<Result, Lifetime> = ContainsBorrow<Result> extends true ? B
  * @returns What `body` returned.
  */
 export function runScope<Result>(body: () => Result, onExit: () => void): Result {
+  checkFunction("runScope", "body", body);
+  checkFunction("runScope", "onExit", onExit);
   let result: Result;
   try {
     result = body();
@@ -201,6 +204,8 @@ export function withBorrow<Resource, Result>(
   body: <Lifetime>(borrow: Borrowed<Resource, Lifetime>) => NoEscape<Result, Lifetime>,
   onExit?: (resource: Resource) => void,
 ): Result {
+  checkFunction("withBorrow", "body", body);
+  if (onExit !== undefined) checkFunction("withBorrow", "onExit", onExit);
   // SAFETY: the borrow is the same object; the lifetime brand exists in types only.
   const borrow = resource as Borrowed<Resource, unknown>;
   // SAFETY: NoEscape<Result, Lifetime> is Result except for results that carry a borrow, which the
@@ -233,6 +238,8 @@ export function withScope<Guard, Result>(
   body: (guard: Guard) => NoEscape<Result, unknown>,
   onExit?: (guard: Guard) => void,
 ): Result {
+  checkFunction("withScope", "body", body);
+  if (onExit !== undefined) checkFunction("withScope", "onExit", onExit);
   // SAFETY: NoEscape<Result, Lifetime> is Result except for results that carry a borrow, which the
   // compiler rejected where the caller's closure was written.
   const run = (): Result => body(guard) as Result;

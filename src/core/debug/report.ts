@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { hex } from "../check.js";
+import { hex } from "../../args.js";
 
 const RULE = "==================================================================";
 const NOT_RECORDED = "    (not recorded: create the machine with debug.pageOwner)";
