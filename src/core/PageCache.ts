@@ -133,6 +133,29 @@ export class PageCache {
    * @returns The indexes.
    * @throws KernelError `ENOENT` for an unknown mapping.
    */
+  /**
+   * Removes every folio a mapping caches and destroys the mapping, all or nothing
+   * (`truncate_inode_pages` then the mapping's end).
+   *
+   * @param mapping - A live mapping id.
+   * @returns How many folios were removed.
+   * @throws KernelError what {@link PageCache.remove} would throw for any of its folios (`EBUSY`
+   *   for one that is locked or mapped when its cache reference is the last), checked for every
+   *   folio before the first is removed: on error the cache and the machine are unchanged.
+   */
+  removeAll(mapping: number): number {
+    const op = "truncate_inode_pages";
+    const pages = this.pages(op, mapping);
+    const machine = this.machine;
+    // Phase 1: check every folio; nothing changes.
+    for (const pfn of pages.values()) machine.folioPutCheck(pfn, machine.pageGen(pfn), true);
+    // Phase 2: nothing can fail any more.
+    const removed = pages.size;
+    for (const index of [...pages.keys()]) this.remove(mapping, index);
+    this.mappings.delete(mapping);
+    return removed;
+  }
+
   indexes(mapping: number): number[] {
     return [...this.pages("mapping_indexes", mapping).keys()].sort((a, b) => a - b);
   }

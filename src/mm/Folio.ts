@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { isU32 } from "../args.js";
 import { GFP_KERNEL, MAX_PAGE_ORDER, PG_locked, PG_uptodate, __GFP_COMP, type Machine } from "../core/index.js";
 import { kernelError } from "../errors.js";
 import { RefCountedResource, notOwnableBecause, refCountOf, adoptARef, type ARef } from "../ownership/index.js";
@@ -58,6 +59,8 @@ export class Folio extends RefCountedResource {
   declare readonly [notOwnableBecause]: "a folio is shared by the page cache; hold ARef<Folio>, or a UniqueFolio from Folio.alloc";
   /** @internal The state every handle of this folio shares. */
   readonly [folioState]: FolioState;
+  /** The brand of a genuine folio handle (`Object.create(Folio.prototype)` and Proxies lack it). */
+  readonly #folio = true;
 
   private constructor(state: FolioState) {
     super();
@@ -87,6 +90,8 @@ export class Folio extends RefCountedResource {
   static alloc(order: number, gfp: Gfp = GFP_KERNEL, machine?: Machine): UniqueFolio {
     const op = "folio_alloc";
     const target = machineArg(op, machine);
+    // Type first: `gfp | __GFP_COMP` below would coerce a string, an object or NaN into flags.
+    if (!isU32(gfp)) throw kernelError("EINVAL", op, "gfp is not a set of GFP flags", { gfp });
     if (typeof order !== "number" || !Number.isInteger(order) || order < 0) {
       throw kernelError("EINVAL", op, "order is not a non-negative integer", { order: order });
     }
@@ -100,6 +105,17 @@ export class Folio extends RefCountedResource {
   }
 
   /**
+   * Tells whether a value is a genuine folio handle (a brand check: not `instanceof`, which
+   * `Object.create(Folio.prototype)` and a `Proxy` pass).
+   *
+   * @param value - Any value.
+   * @returns `true` for a handle made by this class.
+   */
+  static isFolio(value: unknown): value is Folio {
+    return typeof value === "object" && value !== null && #folio in value;
+  }
+
+  /**
    * Turns the last counted reference back into a {@link UniqueFolio}, consuming `shared`.
    *
    * @param shared - The reference; it must be the folio's only one (not cached, no clones) and
@@ -110,7 +126,7 @@ export class Folio extends RefCountedResource {
    */
   static intoUnique(shared: ARef<Folio>): UniqueFolio {
     const op = "folio_into_unique";
-    if (!(shared instanceof Folio)) throw kernelError("EINVAL", op, "not a Folio", { shared: shared });
+    if (!Folio.isFolio(shared)) throw kernelError("EINVAL", op, "not a Folio", { shared });
     if (!shared.isLive) throw kernelError("EALREADY", op, "reference was already dropped", { folio: shared.describeResource() });
     const { machine, pfn, gen } = shared[folioState];
     // testPageFlag also rejects a handle whose folio was freed (EFAULT).
