@@ -15,7 +15,7 @@
  *
  * @module
  */
-import { PG_uptodate, type Machine } from "../core/index.js";
+import { PG_locked, PG_uptodate, type Machine } from "../core/index.js";
 import { kernelError } from "../errors.js";
 import { Borrows, checkedChunks, copyFromFolio, copyToFolio, zeroFolioRange, type FolioState, type MapAccess } from "./internal/folio-state.js";
 import type { Folio } from "./Folio.js";
