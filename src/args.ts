@@ -239,6 +239,25 @@ export function checkClosure(op: string, value: unknown): void {
 }
 
 /**
+ * Copies a caller's array, so that it is read once: a value that is not an array, a revoked
+ * `Proxy` or an array whose elements' getters throw is `EINVAL`.
+ *
+ * @param op - The operation, for the error.
+ * @param name - The argument's name.
+ * @param value - What the caller passed.
+ * @returns A plain copy of the array.
+ * @throws KernelError `EINVAL` otherwise.
+ */
+export function arrayArg(op: string, name: string, value: unknown): unknown[] {
+  try {
+    if (isArray(value)) return [...(value as unknown[])];
+  } catch {
+    // A revoked Proxy (isArray throws) or a throwing element getter: the same answer as a non-array.
+  }
+  throw kernelError("EINVAL", op, `${name} is not an array`, { [name]: value });
+}
+
+/**
  * Checks an optional options object: `undefined`, or an object (not `null`, not a primitive).
  *
  * @param op - The operation, for the error.
@@ -307,5 +326,47 @@ export { describeValue };
  * @returns The hex text.
  */
 export function hex(value: number): string {
-  return `0x${value.toString(16)}`;
+  // Type first: a caller's value reaching a report is described, never coerced.
+  return typeof value === "number" ? `0x${value.toString(16)}` : describeValue(value);
+}
+
+/**
+ * Reads one field of a caller's record and checks its type, for functions that format records
+ * (the report formatters): the value is read once, a throwing getter or a revoked `Proxy` is
+ * `EINVAL`, and so is a value of another type.
+ *
+ * @param op - The operation, for the error.
+ * @param record - What the caller passed as the record.
+ * @param key - The field.
+ * @param type - The `typeof` the field must have; `"string?"` also accepts `undefined`,
+ *   `"strings?"` is an optional array of strings.
+ * @returns The field's value.
+ * @throws KernelError `EINVAL` naming the field.
+ */
+export function recordField(op: string, record: unknown, key: string, type: "string" | "number" | "string?" | "strings?"): unknown {
+  if (typeof record !== "object" || record === null) throw kernelError("EINVAL", op, "the record is not an object", { record });
+  let value: unknown;
+  try {
+    value = (record as Record<string, unknown>)[key];
+  } catch {
+    throw kernelError("EINVAL", op, `${key} cannot be read`, { record });
+  }
+  const ok =
+    type === "string?"
+      ? value === undefined || typeof value === "string"
+      : type === "strings?"
+        ? value === undefined || isStringArray(value)
+        : typeof value === type;
+  if (!ok) throw kernelError("EINVAL", op, `${key} is not a ${type.replace("?", "")}`, { [key]: value });
+  return value;
+}
+
+const { isArray } = Array;
+
+function isStringArray(value: unknown): boolean {
+  try {
+    return isArray(value) && (value as unknown[]).every((line) => typeof line === "string");
+  } catch {
+    return false;
+  }
 }

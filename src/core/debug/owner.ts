@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { kernelError } from "../../errors.js";
 
 /**
  * A JavaScript stack captured at an allocation or a free, not yet turned into text.
@@ -96,7 +97,13 @@ function capture(): CapturedStack {
  * @returns The stack text, indented by four spaces per line, at most eight frames.
  */
 export function formatStack(captured: CapturedStack): string {
-  const stack = captured.stack;
+  if (typeof captured !== "object" || captured === null) throw kernelError("EINVAL", "format_stack", "not a captured stack", { captured });
+  let stack: unknown;
+  try {
+    stack = captured.stack;
+  } catch {
+    throw kernelError("EINVAL", "format_stack", "the stack cannot be read", { captured });
+  }
   const frames = (typeof stack === "string" ? stack : "")
     .split("\n")
     .slice(1)
