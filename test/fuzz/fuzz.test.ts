@@ -57,5 +57,5 @@ for (const name of Object.keys(CONFIGS)) {
     // The fuzz reached both outcomes: calls that succeeded and calls that failed with an errno.
     expect(tally.successes).toBeGreaterThan(0);
     expect(tally.kernelErrors).toBeGreaterThan(0);
-  }, 120_000);
+  }, 60_000 + CALLS);
 }
