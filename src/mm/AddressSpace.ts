@@ -13,7 +13,7 @@
  * @module
  */
 import { checkFunction, checkOptions, isU32, readOption } from "../args.js";
-import { GFP_KERNEL, PG_locked, type Machine } from "../core/index.js";
+import { GFP_KERNEL, MAX_PAGE_ORDER, PG_locked, type Machine } from "../core/index.js";
 import { kernelError } from "../errors.js";
 import type { ARef } from "../ownership/index.js";
 import { machineArg } from "./consts.js";
@@ -98,6 +98,9 @@ export class AddressSpace implements Disposable {
     const gfp = readOption(op, options, "gfp") ?? GFP_KERNEL;
     if (!isU32(gfp)) throw kernelError("EINVAL", op, "options.gfp is not a set of GFP flags", { gfp });
     if (!isU32(order)) throw kernelError("EINVAL", op, "options.order is not a non-negative integer", { order });
+    // A folio of order n at index i covers i … i + 2^n − 1: i must be a multiple of 2^n, and no index
+    // it covers may be cached already (EDOM for a too-large order comes from Folio.alloc, unchanged).
+    if (order <= MAX_PAGE_ORDER) this.machine.pageCache.checkAdd(this.id, index, order);
     checkLockOrder(this.machine, this.id, index);
     // Phase 2: the folio is allocated and cached; Folio.alloc and pageCache.add check before they change.
     const unique: UniqueFolio = Folio.alloc(order, gfp, this.machine);
