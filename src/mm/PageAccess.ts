@@ -17,7 +17,7 @@ import { toPhysAddr, type Pfn, type PhysAddr } from "./addr.js";
 import { handleOf } from "./internal/page-handle.js";
 import { checkSynchronous } from "./internal/pageArgs.js";
 import type { PageView } from "./PageView.js";
-import type { UserSliceReader } from "./userSlice.js";
+import { isUserSliceReader, type UserSliceReader } from "./userSlice.js";
 
 /** What a borrowed page keeps of the `unsafe` token that bounds it. */
 export interface BorrowScope {
@@ -235,14 +235,13 @@ export abstract class PageAccess extends OwnableResource {
    * @param reader - The source; `reader.length >= len`.
    * @param offset - The first byte of the page.
    * @param len - How many bytes; `offset + len <= PAGE_SIZE`.
-   * @throws KernelError `EINVAL` for a bad range or reader (M25); `EFAULT` when the reader has fewer
+   * @throws KernelError `EINVAL` for a bad range, or a reader not made by `userSliceReader` (M25); `EFAULT` when the reader has fewer
    *   than `len` bytes, nothing written, or fails part-way (bytes before the fault may be written).
    */
   copyFromUser(reader: UserSliceReader, offset: number, len: number): void {
     const op = "copy_from_user";
-    if (typeof reader !== "object" || reader === null || typeof reader.readInto !== "function") {
-      throw kernelError("EINVAL", op, "reader is not a UserSliceReader", { reader: reader });
-    }
+    // Only a reader made by userSliceReader: a look-alike's readInto would receive the page's view.
+    if (!isUserSliceReader(reader)) throw kernelError("EINVAL", op, "reader is not a UserSliceReader", { reader });
     checkRange(op, "page", offset, len, this.machine.pageSize);
     if (!(reader.length >= len)) throw kernelError("EFAULT", op, "user buffer is shorter than len", { len, available: reader.length });
     this.withPointerIntoPage(offset, len, (dst) => {

@@ -44,7 +44,7 @@ export function userSliceReader(src: Uint8Array): UserSliceReader {
   // The real length (intrinsic getter) is taken now; a caller's later `length` redefinition is ignored.
   const size = checkBytes("user_slice_reader", "src", src);
   let position = 0;
-  return {
+  const reader: UserSliceReader = {
     get length() {
       return Math.max(0, Math.min(size, byteLengthOf(src)) - position);
     },
@@ -58,4 +58,20 @@ export function userSliceReader(src: Uint8Array): UserSliceReader {
       position += wanted;
     },
   };
+  genuine.add(reader);
+  return reader;
+}
+
+/** The readers made by {@link userSliceReader}: the only ones a page copies from. */
+const genuine = new WeakSet<object>();
+
+/**
+ * Tells whether a value is a reader made by {@link userSliceReader} (a brand check: a look-alike
+ * object would receive a view of the page in its `readInto`).
+ *
+ * @param value - Any value.
+ * @returns `true` for a genuine reader.
+ */
+export function isUserSliceReader(value: unknown): value is UserSliceReader {
+  return typeof value === "object" && value !== null && genuine.has(value);
 }

@@ -116,7 +116,7 @@ export class Arc<Value> implements Disposable {
 
   /** Removes this share unless it was already dropped; called by `using`. */
   [Symbol.dispose](): void {
-    if (this.#shared !== undefined) this.#drop("dispose");
+    if (Arc.#check(this, "dispose").#shared !== undefined) this.#drop("dispose");
   }
 
   /** Checks that a static method's argument is an `Arc` (JavaScript callers pass anything). */
@@ -128,7 +128,8 @@ export class Arc<Value> implements Disposable {
   }
 
   #live(op: string): Shared<Value> {
-    const shared = this.#shared;
+    // A method called on something that is not an Arc (`Arc.prototype.clone.call({})`) is EINVAL.
+    const shared = Arc.#check(this, op).#shared;
     if (shared === undefined) throw kernelError("EALREADY", `Arc.${op}`, "share was already dropped", {});
     return shared;
   }

@@ -247,10 +247,12 @@ export function withScope<Guard, Result>(
 }
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return (
-    (typeof value === "object" || typeof value === "function") &&
-    value !== null &&
+  if ((typeof value !== "object" && typeof value !== "function") || value === null) return false;
+  try {
     // SAFETY: reading a property of a non-null object or function is always allowed.
-    typeof (value as { then?: unknown }).then === "function"
-  );
+    return typeof (value as { then?: unknown }).then === "function";
+  } catch {
+    // A `then` getter that throws, or a revoked Proxy: not a promise the scope could wait for.
+    return false;
+  }
 }
