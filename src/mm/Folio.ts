@@ -121,8 +121,8 @@ export class Folio extends RefCountedResource {
    * @param shared - The reference; it must be the folio's only one (not cached, no clones) and
    *   not locked (a LockedFolio guard would be a second writer).
    * @returns A new unique handle; `shared` is consumed (`put()` on it throws `EALREADY`).
-   * @throws KernelError `EBUSY` naming the count when other references exist, or when the folio
-   *   is locked; `EALREADY` when `shared` was already put; `EINVAL` when it is not a folio.
+   * @throws KernelError `EBUSY` naming the count when other references exist, when the folio
+   *   is locked, or naming the mapping while a mapping of it is live (M46); `EALREADY` when `shared` was already put; `EINVAL` when it is not a folio.
    */
   static intoUnique(shared: ARef<Folio>): UniqueFolio {
     const op = "folio_into_unique";
@@ -131,6 +131,9 @@ export class Folio extends RefCountedResource {
     const { machine, pfn, gen } = shared[folioState];
     // testPageFlag also rejects a handle whose folio was freed (EFAULT).
     if (machine.testPageFlag(pfn, gen, PG_locked)) throw kernelError("EBUSY", op, "folio is locked", { folio: shared.describeResource() });
+    // A live mapping of this handle (a shared map closure, chunk iteration) would read under the
+    // new unique handle's writes: EBUSY naming the mapping.
+    shared[folioState].borrows.exclusive(op);
     const count = refCountOf(shared);
     if (count !== 1) throw kernelError("EBUSY", op, "other references exist", { folio: shared.describeResource(), count });
     const next = shared.clone();
@@ -259,7 +262,8 @@ export class Folio extends RefCountedResource {
   map<Result>(offset: number, body: MapBody<"read", Result>): Result {
     this.assertLive("folio_map");
     const state = this[folioState];
-    return mapWith(state, state.unique ? state.borrows : null, "read", "folio_map", offset, body);
+    // A shared mapping registers its borrow too: intoUnique must see it (EBUSY naming the mapping).
+    return mapWith(state, state.borrows, "read", "folio_map", offset, body);
   }
 
   /**
@@ -278,11 +282,11 @@ export class Folio extends RefCountedResource {
   forEachChunk(offset: number, length: number, body: <Lifetime>(view: ReadonlyFolioView<Lifetime>, offset: number) => void): void {
     this.assertLive("folio_chunks");
     const state = this[folioState];
-    const token = state.unique ? state.borrows.begin("folio_chunks", "read", "read chunks", offset) : null;
+    const token = state.borrows.begin("folio_chunks", "read", "read chunks", offset);
     try {
       checkedChunks(state, "folio_chunks", offset, length, body);
     } finally {
-      if (token !== null) state.borrows.end(token);
+      state.borrows.end(token);
     }
   }
 

@@ -1,7 +1,8 @@
 // A folio of order n at index i covers i … i + 2^n − 1 of its mapping, as in the kernel's page cache.
 import { expect, test } from "vitest";
 import { Machine } from "../../src/core/index.js";
-import { AddressSpace, loff } from "../../src/mm/index.js";
+import { AddressSpace, Folio, GFP_KERNEL, loff } from "../../src/mm/index.js";
+import type { ARef } from "../../src/ownership/index.js";
 import { expectUnchanged } from "../core/helpers.js";
 
 const fill = (locked: { markUptodate(): void }): void => locked.markUptodate();
@@ -49,4 +50,20 @@ test("a large folio's index must be a multiple of its size, and may not overlap 
   // correct use: aligned and free
   space.readFolio(8, fill, { order: 2 }).put();
   expect(space.indexes()).toEqual([5, 8]);
+});
+
+test("Folio.intoUnique while a shared mapping or chunk iteration of the folio is live is EBUSY naming it", () => {
+  const machine = new Machine({ ramSize: 4 << 20 });
+  const unique = Folio.alloc(0, GFP_KERNEL, machine);
+  unique.intoShared();
+  const shared: ARef<Folio> = unique;
+  shared.map(0, () => {
+    expectUnchanged(machine, () => Folio.intoUnique(shared), "EBUSY", /liveBorrow="read mapping at offset 0"/);
+  });
+  shared.forEachChunk(0, 16, () => {
+    expectUnchanged(machine, () => Folio.intoUnique(shared), "EBUSY", /read chunks/);
+  });
+  // correct use: no mapping live
+  const back = Folio.intoUnique(shared);
+  back.put();
 });
