@@ -17,7 +17,7 @@ interface Shared<Value> {
   count: number;
   value: Value;
   /** The value's `[Symbol.dispose]`, read once by `Arc.new` (no getter runs at the last drop). */
-  dispose: ((this: Value) => void) | undefined;
+  dispose: ((this: never) => void) | undefined;
 }
 
 /**
@@ -159,7 +159,7 @@ export class Arc<Value> implements Disposable {
  * @returns The method, or `undefined` for a value that is not disposable.
  * @throws KernelError `EINVAL` when reading it throws or it is present but not a function.
  */
-function disposerOf<Value>(value: Value): ((this: Value) => void) | undefined {
+function disposerOf(value: unknown): ((this: never) => void) | undefined {
   if ((typeof value !== "object" && typeof value !== "function") || value === null) return undefined;
   let dispose: unknown;
   try {
@@ -170,5 +170,5 @@ function disposerOf<Value>(value: Value): ((this: Value) => void) | undefined {
   if (dispose === undefined) return undefined;
   if (typeof dispose !== "function") throw kernelError("EINVAL", "Arc.new", "the value's [Symbol.dispose] is not a function", { dispose });
   // SAFETY: checked to be a function just above; it is called with the value as `this`.
-  return dispose as (this: Value) => void;
+  return dispose as (this: never) => void;
 }

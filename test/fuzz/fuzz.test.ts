@@ -9,6 +9,7 @@
 import fc from "fast-check";
 import { expect, test } from "vitest";
 import { GFP_KERNEL, Page } from "../../src/mm/index.js";
+import type { Owned } from "../../src/ownership/index.js";
 import { newTally, runStep, step, type Tally } from "./run.js";
 import { CONFIGS, World } from "./world.js";
 
@@ -25,7 +26,7 @@ function fuzzConfig(name: string, calls: number): Tally {
     try {
       for (const s of steps) runStep(world, s, tally);
       // The machine is still usable: a page can be allocated, written, read back and freed.
-      const page = Page.alloc(GFP_KERNEL, world.machine);
+      const page: Owned<Page> = Page.alloc(GFP_KERNEL, world.machine);
       page.write(0, new Uint8Array([1, 2, 3]));
       expect([...page.read(0, 3)]).toEqual([1, 2, 3]);
       page.release();

@@ -103,7 +103,7 @@ export class World {
     this.keep("Page", mm.Page.alloc(mm.GFP_KERNEL, m));
     this.keep("Page(highuser)", mm.Page.alloc(mm.GFP_HIGHUSER | mm.__GFP_ZERO, m));
     this.keep("UniqueFolio", mm.Folio.alloc(1, mm.GFP_HIGHUSER, m));
-    const shared = mm.Folio.alloc(0, mm.GFP_KERNEL, m);
+    const shared: mm.UniqueFolio = mm.Folio.alloc(0, mm.GFP_KERNEL, m);
     shared.intoShared();
     this.keep("SharedFolio", shared);
     const space = mm.AddressSpace.create(m);

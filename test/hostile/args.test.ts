@@ -2,8 +2,8 @@
 import { expect, test } from "vitest";
 import { Buddy, Machine, MemMap, formatKasan, formatLeaks, formatPoison, gfpName, setDefaultMachine } from "../../src/core/index.js";
 import { KernelError, isKernelError } from "../../src/errors.js";
-import { AddressSpace, Folio, GFP_KERNEL, Page, pageConsts, toPhysAddr } from "../../src/mm/index.js";
-import { Arc, adoptARef, adoptOwned, intoARef, intoOwned, refCountOf, runScope, unsafe, withBorrow, withScope } from "../../src/ownership/index.js";
+import { AddressSpace, Folio, GFP_KERNEL, Page, pageConsts, toPhysAddr, type UniqueFolio } from "../../src/mm/index.js";
+import { Arc, type ARef, adoptARef, adoptOwned, intoARef, intoOwned, refCountOf, runScope, unsafe, withBorrow, withScope } from "../../src/ownership/index.js";
 import { describeValue } from "../../src/args.js";
 import { expectKernelError, expectUnchanged } from "../core/helpers.js";
 
@@ -106,8 +106,10 @@ test("Folio.alloc and readFolio refuse a gfp that is not a number: \"2\", NaN, 0
   const getter = Object.defineProperty({}, "gfp", { get: () => { throw new Error("getter"); } });
   expectUnchanged(machine, () => space.readFolio(0, () => undefined, getter), "EINVAL", /options.gfp cannot be read/);
   // correct use
-  Folio.alloc(0, GFP_KERNEL, machine).put();
-  space.readFolio(0, (locked) => locked.markUptodate(), { gfp: GFP_KERNEL }).put();
+  const unique: UniqueFolio = Folio.alloc(0, GFP_KERNEL, machine);
+  unique.release();
+  const read: ARef<Folio> = space.readFolio(0, (locked) => locked.markUptodate(), { gfp: GFP_KERNEL });
+  read.put();
 });
 
 test("the primitives validate their arguments", () => {

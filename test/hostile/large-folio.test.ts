@@ -1,7 +1,7 @@
 // A folio of order n at index i covers i … i + 2^n − 1 of its mapping, as in the kernel's page cache.
 import { expect, test } from "vitest";
 import { Machine } from "../../src/core/index.js";
-import { AddressSpace, Folio, GFP_KERNEL, loff } from "../../src/mm/index.js";
+import { AddressSpace, Folio, GFP_KERNEL, loff, type UniqueFolio } from "../../src/mm/index.js";
 import type { ARef } from "../../src/ownership/index.js";
 import { expectUnchanged } from "../core/helpers.js";
 
@@ -10,28 +10,29 @@ const fill = (locked: { markUptodate(): void }): void => locked.markUptodate();
 test("a lookup of any index, or of any byte position, inside a large folio finds it", () => {
   const machine = new Machine({ ramSize: 4 << 20 });
   using space = AddressSpace.create(machine);
-  const folio = space.readFolio(4, fill, { order: 2 });
+  const folio: ARef<Folio> = space.readFolio(4, fill, { order: 2 });
   for (const index of [4, 5, 6, 7]) {
-    const found = space.lookup(index);
+    const found: ARef<Folio> | null = space.lookup(index);
     expect(found, `index ${index}`).not.toBeNull();
-    expect(found!.phys()).toBe(folio.phys());
-    found!.put();
+    const held: ARef<Folio> = found!;
+    expect(held.phys()).toBe(folio.phys());
+    held.put();
   }
   expect(space.lookup(3)).toBeNull();
   expect(space.lookup(8)).toBeNull();
-  const inside = space.lookupPos(loff(6n * 4096n + 100n));
-  expect(inside!.phys()).toBe(folio.phys());
-  inside!.put();
+  const inside: ARef<Folio> = space.lookupPos(loff(6n * 4096n + 100n))!;
+  expect(inside.phys()).toBe(folio.phys());
+  inside.put();
   folio.put();
 });
 
 test("reading an index inside a cached large folio never caches a second copy", () => {
   const machine = new Machine({ ramSize: 4 << 20 });
   using space = AddressSpace.create(machine);
-  const folio = space.readFolio(8, fill, { order: 3 });
+  const folio: ARef<Folio> = space.readFolio(8, fill, { order: 3 });
   const free = machine.nrFreePages();
   let fills = 0;
-  const again = space.readFolio(13, () => void fills++);
+  const again: ARef<Folio> = space.readFolio(13, () => void fills++);
   expect(fills).toBe(0);
   expect(again.phys()).toBe(folio.phys());
   expect(space.indexes()).toEqual([8]);
@@ -44,17 +45,18 @@ test("a large folio's index must be a multiple of its size, and may not overlap 
   const machine = new Machine({ ramSize: 4 << 20 });
   using space = AddressSpace.create(machine);
   expectUnchanged(machine, () => space.readFolio(2, fill, { order: 2 }), "EINVAL", /multiple of the folio's size/);
-  const small = space.readFolio(5, fill);
+  const small: ARef<Folio> = space.readFolio(5, fill);
   expectUnchanged(machine, () => space.readFolio(4, fill, { order: 2 }), "EEXIST", /would cover already caches/);
   small.put();
   // correct use: aligned and free
-  space.readFolio(8, fill, { order: 2 }).put();
+  const aligned: ARef<Folio> = space.readFolio(8, fill, { order: 2 });
+  aligned.put();
   expect(space.indexes()).toEqual([5, 8]);
 });
 
 test("Folio.intoUnique while a shared mapping or chunk iteration of the folio is live is EBUSY naming it", () => {
   const machine = new Machine({ ramSize: 4 << 20 });
-  const unique = Folio.alloc(0, GFP_KERNEL, machine);
+  const unique: UniqueFolio = Folio.alloc(0, GFP_KERNEL, machine);
   unique.intoShared();
   const shared: ARef<Folio> = unique;
   shared.map(0, () => {
@@ -64,6 +66,6 @@ test("Folio.intoUnique while a shared mapping or chunk iteration of the folio is
     expectUnchanged(machine, () => Folio.intoUnique(shared), "EBUSY", /read chunks/);
   });
   // correct use: no mapping live
-  const back = Folio.intoUnique(shared);
-  back.put();
+  const back: UniqueFolio = Folio.intoUnique(shared);
+  back.release();
 });

@@ -18,7 +18,8 @@ class Reentrant extends OwnableResource {
     }
     try {
       // SAFETY: the test reaches the owner operation from inside drop(), as a careless resource would.
-      (this as unknown as Owned<Reentrant>).release();
+      const self: Owned<Reentrant> = this as unknown as Owned<Reentrant>;
+      self.release();
     } catch (error) {
       this.inner = error;
     }
@@ -26,25 +27,29 @@ class Reentrant extends OwnableResource {
 }
 
 test("a release re-entered from drop() is EALREADY and drop() runs once", () => {
-  const owner = Reentrant.make();
+  const owner: Owned<Reentrant> = Reentrant.make();
+  const resource: Reentrant = owner;
+  const alias: Owned<Reentrant> = owner;
   owner.release();
-  expect(owner.drops).toBe(1);
-  expect(isKernelError(owner.inner, "EALREADY")).toBe(true);
-  expect((owner.inner as Error).message).toMatch(/being released/);
+  expect(resource.drops).toBe(1);
+  expect(isKernelError(resource.inner, "EALREADY")).toBe(true);
+  expect((resource.inner as Error).message).toMatch(/being released/);
   // a second release from outside is still EALREADY, and drop does not run again
-  expect(() => owner.release()).toThrow(expect.objectContaining({ errno: "EALREADY" }));
-  expect(owner.drops).toBe(1);
+  expect(() => alias.release()).toThrow(expect.objectContaining({ errno: "EALREADY" }));
+  expect(resource.drops).toBe(1);
 });
 
 test("a drop() that throws leaves the handle live: the release can be retried, and drop then runs once more", () => {
-  const owner = Reentrant.make();
-  owner.failNext = true;
-  expect(() => owner.release()).toThrow("drop failed");
+  const owner: Owned<Reentrant> = Reentrant.make();
+  const resource: Reentrant = owner;
+  const alias: Owned<Reentrant> = owner;
+  resource.failNext = true;
+  expect(() => alias.release()).toThrow("drop failed");
   owner.release();
-  expect(owner.drops).toBe(2);
+  expect(resource.drops).toBe(2);
   // correct use: dispose after a successful release is a no-op
-  owner[Symbol.dispose]();
-  expect(owner.drops).toBe(2);
+  alias[Symbol.dispose]();
+  expect(resource.drops).toBe(2);
 });
 
 class Counted extends RefCountedResource {
@@ -59,7 +64,8 @@ class Counted extends RefCountedResource {
     this.shared.count--;
     try {
       // SAFETY: the test re-enters put() from the decrement.
-      (this as unknown as ARef<Counted>).put();
+      const self: ARef<Counted> = this as unknown as ARef<Counted>;
+      self.put();
     } catch (error) {
       this.shared.reentered.push(error);
     }
@@ -75,8 +81,8 @@ class Counted extends RefCountedResource {
 
 test("a put() re-entered from the decrement is EALREADY and decrements once", () => {
   const shared = { count: 1, decrements: 0, reentered: [] as unknown[] };
-  const ref = adoptARef(new Counted(shared));
-  const clone = ref.clone();
+  const ref: ARef<Counted> = adoptARef(new Counted(shared));
+  const clone: ARef<Counted> = ref.clone();
   ref.put();
   expect(shared.decrements).toBe(1);
   expect(shared.count).toBe(1);
@@ -91,25 +97,27 @@ test("an Arc whose value's dispose drops the Arc again disposes the value once (
   let disposed = 0;
   const errors: unknown[] = [];
   // eslint-disable-next-line prefer-const
-  let arc: Arc<Disposable>;
+  let arc: Arc<Disposable> | undefined;
   const value = {
     [Symbol.dispose]() {
       disposed++;
       try {
-        arc.drop();
+        const live: Arc<Disposable> = arc!;
+        live.drop();
       } catch (error) {
         errors.push(error);
       }
     },
   };
-  arc = Arc.new(value);
-  arc.drop();
+  const made: Arc<Disposable> = Arc.new(value);
+  arc = made;
+  made.drop();
   expect(disposed).toBe(1);
   expect(isKernelError(errors[0], "EALREADY")).toBe(true);
   // correct use: a second share keeps the value until the last drop
   let count = 0;
-  const a = Arc.new({ [Symbol.dispose]: () => void count++ });
-  const b = a.clone();
+  const a: Arc<Disposable> = Arc.new({ [Symbol.dispose]: () => void count++ });
+  const b: Arc<Disposable> = a.clone();
   a.drop();
   expect(count).toBe(0);
   b.drop();
@@ -119,7 +127,7 @@ test("an Arc whose value's dispose drops the Arc again disposes the value once (
 test("an Arc whose dispose throws stays live and can be dropped again", () => {
   let fail = true;
   let disposed = 0;
-  const arc = Arc.new({
+  const arc: Arc<Disposable> = Arc.new({
     [Symbol.dispose]() {
       disposed++;
       if (fail) throw new Error("dispose failed");

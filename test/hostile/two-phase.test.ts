@@ -1,7 +1,8 @@
 // Failures that could leave half the work done: teardown, readFolio's failure paths, copies.
 import { expect, test } from "vitest";
 import { Machine } from "../../src/core/index.js";
-import { AddressSpace, Folio, GFP_HIGHUSER, GFP_KERNEL, Page } from "../../src/mm/index.js";
+import { AddressSpace, Folio, GFP_HIGHUSER, GFP_KERNEL, Page, type UniqueFolio } from "../../src/mm/index.js";
+import type { ARef, Owned } from "../../src/ownership/index.js";
 import { expectKernelError, expectUnchanged } from "../core/helpers.js";
 
 const fill = (locked: { markUptodate(): void }): void => locked.markUptodate();
@@ -9,7 +10,10 @@ const fill = (locked: { markUptodate(): void }): void => locked.markUptodate();
 test("AddressSpace.teardown with one folio still mapped is EBUSY with every index still cached", () => {
   const machine = new Machine({ ramSize: 4 << 20, highmemStart: 2 << 20 });
   const space = AddressSpace.create(machine);
-  for (const index of [0, 1, 2]) space.readFolio(index, fill).put();
+  for (const index of [0, 1, 2]) {
+    const cached: ARef<Folio> = space.readFolio(index, fill);
+    cached.put();
+  }
   // The cache holds the last reference of index 2, and the core maps it.
   const pfn = machine.pageCache.lookup(space.id, 2);
   const id = machine.kmapLocal(pfn, machine.pageGen(pfn));
@@ -38,7 +42,8 @@ test("a readFolio fill that tears down its own space fails with EFAULT and leaks
   expect(machine.consistencyProblems()).toEqual([]);
   // correct use on a live space
   using other = AddressSpace.create(machine);
-  other.readFolio(0, fill).put();
+  const read: ARef<Folio> = other.readFolio(0, fill);
+  read.put();
 });
 
 test("a readFolio fill that throws or forgets uptodate leaves nothing cached and nothing allocated", () => {
@@ -55,8 +60,8 @@ test("a readFolio fill that throws or forgets uptodate leaves nothing cached and
 test("locking a folio that is already locked is EBUSY, not EDEADLK from the order rule", () => {
   const machine = new Machine({ ramSize: 4 << 20 });
   using space = AddressSpace.create(machine);
-  const low = space.readFolio(3, fill);
-  const high = space.readFolio(5, fill);
+  const low: ARef<Folio> = space.readFolio(3, fill);
+  const high: ARef<Folio> = space.readFolio(5, fill);
   const lowGuard = low.lock();
   const highGuard = high.lock();
   expectUnchanged(machine, () => low.lock(), "EBUSY", /already locked/);
@@ -72,8 +77,8 @@ test("locking a folio that is already locked is EBUSY, not EDEADLK from the orde
 
 test("copies take their length from the real byte length: a lying length never overwrites the neighbour page", () => {
   const machine = new Machine({ ramSize: 4 << 20 });
-  const page = Page.alloc(GFP_KERNEL, machine);
-  const neighbour = Page.alloc(GFP_KERNEL, machine);
+  const page: Owned<Page> = Page.alloc(GFP_KERNEL, machine);
+  const neighbour: Owned<Page> = Page.alloc(GFP_KERNEL, machine);
   neighbour.write(0, new Uint8Array(16).fill(7));
   const src = new Uint8Array(8192).fill(0xee);
   Object.defineProperty(src, "length", { value: 1 });
@@ -95,7 +100,7 @@ test("copies take their length from the real byte length: a lying length never o
 
 test("a multi-page HIGHMEM folio copy runs no method of the caller's array: all pages are written or none", () => {
   const machine = new Machine({ ramSize: 4 << 20, highmemStart: 1 << 20 });
-  const folio = Folio.alloc(1, GFP_HIGHUSER, machine);
+  const folio: UniqueFolio = Folio.alloc(1, GFP_HIGHUSER, machine);
   const src = new Uint8Array(8192).fill(9);
   const trap = (): never => {
     throw new Error("an overridden method ran half-way");
@@ -112,5 +117,5 @@ test("a multi-page HIGHMEM folio copy runs no method of the caller's array: all 
   const first = new Uint8Array(1);
   folio.memcpyFromFolio(first, 0);
   expect(first[0]).toBe(9);
-  folio.put();
+  folio.release();
 });
