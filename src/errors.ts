@@ -68,6 +68,8 @@ export type Errno = keyof typeof ERRNO;
  * ```
  */
 export class KernelError extends Error {
+  /** The brand of a genuine error, for {@link isKernelError} (no `instanceof`, which traps on a Proxy). */
+  #genuine = true;
   /** The errno name, for example `"EINVAL"`. */
   readonly errno: Errno;
   /** The operation that failed, in the kernel's naming where one exists (`"__free_pages"`). */
@@ -93,12 +95,23 @@ export class KernelError extends Error {
     values: Readonly<Record<string, unknown>> = {},
     report?: string,
   ) {
-    super(formatMessage(op, what, values) + (report === undefined ? "" : `\n${report}`));
+    super(formatMessage(op, what, values) + (typeof report === "string" ? `\n${report}` : ""));
     this.name = "KernelError";
-    this.errno = errno;
-    this.op = op;
+    // A bad errno from a direct `new KernelError(...)` becomes EINVAL rather than a broken `code`.
+    this.errno = typeof errno === "string" && Object.hasOwn(ERRNO, errno) ? errno : "EINVAL";
+    this.op = typeof op === "string" ? op : safeText(op);
     this.values = values;
-    this.report = report;
+    this.report = typeof report === "string" ? report : undefined;
+  }
+
+  /**
+   * Tells whether a value is a genuine `KernelError` (a brand check that never runs a caller's code).
+   *
+   * @param value - Any value, a revoked `Proxy` included.
+   * @returns `true` for an error built by this class.
+   */
+  static isGenuine(value: unknown): value is KernelError {
+    return ((typeof value === "object" && value !== null) || typeof value === "function") && #genuine in value;
   }
 
   /** The errno number Linux uses for {@link KernelError.errno}. */
@@ -135,19 +148,71 @@ export function kernelError(
  * @returns `true` when `error` is a `KernelError` (with that errno).
  */
 export function isKernelError(error: unknown, errno?: Errno): error is KernelError {
-  return error instanceof KernelError && (errno === undefined || error.errno === errno);
+  return KernelError.isGenuine(error) && (errno === undefined || error.errno === errno);
 }
 
-function formatValue(value: unknown): string {
-  if (typeof value === "bigint") return `${value}n`;
-  if (typeof value === "number" && Number.isInteger(value) && value >= 0x10000) {
-    return `0x${value.toString(16)}`;
+const symbolToString = Symbol.prototype.toString;
+const { isArray } = Array;
+const { apply } = Reflect;
+const typedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype) as object;
+// SAFETY: %TypedArray%.prototype defines both accessors in every supported engine (ES2015).
+const tagGetter = Object.getOwnPropertyDescriptor(typedArrayPrototype, Symbol.toStringTag)!.get!;
+const byteLengthGetter = Object.getOwnPropertyDescriptor(typedArrayPrototype, "byteLength")!.get!;
+
+/**
+ * Describes any value for an error message without running the caller's code: no `toString`,
+ * `valueOf`, getter or `Proxy` trap is called, and it never throws.
+ *
+ * @param value - Any value: a `Symbol`, a `BigInt`, a revoked `Proxy`, a null-prototype object, a
+ *   detached typed array, an object whose getters throw.
+ * @returns A short text: `42`, `0x10000`, `-0`, `12n`, `"text"`, `Symbol(x)`,
+ *   `Uint8Array(8192 bytes)`, `[object]`, `[array]`, `[function]`, `[revoked proxy]`.
+ */
+export function describeValue(value: unknown): string {
+  try {
+    switch (typeof value) {
+      case "number":
+        if (Object.is(value, -0)) return "-0";
+        return Number.isInteger(value) && value >= 0x10000 ? `0x${value.toString(16)}` : String(value);
+      case "bigint":
+        return `${value.toString()}n`;
+      case "string":
+        return JSON.stringify(value.length > 200 ? `${value.slice(0, 197)}...` : value);
+      case "symbol":
+        return apply(symbolToString, value, []) as string;
+      case "function":
+        return "[function]";
+      case "object": {
+        if (value === null) return "null";
+        // The intrinsic getter returns undefined, without trapping, for anything but a typed array.
+        const name = apply(tagGetter, value, []) as string | undefined;
+        if (name !== undefined) return `${name}(${apply(byteLengthGetter, value, []) as number} bytes)`;
+        // Array.isArray does not trap on a Proxy, but throws for a revoked one.
+        return isArray(value) ? "[array]" : "[object]";
+      }
+      default:
+        return String(value);
+    }
+  } catch {
+    return "[revoked proxy]";
   }
-  if (typeof value === "string") return JSON.stringify(value);
-  return String(value);
 }
 
-function formatMessage(op: string, what: string, values: Readonly<Record<string, unknown>>): string {
-  const parts = Object.entries(values).map(([name, value]) => `${name}=${formatValue(value)}`);
-  return parts.length === 0 ? `${op}: ${what}` : `${op}: ${what} (${parts.join(", ")})`;
+const formatValue = describeValue;
+
+function safeText(value: unknown): string {
+  return typeof value === "string" ? value : formatValue(value);
+}
+
+function formatMessage(op: unknown, what: unknown, values: unknown): string {
+  let parts: string[] = [];
+  try {
+    if (typeof values === "object" && values !== null) {
+      parts = Object.keys(values).map((name) => `${name}=${formatValue((values as Record<string, unknown>)[name])}`);
+    }
+  } catch {
+    parts = ["values=[unreadable]"];
+  }
+  const head = `${safeText(op)}: ${safeText(what)}`;
+  return parts.length === 0 ? head : `${head} (${parts.join(", ")})`;
 }

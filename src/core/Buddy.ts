@@ -3,7 +3,8 @@
  *
  * @module
  */
-import { hex } from "./check.js";
+import { hex, isU32 } from "../args.js";
+import { kernelError } from "../errors.js";
 import { MAX_PAGE_ORDER, NR_PAGE_ORDERS } from "./config.js";
 import { FLAGS_MASK, NO_PFN, ORDER_MASK, ORDER_SHIFT, PG_buddy, PG_free, type MemMap } from "./MemMap.js";
 
@@ -99,6 +100,12 @@ export class Buddy {
    * - The frames are RAM, in one zone, not yet managed and not allocated.
    */
   addRange(startPfn: number, endPfn: number): void {
+    // Internal, but checked: a non-integer or out-of-range bound would loop forever (Infinity) or
+    // corrupt the metadata.
+    const limit = this.mem.flagsGen.length;
+    if (!isU32(startPfn) || !isU32(endPfn) || startPfn > endPfn || endPfn > limit) {
+      throw kernelError("EINVAL", "buddy_add_range", "not a range of page frames", { startPfn, endPfn, nrPages: limit });
+    }
     const zone = this.zoneOf(startPfn);
     // INVARIANT: every page handed to the allocator is marked free; its generation is still 0
     // (the frames were never allocated), so the whole word can be written.

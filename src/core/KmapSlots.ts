@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { hex } from "./check.js";
+import { hex } from "../args.js";
 
 /** Slots per CPU (`KM_MAX_IDX`): 15 nested local mappings; the 16th fails. */
 export const KM_MAX_IDX = 16;

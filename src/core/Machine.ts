@@ -4,7 +4,7 @@
  * @module
  */
 import { kernelError } from "../errors.js";
-import { hex } from "./check.js";
+import { hex } from "../args.js";
 import type { MachineConfig } from "./config.js";
 import { NR_ZONES } from "./Buddy.js";
 import { formatLeaks, type LeakEntry } from "./debug/report.js";
@@ -47,8 +47,21 @@ import { PageCache } from "./PageCache.js";
  * ```
  */
 export class Machine extends MachineAccess {
+  /** The brand of a genuine machine (see {@link Machine.isMachine}). */
+  #machine = true;
   /** The page cache of this machine. */
   readonly pageCache: PageCache = new PageCache(this);
+
+  /**
+   * Tells whether a value is a genuine machine: a brand check, so `Object.create(Machine.prototype)`
+   * and a `Proxy` around a machine are refused where `instanceof` would accept them.
+   *
+   * @param value - Any value.
+   * @returns `true` for a machine built by this class.
+   */
+  static isMachine(value: unknown): value is Machine {
+    return typeof value === "object" && value !== null && #machine in value;
+  }
 
   /**
    * Lists every block still allocated, with its order and (debug) allocation stack, and every live
@@ -227,8 +240,12 @@ export function defaultMachine(): Machine {
  *
  * @param machine - The new default, or `undefined` to create a fresh default on next use.
  * @returns The previous default, if one had been created.
+ * @throws KernelError `EINVAL` when `machine` is neither `undefined` nor a genuine machine.
  */
 export function setDefaultMachine(machine: Machine | undefined): Machine | undefined {
+  if (machine !== undefined && !Machine.isMachine(machine)) {
+    throw kernelError("EINVAL", "set_default_machine", "not a Machine", { machine: machine });
+  }
   const previous = fallback;
   fallback = machine;
   return previous;

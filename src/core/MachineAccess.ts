@@ -4,7 +4,7 @@
  * @module
  */
 import { kernelError } from "../errors.js";
-import { badNumber, checkBytes, isU32 } from "./check.js";
+import { badNumber, checkBytes, isU32 } from "../args.js";
 import { KmapSlots } from "./KmapSlots.js";
 import { MachineFlags } from "./MachineFlags.js";
 import { ORDER_SHIFT, PG_reserved, PG_tail } from "./MemMap.js";
@@ -57,11 +57,12 @@ export class MachineAccess extends MachineFlags {
    *   debug).
    */
   read(pfn: number, gen: number, offset: number, dst: Uint8Array): void {
-    checkBytes("memcpy_from_page", "dst", dst);
-    const flags = this.live("memcpy_from_page", pfn, gen, offset, dst.length);
-    this.checkRange("memcpy_from_page", pfn, offset, dst.length, this.extent(flags));
-    // SAFETY: the range lies inside the live block, checked just above.
-    this.phys.read(pfn, offset, dst);
+    // The real byte length (intrinsic getter), not the overridable `length` property.
+    const length = checkBytes("memcpy_from_page", "dst", dst);
+    const flags = this.live("memcpy_from_page", pfn, gen, offset, length);
+    this.checkRange("memcpy_from_page", pfn, offset, length, this.extent(flags));
+    // SAFETY: the range lies inside the live block, checked just above with dst's real length.
+    this.phys.read(pfn, offset, dst, length);
   }
 
   /**
@@ -75,11 +76,11 @@ export class MachineAccess extends MachineFlags {
    *   `Uint8Array`); nothing is written on error.
    */
   write(pfn: number, gen: number, offset: number, src: Uint8Array): void {
-    checkBytes("memcpy_to_page", "src", src);
-    const flags = this.live("memcpy_to_page", pfn, gen, offset, src.length);
-    this.checkRange("memcpy_to_page", pfn, offset, src.length, this.extent(flags));
-    // SAFETY: the range lies inside the live block, checked just above.
-    this.phys.write(pfn, offset, src);
+    const length = checkBytes("memcpy_to_page", "src", src);
+    const flags = this.live("memcpy_to_page", pfn, gen, offset, length);
+    this.checkRange("memcpy_to_page", pfn, offset, length, this.extent(flags));
+    // SAFETY: the range lies inside the live block, checked just above with src's real length.
+    this.phys.write(pfn, offset, src, length);
   }
 
   /**
@@ -258,7 +259,7 @@ export class MachineAccess extends MachineFlags {
     return (flags & (PG_tail | PG_reserved)) !== 0 ? this.pageSize : this.pageSize << (flags >>> ORDER_SHIFT);
   }
 
-  private checkRange(op: string, pfn: number, offset: number, length: number, extent: number): void {
+  private checkRange(op: string, pfn: number, offset: unknown, length: unknown, extent: number): void {
     if (!isU32(offset) || !isU32(length) || offset + length > extent) {
       if (!isU32(offset)) throw badNumber(op, "offset", offset);
       if (!isU32(length)) throw badNumber(op, "length", length);

@@ -4,7 +4,7 @@
  * @module
  */
 import { kernelError } from "../errors.js";
-import { isU32 } from "./check.js";
+import { isU32 } from "../args.js";
 import { MachinePages } from "./MachinePages.js";
 import { PG_locked, PG_tail, PG_USER_MASK } from "./MemMap.js";
 

@@ -4,7 +4,7 @@
  * @module
  */
 import { kernelError } from "../errors.js";
-import { badNumber, isU32 } from "./check.js";
+import { badNumber, isU32 } from "../args.js";
 import { MAX_PAGE_ORDER, NR_PAGE_ORDERS } from "./config.js";
 import { NR_ZONES, PCP_HIGH as BUDDY_PCP_HIGH, ZONE_HIGHMEM, ZONE_NORMAL } from "./Buddy.js";
 import { findPoisonCorruption, poisonBlock } from "./debug/poison.js";
@@ -79,7 +79,7 @@ export class MachinePages extends MachineState {
   allocPages(gfp: number, order: number): number {
     // The order-0 fast path: valid flags without HIGHMEM, ZERO or COMP, a warm hot list, no debug.
     // `=== true` compiles to one pointer comparison; a bare boolean field gets a full ToBoolean.
-    if (order === 0 && (gfp >>> 0) === gfp && (gfp & FAST_GFP_EXCLUDE) === 0 && this.plainAlloc === true) {
+    if (order === 0 && (typeof gfp === "number" && (gfp >>> 0) === gfp) && (gfp & FAST_GFP_EXCLUDE) === 0 && this.plainAlloc === true) {
       const hot = this.hot;
       const count = hot.count - 1;
       if (count >= 0) {
@@ -148,7 +148,7 @@ export class MachinePages extends MachineState {
     // no debug, room on the hot list. Any other case, valid or not, takes the checked slow path.
     const hot = this.hot;
     const count = hot.count;
-    if (order === 0 && (pfn >>> 0) === pfn && pfn < this.highmemPfn && this.freeBlockers === 0 && count < PCP_HIGH) {
+    if (order === 0 && (typeof pfn === "number" && (pfn >>> 0) === pfn) && pfn < this.highmemPfn && this.freeBlockers === 0 && count < PCP_HIGH) {
       // SAFETY: pfn < highmemPfn <= nrPages was checked above.
       const word = this.pgFlagsGen[pfn]!;
       if ((word & FAST_FREE_REJECT) === 0 && word >>> GEN_SHIFT === gen && this.pgRef[pfn] === 1 && this.pgLink0[pfn] === 0) {
@@ -251,6 +251,30 @@ export class MachinePages extends MachineState {
   }
 
   /**
+   * Checks that {@link MachinePages.folioPut} of this handle would succeed, changing nothing: the
+   * first phase of an operation that drops several references and must drop all or none.
+   *
+   * @param pfn - The folio's first page.
+   * @param gen - The generation of the handle.
+   * @param uncached - Check as if the folio had already left the page cache (the caller removes
+   *   it in the second phase, just before the put).
+   * @throws KernelError exactly what `folioPut` would throw.
+   */
+  folioPutCheck(pfn: number, gen: number, uncached = false): void {
+    const op = "folio_put";
+    if (!isU32(pfn) || pfn >= this.nrPages) throw badNumber(op, "pfn", pfn, this.nrPages);
+    const word = this.pgFlagsGen[pfn]!;
+    const flags = word & FLAGS_MASK;
+    if ((flags & PG_free) !== 0 && word >>> GEN_SHIFT === gen) {
+      throw kernelError("ERANGE", op, "refcount underflow: more references dropped than taken", { pfn, refcount: 0 });
+    }
+    this.live(op, pfn, gen);
+    if ((flags & (PG_tail | PG_reserved)) !== 0) throw kernelError("EINVAL", op, "not an allocated folio head", { pfn });
+    if (this.pgRef[pfn]! > 1) return;
+    this.checkFreeable(op, pfn, flags >>> ORDER_SHIFT, uncached);
+  }
+
+  /**
    * Free pages per zone and order, like `/proc/buddyinfo` (hot-list pages count as order 0).
    *
    * @returns `free[zone][order]` block counts, and `pages[zone]` free page totals.
@@ -279,17 +303,19 @@ export class MachinePages extends MachineState {
   }
 
   /**
-   * Returns a block to the allocator after checking it is no longer in use.
+   * Checks that a block holding its last reference may be freed: not locked, not in the page cache
+   * (unless `uncached`), not mapped; changes nothing.
    *
    * @param op - The operation.
-   * @param pfn - The block's first page, allocated with `order` and holding its last reference.
+   * @param pfn - The block's first page.
    * @param order - The block's order.
+   * @param uncached - Skip the page-cache check (the caller removes the folio from the cache first).
    */
-  private freeBlock(op: string, pfn: number, order: number): void {
-    const { pgFlagsGen: flagsGen, pgRef: refcount, pgLink0: link0, pgLink1: link1 } = this;
-    const head = flagsGen[pfn]!;
+  private checkFreeable(op: string, pfn: number, order: number, uncached: boolean): void {
+    const head = this.pgFlagsGen[pfn]!;
     if ((head & PG_locked) !== 0) throw kernelError("EBUSY", op, "freeing a locked folio", { pfn, order });
-    if (link0[pfn] !== 0) throw kernelError("EBUSY", op, "freeing a folio still in the page cache", { pfn, mapping: link0[pfn]!, index: link1[pfn]! });
+    const link0 = this.pgLink0;
+    if (!uncached && link0[pfn] !== 0) throw kernelError("EBUSY", op, "freeing a folio still in the page cache", { pfn, mapping: link0[pfn]!, index: this.pgLink1[pfn]! });
     const end = pfn + (1 << order);
     if (this.slots.live > 0) {
       for (const entry of this.slots.entries()) {
@@ -303,6 +329,20 @@ export class MachinePages extends MachineState {
         if (this.pkmap.count(p) > 0) throw kernelError("EBUSY", op, "freeing a page that is still kmapped", { pfn, order, kmapped: p });
       }
     }
+  }
+
+  /**
+   * Returns a block to the allocator after checking it is no longer in use.
+   *
+   * @param op - The operation.
+   * @param pfn - The block's first page, allocated with `order` and holding its last reference.
+   * @param order - The block's order.
+   */
+  private freeBlock(op: string, pfn: number, order: number): void {
+    const { pgFlagsGen: flagsGen, pgRef: refcount, pgLink0: link0, pgLink1: link1 } = this;
+    this.checkFreeable(op, pfn, order, false);
+    const head = flagsGen[pfn]!;
+    const end = pfn + (1 << order);
     if (this.owner !== undefined) this.owner.recordFree(pfn);
     // INVARIANT: every page of the block is marked free (keeping its generation) before the
     // block joins a free list.

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { badNumber, hex, isAddress, isU32 as checkU32 } from "./check.js";
+import { badNumber, checkFunction, hex, isAddress, isU32 as checkU32 } from "../args.js";
 import { resolveConfig, type MachineConfig, type PhysRangeKind, type ResolvedConfig } from "./config.js";
 import { Buddy, ZONE_HIGHMEM, ZONE_NORMAL, type HotList } from "./Buddy.js";
 import { PageOwner } from "./debug/owner.js";
@@ -142,10 +142,11 @@ export class MachineState {
    * @param cpu - A CPU number in `[0, cpus)`.
    * @param fn - The code to run.
    * @returns What `fn` returns.
-   * @throws KernelError `EINVAL` for a bad CPU number.
+   * @throws KernelError `EINVAL` for a bad CPU number or an `fn` that is not a function.
    */
   onCpu<Result>(cpu: number, fn: () => Result): Result {
     if (!isU32(cpu) || cpu >= this.cpus) throw badNumber("on_cpu", "cpu", cpu, this.cpus);
+    checkFunction("on_cpu", "fn", fn);
     const previous = this.cpu;
     this.cpu = cpu;
     try {

@@ -3,7 +3,8 @@
  *
  * @module
  */
-import { hex } from "./check.js";
+import { hex } from "../args.js";
+import { kernelError } from "../errors.js";
 
 /** The page is in the allocator (a buddy free block or a per-CPU list). Set on every page of a free block. */
 export const PG_free = 1 << 0;
@@ -131,8 +132,10 @@ export class MemMap {
  *
  * @param flags - A flags word.
  * @returns For example `"head|uptodate"`, or `"none"`.
+ * @throws KernelError `EINVAL` when `flags` is not a 32-bit integer.
  */
 export function flagNames(flags: number): string {
+  if (typeof flags !== "number" || (flags | 0) !== flags) throw kernelError("EINVAL", "flag_names", "flags is not a 32-bit integer", { flags });
   const names = FLAG_NAMES.filter(([bit]) => (flags & bit) !== 0).map(([, name]) => name);
   return names.length === 0 ? "none" : names.join("|");
 }

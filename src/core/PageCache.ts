@@ -4,8 +4,9 @@
  * @module
  */
 import { kernelError } from "../errors.js";
-import { badNumber, isU32 } from "./check.js";
+import { badNumber, isU32 } from "../args.js";
 import type { MachineAccess } from "./MachineAccess.js";
+import { MAX_PAGE_ORDER } from "./config.js";
 import { PG_reserved, PG_tail } from "./MemMap.js";
 
 /**
@@ -73,7 +74,7 @@ export class PageCache {
     if (this.machine.isAllocated(pfn) && link0[pfn] !== 0) {
       throw kernelError("EBUSY", op, "folio is already in the page cache", { pfn, mapping: link0[pfn]!, index: link1[pfn]! });
     }
-    if (pages.has(index)) throw kernelError("EEXIST", op, "index already caches a folio", { mapping, index, cached: pages.get(index)! });
+    this.checkSlot(op, pages, mapping, index, this.machine.pageOrder(pfn));
     this.machine.folioGet(pfn, gen);
     // INVARIANT: the folio's metadata and the table agree on (mapping, index).
     link0[pfn] = mapping;
@@ -92,7 +93,25 @@ export class PageCache {
   lookup(mapping: number, index: number): number {
     const pages = this.pages("filemap_get_folio", mapping);
     if (!isU32(index)) throw badNumber("filemap_get_folio", "index", index);
-    return pages.get(index) ?? -1;
+    return this.covering(pages, index);
+  }
+
+  /**
+   * Checks that a folio of `order` could be cached at `index`, changing nothing: the first phase of
+   * an operation that allocates the folio only when it can be cached.
+   *
+   * @param mapping - A live mapping id.
+   * @param index - The folio's first index.
+   * @param order - The folio's order.
+   * @throws KernelError `EINVAL` when `index` is not a multiple of `2^order`; `EEXIST` when any
+   *   index the folio would cover already has a folio (its own or a larger one covering it).
+   */
+  checkAdd(mapping: number, index: number, order: number): void {
+    const op = "filemap_add_folio";
+    const pages = this.pages(op, mapping);
+    if (!isU32(index)) throw badNumber(op, "index", index);
+    if (!isU32(order) || order > MAX_PAGE_ORDER) throw badNumber(op, "order", order, MAX_PAGE_ORDER + 1);
+    this.checkSlot(op, pages, mapping, index, order);
   }
 
   /**
@@ -108,8 +127,10 @@ export class PageCache {
     const op = "filemap_remove_folio";
     const pages = this.pages(op, mapping);
     if (!isU32(index)) throw badNumber(op, "index", index);
-    const pfn = pages.get(index);
-    if (pfn === undefined) throw kernelError("ENOENT", op, "no folio cached at index", { mapping, index });
+    // Any index inside a large folio names it; the folio leaves the cache from its first index.
+    const pfn = this.covering(pages, index);
+    if (pfn < 0) throw kernelError("ENOENT", op, "no folio cached at index", { mapping, index });
+    index = this.machine.mem.link1[pfn]!;
     const { link0, link1 } = this.machine.mem;
     const gen = this.machine.pageGen(pfn);
     link0[pfn] = 0;
@@ -133,6 +154,29 @@ export class PageCache {
    * @returns The indexes.
    * @throws KernelError `ENOENT` for an unknown mapping.
    */
+  /**
+   * Removes every folio a mapping caches and destroys the mapping, all or nothing
+   * (`truncate_inode_pages` then the mapping's end).
+   *
+   * @param mapping - A live mapping id.
+   * @returns How many folios were removed.
+   * @throws KernelError what {@link PageCache.remove} would throw for any of its folios (`EBUSY`
+   *   for one that is locked or mapped when its cache reference is the last), checked for every
+   *   folio before the first is removed: on error the cache and the machine are unchanged.
+   */
+  removeAll(mapping: number): number {
+    const op = "truncate_inode_pages";
+    const pages = this.pages(op, mapping);
+    const machine = this.machine;
+    // Phase 1: check every folio; nothing changes.
+    for (const pfn of pages.values()) machine.folioPutCheck(pfn, machine.pageGen(pfn), true);
+    // Phase 2: nothing can fail any more.
+    const removed = pages.size;
+    for (const index of [...pages.keys()]) this.remove(mapping, index);
+    this.mappings.delete(mapping);
+    return removed;
+  }
+
   indexes(mapping: number): number[] {
     return [...this.pages("mapping_indexes", mapping).keys()].sort((a, b) => a - b);
   }
@@ -168,6 +212,34 @@ export class PageCache {
     const out: [number, number, number][] = [];
     for (const [mapping, pages] of this.mappings) for (const [index, pfn] of pages) out.push([mapping, index, pfn]);
     return out;
+  }
+
+  /**
+   * The folio covering `index`: a folio of order n cached at i covers i … i + 2^n − 1, and i is a
+   * multiple of 2^n, so the only candidates are `index` rounded down to each order.
+   */
+  private covering(pages: Map<number, number>, index: number): number {
+    const exact = pages.get(index);
+    if (exact !== undefined) return exact;
+    for (let order = 1; order <= MAX_PAGE_ORDER; order++) {
+      const base = index - (index % (1 << order));
+      const pfn = pages.get(base);
+      if (pfn !== undefined && base + (1 << this.machine.pageOrder(pfn)) > index) return pfn;
+    }
+    return -1;
+  }
+
+  /** Checks the alignment of a folio of `order` at `index` and that no cached folio overlaps it. */
+  private checkSlot(op: string, pages: Map<number, number>, mapping: number, index: number, order: number): void {
+    const nr = 2 ** order;
+    if (index % nr !== 0) throw kernelError("EINVAL", op, "index is not a multiple of the folio's size in pages", { mapping, index, order });
+    if (index + nr - 1 > 0xffffffff) throw kernelError("EINVAL", op, "folio would reach past the last index", { mapping, index, order });
+    const cover = this.covering(pages, index);
+    if (cover >= 0) throw kernelError("EEXIST", op, "index already caches a folio", { mapping, index, cached: cover });
+    for (let i = index + 1; i < index + nr; i++) {
+      const inside = pages.get(i);
+      if (inside !== undefined) throw kernelError("EEXIST", op, "an index the folio would cover already caches a folio", { mapping, index: i, cached: inside });
+    }
   }
 
   private pages(op: string, mapping: number): Map<number, number> {

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { copyBytes, fillBytes, subBytes } from "../args.js";
 import { MAX_PAGE_ORDER } from "./config.js";
 
 /** Pages per backing chunk: one max-order buddy block (1024 pages). */
@@ -84,19 +85,23 @@ export class PhysMem {
    *
    * @param pfn - The first page of a block.
    * @param offset - Byte offset from the start of `pfn`.
-   * @param dst - The destination.
+   * @param dst - The destination, a genuine `Uint8Array`.
+   * @param length - `dst`'s real byte length (from the intrinsic getter).
    * @safety
-   * - `[offset, offset + dst.length)` lies inside one buddy block starting at or before `pfn`.
+   * - `[offset, offset + length)` lies inside one buddy block starting at or before `pfn`.
    */
-  read(pfn: number, offset: number, dst: Uint8Array): void {
+  read(pfn: number, offset: number, dst: Uint8Array, length: number): void {
+    // Nothing to copy (a detached array measures 0, and the intrinsic set would throw on it).
+    if (length === 0) return;
     const chunk = this.chunks[pfn >>> MAX_PAGE_ORDER];
     if (chunk === undefined) {
-      dst.fill(0);
+      fillBytes(dst, 0);
       return;
     }
     const start = this.base(pfn) + offset;
-    // SAFETY: the caller keeps the range inside one block, and a block lies inside one chunk.
-    dst.set(chunk.subarray(start, start + dst.length));
+    // SAFETY: the caller keeps the range inside one block, and a block lies inside one chunk; the
+    // intrinsic set and subarray run no method the caller could have overridden on dst.
+    copyBytes(dst, subBytes(chunk, start, start + length), 0);
   }
 
   /**
@@ -104,13 +109,16 @@ export class PhysMem {
    *
    * @param pfn - The first page of a block.
    * @param offset - Byte offset from the start of `pfn`.
-   * @param src - The source bytes.
+   * @param src - The source bytes, a genuine `Uint8Array`.
+   * @param length - `src`'s real byte length (from the intrinsic getter).
    * @safety
-   * - `[offset, offset + src.length)` lies inside one buddy block starting at or before `pfn`.
+   * - `[offset, offset + length)` lies inside one buddy block starting at or before `pfn`.
    */
-  write(pfn: number, offset: number, src: Uint8Array): void {
-    // SAFETY: as for read; TypedArray.set would throw rather than write outside the chunk.
-    this.chunk(pfn).set(src, this.base(pfn) + offset);
+  write(pfn: number, offset: number, src: Uint8Array, length: number): void {
+    if (length === 0) return;
+    // SAFETY: as for read; TypedArray.set copies src's real length (the caller's `length`, from the
+    // intrinsic byteLength) and would throw rather than write outside the chunk.
+    copyBytes(this.chunk(pfn), src, this.base(pfn) + offset);
   }
 
   /**

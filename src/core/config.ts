@@ -4,7 +4,7 @@
  * @module
  */
 import { kernelError } from "../errors.js";
-import { badNumber, isAddress } from "./check.js";
+import { badNumber, isAddress, readOption } from "../args.js";
 
 /** The page shifts the kernel supports: 4, 8, 16, 32, 64 or 256 KiB pages. */
 export type PageShift = 12 | 13 | 14 | 15 | 16 | 18;
@@ -138,24 +138,26 @@ const OP = "machine_create";
  */
 export function resolveConfig(config: MachineConfig = {}): ResolvedConfig {
   if (typeof config !== "object" || config === null) throw kernelError("EINVAL", OP, "config is not an object", { config });
-  const pageShift = config.pageShift ?? 12;
+  // Each field is read once, a throwing getter or a revoked Proxy being EINVAL, then type-checked.
+  const field = (key: keyof MachineConfig): unknown => readOption(OP, config, key);
+  const pageShift = (field("pageShift") ?? 12) as PageShift;
   if (!PAGE_SHIFTS.includes(pageShift)) {
     throw kernelError("EINVAL", OP, "pageShift must be 12, 13, 14, 15, 16 or 18", { pageShift });
   }
   // Small integers (Smis) throughout: V8 keeps a field first written with a heap number as a
   // double, and every hot-path comparison against it would then unbox and convert.
   const pageSize = 1 << pageShift;
-  const ramSize = config.ramSize ?? 256 * 1024 * 1024;
+  const ramSize = field("ramSize") ?? 256 * 1024 * 1024;
   if (!isAddress(ramSize) || ramSize === 0 || ramSize % pageSize !== 0) {
     throw kernelError("EINVAL", OP, "ramSize must be a positive multiple of the page size", { ramSize, pageSize });
   }
   if (ramSize / pageSize > MAX_PAGES) throw badNumber(OP, "ramSize", ramSize, MAX_PAGES * pageSize);
   // SAFETY: at most MAX_PAGES (2^26), so `| 0` is exact.
   const nrPages = (ramSize / pageSize) | 0;
-  const cpus = config.cpus ?? 2;
-  if ((cpus >>> 0) !== cpus || cpus < 1 || cpus > MAX_CPUS) throw badNumber(OP, "cpus", cpus, MAX_CPUS + 1);
+  const cpus = field("cpus") ?? 2;
+  if ((typeof cpus !== "number" || (cpus >>> 0) !== cpus) || cpus < 1 || cpus > MAX_CPUS) throw badNumber(OP, "cpus", cpus, MAX_CPUS + 1);
   let highmemPfn = nrPages;
-  const highmemStart = config.highmemStart ?? null;
+  const highmemStart = field("highmemStart") ?? null;
   if (highmemStart !== null) {
     if (!isAddress(highmemStart) || highmemStart % pageSize !== 0 || highmemStart === 0 || highmemStart > ramSize) {
       throw kernelError("EINVAL", OP, "highmemStart must be a page-aligned address in (0, ramSize]", {
@@ -166,8 +168,8 @@ export function resolveConfig(config: MachineConfig = {}): ResolvedConfig {
     // SAFETY: highmemStart <= ramSize, so the quotient is at most nrPages and `| 0` is exact.
     highmemPfn = (highmemStart / pageSize) | 0;
   }
-  const { segments, mmioAbove } = layRanges(config.ranges ?? [], nrPages, pageSize);
-  const debug = resolveDebug(config.debug);
+  const { segments, mmioAbove } = layRanges((field("ranges") ?? []) as readonly PhysRange[], nrPages, pageSize);
+  const debug = resolveDebug(field("debug") as boolean | DebugOptions | undefined);
   return { pageShift, pageSize, nrPages, highmemPfn, cpus, segments, mmioAbove, debug };
 }
 
@@ -180,7 +182,7 @@ function resolveDebug(debug: boolean | DebugOptions | undefined): Required<Debug
   }
   const options: DebugOptions = debug === false || debug === undefined ? {} : debug;
   for (const field of DEBUG_FIELDS) {
-    const value: unknown = options[field];
+    const value: unknown = readOption(OP, options, field);
     if (value !== undefined && typeof value !== "boolean") {
       throw kernelError("EINVAL", OP, `debug.${field} must be a boolean`, { [field]: value });
     }
@@ -202,10 +204,18 @@ function layRanges(
 ): { segments: PfnSegment[]; mmioAbove: PfnSegment[] } {
   let segments: PfnSegment[] = [{ startPfn: 0, endPfn: nrPages, kind: "ram" }];
   const mmioAbove: PfnSegment[] = [];
-  if (!Array.isArray(ranges)) throw kernelError("EINVAL", OP, "ranges is not an array", { ranges });
-  for (const [index, range] of ranges.entries()) {
+  let list: unknown[];
+  try {
+    if (!Array.isArray(ranges)) throw new TypeError("not an array");
+    list = [...(ranges as unknown[])];
+  } catch {
+    throw kernelError("EINVAL", OP, "ranges is not an array", { ranges });
+  }
+  for (const [index, range] of list.entries()) {
     if (typeof range !== "object" || range === null) throw kernelError("EINVAL", OP, "range is not an object", { index, range });
-    const { kind, start, size } = range;
+    const kind = readOption(OP, range, "kind") as PhysRangeKind;
+    const start = readOption(OP, range, "start");
+    const size = readOption(OP, range, "size");
     if (!KINDS.includes(kind)) throw kernelError("EINVAL", OP, "unknown range kind", { kind });
     if (!isAddress(start) || !isAddress(size) || size === 0 || start % pageSize !== 0 || size % pageSize !== 0) {
       throw kernelError("EINVAL", OP, "range start and size must be page-aligned, size positive", {

@@ -7,6 +7,8 @@
  *
  * @module
  */
+import { isU32 } from "../args.js";
+import { kernelError } from "../errors.js";
 
 /** Allocate from ZONE_HIGHMEM if it has memory, else fall back to ZONE_NORMAL. */
 export const __GFP_HIGHMEM = 0x02;
@@ -59,8 +61,10 @@ const NAMES: readonly [number, string][] = [
  *
  * @param gfp - A GFP mask.
  * @returns For example `"0x40cc0(__GFP_IO|__GFP_FS|...|__GFP_COMP)"`.
+ * @throws KernelError `EINVAL` when `gfp` is not a 32-bit non-negative integer.
  */
 export function gfpName(gfp: number): string {
+  if (!isU32(gfp)) throw kernelError("EINVAL", "gfp_name", "gfp is not a set of GFP flags", { gfp });
   const names = NAMES.filter(([bit]) => (gfp & bit) !== 0).map(([, name]) => name);
   return `0x${gfp.toString(16)}(${names.join("|") || "none"})`;
 }

@@ -12,7 +12,8 @@
  *
  * @module
  */
-import { GFP_KERNEL, PG_locked, type Machine } from "../core/index.js";
+import { checkFunction, checkOptions, isU32, readOption } from "../args.js";
+import { GFP_KERNEL, MAX_PAGE_ORDER, PG_locked, type Machine } from "../core/index.js";
 import { kernelError } from "../errors.js";
 import type { ARef } from "../ownership/index.js";
 import { machineArg } from "./consts.js";
@@ -90,10 +91,19 @@ export class AddressSpace implements Disposable {
     const op = "read_folio";
     const cached = this.#lookup(op, index);
     if (cached >= 0) return getFolio(this.machine, cached);
-    if (typeof fill !== "function") throw kernelError("EINVAL", op, "fill is not a function", { fill: typeof fill });
-    if (typeof options !== "object" || options === null) throw kernelError("EINVAL", op, "options is not an object", { options: String(options) });
+    // Phase 1: every argument is checked, each option read once, before anything changes.
+    checkFunction(op, "fill", fill);
+    checkOptions(op, "options", options);
+    const order = readOption(op, options, "order") ?? 0;
+    const gfp = readOption(op, options, "gfp") ?? GFP_KERNEL;
+    if (!isU32(gfp)) throw kernelError("EINVAL", op, "options.gfp is not a set of GFP flags", { gfp });
+    if (!isU32(order)) throw kernelError("EINVAL", op, "options.order is not a non-negative integer", { order });
+    // A folio of order n at index i covers i … i + 2^n − 1: i must be a multiple of 2^n, and no index
+    // it covers may be cached already (EDOM for a too-large order comes from Folio.alloc, unchanged).
+    if (order <= MAX_PAGE_ORDER) this.machine.pageCache.checkAdd(this.id, index, order);
     checkLockOrder(this.machine, this.id, index);
-    const unique: UniqueFolio = Folio.alloc(options.order ?? 0, options.gfp ?? GFP_KERNEL, this.machine);
+    // Phase 2: the folio is allocated and cached; Folio.alloc and pageCache.add check before they change.
+    const unique: UniqueFolio = Folio.alloc(order, gfp, this.machine);
     unique.intoShared();
     const folio: ARef<Folio> = unique;
     const { machine } = this;
@@ -114,9 +124,14 @@ export class AddressSpace implements Disposable {
       } finally {
         locked[Symbol.dispose]();
       }
+      // The fill may have torn the space down or removed the folio itself: then nothing is cached.
+      if (!this.#live || machine.pageCache.lookup(this.id, index) !== pfn) {
+        throw kernelError("EFAULT", op, "the folio left the page cache while it was being read", { mapping: this.id, index });
+      }
       if (!folio.uptodate) throw kernelError("EIO", op, "read_folio did not mark the folio uptodate", { index });
     } catch (error) {
-      machine.pageCache.remove(this.id, index);
+      // Undo what this call did, and only that: the cache entry if it is still ours, then our reference.
+      if (this.#live && machine.pageCache.lookup(this.id, index) === pfn) machine.pageCache.remove(this.id, index);
       folio.put();
       throw error;
     }
@@ -155,7 +170,7 @@ export class AddressSpace implements Disposable {
    *   not fit the page cache's 32-bit indexes.
    */
   indexForPos(pos: Loff): number {
-    if (typeof pos !== "bigint" || pos < 0n) throw kernelError("EINVAL", "index_for_pos", "not a file position", { pos: String(pos) });
+    if (typeof pos !== "bigint" || pos < 0n) throw kernelError("EINVAL", "index_for_pos", "not a file position", { pos: pos });
     const index = pos >> BigInt(this.machine.pageShift);
     if (index > 0xffffffffn) throw kernelError("EOVERFLOW", "index_for_pos", "position beyond the page cache's index range", { pos });
     return Number(index);
@@ -169,7 +184,7 @@ export class AddressSpace implements Disposable {
    * @throws KernelError `EINVAL` for a bad index.
    */
   posOfIndex(index: number): Loff {
-    if ((index >>> 0) !== index) throw kernelError("EINVAL", "pos_of_index", "index is not a 32-bit non-negative integer", { index: String(index) });
+    if ((typeof index !== "number" || (index >>> 0) !== index)) throw kernelError("EINVAL", "pos_of_index", "index is not a 32-bit non-negative integer", { index: index });
     return loff(BigInt(index) << BigInt(this.machine.pageShift));
   }
 
@@ -194,15 +209,15 @@ export class AddressSpace implements Disposable {
   teardown(): void {
     if (!this.#live) throw kernelError("EALREADY", "address_space_teardown", "address space was already torn down", { mapping: this.id });
     const cache = this.machine.pageCache;
-    const indexes = cache.indexes(this.id);
-    for (const index of indexes) {
+    for (const index of cache.indexes(this.id)) {
       const pfn = cache.lookup(this.id, index);
       if (this.machine.testPageFlag(pfn, this.machine.pageGen(pfn), PG_locked)) {
         throw kernelError("EBUSY", "address_space_teardown", "a cached folio is locked", { mapping: this.id, index });
       }
     }
-    for (const index of indexes) cache.remove(this.id, index);
-    cache.destroyMapping(this.id);
+    // Two phases inside: every folio is checked before the first leaves the cache, so a folio
+    // still mapped fails the teardown with every index still cached.
+    cache.removeAll(this.id);
     // INVARIANT: the mapping is gone; every later call fails.
     this.#live = false;
   }
@@ -218,7 +233,7 @@ export class AddressSpace implements Disposable {
 
   #lookup(op: string, index: number): number {
     this.#check(op);
-    if ((index >>> 0) !== index) throw kernelError("EINVAL", op, "index is not a 32-bit non-negative integer", { index: String(index) });
+    if ((typeof index !== "number" || (index >>> 0) !== index)) throw kernelError("EINVAL", op, "index is not a 32-bit non-negative integer", { index: index });
     return this.machine.pageCache.lookup(this.id, index);
   }
 }

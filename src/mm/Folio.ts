@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { isU32 } from "../args.js";
 import { GFP_KERNEL, MAX_PAGE_ORDER, PG_locked, PG_uptodate, __GFP_COMP, type Machine } from "../core/index.js";
 import { kernelError } from "../errors.js";
 import { RefCountedResource, notOwnableBecause, refCountOf, adoptARef, type ARef, type TypeErrorText } from "../ownership/index.js";
@@ -75,6 +76,8 @@ export class Folio extends RefCountedResource {
   declare readonly [notOwnableBecause]: "a folio is shared by the page cache; hold ARef<Folio>, or a UniqueFolio from Folio.alloc";
   /** @internal The state every handle of this folio shares. */
   readonly [folioState]: FolioState;
+  /** The brand of a genuine folio handle (`Object.create(Folio.prototype)` and Proxies lack it). */
+  readonly #folio = true;
 
   private constructor(state: FolioState) {
     super();
@@ -104,8 +107,10 @@ export class Folio extends RefCountedResource {
   static alloc(order: number, gfp: Gfp = GFP_KERNEL, machine?: Machine): UniqueFolio {
     const op = "folio_alloc";
     const target = machineArg(op, machine);
+    // Type first: `gfp | __GFP_COMP` below would coerce a string, an object or NaN into flags.
+    if (!isU32(gfp)) throw kernelError("EINVAL", op, "gfp is not a set of GFP flags", { gfp });
     if (typeof order !== "number" || !Number.isInteger(order) || order < 0) {
-      throw kernelError("EINVAL", op, "order is not a non-negative integer", { order: String(order) });
+      throw kernelError("EINVAL", op, "order is not a non-negative integer", { order: order });
     }
     if (order > MAX_PAGE_ORDER) throw kernelError("EDOM", op, "order above MAX_PAGE_ORDER", { order, max: MAX_PAGE_ORDER });
     const pfn = target.allocPages(gfp | __GFP_COMP, order);
@@ -117,21 +122,35 @@ export class Folio extends RefCountedResource {
   }
 
   /**
+   * Tells whether a value is a genuine folio handle (a brand check: not `instanceof`, which
+   * `Object.create(Folio.prototype)` and a `Proxy` pass).
+   *
+   * @param value - Any value.
+   * @returns `true` for a handle made by this class.
+   */
+  static isFolio(value: unknown): value is Folio {
+    return typeof value === "object" && value !== null && #folio in value;
+  }
+
+  /**
    * Turns the last counted reference back into a {@link UniqueFolio}, consuming `shared`.
    *
    * @param shared - The reference; it must be the folio's only one (not cached, no clones) and
    *   not locked (a LockedFolio guard would be a second writer).
    * @returns A new unique handle; `shared` is consumed (`put()` on it throws `EALREADY`).
-   * @throws KernelError `EBUSY` naming the count when other references exist, or when the folio
-   *   is locked; `EALREADY` when `shared` was already put; `EINVAL` when it is not a folio.
+   * @throws KernelError `EBUSY` naming the count when other references exist, when the folio
+   *   is locked, or naming the mapping while a mapping of it is live (M46); `EALREADY` when `shared` was already put; `EINVAL` when it is not a folio.
    */
   static intoUnique(shared: ARef<Folio>): UniqueFolio {
     const op = "folio_into_unique";
-    if (!(shared instanceof Folio)) throw kernelError("EINVAL", op, "not a Folio", { shared: String(shared) });
+    if (!Folio.isFolio(shared)) throw kernelError("EINVAL", op, "not a Folio", { shared });
     if (!shared.isLive) throw kernelError("EALREADY", op, "reference was already dropped", { folio: shared.describeResource() });
     const { machine, pfn, gen } = shared[folioState];
     // testPageFlag also rejects a handle whose folio was freed (EFAULT).
     if (machine.testPageFlag(pfn, gen, PG_locked)) throw kernelError("EBUSY", op, "folio is locked", { folio: shared.describeResource() });
+    // A live mapping of this handle (a shared map closure, chunk iteration) would read under the
+    // new unique handle's writes: EBUSY naming the mapping.
+    shared[folioState].borrows.exclusive(op);
     const count = refCountOf(shared);
     if (count !== 1) throw kernelError("EBUSY", op, "other references exist", { folio: shared.describeResource(), count });
     const next = shared.clone();
@@ -260,7 +279,8 @@ export class Folio extends RefCountedResource {
   map<Result>(offset: number, body: MapBody<"read", Result>): Result {
     this.assertLive("folio_map");
     const state = this[folioState];
-    return mapWith(state, state.unique ? state.borrows : null, "read", "folio_map", offset, body);
+    // A shared mapping registers its borrow too: intoUnique must see it (EBUSY naming the mapping).
+    return mapWith(state, state.borrows, "read", "folio_map", offset, body);
   }
 
   /**
@@ -279,11 +299,11 @@ export class Folio extends RefCountedResource {
   forEachChunk(offset: number, length: number, body: <Lifetime>(view: ReadonlyFolioView<Lifetime>, offset: number) => void): void {
     this.assertLive("folio_chunks");
     const state = this[folioState];
-    const token = state.unique ? state.borrows.begin("folio_chunks", "read", "read chunks", offset) : null;
+    const token = state.borrows.begin("folio_chunks", "read", "read chunks", offset);
     try {
       checkedChunks(state, "folio_chunks", offset, length, body);
     } finally {
-      if (token !== null) state.borrows.end(token);
+      state.borrows.end(token);
     }
   }
 

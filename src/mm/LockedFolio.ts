@@ -15,7 +15,7 @@
  *
  * @module
  */
-import { PG_uptodate, type Machine } from "../core/index.js";
+import { PG_locked, PG_uptodate, type Machine } from "../core/index.js";
 import { kernelError } from "../errors.js";
 import { Borrows, checkedChunks, copyFromFolio, copyToFolio, zeroFolioRange, type FolioState, type MapAccess } from "./internal/folio-state.js";
 import type { Folio } from "./Folio.js";
@@ -326,6 +326,8 @@ export class LockedFolio implements Disposable {
         return new LockedFolio(folio, state, 0, -1);
       }
       const index = machine.pageCache.indexOf(pfn);
+      // An already locked folio is EBUSY, the truthful answer, before the order rule can say EDEADLK.
+      if (machine.testPageFlag(pfn, gen, PG_locked)) throw kernelError("EBUSY", "folio_lock", "folio is already locked", { pfn, index });
       checkLockOrder(machine, mapping, index);
       if (!machine.folioTrylock(pfn, gen)) throw kernelError("EBUSY", "folio_lock", "folio is already locked", { pfn, index });
       const guard = new LockedFolio(folio, state, mapping, index);

@@ -25,7 +25,8 @@ import { kernelError } from "../errors.js";
 import { lifetimeBrand, type NoEscape } from "../ownership/index.js";
 import type { FolioView, ReadonlyFolioView } from "./FolioView.js";
 import { checkMapOffset, type Borrows, type FolioState, type MapAccess } from "./internal/folio-state.js";
-import { checkClosure, checkSynchronous } from "./internal/pageArgs.js";
+import { checkClosure } from "../args.js";
+import { checkSynchronous } from "./internal/pageArgs.js";
 
 export type { MapAccess } from "./internal/folio-state.js";
 export type { FolioView, ReadonlyFolioView } from "./FolioView.js";

@@ -15,6 +15,7 @@
  *
  * @module
  */
+import { isObjectLike } from "../args.js";
 import { PG_owner_priv_1, PG_free, __GFP_COMP, type Machine } from "../core/index.js";
 import { kernelError } from "../errors.js";
 import { adoptOwned, assertUnsafe, notRefCountedBecause, type IfAlreadyMoved, type Owned, type Unsafe } from "../ownership/index.js";
@@ -78,8 +79,10 @@ export class Page extends PageAccess {
 
   static {
     installPageHandle((page, op) => {
-      // SAFETY: Page is the only subclass of PageAccess, whose constructor is internal.
+      // SAFETY: Page is the only subclass of PageAccess, whose constructor is internal; the brand
+      // check refuses `Object.create(Page.prototype)`, a Proxy and any non-object `this`.
       const handle = page as Page;
+      if (!isObjectLike(handle) || !(#gen in handle)) throw kernelError("EINVAL", op, "not a Page", { page: page });
       const scope = handle.#scope;
       if (scope !== undefined && !scope.active) {
         if (scope === HANDED_OVER) throw kernelError("EFAULT", op, "page was handed over with intoPhys", { pfn: handle.pfn });
@@ -126,7 +129,7 @@ export class Page extends PageAccess {
    */
   static alloc(gfp: Gfp, machine?: Machine): Owned<Page> {
     const target = machineArg("alloc_page", machine);
-    if ((gfp >>> 0) === gfp && (gfp & __GFP_COMP) !== 0) throw compoundRefused(gfp);
+    if ((typeof gfp === "number" && (gfp >>> 0) === gfp) && (gfp & __GFP_COMP) !== 0) throw compoundRefused(gfp);
     const pfn = target.allocPages(gfp, 0);
     // INVARIANT: a fresh order-0 page with its allocation reference, held by this owner only.
     return adoptOwned(makePage(target, pfn, target.pageGen(pfn), undefined));
@@ -307,6 +310,6 @@ function frameOf(op: string, machine: Machine, addr: PhysAddr): number {
  */
 export function intoPhys<Owner extends Owned<Page>>(page: Owner, ...moved: IfAlreadyMoved<Owner>): asserts page is never {
   void moved;
-  if (!(page instanceof Page)) throw kernelError("EINVAL", "into_phys", "not a Page", { page: String(page) });
+  // handOver checks the brand first (through pageHandle), before any state is read.
   handOver(page);
 }

@@ -9,14 +9,15 @@
  *
  * @module
  */
+import { checkBytes, checkClosure, checkRange } from "../args.js";
 import type { Machine } from "../core/index.js";
 import { kernelError } from "../errors.js";
 import { OwnableResource, assertUnsafe, type NoEscape, type Unsafe } from "../ownership/index.js";
 import { toPhysAddr, type Pfn, type PhysAddr } from "./addr.js";
 import { handleOf } from "./internal/page-handle.js";
-import { checkBytes, checkClosure, checkRange, checkSynchronous } from "./internal/pageArgs.js";
+import { checkSynchronous } from "./internal/pageArgs.js";
 import type { PageView } from "./PageView.js";
-import type { UserSliceReader } from "./userSlice.js";
+import { isUserSliceReader, type UserSliceReader } from "./userSlice.js";
 
 /** What a borrowed page keeps of the `unsafe` token that bounds it. */
 export interface BorrowScope {
@@ -190,8 +191,8 @@ export abstract class PageAccess extends OwnableResource {
     let length: number;
     if (typeof lengthOrInto === "number") length = lengthOrInto;
     else {
-      checkBytes(op, "into", lengthOrInto);
-      length = lengthOrInto.length;
+      // The real byte length (intrinsic getter), not the overridable `length` property.
+      length = checkBytes(op, "into", lengthOrInto);
     }
     checkRange(op, "page", offset, length, this.machine.pageSize);
     const gen = handleOf(this, op);
@@ -210,8 +211,8 @@ export abstract class PageAccess extends OwnableResource {
    */
   write(offset: number, bytes: Uint8Array): void {
     const op = "memcpy_to_page";
-    checkBytes(op, "bytes", bytes);
-    checkRange(op, "page", offset, bytes.length, this.machine.pageSize);
+    const length = checkBytes(op, "bytes", bytes);
+    checkRange(op, "page", offset, length, this.machine.pageSize);
     this.machine.write(this.pfn, handleOf(this, op), offset, bytes);
   }
 
@@ -236,14 +237,13 @@ export abstract class PageAccess extends OwnableResource {
    * @param reader - The source; `reader.length >= len`.
    * @param offset - The first byte of the page.
    * @param len - How many bytes; `offset + len <= PAGE_SIZE`.
-   * @throws KernelError `EINVAL` for a bad range or reader (M25); `EFAULT` when the reader has fewer
+   * @throws KernelError `EINVAL` for a bad range, or a reader not made by `userSliceReader` (M25); `EFAULT` when the reader has fewer
    *   than `len` bytes, nothing written, or fails part-way (bytes before the fault may be written).
    */
   copyFromUser(reader: UserSliceReader, offset: number, len: number): void {
     const op = "copy_from_user";
-    if (typeof reader !== "object" || reader === null || typeof reader.readInto !== "function") {
-      throw kernelError("EINVAL", op, "reader is not a UserSliceReader", { reader: String(reader) });
-    }
+    // Only a reader made by userSliceReader: a look-alike's readInto would receive the page's view.
+    if (!isUserSliceReader(reader)) throw kernelError("EINVAL", op, "reader is not a UserSliceReader", { reader });
     checkRange(op, "page", offset, len, this.machine.pageSize);
     if (!(reader.length >= len)) throw kernelError("EFAULT", op, "user buffer is shorter than len", { len, available: reader.length });
     this.withPointerIntoPage(offset, len, (dst) => {
@@ -322,6 +322,6 @@ export abstract class PageAccess extends OwnableResource {
  * @throws KernelError `EINVAL` when `page` is not a page; `EFAULT` as {@link PageAccess.phys}.
  */
 export function pageHandle(page: PageAccess, op: string): number {
-  if (!(page instanceof PageAccess)) throw kernelError("EINVAL", op, "not a Page", { page: String(page) });
+  // handleOf is the brand check (a private field of Page): no instanceof, which a Proxy passes.
   return handleOf(page, op);
 }

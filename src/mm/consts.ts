@@ -58,13 +58,13 @@ const cache = new WeakMap<Machine, PageConsts>();
  */
 export function machineArg(op: string, machine: Machine | undefined): Machine {
   if (machine === undefined) return defaultMachine();
-  if (!(machine instanceof Machine)) throw notAMachine(op, machine);
+  if (!Machine.isMachine(machine)) throw notAMachine(op, machine);
   return machine;
 }
 
 /** The error of {@link machineArg}; out of line to keep the hot paths that inline it short. */
 function notAMachine(op: string, machine: unknown): Error {
-  return kernelError("EINVAL", op, "not a Machine", { machine: String(machine) });
+  return kernelError("EINVAL", op, "not a Machine", { machine: machine });
 }
 
 /**
@@ -122,7 +122,7 @@ function checkAddr(op: string, addr: unknown): void {
     return;
   }
   if (typeof addr !== "number" || !Number.isSafeInteger(addr) || addr < 0) {
-    throw kernelError("EINVAL", op, "addr is not a non-negative safe integer", { addr: String(addr) });
+    throw kernelError("EINVAL", op, "addr is not a non-negative safe integer", { addr: addr });
   }
 }
 

@@ -144,8 +144,8 @@ export function kmapLocal(page: Page, offset = 0): KmapLocal {
   const op = "kmap_local_page";
   const gen = pageHandle(page, op);
   const machine = page.machine;
-  if ((offset >>> 0) !== offset || offset >= machine.pageSize) {
-    throw kernelError("EINVAL", op, "offset is not an integer with 0 <= offset < PAGE_SIZE", { offset: String(offset), pageSize: machine.pageSize });
+  if ((typeof offset !== "number" || (offset >>> 0) !== offset) || offset >= machine.pageSize) {
+    throw kernelError("EINVAL", op, "offset is not an integer with 0 <= offset < PAGE_SIZE", { offset: offset, pageSize: machine.pageSize });
   }
   return makeGuard(machine, machine.kmapLocal(page.pfn, gen, offset));
 }

@@ -65,7 +65,7 @@ export function loff(value: number | bigint): Loff {
     return value as Loff;
   }
   if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
-    throw kernelError("EINVAL", "loff", "position is not a non-negative integer", { value: String(value) });
+    throw kernelError("EINVAL", "loff", "position is not a non-negative integer", { value: value });
   }
   // SAFETY: checked just above; the brand exists in types only.
   return BigInt(value) as Loff;

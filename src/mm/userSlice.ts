@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { byteLengthOf, checkBytes, copyBytes, subBytes } from "../args.js";
 import { kernelError } from "../errors.js";
 import type { PageView } from "./PageView.js";
 
@@ -42,22 +43,40 @@ export interface UserSliceReader {
  * ```
  */
 export function userSliceReader(src: Uint8Array): UserSliceReader {
-  if (!(src instanceof Uint8Array)) {
-    throw kernelError("EINVAL", "user_slice_reader", "src is not a Uint8Array", { src: Object.prototype.toString.call(src) });
-  }
+  // The real length (intrinsic getter) is taken now; a caller's later `length` redefinition is ignored.
+  const size = checkBytes("user_slice_reader", "src", src);
   let position = 0;
-  return {
+  const reader: UserSliceReader = {
     get length() {
-      return src.length - position;
+      return Math.max(0, Math.min(size, byteLengthOf(src)) - position);
     },
-    readInto<Lifetime>(dst: PageView<Lifetime>): void {
-      if (!(dst instanceof Uint8Array)) {
-        throw kernelError("EINVAL", "copy_from_user", "dst is not a Uint8Array", { dst: Object.prototype.toString.call(dst) });
-      }
-      const left = src.length - position;
-      if (dst.length > left) throw kernelError("EFAULT", "copy_from_user", "read past the end of the user buffer", { wanted: dst.length, left });
-      dst.set(src.subarray(position, position + dst.length));
-      position += dst.length;
+    readInto<Lifetime>(view: PageView<Lifetime>): void {
+      // SAFETY: copyFromUser lends the page's mapped bytes; they are checked as a genuine Uint8Array
+      // on the next line before any byte is touched.
+      const dst = view as unknown as Uint8Array;
+      const wanted = checkBytes("copy_from_user", "dst", dst);
+      const left = Math.max(0, Math.min(size, byteLengthOf(src)) - position);
+      if (wanted > left) throw kernelError("EFAULT", "copy_from_user", "read past the end of the user buffer", { wanted, left });
+      if (wanted === 0) return;
+      // SAFETY: intrinsic copy of [position, position + wanted), inside src's real bytes (checked above).
+      copyBytes(dst, subBytes(src, position, position + wanted), 0);
+      position += wanted;
     },
   };
+  genuine.add(reader);
+  return reader;
+}
+
+/** The readers made by {@link userSliceReader}: the only ones a page copies from. */
+const genuine = new WeakSet<object>();
+
+/**
+ * Tells whether a value is a reader made by {@link userSliceReader} (a brand check: a look-alike
+ * object would receive a view of the page in its `readInto`).
+ *
+ * @param value - Any value.
+ * @returns `true` for a genuine reader.
+ */
+export function isUserSliceReader(value: unknown): value is UserSliceReader {
+  return typeof value === "object" && value !== null && genuine.has(value);
 }

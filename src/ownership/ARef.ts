@@ -34,7 +34,7 @@ import {
   type Ownable,
 } from "./capabilities.js";
 import * as handleStates from "./internal/handle-state.js";
-import { FieldStamp, type StateReader, type StateWriter } from "./internal/handle-state.js";
+import { FieldStamp, type StateBrand, type StateReader, type StateWriter } from "./internal/handle-state.js";
 import type { put } from "./moves.js";
 import type { Owned, OwnedHandle } from "./Owned.js";
 
@@ -96,7 +96,7 @@ export type ARef<Resource extends CapabilityChecks<Resource>["refCounted"]> = Re
 
 // Module-local copies of the states: optimised code folds a module's own constant, not an imported
 // binding, which it loads on every use (about 1 ns per release).
-const { FRESH, LIVE, CONSUMED, DISPOSED } = handleStates;
+const { FRESH, LIVE, CONSUMED, DISPOSED, RELEASING } = handleStates;
 
 // Set by RefCountedResource's static block, which alone may touch the private state.
 let transfer: (handle: RefCountedResource, op: string) => RefCountedResource;
@@ -107,6 +107,7 @@ let describe: (resource: RefCountedResource) => string;
 
 // Set by HandleState's static block: the only access to the state field.
 let stateOf: StateReader<RefCountedResource>;
+let hasState: StateBrand;
 let setState: StateWriter<RefCountedResource>;
 
 /**
@@ -118,6 +119,7 @@ class HandleState extends FieldStamp {
   #state: number = FRESH;
 
   static {
+    hasState = (value) => typeof value === "object" && value !== null && #state in value;
     stateOf = (handle) => (handle as unknown as HandleState).#state;
     setState = (handle, state) => {
       (handle as unknown as HandleState).#state = state;
@@ -184,6 +186,7 @@ export abstract class RefCountedResource implements AlwaysRefCounted {
 
   /** `true` until this handle was put, disposed or converted. */
   protected get isLive(): boolean {
+    if (!hasState(this)) return false;
     const state = stateOf(this);
     return state === FRESH || state === LIVE;
   }
@@ -196,6 +199,7 @@ export abstract class RefCountedResource implements AlwaysRefCounted {
    */
   protected assertLive(op: string): void {
     if (!this.isLive) {
+      if (!hasState(this)) throw kernelError("EINVAL", op, "not a RefCountedResource", { resource: this });
       throw kernelError("EFAULT", op, "use of a reference that was already dropped", {
         resource: this.describeResource(),
       });
@@ -203,14 +207,22 @@ export abstract class RefCountedResource implements AlwaysRefCounted {
   }
 
   static {
+    const brand = (handle: unknown, op: string): void => {
+      if (!hasState(handle)) throw kernelError("EINVAL", op, "not a RefCountedResource", { resource: handle });
+    };
     const check = (handle: RefCountedResource, op: string): void => {
+      brand(handle, op);
       const state = stateOf(handle);
+      if (state === RELEASING) {
+        throw kernelError("EALREADY", op, "reference is being dropped (called again from its own decrement)", { resource: handle.describeResource() });
+      }
       if (state !== FRESH && state !== LIVE) {
         throw kernelError("EALREADY", op, "reference was already dropped", { resource: handle.describeResource() });
       }
     };
     // Put and the conversions need a handle that holds a reference: adopted and not consumed.
     const held = (handle: RefCountedResource, op: string): void => {
+      brand(handle, op);
       if (stateOf(handle) === FRESH) {
         // A never-adopted instance is a borrower's view: it holds no reference to drop or convert.
         throw kernelError("EPERM", op, "a borrowed view holds no reference", { resource: handle.describeResource() });
@@ -218,28 +230,41 @@ export abstract class RefCountedResource implements AlwaysRefCounted {
       check(handle, op);
     };
     const put = (handle: RefCountedResource, op: string, disposing: boolean): void => {
+      brand(handle, op);
       if (disposing && stateOf(handle) === CONSUMED) return;
       held(handle, op);
       const count = handle.refCount();
-      if (count < 1) {
+      if (typeof count !== "number" || count < 1) {
         throw kernelError("EINVAL", op, "refcount underflow", { resource: handle.describeResource(), count });
       }
-      handle.decRef();
-      // INVARIANT: the state leaves FRESH/LIVE only after decRef() succeeded, so each handle drops once.
+      // INVARIANT: the handle is dead (RELEASING) while decRef() runs, so a put re-entered from the
+      // decrement is EALREADY and each handle drops once; a decRef() that throws restores it.
+      setState(handle, RELEASING);
+      try {
+        handle.decRef();
+      } catch (error) {
+        setState(handle, LIVE);
+        throw error;
+      }
       setState(handle, disposing ? DISPOSED : CONSUMED);
     };
     adopt = (handle, op) => {
+      brand(handle, op);
       if (stateOf(handle) !== FRESH) {
         throw kernelError("EBUSY", op, "reference is already held by a handle", { resource: handle.describeResource() });
       }
       setState(handle, LIVE);
     };
-    readCount = (resource) => resource.refCount();
+    readCount = (resource) => {
+      brand(resource, "refCountOf");
+      return resource.refCount();
+    };
     describe = (resource) => resource.describeResource();
     assertHeld = held;
     transfer = (handle, op) => {
       held(handle, op);
       const next = handle.newHandle();
+      brand(next, op);
       setState(next, LIVE);
       setState(handle, CONSUMED);
       return next;
@@ -251,6 +276,7 @@ export abstract class RefCountedResource implements AlwaysRefCounted {
         throw kernelError("EINVAL", "clone", "refcount out of range", { resource: this.describeResource(), count });
       }
       const next = this.newHandle();
+      brand(next, "clone");
       this.incRef();
       setState(next, LIVE);
       return next;

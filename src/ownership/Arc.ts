@@ -16,6 +16,8 @@ import type { ResourceOf } from "./Owned.js";
 interface Shared<Value> {
   count: number;
   value: Value;
+  /** The value's `[Symbol.dispose]`, read once by `Arc.new` (no getter runs at the last drop). */
+  dispose: ((this: never) => void) | undefined;
 }
 
 /**
@@ -50,7 +52,7 @@ export class Arc<Value> implements Disposable {
    * @returns The first share (count 1).
    */
   static new<Value>(value: Value): Arc<Value> {
-    return new Arc({ count: 1, value });
+    return new Arc({ count: 1, value, dispose: disposerOf(value) });
   }
 
   /**
@@ -114,35 +116,59 @@ export class Arc<Value> implements Disposable {
 
   /** Removes this share unless it was already dropped; called by `using`. */
   [Symbol.dispose](): void {
-    if (this.#shared !== undefined) this.#drop("dispose");
+    if (Arc.#check(this, "dispose").#shared !== undefined) this.#drop("dispose");
   }
 
   /** Checks that a static method's argument is an `Arc` (JavaScript callers pass anything). */
   static #check<Value>(arc: Arc<Value>, op: string): Arc<Value> {
     if (typeof arc !== "object" || arc === null || !(#shared in arc)) {
-      throw kernelError("EINVAL", `Arc.${op}`, "not an Arc", { arc: String(arc) });
+      throw kernelError("EINVAL", `Arc.${op}`, "not an Arc", { arc: arc });
     }
     return arc;
   }
 
   #live(op: string): Shared<Value> {
-    const shared = this.#shared;
+    // A method called on something that is not an Arc (`Arc.prototype.clone.call({})`) is EINVAL.
+    const shared = Arc.#check(this, op).#shared;
     if (shared === undefined) throw kernelError("EALREADY", `Arc.${op}`, "share was already dropped", {});
     return shared;
   }
 
   #drop(op: string): void {
     const shared = this.#live(op);
-    if (shared.count === 1) {
-      const value: unknown = shared.value;
-      if (typeof value === "object" && value !== null && Symbol.dispose in value) {
-        // SAFETY: the `in` check above proved the property exists; a disposable's dispose is a method.
-        // A dispose that throws leaves the share live, so the caller may retry.
-        (value as Disposable)[Symbol.dispose]();
+    // INVARIANT: the share is dead before the value's dispose runs, so a drop re-entered from it is
+    // EALREADY and the value is disposed once; a dispose that throws restores the share (retry).
+    this.#shared = undefined;
+    shared.count -= 1;
+    if (shared.count === 0 && shared.dispose !== undefined) {
+      try {
+        Reflect.apply(shared.dispose, shared.value, []);
+      } catch (error) {
+        shared.count += 1;
+        this.#shared = shared;
+        throw error;
       }
     }
-    // INVARIANT: the share ends only after the value (when this was the last share) was disposed.
-    shared.count -= 1;
-    this.#shared = undefined;
   }
+}
+
+/**
+ * Reads a value's `[Symbol.dispose]` once, for {@link Arc.new}.
+ *
+ * @param value - The value the Arc will own.
+ * @returns The method, or `undefined` for a value that is not disposable.
+ * @throws KernelError `EINVAL` when reading it throws or it is present but not a function.
+ */
+function disposerOf(value: unknown): ((this: never) => void) | undefined {
+  if ((typeof value !== "object" && typeof value !== "function") || value === null) return undefined;
+  let dispose: unknown;
+  try {
+    dispose = (value as Partial<Disposable>)[Symbol.dispose];
+  } catch {
+    throw kernelError("EINVAL", "Arc.new", "reading the value's [Symbol.dispose] threw", { value });
+  }
+  if (dispose === undefined) return undefined;
+  if (typeof dispose !== "function") throw kernelError("EINVAL", "Arc.new", "the value's [Symbol.dispose] is not a function", { dispose });
+  // SAFETY: checked to be a function just above; it is called with the value as `this`.
+  return dispose as (this: never) => void;
 }

@@ -22,6 +22,7 @@
  *
  * @module
  */
+import { checkFunction } from "../args.js";
 import { lifetimeBrand } from "./capabilities.js";
 import type { ResourceOf } from "./Owned.js";
 import type { TypeErrorText } from "./TypeErrorText.js";
@@ -202,6 +203,8 @@ export type NoEscape<Result, Lifetime> =
  * @returns What `body` returned.
  */
 export function runScope<Result>(body: () => Result, onExit: () => void): Result {
+  checkFunction("runScope", "body", body);
+  checkFunction("runScope", "onExit", onExit);
   return runScopeWith(body, undefined, onExit);
 }
 
@@ -234,6 +237,8 @@ export function withBorrow<Resource, Result>(
   body: <Lifetime>(borrow: Borrowed<Resource, Lifetime>) => NoEscape<Result, Lifetime>,
   onExit?: (resource: Resource) => void,
 ): Result {
+  checkFunction("withBorrow", "body", body);
+  if (onExit !== undefined) checkFunction("withBorrow", "onExit", onExit);
   // SAFETY: the borrow is the same object; the brand exists in types only. NoEscape<Result,
   // Lifetime> is Result except for results that carry a borrow, which the compiler rejected at the
   // call site. No closure is allocated per call: the body is called directly.
@@ -265,6 +270,8 @@ export function withScope<Guard, Result>(
   body: (guard: Guard) => NoEscape<Result, unknown>,
   onExit?: (guard: Guard) => void,
 ): Result {
+  checkFunction("withScope", "body", body);
+  if (onExit !== undefined) checkFunction("withScope", "onExit", onExit);
   // SAFETY: NoEscape<Result, Lifetime> is Result except for results that carry a borrow, which the
   // compiler rejected where the caller's closure was written.
   const lend = body as unknown as (guard: Guard) => Result;
@@ -299,10 +306,12 @@ function runScopeWith<Argument, Result>(body: (argument: Argument) => Result, ar
 }
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return (
-    (typeof value === "object" || typeof value === "function") &&
-    value !== null &&
+  if ((typeof value !== "object" && typeof value !== "function") || value === null) return false;
+  try {
     // SAFETY: reading a property of a non-null object or function is always allowed.
-    typeof (value as { then?: unknown }).then === "function"
-  );
+    return typeof (value as { then?: unknown }).then === "function";
+  } catch {
+    // A `then` getter that throws, or a revoked Proxy: not a promise the scope could wait for.
+    return false;
+  }
 }

@@ -30,7 +30,7 @@ import { kernelError } from "../errors.js";
 import { handledResource, ownableCapability, type CapabilityChecks, type Ownable } from "./capabilities.js";
 import * as handleStates from "./internal/handle-state.js";
 import type { release } from "./moves.js";
-import { FieldStamp, type StateReader, type StateWriter } from "./internal/handle-state.js";
+import { FieldStamp, type StateBrand, type StateReader, type StateWriter } from "./internal/handle-state.js";
 
 /**
  * The ownership operations an {@link Owned} handle adds to its resource.
@@ -101,13 +101,14 @@ export type ResourceOf<Handle> = Handle extends {
 
 // Module-local copies of the states: optimised code folds a module's own constant, not an imported
 // binding, which it loads on every use (about 1 ns per release).
-const { FRESH, LIVE, CONSUMED, DISPOSED } = handleStates;
+const { FRESH, LIVE, CONSUMED, DISPOSED, RELEASING } = handleStates;
 
 // Set by OwnableResource's static block, which alone may touch the private state.
 let adopt: (handle: OwnableResource, op: string) => void;
 
 // Set by OwnerState's static block: the only access to the state field.
 let stateOf: StateReader<OwnableResource>;
+let hasState: StateBrand;
 let setState: StateWriter<OwnableResource>;
 
 /**
@@ -119,6 +120,7 @@ class OwnerState extends FieldStamp {
   #state: number = FRESH;
 
   static {
+    hasState = (value) => typeof value === "object" && value !== null && #state in value;
     stateOf = (handle) => (handle as unknown as OwnerState).#state;
     setState = (handle, state) => {
       (handle as unknown as OwnerState).#state = state;
@@ -184,6 +186,7 @@ export abstract class OwnableResource implements Ownable {
 
   /** `true` until the owner released, disposed or converted this handle. */
   protected get isLive(): boolean {
+    if (!hasState(this)) return false;
     const state = stateOf(this);
     return state === FRESH || state === LIVE;
   }
@@ -196,29 +199,45 @@ export abstract class OwnableResource implements Ownable {
    */
   protected assertLive(op: string): void {
     if (!this.isLive) {
+      if (!hasState(this)) throw kernelError("EINVAL", op, "not an OwnableResource", { resource: this });
       throw kernelError("EFAULT", op, "use of a released resource", { resource: this.describeResource() });
     }
   }
 
   static {
+    // Runs drop() with the handle already dead (RELEASING): a release re-entered from drop() is
+    // EALREADY and drop runs once; a drop() that throws puts the handle back, so nothing changed.
+    const dropOnce = (handle: OwnableResource, done: typeof CONSUMED | typeof DISPOSED): void => {
+      setState(handle, RELEASING);
+      try {
+        handle.drop();
+      } catch (error) {
+        setState(handle, LIVE);
+        throw error;
+      }
+      setState(handle, done);
+    };
     const finish = (handle: OwnableResource, op: string, disposing: boolean): void => {
+      if (!hasState(handle)) throw kernelError("EINVAL", op, "not an owned resource", { resource: handle });
       const state = stateOf(handle);
       if (state === CONSUMED && disposing) return;
       if (state === FRESH) {
         // A never-adopted instance is a borrower's view: only an owner may give the resource back.
         throw kernelError("EPERM", op, "resource is borrowed, not owned", { resource: handle.describeResource() });
       }
+      if (state === RELEASING) {
+        throw kernelError("EALREADY", op, "resource is being released (called again from its own drop)", { resource: handle.describeResource() });
+      }
       if (state !== LIVE) {
         handle.releasedAgain(op);
         throw kernelError("EALREADY", op, "resource was already released", { resource: handle.describeResource() });
       }
-      handle.drop();
-      // INVARIANT: the state leaves FRESH/LIVE only after drop() succeeded, so drop runs once.
-      setState(handle, disposing ? DISPOSED : CONSUMED);
+      dropOnce(handle, disposing ? DISPOSED : CONSUMED);
     };
     const alreadyOwned = (handle: OwnableResource, op: string): Error =>
       kernelError("EBUSY", op, "resource already has an owner", { resource: handle.describeResource() });
     adopt = (handle, op) => {
+      if (!hasState(handle)) throw kernelError("EINVAL", op, "not an OwnableResource", { resource: handle });
       // The error is built out of line: adopt is inlined into every factory.
       if (stateOf(handle) !== FRESH) throw alreadyOwned(handle, op);
       setState(handle, LIVE);
@@ -228,11 +247,9 @@ export abstract class OwnableResource implements Ownable {
     Object.defineProperties(OwnableResource.prototype, {
       release: {
         value: function release(this: OwnableResource): void {
-          // The common case inline; finish() has every other state and its errors.
-          if (stateOf(this) === LIVE) {
-            this.drop();
-            // INVARIANT: as in finish(): the state changes only after drop() succeeded.
-            setState(this, CONSUMED);
+          // The common case inline; finish() has every other state (and the brand check) and its errors.
+          if (hasState(this) && stateOf(this) === LIVE) {
+            dropOnce(this, CONSUMED);
             return;
           }
           finish(this, "release", false);
@@ -242,10 +259,8 @@ export abstract class OwnableResource implements Ownable {
       },
       [Symbol.dispose]: {
         value: function dispose(this: OwnableResource): void {
-          if (stateOf(this) === LIVE) {
-            this.drop();
-            // INVARIANT: as in finish(): the state changes only after drop() succeeded.
-            setState(this, DISPOSED);
+          if (hasState(this) && stateOf(this) === LIVE) {
+            dropOnce(this, DISPOSED);
             return;
           }
           finish(this, "dispose", true);

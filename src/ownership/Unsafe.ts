@@ -12,6 +12,7 @@
  *
  * @module
  */
+import { checkFunction, isObjectLike } from "../args.js";
 import { kernelError } from "../errors.js";
 import type { LifetimeBrand, NoEscape } from "./Borrow.js";
 import { runScope } from "./Borrow.js";
@@ -73,9 +74,10 @@ export function unsafe<Result>(
   const text: unknown = reason;
   if (typeof text !== "string" || !text.startsWith("SAFETY:") || text.slice("SAFETY:".length).trim() === "") {
     throw kernelError("EINVAL", "unsafe", "the reason must start with SAFETY: and justify the block", {
-      reason: String(text),
+      reason: text,
     });
   }
+  checkFunction("unsafe", "fn", fn);
   const token = new UnsafeToken(reason);
   // SAFETY: the lifetime brand exists in types only; NoEscape<Result, Lifetime> is Result except for
   // results carrying the token, which the compiler rejected at the call site.
@@ -101,10 +103,20 @@ export function unsafe<Result>(
  * @throws KernelError `EPERM` when `token` was not made by `unsafe()` or its closure has returned.
  */
 export function assertUnsafe<Lifetime>(token: Unsafe<Lifetime>, op: string): void {
-  if (!(token instanceof UnsafeToken)) {
+  if (!isToken(token)) {
     throw kernelError("EPERM", op, "not an Unsafe token from unsafe()", {});
   }
   if (!token.active) {
     throw kernelError("EPERM", op, "Unsafe token used after its unsafe() block ended", { reason: token.reason });
+  }
+}
+
+/** `instanceof` without the `TypeError` a revoked Proxy's `getPrototypeOf` trap throws. */
+function isToken(value: unknown): value is UnsafeToken {
+  if (!isObjectLike(value)) return false;
+  try {
+    return value instanceof UnsafeToken;
+  } catch {
+    return false;
   }
 }

@@ -2,8 +2,10 @@
  * Model-based property test: random command sequences run against the machine and a simple
  * reference model; after every step the free lists, the metadata and the model must agree.
  *
- * Budget: OWNKIT_PROPERTY_RUNS runs (default 150); replay a failure with OWNKIT_PROPERTY_SEED
- * (and OWNKIT_PROPERTY_PATH), both printed by fast-check with the shrunk command list.
+ * Budget: OWNKIT_PROPERTY_COMMANDS commands in total (default 6000), in runs of up to 80 commands
+ * drawn at full length (about 40 commands per run; OWNKIT_PROPERTY_RUNS overrides the number of
+ * runs); the test's time limit follows the budget. Replay a failure with OWNKIT_PROPERTY_SEED (and
+ * OWNKIT_PROPERTY_PATH), both printed by fast-check with the shrunk command list.
  */
 import fc from "fast-check";
 import { expect, test } from "vitest";
@@ -347,12 +349,18 @@ const commands = [
   fc.tuple(fc.nat({ max: 8 }), fc.nat({ max: 5 }), index).map(([k, b, w]) => new BadCall(k, b, w)),
 ];
 
-const runs = Number(process.env.OWNKIT_PROPERTY_RUNS ?? 150);
+const MAX_COMMANDS = 80;
+const budget = Number(process.env.OWNKIT_PROPERTY_COMMANDS ?? 6000);
+const runs = Number(process.env.OWNKIT_PROPERTY_RUNS ?? Math.max(1, Math.ceil(budget / (MAX_COMMANDS / 2))));
 const seed = process.env.OWNKIT_PROPERTY_SEED === undefined ? undefined : Number(process.env.OWNKIT_PROPERTY_SEED);
 const path = process.env.OWNKIT_PROPERTY_PATH;
 
-test(`machine agrees with the reference model over random command sequences (${runs} runs)`, () => {
-  const property = fc.property(fc.boolean(), fc.commands(commands, { maxCommands: 80 }), (debug, cmds) => {
+test(`machine agrees with the reference model over random command sequences (${runs} runs, about ${budget} commands)`, () => {
+  let executed = 0;
+  let started = 0;
+  // `size: "max"` draws sequences over the whole 0..80 range; the default size averaged 2.5 commands.
+  const property = fc.property(fc.boolean(), fc.commands(commands, { maxCommands: MAX_COMMANDS, size: "max" }), (debug, cmds) => {
+    started++;
     const setup = () => {
       const real = new Machine({ ramSize: PAGES * PAGE, highmemStart: HIGHMEM_PFN * PAGE, cpus: 2, debug: debug ? { poison: true, pageOwner: true } : false });
       const model: Model = { live: [], freed: [], maps: [[], []] };
@@ -361,6 +369,7 @@ test(`machine agrees with the reference model over random command sequences (${r
     const checked = [...cmds].map((cmd) => ({
       check: (m: Readonly<Model>) => cmd.check(m),
       run: (m: Model, r: Real) => {
+        executed++;
         cmd.run(m, r);
         agree(m, r);
       },
@@ -370,4 +379,7 @@ test(`machine agrees with the reference model over random command sequences (${r
   });
   // fast-check prints the seed, the path and the shrunk command list when this fails.
   fc.assert(property, { numRuns: runs, verbose: 1, ...(seed === undefined ? {} : { seed }), ...(path === undefined ? {} : { path }) });
-}, 120_000);
+  // The runs are realistic sequences, not a handful of commands each.
+  expect(executed / started).toBeGreaterThan(20);
+  if (process.env.OWNKIT_PROPERTY_REPORT !== undefined) console.log(`model: ${started} runs, ${executed} commands, ${(executed / started).toFixed(1)} per run`);
+}, 60_000 + budget * 20);

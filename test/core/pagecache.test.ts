@@ -15,7 +15,10 @@ describe("page cache", () => {
     cache.add(mapping, 8, pfn, gen);
     expect(machine.refCount(pfn)).toBe(2);
     expect(cache.lookup(mapping, 8)).toBe(pfn);
-    expect(cache.lookup(mapping, 9)).toBe(-1);
+    // an order-2 folio at 8 covers indexes 8..11
+    expect(cache.lookup(mapping, 11)).toBe(pfn);
+    expect(cache.lookup(mapping, 12)).toBe(-1);
+    expect(cache.lookup(mapping, 7)).toBe(-1);
     expect(cache.mappingOf(pfn)).toBe(mapping);
     expect(cache.indexOf(pfn)).toBe(8);
     expect(cache.indexes(mapping)).toEqual([8]);
@@ -51,10 +54,10 @@ describe("page cache", () => {
 
   test("a folio still in the cache cannot lose its last reference elsewhere", () => {
     const { machine, cache, mapping, pfn, gen } = setup();
-    cache.add(mapping, 3, pfn, gen);
+    cache.add(mapping, 4, pfn, gen);
     machine.folioPut(pfn, gen);
     // only the cache's reference remains, so the folio stays allocated
     expect(machine.refCount(pfn)).toBe(1);
-    expect(cache.lookup(mapping, 3)).toBe(pfn);
+    expect(cache.lookup(mapping, 7)).toBe(pfn);
   });
 });

@@ -5,7 +5,7 @@
  * @module
  */
 import { kernelError, type KernelError } from "../../errors.js";
-import { badNumber, hex, isU32 } from "../check.js";
+import { badNumber, describeValue, hex, isU32 } from "../../args.js";
 import { MAX_PAGE_ORDER } from "../config.js";
 import type { MachineState } from "../MachineState.js";
 import { FLAGS_MASK, GEN_SHIFT, PG_free, PG_nomap } from "../MemMap.js";
@@ -23,8 +23,10 @@ import { formatKasan } from "./report.js";
  */
 export function accessLine(machine: MachineState, op: string, pfn: number, offset: number, size: number): string {
   const verb = op === "memcpy_from_page" ? "Read" : op === "memcpy_to_page" || op === "memset_page" ? "Write" : "Access";
-  if (offset < 0) return `${verb} (${op}) of ${machine.describePfn(pfn)}`;
-  return `${verb} of size ${size} at offset ${typeof offset === "number" && Number.isFinite(offset) ? hex(Math.trunc(offset)) : String(offset)} of ${machine.describePfn(pfn)}`;
+  // Type first: offset and size may be anything a caller passed; they are described, never coerced.
+  if (typeof offset === "number" && offset < 0) return `${verb} (${op}) of ${machine.describePfn(pfn)}`;
+  const at = typeof offset === "number" && Number.isFinite(offset) ? hex(Math.trunc(offset)) : describeValue(offset);
+  return `${verb} of size ${describeValue(size)} at offset ${at} of ${machine.describePfn(pfn)}`;
 }
 
 /**

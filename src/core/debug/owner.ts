@@ -8,6 +8,7 @@ import { CORE_FRAME, INTERNAL_FRAME, StackDepot } from "./stackdepot.js";
 /** Pages per chunk of a {@link PageStackTable}: 4096 pages, 16 KiB of ids. */
 const CHUNK_SHIFT = 12;
 const CHUNK_MASK = (1 << CHUNK_SHIFT) - 1;
+import { kernelError } from "../../errors.js";
 
 /**
  * An error-like object whose `stack` text {@link formatStack} can format.
@@ -150,7 +151,13 @@ export class PageOwner {
  * @returns The stack text, indented by four spaces per line, at most eight frames.
  */
 export function formatStack(captured: CapturedStack): string {
-  const stack = captured.stack;
+  if (typeof captured !== "object" || captured === null) throw kernelError("EINVAL", "format_stack", "not a captured stack", { captured });
+  let stack: unknown;
+  try {
+    stack = captured.stack;
+  } catch {
+    throw kernelError("EINVAL", "format_stack", "the stack cannot be read", { captured });
+  }
   const frames = (typeof stack === "string" ? stack : "")
     .split("\n")
     .slice(1)

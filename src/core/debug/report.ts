@@ -3,7 +3,8 @@
  *
  * @module
  */
-import { hex } from "../check.js";
+import { arrayArg, hex, isAddress, recordField } from "../../args.js";
+import { kernelError } from "../../errors.js";
 
 const RULE = "==================================================================";
 const NOT_RECORDED = "    (not recorded: create the machine with debug.pageOwner)";
@@ -35,20 +36,30 @@ export interface KasanReport {
  * @returns The multi-line text.
  */
 export function formatKasan(report: KasanReport): string {
+  const op = "format_kasan";
+  // Each field is read once and type-checked before it is formatted (a getter runs once, no coercion).
+  const bug = recordField(op, report, "bug", "string") as string;
+  const what = recordField(op, report, "op", "string") as string;
+  const access = recordField(op, report, "access", "string") as string;
+  const notes = (recordField(op, report, "notes", "strings?") as readonly string[] | undefined) ?? [];
+  const allocStack = recordField(op, report, "allocStack", "string?") as string | undefined;
+  const freeStack = recordField(op, report, "freeStack", "string?") as string | undefined;
+  const phys = recordField(op, report, "phys", "number") as number;
+  const page = recordField(op, report, "page", "string") as string;
   return [
     RULE,
-    `BUG: KASAN: ${report.bug} in ${report.op}`,
-    report.access,
-    ...(report.notes ?? []),
+    `BUG: KASAN: ${bug} in ${what}`,
+    access,
+    ...notes,
     "",
     "Allocated by:",
-    report.allocStack ?? NOT_RECORDED,
+    allocStack ?? NOT_RECORDED,
     "",
     "Freed by:",
-    report.freeStack ?? NOT_RECORDED,
+    freeStack ?? NOT_RECORDED,
     "",
-    `The buggy address belongs to the physical page at ${hex(report.phys)}:`,
-    report.page,
+    `The buggy address belongs to the physical page at ${hex(phys)}:`,
+    page,
     RULE,
   ].join("\n");
 }
@@ -64,6 +75,12 @@ export function formatKasan(report: KasanReport): string {
  * @returns The multi-line text.
  */
 export function formatPoison(pfn: number, offset: number, value: number, page: string, freeStack: string | undefined): string {
+  const op = "format_poison";
+  if (!isAddress(pfn)) throw kernelError("EINVAL", op, "pfn is not a non-negative integer", { pfn });
+  if (!isAddress(offset)) throw kernelError("EINVAL", op, "offset is not a non-negative integer", { offset });
+  if (!isAddress(value)) throw kernelError("EINVAL", op, "value is not a non-negative integer", { value });
+  if (typeof page !== "string") throw kernelError("EINVAL", op, "page is not a string", { page });
+  if (freeStack !== undefined && typeof freeStack !== "string") throw kernelError("EINVAL", op, "freeStack is not a string", { freeStack });
   return [
     RULE,
     `BUG: pagealloc: memory corruption in pfn ${hex(pfn)} at offset ${hex(offset)}`,
@@ -98,13 +115,25 @@ export interface LeakEntry {
  * @returns The multi-line text.
  */
 export function formatLeaks(leaks: readonly LeakEntry[], mappings: readonly string[]): string {
-  const pages = leaks.reduce((sum, leak) => sum + 2 ** leak.order, 0);
-  const lines = [RULE, `BUG: memory leak: ${leaks.length} block(s), ${pages} page(s) still allocated at teardown`];
-  for (const leak of leaks) {
+  const op = "format_leaks";
+  const lines0 = arrayArg(op, "mappings", mappings);
+  if (!lines0.every((line) => typeof line === "string")) throw kernelError("EINVAL", op, "mappings is not an array of strings", { mappings });
+  const mapped = lines0 as string[];
+  // Each entry's fields are read once and type-checked before anything is formatted.
+  const entries = arrayArg(op, "leaks", leaks).map((leak: unknown) => ({
+    pfn: recordField(op, leak, "pfn", "number") as number,
+    phys: recordField(op, leak, "phys", "number") as number,
+    order: recordField(op, leak, "order", "number") as number,
+    page: recordField(op, leak, "page", "string") as string,
+    allocStack: recordField(op, leak, "allocStack", "string?") as string | undefined,
+  }));
+  const pages = entries.reduce((sum, leak) => sum + 2 ** leak.order, 0);
+  const lines = [RULE, `BUG: memory leak: ${entries.length} block(s), ${pages} page(s) still allocated at teardown`];
+  for (const leak of entries) {
     lines.push("", `unreferenced block pfn ${hex(leak.pfn)} phys ${hex(leak.phys)} order ${leak.order}`, leak.page, "  allocated by:");
     lines.push(leak.allocStack ?? NOT_RECORDED);
   }
-  if (mappings.length > 0) lines.push("", `${mappings.length} mapping(s) still live:`, ...mappings.map((m) => `  ${m}`));
+  if (mapped.length > 0) lines.push("", `${mapped.length} mapping(s) still live:`, ...mapped.map((m) => `  ${m}`));
   lines.push(RULE);
   return lines.join("\n");
 }

@@ -4,9 +4,10 @@
  *
  * @module
  */
+import { checkBytes, checkClosure, checkRange, copyBytes, subBytes } from "../../args.js";
 import type { Machine } from "../../core/index.js";
 import { kernelError } from "../../errors.js";
-import { checkBytes, checkClosure, checkRange, checkSynchronous } from "./pageArgs.js";
+import { checkSynchronous } from "./pageArgs.js";
 
 /** The key under which a folio handle keeps its {@link FolioState}; never exported from the package. */
 export const folioState: unique symbol = Symbol("ownkit.folioState");
@@ -186,9 +187,9 @@ export class FolioState {
  * @throws KernelError `EINVAL` otherwise.
  */
 export function checkMapOffset(op: string, offset: number, size: number): void {
-  if ((offset >>> 0) === offset && offset < size) return;
+  if ((typeof offset === "number" && (offset >>> 0) === offset) && offset < size) return;
   if (typeof offset !== "number" || !Number.isInteger(offset) || offset < 0) {
-    throw kernelError("EINVAL", op, "offset is not a non-negative integer", { offset: String(offset) });
+    throw kernelError("EINVAL", op, "offset is not a non-negative integer", { offset: offset });
   }
   throw kernelError("EINVAL", op, "offset is not inside the folio", { offset, size });
 }
@@ -234,14 +235,15 @@ export function forEachChunk(state: FolioState, op: string, offset: number, leng
  * @throws KernelError `EINVAL` for a bad range or `dst`; `EFAULT` for a freed folio.
  */
 export function copyFromFolio(state: FolioState, op: string, dst: Uint8Array, offset: number): void {
-  checkBytes(op, "dst", dst);
-  checkRange(op, "folio", offset, dst.length, state.size());
+  const length = checkBytes(op, "dst", dst);
+  checkRange(op, "folio", offset, length, state.size());
   if (state.direct) {
     // One chunk covers the range on a direct-mapped folio (see forEachChunk): copy it in one call.
     state.machine.read(state.pfn, state.gen, offset, dst);
     return;
   }
-  forEachChunk(state, op, offset, dst.length, (view, at) => dst.set(view, at - offset));
+  // SAFETY: intrinsic copies, so no method of dst runs half-way (every chunk or none is written).
+  forEachChunk(state, op, offset, length, (view, at) => copyBytes(dst, view, at - offset));
 }
 
 /**
@@ -254,14 +256,16 @@ export function copyFromFolio(state: FolioState, op: string, dst: Uint8Array, of
  * @throws KernelError `EINVAL` for a bad range or `src` (nothing written); `EFAULT` for a freed folio.
  */
 export function copyToFolio(state: FolioState, op: string, offset: number, src: Uint8Array): void {
-  checkBytes(op, "src", src);
-  checkRange(op, "folio", offset, src.length, state.size());
+  const length = checkBytes(op, "src", src);
+  checkRange(op, "folio", offset, length, state.size());
   if (state.direct) {
     // One chunk covers the range on a direct-mapped folio (see forEachChunk): copy it in one call.
     state.machine.write(state.pfn, state.gen, offset, src);
     return;
   }
-  forEachChunk(state, op, offset, src.length, (view, at) => view.set(src.subarray(at - offset, at - offset + view.length)));
+  // SAFETY: intrinsic copies of src's real bytes: nothing the caller overrides runs half-way, so a
+  // multi-page copy writes every page or (failing before the first) none.
+  forEachChunk(state, op, offset, length, (view, at) => copyBytes(view, subBytes(src, at - offset, at - offset + view.length), 0));
 }
 
 /**

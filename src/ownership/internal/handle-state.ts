@@ -15,6 +15,7 @@
  * class OwnerState extends FieldStamp {
  *   #state: number = FRESH;
  *   static {
+ *     hasState = (value) => typeof value === "object" && value !== null && #state in value;
  *     stateOf = (handle) => (handle as unknown as OwnerState).#state;
  *     setState = (handle, state) => { (handle as unknown as OwnerState).#state = state; };
  *   }
@@ -42,8 +43,18 @@ export const CONSUMED = 2;
 /** Released or put by disposal. */
 export const DISPOSED = 3;
 
-/** One of {@link FRESH}, {@link LIVE}, {@link CONSUMED} and {@link DISPOSED}. */
-export type HandleStateValue = typeof FRESH | typeof LIVE | typeof CONSUMED | typeof DISPOSED;
+/**
+ * Being released: `drop()` (or the decrement) is running. The handle is already dead, so a call
+ * re-entered from the cleanup is `EALREADY`; a cleanup that throws puts the handle back to
+ * {@link LIVE}, so the failed call changed nothing.
+ */
+export const RELEASING = 4;
+
+/** One of {@link FRESH}, {@link LIVE}, {@link CONSUMED}, {@link DISPOSED} and {@link RELEASING}. */
+export type HandleStateValue = typeof FRESH | typeof LIVE | typeof CONSUMED | typeof DISPOSED | typeof RELEASING;
+
+/** Tells whether a handle has a state field: set by the leaf class's static block (a brand check). */
+export type StateBrand = (value: unknown) => boolean;
 
 /** Reads the state field of a handle: set by the leaf class's static block, its only reader. */
 export type StateReader<Handle> = (handle: Handle) => number;
