@@ -35,6 +35,8 @@ export {
   FLAGS_MASK,
   GEN_ONE,
   GEN_SHIFT,
+  GEN_LIMIT,
+  GEN_WRAP,
   KERNEL_STRUCT_PAGE_BYTES,
   MemMap,
   NO_PFN,

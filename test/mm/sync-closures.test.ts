@@ -118,7 +118,7 @@ test("a shared folio's map refuses a promise too, and readFolio's fill keeps its
   });
   expectKernelError(() => shared.map(0, async () => 0), "EINVAL", SYNC);
   expect(machine.kmapLocalDepth()).toBe(0);
-  expectKernelError(() => space.readFolio(1, async () => undefined), "EINVAL", "fill must run synchronously");
+  expectKernelError(() => space.readFolio(1, async () => undefined), "EINVAL", "fill must be synchronous");
   await settle();
   expect(machine.consistencyProblems()).toEqual([]);
 });
