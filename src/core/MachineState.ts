@@ -7,6 +7,7 @@ import { badNumber, hex, isAddress, isU32 as checkU32 } from "./check.js";
 import { resolveConfig, type MachineConfig, type PhysRangeKind, type ResolvedConfig } from "./config.js";
 import { Buddy, ZONE_HIGHMEM, ZONE_NORMAL, type HotList } from "./Buddy.js";
 import { PageOwner } from "./debug/owner.js";
+import type { MappingLease } from "./debug/views.js";
 import { accessLine, deadHandle } from "./debug/handles.js";
 import { KmapSlots } from "./KmapSlots.js";
 import {
@@ -71,6 +72,11 @@ export class MachineState {
   declare readonly poisonOn: boolean;
   /** @internal Whether lowmem maps like HIGHMEM. */
   declare readonly forceMap: boolean;
+  /**
+   * @internal The leases of the live local mappings by id, present only with `debug.views`: mapped
+   * views are then guarded proxies that die with their mapping (see `core/debug/views.ts`).
+   */
+  declare readonly leases: Map<number, MappingLease> | undefined;
   /** @internal `mem.flagsGen` (flags in bits 0..15, generation in 16..31), held directly for the hot paths. */
   declare protected readonly pgFlagsGen: Int32Array;
   /** @internal `mem.refcount`, held directly for the hot paths. */
@@ -119,6 +125,7 @@ export class MachineState {
     this.owner = resolved.debug.pageOwner ? new PageOwner() : undefined;
     this.poisonOn = resolved.debug.poison;
     this.forceMap = resolved.debug.forceMap;
+    this.leases = resolved.debug.views ? new Map() : undefined;
     this.plainAlloc = !this.poisonOn && this.owner === undefined;
     this.freeBlockers = this.plainAlloc ? 0 : 1;
     for (const seg of resolved.segments) {

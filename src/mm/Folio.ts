@@ -264,7 +264,7 @@ export class Folio extends RefCountedResource {
     const state = this[folioState];
     const token = state.unique ? state.borrows.begin("folio_chunks", "read", "read chunks", offset) : null;
     try {
-      checkedChunks(state, "folio_chunks", offset, length, body);
+      checkedChunks(state, "folio_chunks", offset, length, body, "read");
     } finally {
       if (token !== null) state.borrows.end(token);
     }

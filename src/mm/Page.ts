@@ -86,10 +86,16 @@ export class Page extends PageAccess {
         throw kernelError("EFAULT", op, "borrowed page used after its unsafe block ended", { pfn: handle.pfn, reason: scope.reason });
       }
       return handle.#gen;
+    }, (page) => {
+      // SAFETY: as above; a scope other than HANDED_OVER is the token borrowPhys was given.
+      const scope = (page as Page).#scope;
+      return scope === undefined || scope === HANDED_OVER ? undefined : (scope as Unsafe<unknown>);
     });
     handOver = (page) => {
       pageHandle(page, "into_phys");
       if (!page.isLive) throw kernelError("EALREADY", "into_phys", "page was already released", { pfn: page.pfn });
+      // A page handed over while mapped would reach its next owner through the live mapping.
+      page.machine.checkUnmapped("into_phys", page.pfn, 0);
       const before = page.#scope;
       page.#scope = HANDED_OVER;
       try {

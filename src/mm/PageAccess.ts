@@ -115,7 +115,7 @@ export abstract class PageAccess extends OwnableResource {
     const op = "with_page_mapped";
     checkClosure(op, fn);
     const machine = this.machine;
-    const id = machine.kmapLocal(this.pfn, handleOf(this, op), 0);
+    const id = machine.kmapLocal(this.pfn, handleOf(this, op), 0, "write", op);
     try {
       // SAFETY: the view is the mapping's own PAGE_SIZE bytes and the brand exists in types only;
       // NoEscape<Result, Lifetime> is Result unless the compiler rejected the closure.
@@ -153,7 +153,7 @@ export abstract class PageAccess extends OwnableResource {
     checkClosure(op, fn);
     checkRange(op, "page", offset, len, this.machine.pageSize);
     const machine = this.machine;
-    const id = machine.kmapLocal(this.pfn, handleOf(this, op), 0);
+    const id = machine.kmapLocal(this.pfn, handleOf(this, op), 0, "write", op);
     try {
       // SAFETY: the range was checked to lie in the page; the brand exists in types only.
       const result = fn(machine.kmapLocalView(id).subarray(offset, offset + len) as PageView<unknown>) as Result;

@@ -79,8 +79,13 @@ const packageRoot = new URL("../../../", import.meta.url).pathname.replace(/[.*+
 const CORE_FRAME = new RegExp(`${packageRoot}(?:src|dist)/(?:core|mm|ownership)/`);
 const INTERNAL_FRAME = /\(node:|at node:|[\\/]node_modules[\\/]/;
 
-/** Records the current stack (up to 30 frames) without formatting it. */
-function capture(): CapturedStack {
+/**
+ * Records the current stack (up to 30 frames) without formatting it; {@link formatStack} makes the
+ * text when a report needs it.
+ *
+ * @returns The captured stack.
+ */
+export function capture(): CapturedStack {
   const previous = Error.stackTraceLimit;
   Error.stackTraceLimit = 30;
   // V8 records the frames now and builds the `stack` text only when it is first read.
