@@ -17,7 +17,7 @@
  */
 import { PG_owner_priv_1, PG_free, __GFP_COMP, type Machine } from "../core/index.js";
 import { kernelError } from "../errors.js";
-import { adoptOwned, assertUnsafe, notRefCountedBecause, type Owned, type Unsafe } from "../ownership/index.js";
+import { adoptOwned, assertUnsafe, notRefCountedBecause, unsafeActive, type Owned, type Unsafe } from "../ownership/index.js";
 import { toPhysAddr, type PhysAddr } from "./addr.js";
 import type { BorrowedPage } from "./BorrowedPage.js";
 import { machineArg } from "./consts.js";
@@ -81,7 +81,8 @@ export class Page extends PageAccess {
       // SAFETY: Page is the only subclass of PageAccess, whose constructor is internal.
       const handle = page as Page;
       const scope = handle.#scope;
-      if (scope !== undefined && !scope.active) {
+      // The token's private state decides, never a property a caller could have set.
+      if (scope !== undefined && (scope === HANDED_OVER || !unsafeActive(scope))) {
         if (scope === HANDED_OVER) throw kernelError("EFAULT", op, "page was handed over with intoPhys", { pfn: handle.pfn });
         throw kernelError("EFAULT", op, "borrowed page used after its unsafe block ended", { pfn: handle.pfn, reason: scope.reason });
       }

@@ -26,6 +26,8 @@ declare const unsafeBrand: unique symbol;
 let endToken: (token: UnsafeToken) => void;
 // Whether a value is a genuine token (a private-field brand check); set by the same static block.
 let isGenuine: (value: unknown) => value is UnsafeToken;
+// Reads a genuine token's private state; set by the same static block.
+let isActive: (token: UnsafeToken) => boolean;
 // Registers what ends with a token's block; set by the same static block.
 let addEndHook: (token: UnsafeToken, hook: () => void) => void;
 
@@ -40,6 +42,8 @@ class UnsafeToken {
 
   constructor(reason: SafetyReason) {
     this.#reason = reason;
+    // No own property can shadow `active` or `reason` (private fields stay writable inside).
+    Object.freeze(this);
   }
 
   /** Whether the block still runs. */
@@ -60,6 +64,7 @@ class UnsafeToken {
       if (hooks !== undefined) for (let i = hooks.length - 1; i >= 0; i--) hooks[i]!();
     };
     isGenuine = (value) => typeof value === "object" && value !== null && #active in value;
+    isActive = (token) => token.#active;
     addEndHook = (token, hook) => {
       (token.#onEnd ??= []).push(hook);
     };
@@ -140,7 +145,7 @@ export function assertUnsafe<Lifetime>(token: Unsafe<Lifetime>, op: string): voi
   if (!isGenuine(token)) {
     throw kernelError("EPERM", op, "not an Unsafe token from unsafe()", {});
   }
-  if (!token.active) {
+  if (!isActive(token)) {
     throw kernelError("EPERM", op, "Unsafe token used after its unsafe() block ended", { reason: token.reason });
   }
 }
@@ -160,9 +165,20 @@ export function assertUnsafe<Lifetime>(token: Unsafe<Lifetime>, op: string): voi
  */
 export function whenUnsafeEnds<Lifetime>(token: Unsafe<Lifetime>, hook: () => void): void {
   if (!isGenuine(token)) throw kernelError("EPERM", "unsafe", "not an Unsafe token from unsafe()", {});
-  if (!token.active) {
+  if (!isActive(token)) {
     hook();
     return;
   }
   addEndHook(token, hook);
+}
+
+/**
+ * Whether `token` is a genuine {@link Unsafe} token whose block still runs, read from its private
+ * state (an own property or a Proxy cannot fake it); for scopes bounded by the block.
+ *
+ * @param token - Any value.
+ * @returns `true` only for a genuine, active token.
+ */
+export function unsafeActive(token: unknown): boolean {
+  return isGenuine(token) && isActive(token);
 }

@@ -52,7 +52,7 @@ export type {
   LifetimeBrand,
   NoEscape,
 } from "./Borrow.js";
-export { assertUnsafe, unsafe, whenUnsafeEnds } from "./Unsafe.js";
+export { assertUnsafe, unsafe, unsafeActive, whenUnsafeEnds } from "./Unsafe.js";
 export type { SafetyReason, Unsafe } from "./Unsafe.js";
 export { ScopeGuard } from "./ScopeGuard.js";
 export { Arc } from "./Arc.js";
