@@ -171,7 +171,7 @@ export class MachineAccess extends MachineFlags {
     this.freeBlockers++;
     const id = slots.push(cpu, pfn, gen, offset, end);
     if (this.leases !== undefined) {
-      const stack = this.owner === undefined ? undefined : capture();
+      const stack = this.viewStacks ? capture() : undefined;
       const nameOf = (): string => `kmap_local#${id} of ${this.describePfn(pfn)}, bytes ${hex(offset)}..${hex(end)}`;
       this.leases.set(id, new MappingLease(nameOf, access, String(madeBy), stack, offset));
     }
@@ -239,7 +239,7 @@ export class MachineAccess extends MachineFlags {
     this.freeBlockers--;
     const leases = this.leases;
     if (leases !== undefined) {
-      leases.get(id)?.end("kunmap_local", this.owner === undefined ? undefined : capture());
+      leases.get(id)?.end("kunmap_local", this.viewStacks ? capture() : undefined);
       leases.delete(id);
     }
   }
@@ -253,7 +253,7 @@ export class MachineAccess extends MachineFlags {
    * @param by - What ended the scope, for reports.
    */
   endLocalViews(id: number, by: string): void {
-    this.leases?.get(id)?.end(by, this.owner === undefined ? undefined : capture());
+    this.leases?.get(id)?.end(by, this.viewStacks ? capture() : undefined);
   }
 
   /**

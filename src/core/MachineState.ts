@@ -77,6 +77,8 @@ export class MachineState {
    * views are then guarded proxies that die with their mapping (see `core/debug/views.ts`).
    */
   declare readonly leases: Map<number, MappingLease> | undefined;
+  /** @internal Whether mappings record where they were made and ended (`debug.viewStacks`). */
+  declare readonly viewStacks: boolean;
   /** @internal `mem.flagsGen` (flags in bits 0..15, generation in 16..31), held directly for the hot paths. */
   declare protected readonly pgFlagsGen: Int32Array;
   /** @internal `mem.refcount`, held directly for the hot paths. */
@@ -126,6 +128,7 @@ export class MachineState {
     this.poisonOn = resolved.debug.poison;
     this.forceMap = resolved.debug.forceMap;
     this.leases = resolved.debug.views ? new Map() : undefined;
+    this.viewStacks = resolved.debug.views && resolved.debug.viewStacks;
     this.plainAlloc = !this.poisonOn && this.owner === undefined;
     this.freeBlockers = this.plainAlloc ? 0 : 1;
     for (const seg of resolved.segments) {

@@ -60,6 +60,12 @@ export interface DebugOptions {
    * `pageOwner` is on (and with `debug: true`); `views: false` turns it off.
    */
   readonly views?: boolean;
+  /**
+   * With `views`, also record where each mapping was made and where it ended (two stack captures
+   * per mapping, a few microseconds each), so a view report shows both stacks. Off unless set: a
+   * report without it names the mapping, the operation that made it and the one that ended it.
+   */
+  readonly viewStacks?: boolean;
 }
 
 /**
@@ -178,10 +184,10 @@ export function resolveConfig(config: MachineConfig = {}): ResolvedConfig {
   return { pageShift, pageSize, nrPages, highmemPfn, cpus, segments, mmioAbove, debug };
 }
 
-const DEBUG_FIELDS = ["poison", "pageOwner", "kmapLocalGuard", "forceMap", "views"] as const;
+const DEBUG_FIELDS = ["poison", "pageOwner", "kmapLocalGuard", "forceMap", "views", "viewStacks"] as const;
 
 function resolveDebug(debug: boolean | DebugOptions | undefined): Required<DebugOptions> {
-  if (debug === true) return { poison: true, pageOwner: true, kmapLocalGuard: true, forceMap: false, views: true };
+  if (debug === true) return { poison: true, pageOwner: true, kmapLocalGuard: true, forceMap: false, views: true, viewStacks: false };
   if (debug !== false && debug !== undefined && (typeof debug !== "object" || debug === null)) {
     throw kernelError("EINVAL", OP, "debug must be a boolean or an options object", { debug });
   }
@@ -198,7 +204,8 @@ function resolveDebug(debug: boolean | DebugOptions | undefined): Required<Debug
     kmapLocalGuard: options.kmapLocalGuard === true,
     forceMap: options.forceMap === true,
     // The memory debuggers imply the view guard unless it is turned off explicitly.
-    views: options.views ?? (options.poison === true || options.pageOwner === true),
+    views: options.views ?? (options.poison === true || options.pageOwner === true || options.viewStacks === true),
+    viewStacks: options.viewStacks === true,
   };
 }
 

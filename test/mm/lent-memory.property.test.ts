@@ -108,8 +108,11 @@ function run(config: MachineConfig, gfp: number, commands: readonly Command[]): 
         break;
       case "release":
         if (target === undefined) break;
-        stale.push(target.page);
-        target.page.release();
+        {
+          const page: Owned<Page> = target.page;
+          stale.push(page);
+          page.release();
+        }
         live.splice(live.indexOf(target), 1);
         break;
       case "churn":

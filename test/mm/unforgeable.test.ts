@@ -75,7 +75,8 @@ describe("token and scope state cannot be changed from outside (M39)", () => {
     expectKernelError(() => borrowed!.read(0, 1), "EFAULT", "unsafe block ended");
     // the slot is still the caller's to release, LIFO
     expect(machine.kmapLocalDepth()).toBe(1);
-    guard!.unmap();
+    const release: KmapLocal = guard!;
+    release.unmap();
     expect(machine.kmapLocalDepth()).toBe(0);
     // correct twin: a guard released inside the block
     expect(

@@ -85,7 +85,7 @@ export class MappingLease {
    * @returns The lines.
    */
   describe(): string[] {
-    const notRecorded = "    (stack not recorded: create the machine with debug.pageOwner)";
+    const notRecorded = "    (stack not recorded: create the machine with debug.viewStacks)";
     return [
       `The mapping: ${this.name}, ${this.access === "read" ? "read-only" : "read-write"}, made by ${this.madeBy}`,
       "",
@@ -155,6 +155,10 @@ class ViewHandler implements ProxyHandler<Uint8Array> {
 
   get(target: Uint8Array, key: string | symbol): unknown {
     if (!this.lease.live) throw this.ended(typeof key === "string" && indexOf(key) >= 0 ? `Read of view[${key}]` : `Use of view.${String(key)}`);
+    // SAFETY: reading a key of the live view; indexes, `length`, `byteLength` and `byteOffset` are
+    // numbers (and an index outside the view is undefined), returned at once: the hot path.
+    const value = (target as unknown as Record<string | symbol, unknown>)[key];
+    if (typeof value === "number" || value === undefined) return value;
     if (typeof key === "string") {
       const method = METHODS.get(key);
       if (method !== undefined) return method(this);
@@ -164,8 +168,8 @@ class ViewHandler implements ProxyHandler<Uint8Array> {
     } else if (key === Symbol.iterator) {
       return METHODS.get("values")!(this);
     }
-    // SAFETY: indexes, length, byteLength, byteOffset, constructor and the tag read the live view.
-    return (target as unknown as Record<string | symbol, unknown>)[key];
+    // The constructor and the tag.
+    return value;
   }
 
   set(target: Uint8Array, key: string | symbol, value: unknown): boolean {
