@@ -167,14 +167,22 @@ export class MachineAccess extends MachineFlags {
       throw kernelError("ENOSPC", op, "no free kmap_local slot on this CPU", { cpu, depth: slots.depth[cpu]!, max: slots.capacity, pfn });
     }
     const end = this.forceMap || pfn >= this.highmemPfn ? ((offset >>> this.pageShift) + 1) << this.pageShift : extent;
-    if (this.leases !== undefined && access !== "read" && access !== "write") throw kernelError("EINVAL", op, "access is not \"read\" or \"write\"", { access: String(access) });
-    this.freeBlockers++;
-    const id = slots.push(cpu, pfn, gen, offset, end);
-    if (this.leases !== undefined) {
-      const stack = this.viewStacks ? capture() : undefined;
-      const nameOf = (): string => `kmap_local#${id} of ${this.describePfn(pfn)}, bytes ${hex(offset)}..${hex(end)}`;
-      this.leases.set(id, new MappingLease(nameOf, access, String(madeBy), stack, offset));
+    const leases = this.leases;
+    if (leases === undefined) {
+      this.freeBlockers++;
+      return slots.push(cpu, pfn, gen, offset, end);
     }
+    return this.kmapLocalLeased(leases, cpu, pfn, gen, offset, end, access, madeBy);
+  }
+
+  /** `kmapLocal` with `debug.views`: the mapping gets the lease its views are lent under. */
+  private kmapLocalLeased(leases: Map<number, MappingLease>, cpu: number, pfn: number, gen: number, offset: number, end: number, access: ViewAccess, madeBy: string): number {
+    if (access !== "read" && access !== "write") throw kernelError("EINVAL", "kmap_local_folio", "access is not \"read\" or \"write\"", { access: String(access) });
+    this.freeBlockers++;
+    const id = this.slots.push(cpu, pfn, gen, offset, end);
+    const stack = this.viewStacks ? capture() : undefined;
+    const nameOf = (): string => `kmap_local#${id} of ${this.describePfn(pfn)}, bytes ${hex(offset)}..${hex(end)}`;
+    leases.set(id, new MappingLease(nameOf, access, String(madeBy), stack, offset));
     return id;
   }
 
@@ -237,11 +245,13 @@ export class MachineAccess extends MachineFlags {
     }
     this.slots.pop(cpu);
     this.freeBlockers--;
-    const leases = this.leases;
-    if (leases !== undefined) {
-      leases.get(id)?.end("kunmap_local", this.viewStacks ? capture() : undefined);
-      leases.delete(id);
-    }
+    if (this.leases !== undefined) this.endLease(this.leases, id);
+  }
+
+  /** Ends the lease of a released mapping: its views stop working. */
+  private endLease(leases: Map<number, MappingLease>, id: number): void {
+    leases.get(id)?.end("kunmap_local", this.viewStacks ? capture() : undefined);
+    leases.delete(id);
   }
 
   /**
