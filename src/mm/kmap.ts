@@ -79,7 +79,8 @@ export class KmapLocal implements Disposable {
    *
    * @remarks
    * Each read asks the core, which checks the CPU and that the mapping is live; read it once into a
-   * local. The view cannot be revoked: stop using it when the guard is released.
+   * local. Stop using it when the guard is released: with `debug.views` (on with `debug: true`) a
+   * kept view then fails with `EFAULT` at its next use; without it a view cannot be revoked.
    *
    * @throws KernelError `EPERM` on another CPU than the one that mapped it (M24); `EFAULT` after release,
    *   and for a borrowed page's mapping after the page's `unsafe` block ended (M39).
