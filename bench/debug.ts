@@ -5,7 +5,8 @@
  *
  * @module
  */
-import { Machine } from "ownkit/core";
+import { GFP_KERNEL, Page, type Owned } from "ownkit";
+import { Machine, type MachineConfig } from "ownkit/core";
 import { coreAllocFreeTask } from "./core.js";
 import { compare, measure, type BenchRow, type RunOptions } from "./harness.js";
 import { kitCases } from "./kit.js";
@@ -47,6 +48,54 @@ export async function benchDebug(options: RunOptions): Promise<BenchRow[]> {
     plain.done();
     debug.done();
   }
+  rows.push(...(await viewGuardRows(options)));
   rows.push(compareBinder(options, { suite: "debug", name: "binder transactions (kit)", baseline: "kit, debug off", limit: 10 }, kitRunner({ debug: true }), kitRunner({})));
   return rows;
+}
+
+/**
+ * One task of the view-guard rows: map a page, copy its 4 KiB out through the view, unmap.
+ *
+ * @param config - The machine configuration.
+ * @param inner - Operations per call.
+ * @returns The task and its cleanup.
+ */
+function mapCopyTask(config: MachineConfig, inner: number): { task: () => void; done: () => void } {
+  const machine = new Machine({ ramSize: 16 << 20, ...config });
+  const page: Owned<Page> = Page.alloc(GFP_KERNEL, machine);
+  let sum = 0;
+  return {
+    task: () => {
+      for (let i = 0; i < inner; i++) sum += page.withPageMapped((view) => view.slice().length);
+    },
+    done: () => {
+      page.release();
+      if (sum < 0) throw new Error("unreachable");
+    },
+  };
+}
+
+/**
+ * The price of debug views (`debug.views`): map + copy 4 KiB out (`view.slice()`) + unmap, against
+ * the same on a machine without them (target at most 3x), and with `debug: true`, whose mappings
+ * also record where they were made and ended (informational).
+ *
+ * @param options - Time and rounds.
+ * @returns The two rows.
+ */
+async function viewGuardRows(options: RunOptions): Promise<BenchRow[]> {
+  const inner = 64;
+  const plain = mapCopyTask({}, inner);
+  const views = mapCopyTask({ debug: { views: true } }, inner);
+  const full = mapCopyTask({ debug: true }, inner);
+  const samples = await measure(options, { plain: plain.task, views: views.task, full: full.task }, inner, 8);
+  plain.done();
+  views.done();
+  full.done();
+  const name = "withPageMapped + copy 4 KiB out (view.slice()) + unmap";
+  const note = "debug.views lends a guarded Proxy per mapping and checks it on every access; debug: true also captures two stacks per mapping";
+  return [
+    compare({ suite: "debug", name: `${name}, debug.views`, unit: "ns/op", baseline: "debug off", kind: "slowdown", limit: 3, note }, samples.views!, samples.plain!),
+    compare({ suite: "debug", name: `${name}, debug: true`, unit: "ns/op", baseline: "debug off", kind: "slowdown", note }, samples.full!, samples.plain!),
+  ];
 }

@@ -53,7 +53,7 @@ export class KmapSlots {
   readonly depth: Uint8Array;
   private readonly ids: Float64Array;
   private readonly pfns: Uint32Array;
-  private readonly gens: Uint16Array;
+  private readonly gens: Float64Array;
   private readonly starts: Uint32Array;
   private readonly ends: Uint32Array;
   private readonly guard: boolean;
@@ -77,7 +77,7 @@ export class KmapSlots {
     this.depth = new Uint8Array(cpus);
     this.ids = new Float64Array(n);
     this.pfns = new Uint32Array(n);
-    this.gens = new Uint16Array(n);
+    this.gens = new Float64Array(n);
     this.starts = new Uint32Array(n);
     this.ends = new Uint32Array(n);
   }

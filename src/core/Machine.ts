@@ -10,7 +10,7 @@ import { NR_ZONES } from "./Buddy.js";
 import { formatLeaks, type LeakEntry } from "./debug/report.js";
 import { KmapSlots } from "./KmapSlots.js";
 import { MachineAccess } from "./MachineAccess.js";
-import { FLAGS_MASK, GEN_SHIFT, metadataBytesPerPage, ORDER_SHIFT, PG_free, PG_head, PG_nomap, PG_poisoned, PG_reserved, PG_tail } from "./MemMap.js";
+import { FLAGS_MASK, metadataBytesPerPage, ORDER_SHIFT, PG_free, PG_head, PG_nomap, PG_poisoned, PG_reserved, PG_tail } from "./MemMap.js";
 import { PageCache } from "./PageCache.js";
 
 /**
@@ -143,7 +143,7 @@ export class Machine extends MachineAccess {
       if ((f & PG_head) !== 0 && (f & PG_tail) !== 0) problems.push(`block ${hex(pfn)}: both head and tail`);
     }
     for (const entry of this.slots.entries()) {
-      if ((flags[entry.pfn]! & PG_free) !== 0 || flags[entry.pfn]! >>> GEN_SHIFT !== entry.gen) problems.push(`${KmapSlots.describe(entry)} maps a dead page`);
+      if ((flags[entry.pfn]! & PG_free) !== 0 || this.mem.gen(entry.pfn) !== entry.gen) problems.push(`${KmapSlots.describe(entry)} maps a dead page`);
     }
     for (const [mapping, index, pfn] of this.pageCache.entries()) {
       if (this.pageCache.mappingOf(pfn) !== mapping || this.mem.link1[pfn] !== index) problems.push(`page cache ${mapping}:${index} -> ${hex(pfn)} disagrees with the metadata`);
@@ -175,8 +175,8 @@ export class Machine extends MachineAccess {
       const bytes = new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
       for (let i = 0; i < bytes.length; i++) hash = Math.imul(hash ^ bytes[i]!, 0x01000193);
     };
-    const { flagsGen, refcount, link0, link1 } = this.mem;
-    for (const array of [flagsGen, refcount, link0, link1, this.buddy.heads, this.buddy.nrBlocks, this.buddy.nrFree, this.slots.depth]) mix(array);
+    const { flagsGen, refcount, link0, link1, genHigh } = this.mem;
+    for (const array of [flagsGen, refcount, link0, link1, genHigh, this.buddy.heads, this.buddy.nrBlocks, this.buddy.nrFree, this.slots.depth]) mix(array);
     for (let zone = 0; zone < NR_ZONES; zone++) {
       const hot = this.buddy.pcp[zone]!;
       mix(Int32Array.of(hot.count));

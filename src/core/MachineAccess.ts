@@ -4,7 +4,9 @@
  * @module
  */
 import { kernelError } from "../errors.js";
-import { badNumber, checkBytes, isU32 } from "../args.js";
+import { badNumber, checkBytes, hex, isU32 } from "../args.js";
+import { capture } from "./debug/owner.js";
+import { lend, MappingLease, type ViewAccess } from "./debug/views.js";
 import { KmapSlots } from "./KmapSlots.js";
 import { MachineFlags } from "./MachineFlags.js";
 import { ORDER_SHIFT, PG_reserved, PG_tail } from "./MemMap.js";
@@ -145,6 +147,9 @@ export class MachineAccess extends MachineFlags {
    * @param pfn - The page or block head.
    * @param gen - The handle's generation.
    * @param offset - The byte to map, `< size`; the mapping starts there.
+   * @param access - `"read"` for a read-only mapping (with `debug.views`, its views refuse every
+   *   write); `"write"` by default.
+   * @param madeBy - The operation that maps, for debug reports (`"with_page_mapped"`, ...).
    * @returns The mapping id, for {@link MachineAccess.kmapLocalView} and {@link MachineAccess.kunmapLocal}.
    * @throws KernelError `ENOSPC` when the CPU's 15 slots (16 with the guard layout) are in use,
    *   earlier mappings untouched (M23); `EINVAL` for an offset outside the block; `EFAULT` for a
@@ -152,7 +157,7 @@ export class MachineAccess extends MachineFlags {
    * @remarks The mapping reaches the end of the page holding `offset` on HIGHMEM and in force-map
    * mode, and the end of the block otherwise, as upstream.
    */
-  kmapLocal(pfn: number, gen: number, offset = 0): number {
+  kmapLocal(pfn: number, gen: number, offset = 0, access: ViewAccess = "write", madeBy = "kmap_local"): number {
     const op = "kmap_local_folio";
     const flags = this.live(op, pfn, gen);
     const extent = this.extent(flags);
@@ -163,21 +168,55 @@ export class MachineAccess extends MachineFlags {
       throw kernelError("ENOSPC", op, "no free kmap_local slot on this CPU", { cpu, depth: slots.depth[cpu]!, max: slots.capacity, pfn });
     }
     const end = this.forceMap || pfn >= this.highmemPfn ? ((offset >>> this.pageShift) + 1) << this.pageShift : extent;
+    const leases = this.leases;
+    if (leases === undefined) {
+      this.freeBlockers++;
+      return slots.push(cpu, pfn, gen, offset, end);
+    }
+    return this.kmapLocalLeased(leases, cpu, pfn, gen, offset, end, access, madeBy);
+  }
+
+  /** `kmapLocal` with `debug.views`: the mapping gets the lease its views are lent under. */
+  private kmapLocalLeased(leases: Map<number, MappingLease>, cpu: number, pfn: number, gen: number, offset: number, end: number, access: ViewAccess, madeBy: string): number {
+    if (access !== "read" && access !== "write") throw kernelError("EINVAL", "kmap_local_folio", "access is not \"read\" or \"write\"", { access: String(access) });
     this.freeBlockers++;
-    return slots.push(cpu, pfn, gen, offset, end);
+    const id = this.slots.push(cpu, pfn, gen, offset, end);
+    const stack = this.viewStacks ? capture() : undefined;
+    const nameOf = (): string => `kmap_local#${id} of ${this.describePfn(pfn)}, bytes ${hex(offset)}..${hex(end)}`;
+    leases.set(id, new MappingLease(nameOf, access, String(madeBy), stack, offset));
+    return id;
   }
 
   /**
    * The view of a live local mapping: from the mapped offset to the mapping's end.
    *
    * @param id - A mapping id from {@link MachineAccess.kmapLocal}.
-   * @returns A `subarray` of the machine's memory.
+   * @returns A `subarray` of the machine's memory; with `debug.views`, a guarded view of it that
+   *   stops working when the mapping ends (see `core/debug/views.ts`).
    * @throws KernelError `EFAULT` when the mapping was released or its page freed; `EPERM` from
    *   another CPU than the one that mapped it (M24).
    * @safety
-   * - The view cannot be revoked: unmapping invalidates the id, not the view already obtained.
+   * - Without `debug.views` the view cannot be revoked: unmapping invalidates the id, not the view
+   *   already obtained, so the caller stops using it when the mapping ends.
    */
   kmapLocalView(id: number): Uint8Array {
+    const bytes = this.kmapLocalBytes(id);
+    const leases = this.leases;
+    return leases === undefined ? bytes : lend(leases.get(id)!, bytes);
+  }
+
+  /**
+   * The bytes of a live local mapping, never guarded: for the kit's own copies, which lend nothing
+   * to caller code.
+   *
+   * @param id - A mapping id from {@link MachineAccess.kmapLocal}.
+   * @returns A `subarray` of the machine's memory.
+   * @throws KernelError as {@link MachineAccess.kmapLocalView}.
+   * @safety
+   * - The view is used only before the mapping is released and never handed to caller code
+   *   (nothing can revoke it, in any mode).
+   */
+  kmapLocalBytes(id: number): Uint8Array {
     const index = this.localIndex("kmap_local_view", id);
     const slots = this.slots;
     const pfn = slots.pfnAt(index);
@@ -207,6 +246,50 @@ export class MachineAccess extends MachineFlags {
     }
     this.slots.pop(cpu);
     this.freeBlockers--;
+    if (this.leases !== undefined) this.endLease(this.leases, id);
+  }
+
+  /** Ends the lease of a released mapping: its views stop working. */
+  private endLease(leases: Map<number, MappingLease>, id: number): void {
+    leases.get(id)?.end("kunmap_local", this.viewStacks ? capture() : undefined);
+    leases.delete(id);
+  }
+
+  /**
+   * Ends the views of a live local mapping before the mapping itself is released, because the scope
+   * that bounded them ended (the `unsafe` block of a borrowed page); the slot stays until released.
+   * Does nothing without `debug.views`.
+   *
+   * @param id - A mapping id.
+   * @param by - What ended the scope, for reports.
+   */
+  endLocalViews(id: number, by: string): void {
+    this.leases?.get(id)?.end(by, this.viewStacks ? capture() : undefined);
+  }
+
+  /**
+   * Fails when any page of a block is mapped (a live local or permanent mapping): the check of an
+   * operation that gives the page away while it is mapped (`intoPhys`, a free).
+   *
+   * @param op - The operation.
+   * @param pfn - The block's first page.
+   * @param order - The block's order.
+   * @throws KernelError `EBUSY` naming the live mapping.
+   */
+  checkUnmapped(op: string, pfn: number, order: number): void {
+    const end = pfn + (1 << order);
+    if (this.slots.live > 0) {
+      for (const entry of this.slots.entries()) {
+        if (entry.pfn < end && entry.pfn + Math.ceil(entry.end / this.pageSize) > pfn) {
+          throw kernelError("EBUSY", op, "the page is still mapped", { pfn, order, mapping: KmapSlots.describe(entry) });
+        }
+      }
+    }
+    if (this.pkmap.used > 0) {
+      for (let p = pfn; p < end; p++) {
+        if (this.pkmap.count(p) > 0) throw kernelError("EBUSY", op, "the page is still kmapped", { pfn, order, kmapped: p });
+      }
+    }
   }
 
   /**

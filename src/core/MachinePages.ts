@@ -17,6 +17,7 @@ import {
   FLAGS_MASK,
   GEN_ONE as MEMMAP_GEN_ONE,
   GEN_SHIFT as MEMMAP_GEN_SHIFT,
+  GEN_WRAP as MEMMAP_GEN_WRAP,
   NO_PFN,
   ORDER_SHIFT,
   PG_free as MEMMAP_PG_free,
@@ -39,6 +40,7 @@ const PCP_HIGH = BUDDY_PCP_HIGH;
 const PG_free = MEMMAP_PG_free;
 const GEN_ONE = MEMMAP_GEN_ONE;
 const GEN_SHIFT = MEMMAP_GEN_SHIFT;
+const GEN_WRAP = MEMMAP_GEN_WRAP;
 
 /** GFP bits that keep an order-0 allocation off the fast path (unknown bits, HIGHMEM, ZERO, COMP). */
 const FAST_GFP_EXCLUDE = ~GFP_VALID_MASK | __GFP_HIGHMEM | __GFP_ZERO | __GFP_COMP;
@@ -87,14 +89,24 @@ export class MachinePages extends MachineState {
         // SAFETY: 0 <= count < PCP_HIGH, and hot-list pfns are below nrPages.
         const pfn = hot.pages[count]!;
         // INVARIANT: a hot-list page has zero links, so only flags, refcount and gen change: one
-        // word write clears the flags and bumps the generation (wrapping at 16 bits).
+        // word write clears the flags and bumps the generation's low half; when that half wraps
+        // to 0, the carry goes to genHigh (once every 65,536 reuses of the frame).
         const flagsGen = this.pgFlagsGen;
-        flagsGen[pfn] = (flagsGen[pfn]! + GEN_ONE) & GEN_MASK;
+        const word = (flagsGen[pfn]! + GEN_ONE) & GEN_MASK;
+        flagsGen[pfn] = word;
+        if (word === 0) this.carryGen(pfn);
         this.pgRef[pfn] = 1;
         return pfn;
       }
     }
     return this.allocPagesSlow(gfp, order);
+  }
+
+  /** Carries a wrapped low half of a page's generation into `genHigh`; out of line, as it is rare. */
+  private carryGen(pfn: number): void {
+    const genHigh = this.pgGenHigh;
+    // SAFETY: pfn < nrPages (a hot-list page). Wraps at 2^32, i.e. after 2^48 reuses of the frame.
+    genHigh[pfn] = genHigh[pfn]! + 1;
   }
 
   private allocPagesSlow(gfp: number, order: number): number {
@@ -114,15 +126,21 @@ export class MachinePages extends MachineState {
     // INVARIANT: the block leaves the free lists and every page of it gets allocated metadata.
     buddy.commit(zone, order);
     const { pgFlagsGen: flagsGen, pgRef: refcount, pgLink0: link0, pgLink1: link1 } = this;
-    // Each page's generation goes up by one (wrapping at 16 bits) as its flags are replaced.
-    flagsGen[pfn] = ((flagsGen[pfn]! + GEN_ONE) & GEN_MASK) | (order << ORDER_SHIFT) | ((gfp & __GFP_COMP) !== 0 ? PG_head : 0);
+    // Each page's generation goes up by one as its flags are replaced (the low half's carry goes
+    // to genHigh).
+    const genHigh = this.pgGenHigh;
+    const headGen = (flagsGen[pfn]! + GEN_ONE) & GEN_MASK;
+    if (headGen === 0) genHigh[pfn] = genHigh[pfn]! + 1;
+    flagsGen[pfn] = headGen | (order << ORDER_SHIFT) | ((gfp & __GFP_COMP) !== 0 ? PG_head : 0);
     refcount[pfn] = 1;
     link0[pfn] = 0;
     link1[pfn] = 0;
     if (order !== 0) {
       const end = pfn + (1 << order);
       for (let p = pfn + 1; p < end; p++) {
-        flagsGen[p] = ((flagsGen[p]! + GEN_ONE) & GEN_MASK) | PG_tail;
+        const tailGen = (flagsGen[p]! + GEN_ONE) & GEN_MASK;
+        if (tailGen === 0) genHigh[p] = genHigh[p]! + 1;
+        flagsGen[p] = tailGen | PG_tail;
         link0[p] = pfn;
         link1[p] = 0;
       }
@@ -151,7 +169,7 @@ export class MachinePages extends MachineState {
     if (order === 0 && (typeof pfn === "number" && (pfn >>> 0) === pfn) && pfn < this.highmemPfn && this.freeBlockers === 0 && count < PCP_HIGH) {
       // SAFETY: pfn < highmemPfn <= nrPages was checked above.
       const word = this.pgFlagsGen[pfn]!;
-      if ((word & FAST_FREE_REJECT) === 0 && word >>> GEN_SHIFT === gen && this.pgRef[pfn] === 1 && this.pgLink0[pfn] === 0) {
+      if ((word & FAST_FREE_REJECT) === 0 && (word >>> GEN_SHIFT) + this.pgGenHigh[pfn]! * GEN_WRAP === gen && this.pgRef[pfn] === 1 && this.pgLink0[pfn] === 0) {
         // INVARIANT: the page is marked free (links already zero) as it joins the hot list.
         this.pgFlagsGen[pfn] = (word & GEN_MASK) | PG_free;
         this.pgRef[pfn] = 0;
@@ -170,7 +188,7 @@ export class MachinePages extends MachineState {
     // SAFETY: pfn < nrPages was checked above.
     const word = this.pgFlagsGen[pfn]!;
     const flags = word & FLAGS_MASK;
-    if ((flags & (PG_free | PG_nomap)) !== 0 || word >>> GEN_SHIFT !== gen) {
+    if ((flags & (PG_free | PG_nomap)) !== 0 || this.mem.gen(pfn) !== gen) {
       throw deadHandle(this, op, pfn, gen, `Free of order ${order} at ${this.describePfn(pfn)}`, "double-free");
     }
     if ((flags & (PG_tail | PG_reserved)) !== 0) {
@@ -235,7 +253,7 @@ export class MachinePages extends MachineState {
     if (!isU32(pfn) || pfn >= this.nrPages) throw badNumber(op, "pfn", pfn, this.nrPages);
     const word = this.pgFlagsGen[pfn]!;
     const flags = word & FLAGS_MASK;
-    if ((flags & PG_free) !== 0 && word >>> GEN_SHIFT === gen) {
+    if ((flags & PG_free) !== 0 && this.mem.gen(pfn) === gen) {
       const report = kasanReport(this, "refcount underflow", op, pfn, accessLine(this, op, pfn, -1, 0));
       throw kernelError("ERANGE", op, "refcount underflow: more references dropped than taken", { pfn, refcount: 0 }, report);
     }

@@ -7,11 +7,13 @@ import { badNumber, checkFunction, hex, isAddress, isU32 as checkU32 } from "../
 import { resolveConfig, type MachineConfig, type PhysRangeKind, type ResolvedConfig } from "./config.js";
 import { Buddy, ZONE_HIGHMEM, ZONE_NORMAL, type HotList } from "./Buddy.js";
 import { PageOwner } from "./debug/owner.js";
+import type { MappingLease } from "./debug/views.js";
 import { accessLine, deadHandle } from "./debug/handles.js";
 import { KmapSlots } from "./KmapSlots.js";
 import {
   FLAGS_MASK as MEMMAP_FLAGS_MASK,
   GEN_SHIFT as MEMMAP_GEN_SHIFT,
+  GEN_WRAP as MEMMAP_GEN_WRAP,
   MemMap,
   ORDER_SHIFT,
   PG_free as MEMMAP_PG_free,
@@ -29,6 +31,7 @@ import { Pkmap } from "./Pkmap.js";
 const isU32 = checkU32;
 const FLAGS_MASK = MEMMAP_FLAGS_MASK;
 const GEN_SHIFT = MEMMAP_GEN_SHIFT;
+const GEN_WRAP = MEMMAP_GEN_WRAP;
 const PG_free = MEMMAP_PG_free;
 const PG_nomap = MEMMAP_PG_nomap;
 
@@ -69,6 +72,13 @@ export class MachineState {
   declare readonly poisonOn: boolean;
   /** @internal Whether lowmem maps like HIGHMEM. */
   declare readonly forceMap: boolean;
+  /**
+   * @internal The leases of the live local mappings by id, present only with `debug.views`: mapped
+   * views are then guarded proxies that die with their mapping (see `core/debug/views.ts`).
+   */
+  declare readonly leases: Map<number, MappingLease> | undefined;
+  /** @internal Whether mappings record where they were made and ended (`debug.viewStacks`). */
+  declare readonly viewStacks: boolean;
   /** @internal `mem.flagsGen` (flags in bits 0..15, generation in 16..31), held directly for the hot paths. */
   declare protected readonly pgFlagsGen: Int32Array;
   /** @internal `mem.refcount`, held directly for the hot paths. */
@@ -77,6 +87,8 @@ export class MachineState {
   declare protected readonly pgLink0: Uint32Array;
   /** @internal `mem.link1`, held directly for the hot paths. */
   declare protected readonly pgLink1: Uint32Array;
+  /** @internal `mem.genHigh` (generation bits 16..47), held directly for the hot paths. */
+  declare protected readonly pgGenHigh: Uint32Array;
   /** @internal Neither poisoning nor page_owner is on, so order-0 allocation may take the fast path. */
   declare protected readonly plainAlloc: boolean;
   /**
@@ -107,6 +119,7 @@ export class MachineState {
     this.pgRef = this.mem.refcount;
     this.pgLink0 = this.mem.link0;
     this.pgLink1 = this.mem.link1;
+    this.pgGenHigh = this.mem.genHigh;
     this.phys = new PhysMem(this.nrPages, this.pageShift);
     this.buddy = new Buddy(this.mem, this.highmemPfn);
     this.hot = this.buddy.pcp[ZONE_NORMAL]!;
@@ -114,6 +127,8 @@ export class MachineState {
     this.owner = resolved.debug.pageOwner ? new PageOwner() : undefined;
     this.poisonOn = resolved.debug.poison;
     this.forceMap = resolved.debug.forceMap;
+    this.leases = resolved.debug.views ? new Map() : undefined;
+    this.viewStacks = resolved.debug.views && resolved.debug.viewStacks;
     this.plainAlloc = !this.poisonOn && this.owner === undefined;
     this.freeBlockers = this.plainAlloc ? 0 : 1;
     for (const seg of resolved.segments) {
@@ -254,12 +269,13 @@ export class MachineState {
    * The generation of a page: the second half of a `(pfn, gen)` handle, bumped on every allocation.
    *
    * @param pfn - A page frame below `nrPages`.
-   * @returns The generation, 0..65535.
+   * @returns The generation, an integer below 2^48: a frame can be reused 2^48 times before a
+   *   generation repeats, so a stale handle never passes a check in practice.
    * @throws KernelError `EINVAL` for a bad pfn.
    */
   pageGen(pfn: number): number {
     this.checkPfn("page_gen", pfn);
-    return this.pgFlagsGen[pfn]! >>> GEN_SHIFT;
+    return this.pgGenHigh[pfn]! * GEN_WRAP + (this.pgFlagsGen[pfn]! >>> GEN_SHIFT);
   }
 
   /**
@@ -363,7 +379,7 @@ export class MachineState {
     if (!isU32(pfn) || pfn >= this.nrPages) throw badNumber(op, "pfn", pfn, this.nrPages);
     // SAFETY: pfn < nrPages was checked above.
     const word = this.pgFlagsGen[pfn]!;
-    if ((word & (PG_free | PG_nomap)) !== 0 || word >>> GEN_SHIFT !== gen) {
+    if ((word & (PG_free | PG_nomap)) !== 0 || (word >>> GEN_SHIFT) + this.pgGenHigh[pfn]! * GEN_WRAP !== gen) {
       throw deadHandle(this, op, pfn, gen, accessLine(this, op, pfn, offset, size));
     }
     return word & FLAGS_MASK;

@@ -45,6 +45,10 @@ export const FLAGS_MASK = 0xffff;
 export const GEN_SHIFT = 16;
 /** One generation step in a `flagsGen` word. */
 export const GEN_ONE = 1 << GEN_SHIFT;
+/** The generations one `flagsGen` word counts before its half wraps and `genHigh` takes the carry. */
+export const GEN_WRAP = 0x10000;
+/** The number of distinct generations of a page: 2^48 (16 bits in `flagsGen`, 32 in `genHigh`). */
+export const GEN_LIMIT = 2 ** 48;
 
 /** The "no page" value of the `link0`/`link1` free-list links. */
 export const NO_PFN = 0xffffffff;
@@ -65,7 +69,7 @@ const FLAG_NAMES: readonly [number, string][] = [
 ];
 
 /**
- * The per-page metadata of one machine: four typed arrays indexed by pfn, 16 bytes per page.
+ * The per-page metadata of one machine: five typed arrays indexed by pfn, 20 bytes per page.
  *
  * @remarks
  * | array | type | bytes | free page | allocated block head | other allocated page |
@@ -75,6 +79,12 @@ const FLAG_NAMES: readonly [number, string][] = [
  * | `refcount` | `Int32Array` | 4 | 0 | references | 0 |
  * | `link0` | `Uint32Array` | 4 | next free block | page-cache mapping id (0 = none) | head pfn |
  * | `link1` | `Uint32Array` | 4 | previous free block | page-cache index | 0 |
+ * | `genHigh` | `Uint32Array` | 4 | generation bits 16..47 | same | same |
+ *
+ * A page's generation is `genHigh * 65536 + (flagsGen >>> 16)`: 48 bits, so a handle made before a
+ * frame was reused is told apart from the frame's current owner however often (up to 2^48 times)
+ * the frame was reused in between. The low half stays in the flags word, so allocation remains one
+ * write (plus a carry into `genHigh` once every 65,536 reuses of a frame).
  *
  * Flags and generation share one word so that allocating a page (clear the flags, bump the
  * generation) is one write, and checking a handle and the flags is one read. Read the flags as
@@ -83,7 +93,7 @@ const FLAG_NAMES: readonly [number, string][] = [
  *
  * The links are a union in the manner of the kernel's `struct page` (the `lru` list of a free page
  * shares storage with `mapping`/`index` of a page-cache page). The kernel's `struct page` is 64
- * bytes; this layout keeps what the simulator needs in a quarter of that.
+ * bytes; this layout keeps what the simulator needs in under a third of that.
  *
  * @invariant Every array has exactly `nrPages` elements.
  * @invariant A page has `PG_free` set exactly when it lies in a free block or a per-CPU list.
@@ -100,6 +110,8 @@ export class MemMap {
   readonly link0: Uint32Array;
   /** Free-list previous / page-cache index. */
   readonly link1: Uint32Array;
+  /** The generation's bits 16..47: incremented when the generation half of `flagsGen` wraps to 0. */
+  readonly genHigh: Uint32Array;
 
   /**
    * Allocates zeroed metadata for `nrPages` frames.
@@ -111,6 +123,18 @@ export class MemMap {
     this.refcount = new Int32Array(nrPages);
     this.link0 = new Uint32Array(nrPages);
     this.link1 = new Uint32Array(nrPages);
+    this.genHigh = new Uint32Array(nrPages);
+  }
+
+  /**
+   * The full generation of a page.
+   *
+   * @param pfn - A page frame number below `nrPages`.
+   * @returns `genHigh * 65536 + (flagsGen >>> 16)`, below 2^48.
+   */
+  gen(pfn: number): number {
+    // SAFETY: callers pass a pfn already checked against nrPages.
+    return this.genHigh[pfn]! * GEN_WRAP + (this.flagsGen[pfn]! >>> GEN_SHIFT);
   }
 
   /**
@@ -123,7 +147,7 @@ export class MemMap {
     // SAFETY: callers pass a pfn already checked against nrPages.
     const word = this.flagsGen[pfn]!;
     const flags = word & FLAGS_MASK;
-    return `page: pfn:${hex(pfn)} refcount:${this.refcount[pfn]!} order:${flags >>> ORDER_SHIFT} gen:${word >>> GEN_SHIFT} flags: ${flagNames(flags)}`;
+    return `page: pfn:${hex(pfn)} refcount:${this.refcount[pfn]!} order:${flags >>> ORDER_SHIFT} gen:${this.gen(pfn)} flags: ${flagNames(flags)}`;
   }
 }
 
@@ -141,13 +165,13 @@ export function flagNames(flags: number): string {
 }
 
 /**
- * The metadata bytes per page in non-debug mode (16), against the kernel's 64-byte `struct page`.
+ * The metadata bytes per page in non-debug mode (20), against the kernel's 64-byte `struct page`.
  *
- * @returns The sum of the element sizes of the four per-page arrays.
+ * @returns The sum of the element sizes of the five per-page arrays.
  */
 export function metadataBytesPerPage(): number {
   return (
-    Int32Array.BYTES_PER_ELEMENT * 2 + Uint32Array.BYTES_PER_ELEMENT * 2
+    Int32Array.BYTES_PER_ELEMENT * 2 + Uint32Array.BYTES_PER_ELEMENT * 3
   );
 }
 

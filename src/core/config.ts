@@ -53,6 +53,19 @@ export interface DebugOptions {
    * and permanent mappings end at the page end, so HIGHMEM paths run on any configuration.
    */
   readonly forceMap?: boolean;
+  /**
+   * Lend mapped memory through guarded views that die with their mapping (the kit's KASAN for
+   * views): a view used after its mapping ended, or written through a read-only mapping, throws a
+   * `KernelError` with a report; a view's `buffer` is refused. On by default when `poison` or
+   * `pageOwner` is on (and with `debug: true`); `views: false` turns it off.
+   */
+  readonly views?: boolean;
+  /**
+   * With `views`, also record where each mapping was made and where it ended (two stack captures
+   * per mapping, a few microseconds each), so a view report shows both stacks. Off unless set: a
+   * report without it names the mapping, the operation that made it and the one that ended it.
+   */
+  readonly viewStacks?: boolean;
 }
 
 /**
@@ -82,7 +95,7 @@ export interface MachineConfig {
    * `ramSize`. Everything not covered is RAM.
    */
   readonly ranges?: readonly PhysRange[];
-  /** Debug options; `true` turns on `poison`, `pageOwner` and `kmapLocalGuard`. */
+  /** Debug options; `true` turns on `poison`, `pageOwner`, `kmapLocalGuard` and `views`. */
   readonly debug?: boolean | DebugOptions;
 }
 
@@ -173,10 +186,10 @@ export function resolveConfig(config: MachineConfig = {}): ResolvedConfig {
   return { pageShift, pageSize, nrPages, highmemPfn, cpus, segments, mmioAbove, debug };
 }
 
-const DEBUG_FIELDS = ["poison", "pageOwner", "kmapLocalGuard", "forceMap"] as const;
+const DEBUG_FIELDS = ["poison", "pageOwner", "kmapLocalGuard", "forceMap", "views", "viewStacks"] as const;
 
 function resolveDebug(debug: boolean | DebugOptions | undefined): Required<DebugOptions> {
-  if (debug === true) return { poison: true, pageOwner: true, kmapLocalGuard: true, forceMap: false };
+  if (debug === true) return { poison: true, pageOwner: true, kmapLocalGuard: true, forceMap: false, views: true, viewStacks: false };
   if (debug !== false && debug !== undefined && (typeof debug !== "object" || debug === null)) {
     throw kernelError("EINVAL", OP, "debug must be a boolean or an options object", { debug });
   }
@@ -192,6 +205,9 @@ function resolveDebug(debug: boolean | DebugOptions | undefined): Required<Debug
     pageOwner: options.pageOwner === true,
     kmapLocalGuard: options.kmapLocalGuard === true,
     forceMap: options.forceMap === true,
+    // The memory debuggers imply the view guard unless it is turned off explicitly.
+    views: options.views ?? (options.poison === true || options.pageOwner === true || options.viewStacks === true),
+    viewStacks: options.viewStacks === true,
   };
 }
 

@@ -35,6 +35,8 @@ export {
   FLAGS_MASK,
   GEN_ONE,
   GEN_SHIFT,
+  GEN_LIMIT,
+  GEN_WRAP,
   KERNEL_STRUCT_PAGE_BYTES,
   MemMap,
   NO_PFN,
@@ -63,7 +65,9 @@ export type { KmapEntry } from "./KmapSlots.js";
 export { LAST_PKMAP, Pkmap } from "./Pkmap.js";
 export { PageCache } from "./PageCache.js";
 export { PAGE_POISON } from "./debug/poison.js";
-export { PageOwner, captureStack, formatStack } from "./debug/owner.js";
+export { PageOwner, capture, captureStack, formatStack } from "./debug/owner.js";
+export { MappingLease, isLentView, lend, liveViewBytes } from "./debug/views.js";
+export type { ViewAccess } from "./debug/views.js";
 export type { CapturedStack } from "./debug/owner.js";
 export { formatKasan, formatLeaks, formatPoison } from "./debug/report.js";
 export type { KasanReport, LeakEntry } from "./debug/report.js";

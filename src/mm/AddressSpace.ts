@@ -19,6 +19,7 @@ import type { ARef } from "../ownership/index.js";
 import { machineArg } from "./consts.js";
 import { Folio, getFolio } from "./Folio.js";
 import { folioState } from "./internal/folio-state.js";
+import { checkSynchronous } from "./internal/pageArgs.js";
 import type { Gfp } from "./gfp.js";
 import { checkLockOrder, type LockedFolio } from "./LockedFolio.js";
 import { loff, type Loff } from "./loff.js";
@@ -117,10 +118,7 @@ export class AddressSpace implements Disposable {
     try {
       const locked = folio.lock();
       try {
-        const result: unknown = fill(locked);
-        if (typeof (result as { then?: unknown } | null)?.then === "function") {
-          throw kernelError("EINVAL", op, "fill must run synchronously", { index });
-        }
+        checkSynchronous(op, fill(locked), "the read_folio fill");
       } finally {
         locked[Symbol.dispose]();
       }

@@ -301,7 +301,7 @@ export class Folio extends RefCountedResource {
     const state = this[folioState];
     const token = state.borrows.begin("folio_chunks", "read", "read chunks", offset);
     try {
-      checkedChunks(state, "folio_chunks", offset, length, body);
+      checkedChunks(state, "folio_chunks", offset, length, body, "read");
     } finally {
       state.borrows.end(token);
     }

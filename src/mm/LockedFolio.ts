@@ -292,7 +292,7 @@ export class LockedFolio implements Disposable {
     const token = borrows.begin(op, access, access === "write" ? "write chunks" : "read chunks", offset);
     this.#mapped++;
     try {
-      checkedChunks(state, op, offset, length, body);
+      checkedChunks(state, op, offset, length, body, access);
     } finally {
       this.#mapped--;
       borrows.end(token);

@@ -129,7 +129,7 @@ export class MapGuard<Lifetime, Access extends MapAccess = "read"> {
       const token = borrows?.begin(op, access, access === "write" ? "write mapping" : "read mapping", offset);
       let id: number;
       try {
-        id = machine.kmapLocal(pfn, gen, offset);
+        id = machine.kmapLocal(pfn, gen, offset, access, op);
       } catch (error) {
         if (token !== undefined) borrows!.end(token);
         throw error;

@@ -18,7 +18,7 @@
 import { isObjectLike } from "../args.js";
 import { PG_owner_priv_1, PG_free, __GFP_COMP, type Machine } from "../core/index.js";
 import { kernelError } from "../errors.js";
-import { adoptOwned, assertUnsafe, notRefCountedBecause, type IfAlreadyMoved, type Owned, type Unsafe } from "../ownership/index.js";
+import { adoptOwned, assertUnsafe, notRefCountedBecause, unsafeActive, type IfAlreadyMoved, type Owned, type Unsafe } from "../ownership/index.js";
 import { toPhysAddr, type PhysAddr } from "./addr.js";
 import type { BorrowedPage } from "./BorrowedPage.js";
 import { machineArg } from "./consts.js";
@@ -84,15 +84,22 @@ export class Page extends PageAccess {
       const handle = page as Page;
       if (!isObjectLike(handle) || !(#gen in handle)) throw kernelError("EINVAL", op, "not a Page", { page: page });
       const scope = handle.#scope;
-      if (scope !== undefined && !scope.active) {
+      // The token's private state decides, never a property a caller could have set.
+      if (scope !== undefined && (scope === HANDED_OVER || !unsafeActive(scope))) {
         if (scope === HANDED_OVER) throw kernelError("EFAULT", op, "page was handed over with intoPhys", { pfn: handle.pfn });
         throw kernelError("EFAULT", op, "borrowed page used after its unsafe block ended", { pfn: handle.pfn, reason: scope.reason });
       }
       return handle.#gen;
+    }, (page) => {
+      // SAFETY: as above; a scope other than HANDED_OVER is the token borrowPhys was given.
+      const scope = (page as Page).#scope;
+      return scope === undefined || scope === HANDED_OVER ? undefined : (scope as Unsafe<unknown>);
     });
     handOver = (page) => {
       pageHandle(page, "into_phys");
       if (!page.isLive) throw kernelError("EALREADY", "into_phys", "page was already released", { pfn: page.pfn });
+      // A page handed over while mapped would reach its next owner through the live mapping.
+      page.machine.checkUnmapped("into_phys", page.pfn, 0);
       const before = page.#scope;
       page.#scope = HANDED_OVER;
       try {

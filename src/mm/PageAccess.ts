@@ -89,7 +89,8 @@ export abstract class PageAccess extends OwnableResource {
    * The view is valid for `PAGE_SIZE` bytes, only while `fn` runs, and only on the current CPU
    * (thread 002). It takes one of the CPU's local mapping slots, released when `fn` returns or
    * throws; `fn` must release every mapping it makes itself. Returning the view does not compile;
-   * the view cannot be revoked at run time, see {@link PageView}.
+   * on a machine with `debug.views` (on with `debug: true`) a view kept past the closure fails with
+   * `EFAULT` at its next use, otherwise it cannot be revoked, see {@link PageView}.
    *
    * `fn` must be synchronous: a local mapping belongs to the CPU's LIFO stack of slots and cannot
    * stay live across an `await`. When `fn` returns a promise (an `async` closure), the mapping is
@@ -116,7 +117,7 @@ export abstract class PageAccess extends OwnableResource {
     const op = "with_page_mapped";
     checkClosure(op, fn);
     const machine = this.machine;
-    const id = machine.kmapLocal(this.pfn, handleOf(this, op), 0);
+    const id = machine.kmapLocal(this.pfn, handleOf(this, op), 0, "write", op);
     try {
       // SAFETY: the view is the mapping's own PAGE_SIZE bytes; its type declares a subset of
       // Uint8Array's members and a brand that exists in types only; NoEscape<Result, Lifetime> is
@@ -155,7 +156,7 @@ export abstract class PageAccess extends OwnableResource {
     checkClosure(op, fn);
     checkRange(op, "page", offset, len, this.machine.pageSize);
     const machine = this.machine;
-    const id = machine.kmapLocal(this.pfn, handleOf(this, op), 0);
+    const id = machine.kmapLocal(this.pfn, handleOf(this, op), 0, "write", op);
     try {
       // SAFETY: the range was checked to lie in the page; the view type declares a subset of
       // Uint8Array's members and a brand that exists in types only.

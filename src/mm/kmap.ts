@@ -25,11 +25,14 @@
  */
 import type { Machine } from "../core/index.js";
 import { kernelError } from "../errors.js";
+import { whenUnsafeEnds } from "../ownership/index.js";
+import { scopeTokenOf } from "./internal/page-handle.js";
 import type { Page } from "./Page.js";
 import { pageHandle } from "./PageAccess.js";
 
-// Set by KmapLocal's static block: the only way to construct a guard.
+// Set by KmapLocal's static block: the only way to construct a guard, and to end its scope.
 let makeGuard: (machine: Machine, id: number) => KmapLocal;
+let endScope: (guard: KmapLocal, why: string) => void;
 
 /**
  * A live `kmap_local` mapping: its view, and its release.
@@ -53,6 +56,8 @@ export class KmapLocal implements Disposable {
   /** The core's mapping id. */
   readonly id: number;
   #live = true;
+  /** Why the mapping's scope ended before the guard was released (a borrowed page's block), or `""`. */
+  #scopeEnded = "";
 
   private constructor(machine: Machine, id: number) {
     this.machine = machine;
@@ -61,6 +66,11 @@ export class KmapLocal implements Disposable {
 
   static {
     makeGuard = (machine, id) => new KmapLocal(machine, id);
+    endScope = (guard, why) => {
+      if (!guard.#live) return;
+      guard.#scopeEnded = why;
+      guard.machine.endLocalViews(guard.id, why);
+    };
   }
 
   /**
@@ -69,11 +79,16 @@ export class KmapLocal implements Disposable {
    *
    * @remarks
    * Each read asks the core, which checks the CPU and that the mapping is live; read it once into a
-   * local. The view cannot be revoked: stop using it when the guard is released.
+   * local. Stop using it when the guard is released: with `debug.views` (on with `debug: true`) a
+   * kept view then fails with `EFAULT` at its next use; without it a view cannot be revoked.
    *
-   * @throws KernelError `EPERM` on another CPU than the one that mapped it (M24); `EFAULT` after release.
+   * @throws KernelError `EPERM` on another CPU than the one that mapped it (M24); `EFAULT` after release,
+   *   and for a borrowed page's mapping after the page's `unsafe` block ended (M39).
    */
   get view(): Uint8Array {
+    if (this.#scopeEnded !== "") {
+      throw kernelError("EFAULT", "kmap_local_view", "mapping of a borrowed page used after its unsafe block ended", { id: this.id, scope: this.#scopeEnded });
+    }
     return this.machine.kmapLocalView(this.id);
   }
 
@@ -147,5 +162,9 @@ export function kmapLocal(page: Page, offset = 0): KmapLocal {
   if ((typeof offset !== "number" || (offset >>> 0) !== offset) || offset >= machine.pageSize) {
     throw kernelError("EINVAL", op, "offset is not an integer with 0 <= offset < PAGE_SIZE", { offset: offset, pageSize: machine.pageSize });
   }
-  return makeGuard(machine, machine.kmapLocal(page.pfn, gen, offset));
+  const guard = makeGuard(machine, machine.kmapLocal(page.pfn, gen, offset, "write", op));
+  const token = scopeTokenOf(page);
+  // INVARIANT: a mapping of a borrowed page ends with the unsafe block that bounds the borrow.
+  if (token !== undefined) whenUnsafeEnds(token, () => endScope(guard, `unsafe block ended: ${token.reason}`));
+  return guard;
 }

@@ -23,10 +23,53 @@ export type SafetyReason = `SAFETY:${string}`;
 // The brand of Unsafe: declared only and not exported, so no other type can claim it.
 declare const unsafeBrand: unique symbol;
 
-// The class is private: the only way to get an instance is `unsafe()`.
+// Ends a token's block: set by UnsafeToken's static block, the only code that may change `#active`.
+let endToken: (token: UnsafeToken) => void;
+// Whether a value is a genuine token (a private-field brand check); set by the same static block.
+let isGenuine: (value: unknown) => value is UnsafeToken;
+// Reads a genuine token's private state; set by the same static block.
+let isActive: (token: UnsafeToken) => boolean;
+// Registers what ends with a token's block; set by the same static block.
+let addEndHook: (token: UnsafeToken, hook: () => void) => void;
+
+// The class is private: the only way to get an instance is `unsafe()`. Its state lives in private
+// fields, so nothing outside this module can revive a token whose block ended (assigning `active`
+// throws in strict mode, and `#active` is out of reach), and `#active in value` is a brand check
+// that a Proxy or an object made with the class's prototype cannot pass.
 class UnsafeToken {
-  active = true;
-  constructor(readonly reason: SafetyReason) {}
+  #active = true;
+  readonly #reason: SafetyReason;
+  #onEnd: (() => void)[] | undefined;
+
+  constructor(reason: SafetyReason) {
+    this.#reason = reason;
+    // No own property can shadow `active` or `reason` (private fields stay writable inside).
+    Object.freeze(this);
+  }
+
+  /** Whether the block still runs. */
+  get active(): boolean {
+    return this.#active;
+  }
+
+  /** The block's justification. */
+  get reason(): SafetyReason {
+    return this.#reason;
+  }
+
+  static {
+    endToken = (token) => {
+      token.#active = false;
+      const hooks = token.#onEnd;
+      token.#onEnd = undefined;
+      if (hooks !== undefined) for (let i = hooks.length - 1; i >= 0; i--) hooks[i]!();
+    };
+    isGenuine = (value) => typeof value === "object" && value !== null && #active in value;
+    isActive = (token) => token.#active;
+    addEndHook = (token, hook) => {
+      (token.#onEnd ??= []).push(hook);
+    };
+  }
 }
 
 /**
@@ -83,9 +126,7 @@ export function unsafe<Result>(
   // results carrying the token, which the compiler rejected at the call site.
   return runScope(
     () => fn(token as unknown as Unsafe<unknown>) as Result,
-    () => {
-      token.active = false;
-    },
+    () => endToken(token),
   );
 }
 
@@ -103,20 +144,43 @@ export function unsafe<Result>(
  * @throws KernelError `EPERM` when `token` was not made by `unsafe()` or its closure has returned.
  */
 export function assertUnsafe<Lifetime>(token: Unsafe<Lifetime>, op: string): void {
-  if (!isToken(token)) {
+  if (!isGenuine(token)) {
     throw kernelError("EPERM", op, "not an Unsafe token from unsafe()", {});
   }
-  if (!token.active) {
+  if (!isActive(token)) {
     throw kernelError("EPERM", op, "Unsafe token used after its unsafe() block ended", { reason: token.reason });
   }
 }
 
-/** `instanceof` without the `TypeError` a revoked Proxy's `getPrototypeOf` trap throws. */
-function isToken(value: unknown): value is UnsafeToken {
-  if (!isObjectLike(value)) return false;
-  try {
-    return value instanceof UnsafeToken;
-  } catch {
-    return false;
+/**
+ * Runs `hook` when the `unsafe` block of `token` ends (at once when it already ended); for scopes
+ * bounded by the block, such as the mappings of a page borrowed with `Page.borrowPhys`.
+ *
+ * @remarks
+ * Hooks run innermost first (the reverse of registration), after the token turned inactive. A
+ * hook must not throw: it only marks its scope as ended.
+ *
+ * @typeParam Lifetime - The token's lifetime (inferred).
+ * @param token - A genuine token.
+ * @param hook - What ends with the block.
+ * @throws KernelError `EPERM` when `token` was not made by `unsafe()`.
+ */
+export function whenUnsafeEnds<Lifetime>(token: Unsafe<Lifetime>, hook: () => void): void {
+  if (!isGenuine(token)) throw kernelError("EPERM", "unsafe", "not an Unsafe token from unsafe()", {});
+  if (!isActive(token)) {
+    hook();
+    return;
   }
+  addEndHook(token, hook);
+}
+
+/**
+ * Whether `token` is a genuine {@link Unsafe} token whose block still runs, read from its private
+ * state (an own property or a Proxy cannot fake it); for scopes bounded by the block.
+ *
+ * @param token - Any value.
+ * @returns `true` only for a genuine, active token.
+ */
+export function unsafeActive(token: unknown): boolean {
+  return isGenuine(token) && isActive(token);
 }

@@ -55,7 +55,7 @@ export type {
   LifetimeBrand,
   NoEscape,
 } from "./Borrow.js";
-export { assertUnsafe, unsafe } from "./Unsafe.js";
+export { assertUnsafe, unsafe, unsafeActive, whenUnsafeEnds } from "./Unsafe.js";
 export type { SafetyReason, Unsafe } from "./Unsafe.js";
 export { drop, put, release } from "./moves.js";
 export type { IfAlreadyMoved, Puttable, Releasable, ValueWasAlreadyMoved } from "./moves.js";

@@ -120,8 +120,8 @@ describe("machine configuration", () => {
     const elapsed = performance.now() - start;
     expect(elapsed).toBeLessThan(2000);
     expect(machine.memoryUsage().backedChunks).toBe(0);
-    expect(machine.memoryUsage().metadataBytesPerPage).toBe(16);
-    expect(metadataBytesPerPage()).toBeLessThanOrEqual(16);
+    expect(machine.memoryUsage().metadataBytesPerPage).toBe(20);
+    expect(metadataBytesPerPage()).toBeLessThanOrEqual(20);
     const pfn = machine.allocPages(GFP_KERNEL, 0);
     const gen = machine.pageGen(pfn);
     const out = new Uint8Array(8);

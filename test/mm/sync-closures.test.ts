@@ -118,7 +118,50 @@ test("a shared folio's map refuses a promise too, and readFolio's fill keeps its
   });
   expectKernelError(() => shared.map(0, async () => 0), "EINVAL", SYNC);
   expect(machine.kmapLocalDepth()).toBe(0);
-  expectKernelError(() => space.readFolio(1, async () => undefined), "EINVAL", "fill must run synchronously");
+  expectKernelError(() => space.readFolio(1, async () => undefined), "EINVAL", "fill must be synchronous");
   await settle();
   expect(machine.consistencyProblems()).toEqual([]);
+});
+
+test("a refused async closure that later rejects is observed: no unhandled rejection, on every closure-scoped API", async () => {
+  const machine = new Machine({ ramSize: 8 << 20, highmemStart: 4 << 20 });
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown): void => {
+    unhandled.push(reason);
+  };
+  process.on("unhandledRejection", onUnhandled);
+  try {
+    using page: Owned<Page> = Page.alloc(GFP_HIGHUSER, machine);
+    using unique: UniqueFolio = Folio.alloc(1, GFP_HIGHUSER, machine);
+    using space = AddressSpace.create(machine);
+    const rejecting = async (): Promise<never> => {
+      await null;
+      throw new Error("rejected after the mapping ended");
+    };
+    const error = expectKernelError(() => page.withPageMapped(rejecting), "EINVAL", SYNC);
+    expect(error.message).toContain("it returned a promise");
+    expectKernelError(() => page.withPointerIntoPage(0, 8, rejecting), "EINVAL", SYNC);
+    expectKernelError(() => unique.map(0, rejecting), "EINVAL", SYNC);
+    expectKernelError(() => unique.mapMut(0, rejecting), "EINVAL", SYNC);
+    expectKernelError(() => unique.forEachChunk(0, unique.size, rejecting), "EINVAL", SYNC);
+    expectKernelError(() => unique.forEachChunkMut(0, unique.size, rejecting), "EINVAL", SYNC);
+    expectKernelError(() => space.readFolio(0, rejecting), "EINVAL", "fill must be synchronous");
+    // a thenable whose `then` throws when called is observed as well
+    expectKernelError(
+      () =>
+        page.withPageMapped(() => ({
+          then: () => {
+            throw new Error("then throws");
+          },
+        })),
+      "EINVAL",
+      SYNC,
+    );
+    await settle();
+    await settle();
+    expect(unhandled).toEqual([]);
+    expect(machine.kmapLocalDepth()).toBe(0);
+  } finally {
+    process.off("unhandledRejection", onUnhandled);
+  }
 });

@@ -8,7 +8,7 @@ import { kernelError, type KernelError } from "../../errors.js";
 import { badNumber, describeValue, hex, isU32 } from "../../args.js";
 import { MAX_PAGE_ORDER } from "../config.js";
 import type { MachineState } from "../MachineState.js";
-import { FLAGS_MASK, GEN_SHIFT, PG_free, PG_nomap } from "../MemMap.js";
+import { FLAGS_MASK, GEN_LIMIT, PG_free, PG_nomap } from "../MemMap.js";
 import { formatKasan } from "./report.js";
 
 /**
@@ -41,13 +41,13 @@ export function accessLine(machine: MachineState, op: string, pfn: number, offse
  * @returns The error: `EINVAL` for a bad generation, else `EFAULT` (or `EINVAL` for a double free).
  */
 export function deadHandle(machine: MachineState, op: string, pfn: number, gen: number, access: string, bug = "use-after-free"): KernelError {
-  if (!isU32(gen) || gen > 0xffff) return badNumber(op, "gen", gen, 0x10000);
+  if (typeof gen !== "number" || !Number.isSafeInteger(gen) || gen < 0 || gen >= GEN_LIMIT) return badNumber(op, "gen", gen, GEN_LIMIT);
   const word = machine.mem.flagsGen[pfn]!;
   const flags = word & FLAGS_MASK;
   if ((flags & PG_nomap) !== 0) {
     return kernelError("EFAULT", op, "page frame has no memory (hole or mmio)", { pfn, phys: pfn * machine.pageSize });
   }
-  const current = word >>> GEN_SHIFT;
+  const current = machine.mem.gen(pfn);
   const free = (flags & PG_free) !== 0;
   const what = free ? (bug === "double-free" ? "double free" : "use after free") : "stale handle: page was freed and reallocated";
   const notes = current === gen ? [] : [`handle gen=${gen}, page gen=${current}: the page was reallocated since the handle was made`];

@@ -144,6 +144,28 @@ export class PageOwner {
   }
 }
 
+/** The depot of the mapping stacks of debug views (`debug.viewStacks`). */
+const mappingStacks = new StackDepot();
+
+/**
+ * Records the caller's stack in the mapping-stack depot, for a debug view's report.
+ *
+ * @returns The stack's id, for {@link formatCaptured}.
+ */
+export function capture(): number {
+  return mappingStacks.capture();
+}
+
+/**
+ * The text of a stack recorded by {@link capture}, as page_owner's reports show stacks.
+ *
+ * @param id - An id from {@link capture}.
+ * @returns The frames, indented by four spaces, at most eight.
+ */
+export function formatCaptured(id: number): string {
+  return mappingStacks.format(id);
+}
+
 /**
  * Formats an error's stack without the core's own frames, one `at ...` line per frame.
  *

@@ -203,19 +203,30 @@ export function checkMapOffset(op: string, offset: number, size: number): void {
  * @param offset - The first byte; checked by the caller.
  * @param length - The number of bytes; checked by the caller.
  * @param body - Receives each chunk's view (exactly the chunk's bytes) and its folio offset.
+ * @param access - The mappings' access when the views are lent to caller code (`"read"` views
+ *   refuse writes with `debug.views`); `null` for the kit's own copies, which get the raw bytes.
  * @throws KernelError `EINVAL` when `body` returns a promise, after releasing that chunk's mapping.
  * @safety
- * - `body` must not keep the view: it comes from a `kmap_local` mapping released after the call.
+ * - `body` must not keep the view: it comes from a `kmap_local` mapping released after the call
+ *   (with `debug.views` a lent view stops working then; a raw one cannot be revoked).
  */
-export function forEachChunk(state: FolioState, op: string, offset: number, length: number, body: (view: Uint8Array, at: number) => unknown): void {
+export function forEachChunk(
+  state: FolioState,
+  op: string,
+  offset: number,
+  length: number,
+  body: (view: Uint8Array, at: number) => unknown,
+  access: MapAccess | null = null,
+): void {
   const { machine, pfn, gen } = state;
   const end = offset + length;
   let at = offset;
   while (at < end) {
-    const id = machine.kmapLocal(pfn, gen, at);
+    const id = machine.kmapLocal(pfn, gen, at, access ?? "write", op);
     try {
-      // SAFETY: the view comes from the core's live mapping and is used only before it is unmapped.
-      const view = machine.kmapLocalView(id);
+      // SAFETY: the view comes from the core's live mapping and is used only before it is unmapped;
+      // raw bytes go only to the kit's own copies.
+      const view = access === null ? machine.kmapLocalBytes(id) : machine.kmapLocalView(id);
       const n = Math.min(view.length, end - at);
       checkSynchronous(op, body(n === view.length ? view : view.subarray(0, n), at));
       at += n;
@@ -295,12 +306,13 @@ export function zeroFolioRange(state: FolioState, op: string, offset: number, le
  * @param offset - The first byte.
  * @param length - The number of bytes.
  * @param body - The caller's closure.
+ * @param access - The chunks' access: `"read"` views refuse writes in debug mode.
  * @throws KernelError `EINVAL` for a bad range or closure.
  */
-export function checkedChunks(state: FolioState, op: string, offset: number, length: number, body: (view: never, at: number) => unknown): void {
+export function checkedChunks(state: FolioState, op: string, offset: number, length: number, body: (view: never, at: number) => unknown, access: MapAccess): void {
   checkClosure(op, body);
   checkRange(op, "folio", offset, length, state.size());
   // SAFETY: every view type the handles lend is the chunk's Uint8Array with members removed or a
   // lifetime brand added, both type-only; the view is lent for the call only.
-  forEachChunk(state, op, offset, length, body as unknown as (view: Uint8Array, at: number) => unknown);
+  forEachChunk(state, op, offset, length, body as unknown as (view: Uint8Array, at: number) => unknown, access);
 }

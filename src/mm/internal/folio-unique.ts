@@ -47,7 +47,7 @@ export function installUniqueMembers(prototype: Folio, assertLive: (folio: Folio
       const state = unique(this, "folio_chunks_mut");
       const token = state.borrows.begin("folio_chunks_mut", "write", "write chunks", offset);
       try {
-        checkedChunks(state, "folio_chunks_mut", offset, length, body);
+        checkedChunks(state, "folio_chunks_mut", offset, length, body, "write");
       } finally {
         state.borrows.end(token);
       }

@@ -9,6 +9,7 @@
  *
  * @module
  */
+import type { Unsafe } from "../../ownership/index.js";
 import type { PageAccess } from "../PageAccess.js";
 
 /**
@@ -20,10 +21,18 @@ import type { PageAccess } from "../PageAccess.js";
 export let handleOf: (page: PageAccess, op: string) => number;
 
 /**
- * Installs the accessor; called once, by `Page`'s static block.
+ * The `unsafe` token that bounds a borrowed page (`Page.borrowPhys`), or `undefined` for an owned
+ * page: what a mapping of the page must end with.
+ */
+export let scopeTokenOf: (page: PageAccess) => Unsafe<unknown> | undefined;
+
+/**
+ * Installs the accessors; called once, by `Page`'s static block.
  *
  * @param check - The checked accessor of {@link handleOf}.
+ * @param scope - The accessor of {@link scopeTokenOf}.
  */
-export function installPageHandle(check: (page: PageAccess, op: string) => number): void {
+export function installPageHandle(check: (page: PageAccess, op: string) => number, scope: (page: PageAccess) => Unsafe<unknown> | undefined): void {
   handleOf = check;
+  scopeTokenOf = scope;
 }

@@ -11,14 +11,37 @@ import { kernelError } from "../../errors.js";
  * after an `await` while its `kmap_local` mapping, which belongs to the CPU's stack of slots and
  * must be released in LIFO order, is already released or would have to stay live across the wait.
  *
+ * @remarks
+ * The one "did the closure return a promise" check of mm: every closure-scoped API (page and folio
+ * mappings, chunk iteration, `readFolio`'s fill) calls it on what its closure returned. The refused
+ * promise is observed (a rejection handler is attached), so its later rejection cannot end the
+ * process with an unhandled rejection; the rejection is dropped, since the call already failed.
+ *
  * @param op - The operation, for the error.
  * @param result - What the closure returned.
+ * @param what - What the closure is, for the message (`"a mapping closure"` by default).
  * @throws KernelError `EINVAL` "a mapping closure must be synchronous" for a thenable; the caller
  *   releases its mapping (a `finally`) before the error reaches its own caller.
  */
-export function checkSynchronous(op: string, result: unknown): void {
+export function checkSynchronous(op: string, result: unknown, what = "a mapping closure"): void {
   if (result === null || (typeof result !== "object" && typeof result !== "function")) return;
-  if (typeof (result as { then?: unknown }).then === "function") {
-    throw kernelError("EINVAL", op, "a mapping closure must be synchronous", { result: Object.prototype.toString.call(result) });
+  let then: unknown;
+  try {
+    then = (result as { then?: unknown }).then;
+  } catch {
+    // A `then` getter that throws: not a promise the kit could wait for either.
+    return;
   }
+  if (typeof then !== "function") return;
+  observe(result as PromiseLike<unknown>);
+  throw kernelError("EINVAL", op, `${what} must be synchronous (it returned a promise; mapped memory cannot stay mapped across an await)`, {
+    result: Object.prototype.toString.call(result),
+  });
+}
+
+/** Attaches a rejection handler to a refused promise, so its rejection is never unhandled. */
+function observe(result: PromiseLike<unknown>): void {
+  // Promise.resolve adopts a native promise as is, and calls a thenable's `then` in a later job,
+  // where a throw only rejects the adopting promise, which is handled here too.
+  Promise.resolve(result).then(undefined, () => undefined);
 }
