@@ -5,6 +5,7 @@
  */
 import { byteLengthOf, checkBytes, copyBytes, subBytes } from "../args.js";
 import { kernelError } from "../errors.js";
+import { liveViewBytes } from "../core/index.js";
 import type { PageView } from "./PageView.js";
 
 /**
@@ -51,9 +52,8 @@ export function userSliceReader(src: Uint8Array): UserSliceReader {
       return Math.max(0, Math.min(size, byteLengthOf(src)) - position);
     },
     readInto<Lifetime>(view: PageView<Lifetime>): void {
-      // SAFETY: copyFromUser lends the page's mapped bytes; they are checked as a genuine Uint8Array
-      // on the next line before any byte is touched.
-      const dst = view as unknown as Uint8Array;
+      // The memory behind the lent view (a debug view is checked live), as a genuine Uint8Array.
+      const dst = liveViewBytes(view, "copy_from_user");
       const wanted = checkBytes("copy_from_user", "dst", dst);
       const left = Math.max(0, Math.min(size, byteLengthOf(src)) - position);
       if (wanted > left) throw kernelError("EFAULT", "copy_from_user", "read past the end of the user buffer", { wanted, left });

@@ -5,6 +5,7 @@
  * @module
  */
 import { assertUnsafe, type Unsafe } from "../ownership/index.js";
+import { liveViewBytes } from "../core/index.js";
 import type { ByteViewReads } from "./ByteView.js";
 
 /**
@@ -45,7 +46,7 @@ import type { ByteViewReads } from "./ByteView.js";
  */
 export function viewBytesUnchecked<Lifetime>(token: Unsafe<Lifetime>, view: ByteViewReads): Uint8Array {
   assertUnsafe(token, "viewBytesUnchecked");
-  // SAFETY: every view the kit hands out is a Uint8Array at run time (its type only hides members
-  // and adds a brand); the caller took over the view's guarantees under the @safety contract above.
-  return view as unknown as Uint8Array;
+  // SAFETY: the caller took over the view's guarantees under the @safety contract above; the core
+  // returns the memory behind a live view (a debug view's target, checked live) and refuses others.
+  return liveViewBytes(view, "viewBytesUnchecked");
 }

@@ -17,7 +17,7 @@
  * @module
  */
 import { kernelError } from "../../errors.js";
-import { hex } from "../check.js";
+import { hex } from "../../args.js";
 import { formatCaptured } from "./owner.js";
 
 /** Whether a mapping may only be read, or also written. */
