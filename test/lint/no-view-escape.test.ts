@@ -1,9 +1,6 @@
-import { describe, vi } from "vitest";
+import { describe } from "vitest";
 import { noViewEscape } from "../../src/lint/no-view-escape.js";
 import { typedRuleTester } from "./rule-tester.js";
-
-// The first case builds the fixture program with the kit's declarations: allow for a busy machine.
-vi.setConfig({ testTimeout: 60_000 });
 
 const header = `import { Folio, Page, kmapLocal, unsafe, withBorrow, type ARef, type KmapLocal, type Owned, type UniqueFolio } from "ownkit";
 declare const page: Owned<Page>;

@@ -2,12 +2,16 @@
 // tsconfig resolves "ownkit" to the built package (dist/).
 import { RuleTester } from "@typescript-eslint/rule-tester";
 import { fileURLToPath } from "node:url";
-import { afterAll, describe, it } from "vitest";
+import { afterAll, describe, it, vi } from "vitest";
 
 RuleTester.afterAll = afterAll;
 RuleTester.describe = describe;
 RuleTester.it = it;
 RuleTester.itOnly = it.only;
+
+// A file's first case builds the fixture program with the kit's declarations (several seconds on a
+// busy machine): give every case room for that, instead of vitest's 5 s default.
+vi.setConfig({ testTimeout: 60_000 });
 
 /** The fixture directory whose tsconfig the cases are checked with. */
 export const fixtureDir = fileURLToPath(new URL("../fixtures/lint/", import.meta.url));
