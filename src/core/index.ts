@@ -66,7 +66,7 @@ export { LAST_PKMAP, Pkmap } from "./Pkmap.js";
 export { PageCache } from "./PageCache.js";
 export { PAGE_POISON } from "./debug/poison.js";
 export { PageOwner, capture, captureStack, formatStack } from "./debug/owner.js";
-export { MappingLease, isLentView, lend, liveViewBytes } from "./debug/views.js";
+export { liveViewBytes } from "./debug/views.js";
 export type { ViewAccess } from "./debug/views.js";
 export type { CapturedStack } from "./debug/owner.js";
 export { formatKasan, formatLeaks, formatPoison } from "./debug/report.js";

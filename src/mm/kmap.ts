@@ -105,11 +105,13 @@ export class KmapLocal implements Disposable {
    *   already released.
    */
   unmap(): asserts this is never {
+    if (!(#live in this)) throw kernelError("EINVAL", "kunmap_local", "not a KmapLocal guard", {});
     this.#release("kunmap_local");
   }
 
   /** Releases the mapping unless it was already released; called by `using`. */
   [Symbol.dispose](): void {
+    if (!(#live in this)) throw kernelError("EINVAL", "kunmap_local", "not a KmapLocal guard", {});
     if (this.#live) this.#release("kunmap_local");
   }
 

@@ -36,7 +36,7 @@ import type { SharedFolio, UniqueFolio } from "./UniqueFolio.js";
  * ```
  */
 export function intoShared(unique: UniqueFolio): asserts unique is SharedFolio {
-  if (!(unique instanceof Folio)) {
+  if (!Folio.isFolio(unique)) {
     throw kernelError("EINVAL", "intoShared", "not a folio", { value: unique === null ? "null" : typeof unique });
   }
   unique.intoShared();

@@ -337,7 +337,8 @@ export function lend(lease: MappingLease, memory: Uint8Array, base = 0): Uint8Ar
  * @throws KernelError `EFAULT` with the report of {@link MappingLease.describe} when the view's
  *   mapping ended; `EINVAL` when `view` is neither a lent view nor a `Uint8Array`.
  */
-export function liveViewBytes(view: unknown, op = "view_bytes"): Uint8Array {
+export function liveViewBytes(view: unknown, op: string = "view_bytes"): Uint8Array {
+  if (typeof op !== "string") op = "view_bytes";
   if (typeof view === "object" && view !== null) {
     const h = handlers.get(view);
     if (h !== undefined) {
