@@ -224,6 +224,7 @@ export class AddressSpace implements Disposable {
 
   /** Tears down unless already torn down; called by `using`. */
   [Symbol.dispose](): void {
+    if (typeof this !== "object" || this === null || !(#live in this)) throw kernelError("EINVAL", "dispose", "not a AddressSpace", { self: this });
     if (this.#live) this.teardown();
   }
 

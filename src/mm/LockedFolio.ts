@@ -269,6 +269,7 @@ export class LockedFolio implements Disposable {
 
   /** Unlocks unless already unlocked; called by `using`. */
   [Symbol.dispose](): void {
+    if (typeof this !== "object" || this === null || !(#live in this)) throw kernelError("EINVAL", "dispose", "not a LockedFolio", { self: this });
     if (this.#live) this.unlock();
   }
 

@@ -95,6 +95,7 @@ export class KmapLocal implements Disposable {
 
   /** Releases the mapping unless it was already released; called by `using`. */
   [Symbol.dispose](): void {
+    if (typeof this !== "object" || this === null || !(#live in this)) throw kernelError("EINVAL", "dispose", "not a KmapLocal", { self: this });
     if (this.#live) this.#release("kunmap_local");
   }
 

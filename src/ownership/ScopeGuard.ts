@@ -48,6 +48,7 @@ export class ScopeGuard implements Disposable {
 
   /** Runs the cleanup if the guard is still armed, then disarms it. */
   [Symbol.dispose](): void {
+    if (typeof this !== "object" || this === null || !(#cleanup in this)) throw kernelError("EINVAL", "dispose", "not a ScopeGuard", { self: this });
     const cleanup = this.#cleanup;
     // INVARIANT: disarm before running, so a throwing or re-entrant cleanup cannot run twice.
     this.#cleanup = undefined;
