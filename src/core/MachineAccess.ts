@@ -351,6 +351,8 @@ export class MachineAccess extends MachineFlags {
   }
 
   private localIndex(op: string, id: number): number {
+    // Type first: find() masks the id with `&`, which would run a caller's valueOf.
+    if (typeof id !== "number") throw badNumber(op, "id", id);
     const index = this.slots.find(id);
     if (index < 0) {
       if (typeof id !== "number" || !Number.isSafeInteger(id) || id <= 0) throw badNumber(op, "id", id);

@@ -258,8 +258,10 @@ export class MachineState {
    *
    * @param pfn - A page frame below `nrPages`.
    * @returns `ZONE_NORMAL` (0) or `ZONE_HIGHMEM` (1).
+   * @throws KernelError `EINVAL` for a bad pfn.
    */
   zoneOf(pfn: number): number {
+    if (!isU32(pfn) || pfn >= this.nrPages) throw badNumber("page_zonenum", "pfn", pfn, this.nrPages);
     return pfn < this.highmemPfn ? ZONE_NORMAL : ZONE_HIGHMEM;
   }
 

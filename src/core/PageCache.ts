@@ -148,13 +148,6 @@ export class PageCache {
   }
 
   /**
-   * The indexes cached in a mapping, ascending.
-   *
-   * @param mapping - A mapping id.
-   * @returns The indexes.
-   * @throws KernelError `ENOENT` for an unknown mapping.
-   */
-  /**
    * Removes every folio a mapping caches and destroys the mapping, all or nothing
    * (`truncate_inode_pages` then the mapping's end).
    *
@@ -177,6 +170,13 @@ export class PageCache {
     return removed;
   }
 
+  /**
+   * The indexes cached in a mapping, ascending.
+   *
+   * @param mapping - A mapping id.
+   * @returns The indexes.
+   * @throws KernelError `ENOENT` for an unknown mapping.
+   */
   indexes(mapping: number): number[] {
     return [...this.pages("mapping_indexes", mapping).keys()].sort((a, b) => a - b);
   }

@@ -205,7 +205,7 @@ export class AddressSpace implements Disposable {
    *   `EALREADY` when already torn down.
    */
   teardown(): void {
-    if (!(#live in this)) throw kernelError("EINVAL", "address_space_teardown", "not an AddressSpace", {});
+    if (typeof this !== "object" || this === null || !(#live in this)) throw kernelError("EINVAL", "address_space_teardown", "not an AddressSpace", {});
     if (!this.#live) throw kernelError("EALREADY", "address_space_teardown", "address space was already torn down", { mapping: this.id });
     const cache = this.machine.pageCache;
     for (const index of cache.indexes(this.id)) {
@@ -223,7 +223,7 @@ export class AddressSpace implements Disposable {
 
   /** Tears down unless already torn down; called by `using`. */
   [Symbol.dispose](): void {
-    if (!(#live in this)) throw kernelError("EINVAL", "address_space_teardown", "not an AddressSpace", {});
+    if (typeof this !== "object" || this === null || !(#live in this)) throw kernelError("EINVAL", "dispose", "not a AddressSpace", { self: this });
     if (this.#live) this.teardown();
   }
 

@@ -252,7 +252,7 @@ export class LockedFolio implements Disposable {
    *   of the folio do not block its unlock: they are the unique handle's.
    */
   unlock(): asserts this is never {
-    if (!(#live in this)) throw kernelError("EINVAL", "folio_unlock", "not a LockedFolio", {});
+    if (typeof this !== "object" || this === null || !(#live in this)) throw kernelError("EINVAL", "folio_unlock", "not a LockedFolio", {});
     if (!this.#live) throw kernelError("EALREADY", "folio_unlock", "folio was already unlocked by this guard", { index: this.#index });
     // Only the guard's own mappings count: while the folio is unique they share the unique
     // handle's borrows with that handle's mappings, which may outlive the lock.
@@ -270,7 +270,7 @@ export class LockedFolio implements Disposable {
 
   /** Unlocks unless already unlocked; called by `using`. */
   [Symbol.dispose](): void {
-    if (!(#live in this)) throw kernelError("EINVAL", "folio_unlock", "not a LockedFolio", {});
+    if (typeof this !== "object" || this === null || !(#live in this)) throw kernelError("EINVAL", "dispose", "not a LockedFolio", { self: this });
     if (this.#live) this.unlock();
   }
 

@@ -105,13 +105,13 @@ export class KmapLocal implements Disposable {
    *   already released.
    */
   unmap(): asserts this is never {
-    if (!(#live in this)) throw kernelError("EINVAL", "kunmap_local", "not a KmapLocal guard", {});
+    if (typeof this !== "object" || this === null || !(#live in this)) throw kernelError("EINVAL", "kunmap_local", "not a KmapLocal guard", {});
     this.#release("kunmap_local");
   }
 
   /** Releases the mapping unless it was already released; called by `using`. */
   [Symbol.dispose](): void {
-    if (!(#live in this)) throw kernelError("EINVAL", "kunmap_local", "not a KmapLocal guard", {});
+    if (typeof this !== "object" || this === null || !(#live in this)) throw kernelError("EINVAL", "dispose", "not a KmapLocal", { self: this });
     if (this.#live) this.#release("kunmap_local");
   }
 

@@ -43,13 +43,13 @@ export class ScopeGuard implements Disposable {
 
   /** Cancels the cleanup; disposing the guard afterwards does nothing. */
   dismiss(): void {
-    if (!(#cleanup in this)) throw kernelError("EINVAL", "ScopeGuard.dismiss", "not a ScopeGuard", {});
+    if (typeof this !== "object" || this === null || !(#cleanup in this)) throw kernelError("EINVAL", "ScopeGuard.dismiss", "not a ScopeGuard", {});
     this.#cleanup = undefined;
   }
 
   /** Runs the cleanup if the guard is still armed, then disarms it. */
   [Symbol.dispose](): void {
-    if (!(#cleanup in this)) throw kernelError("EINVAL", "ScopeGuard.dispose", "not a ScopeGuard", {});
+    if (typeof this !== "object" || this === null || !(#cleanup in this)) throw kernelError("EINVAL", "dispose", "not a ScopeGuard", { self: this });
     const cleanup = this.#cleanup;
     // INVARIANT: disarm before running, so a throwing or re-entrant cleanup cannot run twice.
     this.#cleanup = undefined;

@@ -17,7 +17,8 @@ class Selfish extends OwnableResource {
   protected override drop(): void {
     this.drops++;
     // SAFETY: a careless cleanup reaching the owner operation of its own handle.
-    if (this.reenter) (this as unknown as Owned<Selfish>).release();
+    const self: Owned<Selfish> = this as unknown as Owned<Selfish>;
+    if (this.reenter) self.release();
   }
 }
 
