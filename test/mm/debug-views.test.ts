@@ -181,3 +181,38 @@ describe("without debug views the hot paths lend plain arrays", () => {
     expectKernelError(() => new Machine({ debug: { views: 1 as unknown as boolean } }), "EINVAL", "debug.views must be a boolean");
   });
 });
+
+describe("reaching around a guarded view, as a hurried user would", () => {
+  test("methods taken while live, descriptors, copies through the view, and wrappers of the view", () => {
+    const machine = new Machine({ ramSize: 8 << 20, debug: { views: true } });
+    using page: Owned<Page> = Page.alloc(GFP_KERNEL, machine);
+    page.write(0, new Uint8Array([1, 2, 3]));
+    let set: ((bytes: ArrayLike<number>) => void) | undefined;
+    let sub: ((begin?: number, end?: number) => Kept) | undefined;
+    let kept: Kept | undefined;
+    const copies = page.withPageMapped((view) => {
+      const v = view as unknown as Kept;
+      set = v.set;
+      sub = v.subarray;
+      kept = v;
+      // correct use: copies out of a live view are plain arrays
+      expect(Array.from(Uint8Array.from(v.subarray(0, 3)))).toEqual([1, 2, 3]);
+      expect(Object.getOwnPropertyDescriptor(v, "1")?.value).toBe(2);
+      expect(Object.prototype.toString.call(v)).toBe("[object Uint8Array]");
+      expect(v instanceof Uint8Array).toBe(true);
+      // a wrapper of the view is neither the view nor its memory
+      const wrapper = new Proxy(v, {});
+      expectKernelError(() => liveViewBytes(wrapper), "EINVAL");
+      return [new Uint8Array(v.subarray(0, 3)), v.slice(0, 3)];
+    });
+    for (const copy of copies) expect(ArrayBuffer.isView(copy) && copy[2] === 3).toBe(true);
+    expectKernelError(() => set!([9]), "EFAULT", ENDED);
+    expectKernelError(() => sub!(0, 1), "EFAULT", ENDED);
+    expectKernelError(() => Object.getOwnPropertyDescriptor(kept!, "0"), "EFAULT", ENDED);
+    expectKernelError(() => Object.getOwnPropertyDescriptors(kept!), "EFAULT", ENDED);
+    expectKernelError(() => Uint8Array.from(kept!), "EFAULT", ENDED);
+    expectKernelError(() => 0 in kept!, "EFAULT", ENDED);
+    expectKernelError(() => Reflect.get(kept!, "buffer"), "EFAULT", ENDED);
+    expect(page.read(0, 3)).toEqual(new Uint8Array([1, 2, 3]));
+  });
+});
