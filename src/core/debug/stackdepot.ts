@@ -14,6 +14,9 @@ const MAX_FRAMES = 30;
 /** What the collector returns when the first capture was too shallow. */
 const RETRY = -1;
 const NO_FRAMES = "    (no frames outside the core)";
+const NOT_CAPTURED = "    (not captured: Error.stackTraceLimit or Error.prepareStackTrace could not be set, or the stack was full)";
+/** The stack of an event whose capture failed. */
+const UNCAPTURED: readonly StackFrame[] = Object.freeze([]);
 
 // The kit's own layers (core, mm, ownership) in this package, from source or built; a report's
 // stack starts at the caller's code. Anchored at the package root so a user's own `src/mm/` stays.
@@ -199,6 +202,7 @@ export class StackDepot {
   readonly #shown: StackFrame[] = [];
   #limit = CAPTURE_FRAMES;
   #firstTry = true;
+  #uncaptured = -1;
   readonly #collect = (_error: Error, sites: CallSite[]): number => this.#intern(sites);
 
   /** The number of distinct stacks stored. */
@@ -217,8 +221,18 @@ export class StackDepot {
    * @returns The stack's id.
    */
   capture(): number {
-    const id = this.#captureWith(CAPTURE_FRAMES, true);
-    return id !== RETRY ? id : this.#captureWith(MAX_FRAMES, false);
+    try {
+      const id = this.#captureWith(CAPTURE_FRAMES, true);
+      return id !== RETRY ? id : this.#captureWith(MAX_FRAMES, false);
+    } catch {
+      // A frozen `Error` or a stack at its limit: the event is recorded as not captured, and the
+      // allocation or free that records it goes on.
+      if (this.#uncaptured < 0) {
+        this.#uncaptured = this.#stacks.length;
+        this.#stacks.push(UNCAPTURED);
+      }
+      return this.#uncaptured;
+    }
   }
 
   /**
@@ -229,6 +243,7 @@ export class StackDepot {
    */
   format(id: number): string {
     const frames = this.#stacks[id] ?? [];
+    if (frames === UNCAPTURED) return NOT_CAPTURED;
     if (frames.length === 0) return NO_FRAMES;
     const prepare = Error.prepareStackTrace;
     let text: unknown;
@@ -256,16 +271,19 @@ export class StackDepot {
     this.#limit = limit;
     this.#firstTry = firstTry;
     Error.stackTraceLimit = limit;
-    Error.prepareStackTrace = this.#collect;
     try {
-      // Frames from `capture` up are left out; reading `stack` runs the collector now, on the live
-      // call sites, which are dropped when it returns.
-      Error.captureStackTrace(holder, StackDepot.prototype.capture);
-      const id = holder.stack;
-      return typeof id === "number" ? id : this.#intern([]);
+      Error.prepareStackTrace = this.#collect;
+      try {
+        // Frames from `capture` up are left out; reading `stack` runs the collector now, on the
+        // live call sites, which are dropped when it returns.
+        Error.captureStackTrace(holder, StackDepot.prototype.capture);
+        const id = holder.stack;
+        return typeof id === "number" ? id : this.#intern([]);
+      } finally {
+        Error.prepareStackTrace = previousPrepare;
+      }
     } finally {
       holder.stack = undefined;
-      Error.prepareStackTrace = previousPrepare;
       Error.stackTraceLimit = previousLimit;
     }
   }
@@ -311,7 +329,7 @@ export class StackDepot {
    */
   #frame(site: CallSite, file: string | null): StackFrame {
     const position = site.getPosition();
-    let byPosition = file === null ? undefined : this.#byPosition.get(file);
+    let byPosition = file == null ? undefined : this.#byPosition.get(file);
     const candidate = byPosition?.get(position);
     if (candidate !== undefined && candidate.getTypeName() === site.getTypeName()) return candidate;
     const text = site.toString();
@@ -321,7 +339,7 @@ export class StackDepot {
       this.#frames.set(text, frame);
     }
     // A native frame has no file, and its position names no code: it is found by its text only.
-    if (file !== null) {
+    if (file != null) {
       if (byPosition === undefined) {
         byPosition = new Map();
         this.#byPosition.set(file, byPosition);
