@@ -120,6 +120,26 @@ describe("page_owner: stack depot", () => {
     expect(Error.prepareStackTrace).toBe(mine);
     expect(captureStack()).toBe("    (no frames outside the core)"); // "mine" has no frame lines
   });
+
+  test("a capture that cannot run is recorded as not captured, and the allocation stands", () => {
+    const machine = new Machine({ ramSize: 4 << 20, debug: { pageOwner: true } });
+    const descriptor = Object.getOwnPropertyDescriptor(Error, "prepareStackTrace");
+    // A program that froze Error.prepareStackTrace: page_owner cannot install its collector.
+    Object.defineProperty(Error, "prepareStackTrace", { value: userPrepare, writable: false, configurable: true });
+    let pfn = -1;
+    try {
+      pfn = machine.allocPages(GFP_KERNEL, 0);
+    } finally {
+      if (descriptor === undefined) Reflect.deleteProperty(Error, "prepareStackTrace");
+      else Object.defineProperty(Error, "prepareStackTrace", descriptor);
+    }
+    expect(Error.stackTraceLimit).toBe(userLimit);
+    expect(machine.isAllocated(pfn)).toBe(true);
+    expect(machine.owner!.allocStack(pfn)).toMatch(/^ {4}\(not captured: /);
+    expect(machine.consistencyProblems()).toEqual([]);
+    machine.freePages(pfn, machine.pageGen(pfn), 0); // capture works again
+    expect(machine.owner!.freeStack(pfn)).toMatch(/^ {4}at .*page-owner\.test\.ts/);
+  });
 });
 
 describe("page_owner keeps no object of the program alive", () => {

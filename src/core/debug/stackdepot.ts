@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { StackFrame, type CallSite } from "./stack-frame.js";
 
 /** Frames a report shows: the first ones outside the kit's own code. */
 const SHOWN_FRAMES = 8;
@@ -14,6 +15,9 @@ const MAX_FRAMES = 30;
 /** What the collector returns when the first capture was too shallow. */
 const RETRY = -1;
 const NO_FRAMES = "    (no frames outside the core)";
+const NOT_CAPTURED = "    (not captured: Error.stackTraceLimit or Error.prepareStackTrace could not be set, or the stack was full)";
+/** The stack of an event whose capture failed. */
+const UNCAPTURED: readonly StackFrame[] = Object.freeze([]);
 
 // The kit's own layers (core, mm, ownership) in this package, from source or built; a report's
 // stack starts at the caller's code. Anchored at the package root so a user's own `src/mm/` stays.
@@ -24,156 +28,6 @@ export const CORE_FRAME = new RegExp(`${packageRoot}(?:src|dist)/(?:core|mm|owne
 export const INTERNAL_FRAME = /\(node:|at node:|[\\/]node_modules[\\/]/;
 /** The same as {@link INTERNAL_FRAME}, tested on a frame's file name. */
 const INTERNAL_FILE = /^node:|[\\/]node_modules[\\/]/;
-
-/** The V8 call-site methods a frame is read through (Node's `NodeJS.CallSite`). */
-type CallSite = NodeJS.CallSite;
-
-/**
- * One frame of a captured stack, copied out of V8's call site into plain values.
- *
- * @remarks
- * A V8 call site holds the frame's receiver and function, and through them whatever the caller's
- * objects reach; a copy holds strings and numbers only, so recording a stack keeps no user object
- * alive. It has the call-site methods, so an `Error.prepareStackTrace` installed by the user (a
- * source-map support, a test runner) formats it as it would the live frame.
- *
- * @invariant Holds no reference to any object of the program: `getThis` and `getFunction` return
- *   `undefined`, as V8 does for strict-mode frames.
- */
-export class StackFrame {
-  /** The frame as V8 prints it after `at `, for example `allocHelper (/src/a.ts:3:7)`. */
-  readonly text: string;
-  /** The frame's number in its depot. */
-  readonly id: number;
-  readonly #fileName: string | null;
-  readonly #line: number | null;
-  readonly #column: number | null;
-  readonly #functionName: string | null;
-  readonly #typeName: string | null;
-  readonly #methodName: string | null;
-  readonly #scriptName: string | null;
-  readonly #evalOrigin: string | undefined;
-  readonly #position: number;
-  readonly #promiseIndex: number | null;
-  readonly #flags: number;
-
-  /**
-   * Copies a live call site.
-   *
-   * @param site - The V8 call site, read once here and not kept.
-   * @param id - The frame's number in its depot.
-   */
-  constructor(site: CallSite, id: number) {
-    this.text = site.toString();
-    this.id = id;
-    this.#fileName = site.getFileName() ?? null;
-    this.#line = site.getLineNumber();
-    this.#column = site.getColumnNumber();
-    this.#functionName = site.getFunctionName();
-    this.#typeName = site.getTypeName();
-    this.#methodName = site.getMethodName();
-    this.#scriptName = site.getScriptNameOrSourceURL();
-    this.#evalOrigin = site.getEvalOrigin();
-    this.#position = site.getPosition();
-    this.#promiseIndex = site.getPromiseIndex();
-    this.#flags =
-      (site.isToplevel() ? 1 : 0) |
-      (site.isEval() ? 2 : 0) |
-      (site.isNative() ? 4 : 0) |
-      (site.isConstructor() ? 8 : 0) |
-      (site.isAsync() ? 16 : 0) |
-      (site.isPromiseAll() ? 32 : 0);
-  }
-
-  /** @returns Always `undefined`: the receiver is not kept. */
-  getThis(): undefined {
-    return undefined;
-  }
-  /** @returns Always `undefined`: the function is not kept. */
-  getFunction(): undefined {
-    return undefined;
-  }
-  /** @returns The receiver's constructor name, as V8 gave it. */
-  getTypeName(): string | null {
-    return this.#typeName;
-  }
-  /** @returns The function's name. */
-  getFunctionName(): string | null {
-    return this.#functionName;
-  }
-  /** @returns The property name the function was called through. */
-  getMethodName(): string | null {
-    return this.#methodName;
-  }
-  /** @returns The script's file name or URL. */
-  getFileName(): string | null {
-    return this.#fileName;
-  }
-  /** @returns The 1-based line. */
-  getLineNumber(): number | null {
-    return this.#line;
-  }
-  /** @returns The 1-based column. */
-  getColumnNumber(): number | null {
-    return this.#column;
-  }
-  /** @returns Not kept: `null`. */
-  getEnclosingLineNumber(): number | null {
-    return null;
-  }
-  /** @returns Not kept: `null`. */
-  getEnclosingColumnNumber(): number | null {
-    return null;
-  }
-  /** @returns Where an `eval`'d frame's code came from. */
-  getEvalOrigin(): string | undefined {
-    return this.#evalOrigin;
-  }
-  /** @returns The script name or its `//# sourceURL`. */
-  getScriptNameOrSourceURL(): string | null {
-    return this.#scriptName;
-  }
-  /** @returns Not kept: an empty string. */
-  getScriptHash(): string {
-    return "";
-  }
-  /** @returns The 0-based source position. */
-  getPosition(): number {
-    return this.#position;
-  }
-  /** @returns The element index of a `Promise.all` frame. */
-  getPromiseIndex(): number | null {
-    return this.#promiseIndex;
-  }
-  /** @returns Whether the frame ran top-level code. */
-  isToplevel(): boolean {
-    return (this.#flags & 1) !== 0;
-  }
-  /** @returns Whether the frame ran `eval`'d code. */
-  isEval(): boolean {
-    return (this.#flags & 2) !== 0;
-  }
-  /** @returns Whether the frame ran native code. */
-  isNative(): boolean {
-    return (this.#flags & 4) !== 0;
-  }
-  /** @returns Whether the frame was a `new` call. */
-  isConstructor(): boolean {
-    return (this.#flags & 8) !== 0;
-  }
-  /** @returns Whether the frame was an `await` continuation. */
-  isAsync(): boolean {
-    return (this.#flags & 16) !== 0;
-  }
-  /** @returns Whether the frame was a `Promise.all` element. */
-  isPromiseAll(): boolean {
-    return (this.#flags & 32) !== 0;
-  }
-  /** @returns The frame as V8 prints it after `at `. */
-  toString(): string {
-    return this.text;
-  }
-}
 
 /**
  * The stack depot: every distinct stack captured once, as {@link StackFrame}s, under a small id.
@@ -199,6 +53,7 @@ export class StackDepot {
   readonly #shown: StackFrame[] = [];
   #limit = CAPTURE_FRAMES;
   #firstTry = true;
+  #uncaptured = -1;
   readonly #collect = (_error: Error, sites: CallSite[]): number => this.#intern(sites);
 
   /** The number of distinct stacks stored. */
@@ -217,8 +72,18 @@ export class StackDepot {
    * @returns The stack's id.
    */
   capture(): number {
-    const id = this.#captureWith(CAPTURE_FRAMES, true);
-    return id !== RETRY ? id : this.#captureWith(MAX_FRAMES, false);
+    try {
+      const id = this.#captureWith(CAPTURE_FRAMES, true);
+      return id !== RETRY ? id : this.#captureWith(MAX_FRAMES, false);
+    } catch {
+      // A frozen `Error` or a stack at its limit: the event is recorded as not captured, and the
+      // allocation or free that records it goes on.
+      if (this.#uncaptured < 0) {
+        this.#uncaptured = this.#stacks.length;
+        this.#stacks.push(UNCAPTURED);
+      }
+      return this.#uncaptured;
+    }
   }
 
   /**
@@ -229,6 +94,7 @@ export class StackDepot {
    */
   format(id: number): string {
     const frames = this.#stacks[id] ?? [];
+    if (frames === UNCAPTURED) return NOT_CAPTURED;
     if (frames.length === 0) return NO_FRAMES;
     const prepare = Error.prepareStackTrace;
     let text: unknown;
@@ -256,16 +122,19 @@ export class StackDepot {
     this.#limit = limit;
     this.#firstTry = firstTry;
     Error.stackTraceLimit = limit;
-    Error.prepareStackTrace = this.#collect;
     try {
-      // Frames from `capture` up are left out; reading `stack` runs the collector now, on the live
-      // call sites, which are dropped when it returns.
-      Error.captureStackTrace(holder, StackDepot.prototype.capture);
-      const id = holder.stack;
-      return typeof id === "number" ? id : this.#intern([]);
+      Error.prepareStackTrace = this.#collect;
+      try {
+        // Frames from `capture` up are left out; reading `stack` runs the collector now, on the
+        // live call sites, which are dropped when it returns.
+        Error.captureStackTrace(holder, StackDepot.prototype.capture);
+        const id = holder.stack;
+        return typeof id === "number" ? id : this.#intern([]);
+      } finally {
+        Error.prepareStackTrace = previousPrepare;
+      }
     } finally {
       holder.stack = undefined;
-      Error.prepareStackTrace = previousPrepare;
       Error.stackTraceLimit = previousLimit;
     }
   }
@@ -311,7 +180,7 @@ export class StackDepot {
    */
   #frame(site: CallSite, file: string | null): StackFrame {
     const position = site.getPosition();
-    let byPosition = file === null ? undefined : this.#byPosition.get(file);
+    let byPosition = file == null ? undefined : this.#byPosition.get(file);
     const candidate = byPosition?.get(position);
     if (candidate !== undefined && candidate.getTypeName() === site.getTypeName()) return candidate;
     const text = site.toString();
@@ -321,7 +190,7 @@ export class StackDepot {
       this.#frames.set(text, frame);
     }
     // A native frame has no file, and its position names no code: it is found by its text only.
-    if (file !== null) {
+    if (file != null) {
       if (byPosition === undefined) {
         byPosition = new Map();
         this.#byPosition.set(file, byPosition);
