@@ -11,6 +11,8 @@ const root = new URL("../..", import.meta.url).pathname;
 const fixture = join(root, "test/fixtures/misuse/runtime-good");
 const nodeRunsUsing = Number(process.versions.node.split(".")[0]) >= 24;
 const projects: string[] = [];
+/** A catalogue run starts a compiler and a Node process: generous on a loaded machine. */
+const CATALOGUE_TIMEOUT = 120_000;
 
 /** A project outside the repository (so nothing resolves from its node_modules) with the given packages linked in. */
 function project(packages: Record<string, string>): string {
@@ -28,7 +30,7 @@ afterAll(() => {
 describe("loadTranspiler", () => {
   test("uses the project's TypeScript when it has the JS API", () => {
     expect(loadTranspiler(root).name).toMatch(/^typescript 5\.9\./);
-  });
+  }, 30_000);
 
   test("TypeScript 7.0 alone is not a transpiler: it has no transpileModule", () => {
     const dir = project({ typescript: "ts7" });
@@ -50,7 +52,7 @@ describe("loadTranspiler", () => {
     expect(js).not.toMatch(/: string\[\]/);
     const mod = (await import(`data:text/javascript,${encodeURIComponent(js)}`)) as { f(): string[] };
     expect(mod.f()).toEqual(["body", "disposed"]);
-  });
+  }, 30_000);
 
   test(nodeRunsUsing ? "Node's type stripping is the last resort on Node 24" : "Node's type stripping is refused on a Node without `using`", () => {
     if (nodeRunsUsing) {
@@ -67,7 +69,7 @@ describe("a project whose only TypeScript is 7.0", () => {
     const result = await runCatalogue({ dir: fixture, cwd: dir, compilerOptions: { types: [] } });
     expect(result.rows.map((row) => `${row.case} ${row.compiler} ${row.verdict}`)).toEqual(["F6 tsc pass", "F6 node pass"]);
     expect(result.failed).toBe(0);
-  });
+  }, CATALOGUE_TIMEOUT);
 
   test(`without esbuild the runtime case ${nodeRunsUsing ? "runs through Node's type stripping" : "fails with the reason"}`, async () => {
     const dir = project({ typescript: "ts7" });
@@ -79,5 +81,5 @@ describe("a project whose only TypeScript is 7.0", () => {
       expect(runtime?.verdict).toBe("fail");
       expect(runtime?.reasons.join(" ")).toMatch(/runtime cases need a transpiler.*esbuild/);
     }
-  });
+  }, CATALOGUE_TIMEOUT);
 });
