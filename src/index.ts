@@ -37,6 +37,7 @@ export type {
   BorrowEscapeError,
   BorrowedResource,
   BorrowSearch,
+  BorrowSearchLeaf,
   BorrowSearchLevel,
   BorrowSearchStep,
   Borrowed,

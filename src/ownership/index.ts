@@ -47,6 +47,7 @@ export type {
   BorrowEscapeError,
   BorrowedResource,
   BorrowSearch,
+  BorrowSearchLeaf,
   BorrowSearchLevel,
   BorrowSearchStep,
   Borrowed,
