@@ -40,6 +40,7 @@ export type {
   BorrowEscapeError,
   BorrowedResource,
   BorrowSearch,
+  BorrowSearchLeaf,
   BorrowSearchLevel,
   BorrowSearchStep,
   Borrowed,

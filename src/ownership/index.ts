@@ -48,6 +48,7 @@ export type {
   BorrowEscapeError,
   BorrowedResource,
   BorrowSearch,
+  BorrowSearchLeaf,
   BorrowSearchLevel,
   BorrowSearchStep,
   Borrowed,
