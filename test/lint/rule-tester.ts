@@ -6,8 +6,9 @@ import { afterAll, describe, it } from "vitest";
 
 RuleTester.afterAll = afterAll;
 RuleTester.describe = describe;
-RuleTester.it = it;
-RuleTester.itOnly = it.only;
+// The first case of a file builds the typed program: allow for a loaded machine.
+RuleTester.it = (name: string, fn: () => void) => it(name, fn, 60_000);
+RuleTester.itOnly = (name: string, fn: () => void) => it.only(name, fn, 60_000);
 
 /** The fixture directory whose tsconfig the cases are checked with. */
 export const fixtureDir = fileURLToPath(new URL("../fixtures/lint/", import.meta.url));
