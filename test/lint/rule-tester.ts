@@ -7,8 +7,8 @@ import { afterAll, describe, it } from "vitest";
 RuleTester.afterAll = afterAll;
 RuleTester.describe = describe;
 // The first case of a file builds the typed program: allow for a loaded machine.
-RuleTester.it = (name: string, fn: () => void) => it(name, fn, 60_000);
-RuleTester.itOnly = (name: string, fn: () => void) => it.only(name, fn, 60_000);
+RuleTester.it = (name: string, fn: () => void) => it(name, fn, 180_000);
+RuleTester.itOnly = (name: string, fn: () => void) => it.only(name, fn, 180_000);
 
 /** The fixture directory whose tsconfig the cases are checked with. */
 export const fixtureDir = fileURLToPath(new URL("../fixtures/lint/", import.meta.url));
