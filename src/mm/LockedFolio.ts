@@ -245,13 +245,17 @@ export class LockedFolio implements Disposable {
   }
 
   /**
-   * Unlocks the folio (`folio_unlock`); the binding is consumed.
+   * Unlocks the folio (`folio_unlock`).
+   *
+   * @remarks
+   * Does not narrow the binding (an assertion method would reject unannotated bindings, TS2775);
+   * `drop(locked)` does, and `using` needs neither.
    *
    * @throws KernelError `EALREADY` when already unlocked (an alias); `EBUSY` while a mapping or
    *   chunk iteration of the guard is live. Mappings made through a {@link UniqueFolio} handle
    *   of the folio do not block its unlock: they are the unique handle's.
    */
-  unlock(): asserts this is never {
+  unlock(): void {
     if (typeof this !== "object" || this === null || !(#live in this)) throw kernelError("EINVAL", "folio_unlock", "not a LockedFolio", {});
     if (!this.#live) throw kernelError("EALREADY", "folio_unlock", "folio was already unlocked by this guard", { index: this.#index });
     // Only the guard's own mappings count: while the folio is unique they share the unique

@@ -98,13 +98,17 @@ export class KmapLocal implements Disposable {
   }
 
   /**
-   * Releases the mapping (`kunmap_local`); the binding is consumed.
+   * Releases the mapping (`kunmap_local`).
+   *
+   * @remarks
+   * Does not narrow the binding (an assertion method would reject unannotated bindings, TS2775);
+   * `drop(guard)` does, and `using` needs neither.
    *
    * @throws KernelError `EINVAL` naming the expected and the actual mapping when this is not the
    *   CPU's innermost mapping, nothing released (M22); `EPERM` from another CPU (M24); `EFAULT` when
    *   already released.
    */
-  unmap(): asserts this is never {
+  unmap(): void {
     if (typeof this !== "object" || this === null || !(#live in this)) throw kernelError("EINVAL", "kunmap_local", "not a KmapLocal guard", {});
     this.#release("kunmap_local");
   }

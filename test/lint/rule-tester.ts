@@ -6,8 +6,9 @@ import { afterAll, describe, it, vi } from "vitest";
 
 RuleTester.afterAll = afterAll;
 RuleTester.describe = describe;
-RuleTester.it = it;
-RuleTester.itOnly = it.only;
+// The first case of a file builds the typed program: allow for a loaded machine.
+RuleTester.it = (name: string, fn: () => void) => it(name, fn, 180_000);
+RuleTester.itOnly = (name: string, fn: () => void) => it.only(name, fn, 180_000);
 
 // A file's first case builds the fixture program with the kit's declarations (several seconds on a
 // busy machine): give every case room for that, instead of vitest's 5 s default.

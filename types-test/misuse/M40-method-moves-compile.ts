@@ -2,7 +2,7 @@
  * @misuse M40
  * @title the method forms compile wherever the call is correct (no TS2775/TS2776 false positives)
  */
-import { Folio, GFP_KERNEL, Page, release, type Owned, type UniqueFolio } from "ownkit";
+import { Folio, GFP_KERNEL, Page, intoShared, kmapLocal, put, release, type Owned, type UniqueFolio } from "ownkit";
 
 declare const header: Uint8Array;
 
@@ -24,6 +24,15 @@ class Pool {
     unique.put();
     const fresh = Folio.alloc(0);
     fresh.release();
+    const shared = Folio.alloc(0);
+    intoShared(shared);
+    const locked = shared.lock();
+    locked.unlock();
+    put(shared);
+    const owner = Page.alloc(GFP_KERNEL);
+    const guard = kmapLocal(owner);
+    guard.unmap();
+    owner.release();
   }
 }
 
