@@ -18,6 +18,7 @@ export const READING_ORDER = [
   "Folios",
   "Runtime core",
   "Lint rules",
+  "Reading the errors",
   "Misuse catalogue",
   "Safety contracts",
   "Benchmarks",
