@@ -65,7 +65,7 @@ export type { KmapEntry } from "./KmapSlots.js";
 export { LAST_PKMAP, Pkmap } from "./Pkmap.js";
 export { PageCache } from "./PageCache.js";
 export { PAGE_POISON } from "./debug/poison.js";
-export { PageOwner, capture, captureStack, formatStack } from "./debug/owner.js";
+export { PageOwner, captureStack, formatStack } from "./debug/owner.js";
 export { liveViewBytes } from "./debug/views.js";
 export type { ViewAccess } from "./debug/views.js";
 export type { CapturedStack } from "./debug/owner.js";
