@@ -283,7 +283,7 @@ export class MachinePages extends MachineState {
     if (!isU32(pfn) || pfn >= this.nrPages) throw badNumber(op, "pfn", pfn, this.nrPages);
     const word = this.pgFlagsGen[pfn]!;
     const flags = word & FLAGS_MASK;
-    if ((flags & PG_free) !== 0 && word >>> GEN_SHIFT === gen) {
+    if ((flags & PG_free) !== 0 && (word >>> GEN_SHIFT) + this.pgGenHigh[pfn]! * GEN_WRAP === gen) {
       throw kernelError("ERANGE", op, "refcount underflow: more references dropped than taken", { pfn, refcount: 0 });
     }
     this.live(op, pfn, gen);
