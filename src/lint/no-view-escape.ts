@@ -40,8 +40,9 @@ function consequence(lent: Pick<Lent, "kind" | "name">): string {
  * The lent values are the closure parameters that carry the kit's lifetime brand (the views of
  * `withPageMapped`/`withPointerIntoPage`, folio `MapGuard`s and their views from `map`/`mapMut`
  * and chunk iteration, `unsafe` tokens, `withBorrow` borrows) and `KmapLocal` guards bound with
- * `using`, followed through local aliases, `guard.view`, `subarray`, `buffer` and the array argument
- * of the view's own iteration callbacks. Copies (`slice()`, `Uint8Array.from`, `target.set(view)`)
+ * `using`, followed through local aliases, `guard.view`, `subarray`, `buffer`, the array argument
+ * of the view's own iteration callbacks, calls whose result is still typed as a view or an array of
+ * views (a generic helper, `Array.of`, an array's `map`), array destructuring and `for…of`. Copies (`slice()`, `Uint8Array.from`, `target.set(view)`)
  * end the flow.
  *
  * @example

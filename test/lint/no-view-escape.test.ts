@@ -34,6 +34,21 @@ describe("M36: a mapped view or guard kept beyond its mapping", () => {
     valid: [
       { name: "M36 correct use: the view read inside the closure", code: code(`export const first = page.withPageMapped((view) => view[0]! + view.length);`) },
       {
+        name: "M36 correct use: what a generic helper, destructuring, for...of or an array's map gives back from a view's bytes",
+        code: code(`const identity = <Value,>(value: Value): Value => value;
+let kept: unknown;
+page.withPageMapped((view) => {
+  kept = identity(view[0]);
+  const [first] = [view[1]];
+  kept = first;
+  for (const byte of view) kept = byte;
+  for (const part of [view]) kept = part.length;
+  kept = [view].map((part) => part[0]);
+  kept = Array.of(view.slice(0, 4));
+});
+export { kept };`),
+      },
+      {
         name: "M36 correct use: a copy taken with slice() leaves the mapping, and is kept",
         code: code(`let kept: Uint8Array | undefined;
 export const copy = page.withPageMapped((view) => view.slice(0, 16));
@@ -381,6 +396,36 @@ export const p = shared.map(0, async ({ view }) => { let sum = 0; for await (con
   return outerView[0]! + (inner as Uint8Array)[0]!;
 });`),
         errors: [report("viewEscapes", "PageView", "view", "other.withPageMapped()", OUTER("inner"))],
+      },
+      {
+        name: "M36 a view passed through a generic helper, Array.of or an array's map, then kept",
+        code: code(`const identity = <Value,>(value: Value): Value => value;
+let kept: unknown;
+page.withPageMapped((view) => { kept = identity(view); });
+page.withPageMapped((view) => { kept = Array.of(view); });
+page.withPageMapped((view) => { kept = [view].map((part) => part); });
+export { kept };`),
+        errors: [
+          view(OUTER("kept"), { name: "identity(view)" }),
+          view(OUTER("kept"), { name: "Array.of(view)" }),
+          view(OUTER("kept"), { name: "[view].map((part) => part)" }),
+        ],
+      },
+      {
+        name: "M36 a view taken out of an array by destructuring or for...of, then kept",
+        code: code(`let kept: unknown;
+let outer: unknown;
+page.withPageMapped((view) => { const [first] = [view]; kept = first; });
+page.withPageMapped((view) => { for (const part of [view]) kept = part; });
+page.withPageMapped((view) => { const parts = [view.subarray(0, 4)]; for (const part of parts) kept = part; });
+page.withPageMapped((view) => { for (outer of [view]); });
+export { kept, outer };`),
+        errors: [
+          view(OUTER("kept"), { name: "first" }),
+          view(OUTER("kept"), { name: "part" }),
+          report("viewEscapes", "PageView", "part", PAGE, OUTER("kept")),
+          view(OUTER("outer")),
+        ],
       },
       {
         name: "M36 a withBorrow borrow kept by a timer",

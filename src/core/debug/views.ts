@@ -213,15 +213,6 @@ class ViewHandler implements ProxyHandler<Uint8Array> {
 type MethodFactory = (h: ViewHandler) => (...args: never[]) => unknown;
 type Callback = (...args: unknown[]) => unknown;
 
-/** The underlying memory of an argument that is a lent view (checked live), else the argument. */
-function unwrapArg(value: unknown): unknown {
-  if (typeof value !== "object" || value === null) return value;
-  const h = handlers.get(value);
-  if (h === undefined) return value;
-  h.check("Read of a view passed as an argument");
-  return h.target;
-}
-
 /** Methods that only read and return no view of the same memory. */
 const READERS = ["at", "includes", "indexOf", "lastIndexOf", "join", "toLocaleString", "toString", "slice", "toReversed", "toSorted", "with"];
 /** Methods that take a per-element callback `(value, index, array)`. */
@@ -269,13 +260,46 @@ for (const name of MUTATORS) {
   const native = (proto as unknown as Record<string, Callback>)[name]!;
   METHODS.set(name, (h) => (...args: unknown[]) => {
     h.checkWrite(`Call of view.${name}()`, -1);
+    if (name === "sort" && args[0] !== undefined) {
+      // The caller's comparator may end the mapping (and the page may change owner) while it runs:
+      // it sorts a copy, and the lease is checked again before the result is written back.
+      const sorted = Reflect.apply(native, h.target.slice(), args) as Uint8Array;
+      h.checkWrite(`Call of view.${name}()`, -1);
+      h.target.set(sorted);
+      return h.proxy;
+    }
     Reflect.apply(native, h.target, args);
     return h.proxy;
   });
 }
+
+/**
+ * The bytes `view.set(source)` writes, read out of `source` before the lease is checked: a getter,
+ * a `length` or an element's `valueOf` of an array-like source is the caller's code, which may end
+ * the mapping. A lent view gives its memory (checked live), a genuine typed array itself (its
+ * intrinsic length and elements run no code); any other object is copied, at most one element more
+ * than the view holds (so a lying `length` still fails the native range check, without a long loop).
+ */
+function sourceBytes(source: unknown, room: number): unknown {
+  if (typeof source !== "object" || source === null) return source;
+  const lent = handlers.get(source);
+  if (lent !== undefined) {
+    lent.check("Read of a view passed as an argument");
+    return lent.target;
+  }
+  if (typedArrayTag.call(source) !== undefined) return source;
+  const items = source as ArrayLike<unknown>;
+  const length = Math.min(Math.max(Math.trunc(+(items.length as number)) || 0, 0), room + 1);
+  const copy = new Float64Array(length);
+  // SAFETY: assigning to a Float64Array element converts with ToNumber, as Uint8Array.prototype.set does.
+  for (let i = 0; i < length; i++) copy[i] = items[i] as number;
+  return copy;
+}
+
 METHODS.set("set", (h) => (source: unknown, offset?: unknown) => {
+  const bytes = sourceBytes(source, h.target.length);
   h.checkWrite("Call of view.set()", typeof offset === "number" ? offset : 0);
-  h.target.set(unwrapArg(source) as ArrayLike<number>, offset as number | undefined);
+  h.target.set(bytes as ArrayLike<number>, offset as number | undefined);
 });
 METHODS.set("subarray", (h) => (begin?: number, end?: number) => {
   h.check("Call of view.subarray()");

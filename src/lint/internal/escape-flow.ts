@@ -158,6 +158,9 @@ export class EscapeFlow {
         return parent.body === node ? this.#returned(parent, node, lent, closure) : undefined;
       case "YieldExpression":
         return this.#escape(node, lent, closure, "yielded from a generator, which resumes after the mapping ended");
+      case "ForOfStatement":
+        // `for (const x of [view])`: the loop binding holds each element.
+        return parent.right === node && !closure ? this.#iterated(parent.left, node, lent) : undefined;
       default:
         return undefined;
     }
@@ -175,7 +178,8 @@ export class EscapeFlow {
       if (SAME_MEMORY_METHODS.has(name)) return this.#flow(call, { ...lent, name: this.#text(call) }, false);
       const index = ITERATION_METHODS.get(name);
       const callback = call.arguments[0];
-      if (index === undefined || callback === undefined || !isFunction(callback)) return;
+      if (index === undefined || callback === undefined || !isFunction(callback)) return this.#resultHolds(call, lent, false);
+      this.#resultHolds(call, lent, false);
       const array = callback.params[index];
       if (array?.type === "Identifier") this.trackVariable(array, { ...lent, name: array.name });
       return;
@@ -191,7 +195,13 @@ export class EscapeFlow {
       const alias = !closure && init.type !== "ArrayExpression" && init.type !== "ObjectExpression" && init.type !== "NewExpression";
       return this.trackVariable(id, alias ? { ...lent, name: id.name } : lent, closure);
     }
-    if (id.type !== "ObjectPattern" || closure) return;
+    if (closure) return;
+    if (id.type === "ArrayPattern") {
+      // `const [a] = [view]`: an element whose type is lent holds the value.
+      for (const part of patternTargets(id)) if (part.type === "Identifier") this.#followTyped(part, lent);
+      return;
+    }
+    if (id.type !== "ObjectPattern") return;
     for (const property of id.properties) {
       if (property.type !== "Property") continue;
       const value = property.value.type === "AssignmentPattern" ? property.value.left : property.value;
@@ -200,6 +210,46 @@ export class EscapeFlow {
       const kind = lentKind(this.#services.getTypeAtLocation(value), this.#checker);
       if (kind !== undefined || key === "view") this.trackVariable(value, { ...lent, kind: kind ?? "view", name: value.name });
     }
+  }
+
+  /** A binding that receives an element of a value holding `lent`: followed when its own type is lent. */
+  #followTyped(id: TSESTree.Identifier, lent: Lent): void {
+    const kind = lentKind(this.#services.getTypeAtLocation(id), this.#checker);
+    if (kind !== undefined) this.trackVariable(id, { ...lent, kind, name: id.name });
+  }
+
+  /** The binding of a `for…of` loop over `iterated`, a value holding `lent`. */
+  #iterated(left: TSESTree.ForOfStatement["left"], iterated: TSESTree.Node, lent: Lent): void {
+    if (left.type === "VariableDeclaration") {
+      const target = left.declarations[0]?.id;
+      for (const part of target === undefined ? [] : patternTargets(target)) if (part.type === "Identifier") this.#followTyped(part, lent);
+      return;
+    }
+    // `for (outer of [view])`: an existing binding receives the elements; they are lent when the
+    // iterated array's elements are.
+    if (left.type !== "Identifier" || this.#elementKind(this.#services.getTypeAtLocation(iterated)) === undefined) return;
+    if (this.#outside(left, lent)) return this.#escape(left, lent, false, `assigned to \`${left.name}\`, declared outside the mapping`);
+    this.trackVariable(left, { ...lent, name: left.name });
+  }
+
+  /** The lent kind of the elements of an array or tuple type, if any. */
+  #elementKind(type: ts.Type): string | undefined {
+    if (!this.#checker.isArrayType(type) && !this.#checker.isTupleType(type)) return undefined;
+    let kind: string | undefined;
+    for (const element of this.#checker.getTypeArguments(type as ts.TypeReference)) kind ??= lentKind(element, this.#checker);
+    return kind;
+  }
+
+  /**
+   * A call that got the value (as an argument or as its receiver) and whose result's type is still
+   * lent, or an array of lent values (`identity(view)`, `Array.of(view)`, `[view].map(…)`): the
+   * result holds the value and is followed.
+   */
+  #resultHolds(call: TSESTree.CallExpression | TSESTree.NewExpression, lent: Lent, closure: boolean): void {
+    if (closure) return;
+    const type = this.#services.getTypeAtLocation(call);
+    const kind = lentKind(type, this.#checker) ?? this.#elementKind(type);
+    if (kind !== undefined) this.#flow(call, { ...lent, kind, name: this.#text(call) }, false);
   }
 
   /** `target = value`: an outer binding or property keeps it; a local one is followed. */
@@ -246,9 +296,9 @@ export class EscapeFlow {
       if (callee.name === "Promise") return this.#escape(node, lent, closure, "passed to `new Promise()`, whose work finishes after the mapping ended");
       return this.#constructed(call, node, lent, closure);
     }
-    if (callee.type !== "MemberExpression") return;
+    if (callee.type !== "MemberExpression") return this.#resultHolds(call, lent, closure);
     const method = memberName(callee);
-    if (method === undefined) return;
+    if (method === undefined) return this.#resultHolds(call, lent, closure);
     if (DEFERRING_METHODS.has(method) || (callee.object.type === "Identifier" && DEFERRING_FUNCTIONS.has(method))) {
       const receiver = callee.object.type === "Identifier" ? callee.object.name : "";
       return this.#escape(node, lent, closure, `passed to \`${receiver}.${method}()\`, which runs after the mapping ended`);
@@ -260,7 +310,7 @@ export class EscapeFlow {
     if (callee.object.type === "Identifier" && STORING_STATICS.has(`${callee.object.name}.${method}`) && target !== undefined && target !== node) {
       return this.#stored(target, node, lent, closure, `stored in \`${this.#text(target)}\` by \`${callee.object.name}.${method}()\``);
     }
-    if (!STORING_METHODS.has(method) || call.type !== "CallExpression") return;
+    if (!STORING_METHODS.has(method) || call.type !== "CallExpression") return this.#resultHolds(call, lent, closure);
     // `target.set(view)` on a typed array copies the bytes; on a Map or Set it keeps the value.
     if (isByteContainer(this.#services.getTypeAtLocation(callee.object), this.#checker)) return;
     this.#stored(callee.object, node, lent, closure, `stored in \`${this.#text(callee.object)}\``);

@@ -50,7 +50,8 @@ function kindOf(type: ts.Type, checker: ts.TypeChecker, depth: number): string |
   if (name !== undefined && KIT_VIEW_NAMES.has(name)) return name;
   const apparent = checker.getApparentType(type);
   if (!checker.getPropertiesOfType(apparent).some(isLifetimeBrand)) return undefined;
-  // `Borrowed<Resource, L>` is the alias users write; it resolves to the kit's `BorrowedResource`.
+  // `Borrowed<Resource, L>` is written so that the compiler keeps no alias of it per call site; the
+  // part it does name, `BorrowedResource`, is what a user knows as `Borrowed`.
   if (name === "BorrowedResource") return "Borrowed";
   if (name !== undefined) return name;
   if (type.isIntersection()) {
