@@ -28,13 +28,22 @@ function consequence(lent: Pick<Lent, "kind" | "name">): string {
   return `${name} is valid only while its closure runs; use it inside the closure only`;
 }
 
+/** What to do instead of reaching around the view. */
+function remedy(lent: Pick<Lent, "kind" | "name">): string {
+  if (lent.kind === "buffer") return "use the view itself, or copy its bytes out with `slice()` first";
+  return `call the view's own method, or copy with \`${lent.name}.slice()\``;
+}
+
 /**
  * Flags a value lent by a mapping, or a closure that refers to one, that outlives the mapping:
  * assigned to a binding or property declared outside it, stored in a container created outside it,
  * passed to `setTimeout`/`setInterval`/`setImmediate`/`queueMicrotask`/`process.nextTick`, to a
  * promise (`.then`, `.catch`, `.finally`, `new Promise`) or to an event listener, bound into a
- * function with `bind`, or returned from the mapping closure; and a use after the first `await` of an
- * `async` mapping closure (M36).
+ * function with `bind`, or returned from the mapping closure; a use after the first `await` of an
+ * `async` mapping closure (M36); and a lent view that reaches around its type: passed as `this` to a
+ * function that is not its own method (`fn.call(view)`, `fn.apply(view)`, `fn.bind(view)`,
+ * `Reflect.apply(fn, view, …)`), passed to `structuredClone`, or its backing buffer wrapped by a
+ * typed array or `DataView`.
  *
  * @remarks
  * The lent values are the closure parameters that carry the kit's lifetime brand (the views of
@@ -66,6 +75,8 @@ export const noViewEscape = createRule({
     messages: {
       viewEscapes: "the {{kind}} `{{name}}` of `{{mapping}}` outlives its mapping: {{how}}; {{consequence}}",
       closureEscapes: "this closure uses the {{kind}} `{{name}}` of `{{mapping}}` and outlives the mapping: {{how}}; {{consequence}}",
+      reachAround:
+        "the {{kind}} `{{name}}` of `{{mapping}}` is {{how}}: that reaches around the view's type (a read-only view would be written; in debug mode the guarded view is refused with a native TypeError, not reported); {{fix}}",
       usedAfterAwait:
         "the {{kind}} `{{name}}` of `{{mapping}}` is used after `await`: a mapping closure must be synchronous, and its mapping ended when it first awaited; {{consequence}}",
     },
@@ -75,7 +86,11 @@ export const noViewEscape = createRule({
   create(context) {
     const services = ESLintUtils.getParserServices(context);
     const checker = services.program.getTypeChecker();
-    const flow = new EscapeFlow(context, services, ({ node, lent, closure, how, afterAwait }) => {
+    const flow = new EscapeFlow(context, services, ({ node, lent, closure, how, afterAwait, reachAround }) => {
+      if (reachAround === true) {
+        context.report({ node, messageId: "reachAround", data: { kind: lent.kind, name: lent.name, mapping: lent.mapping, how, fix: remedy(lent) } });
+        return;
+      }
       const messageId = afterAwait === true ? "usedAfterAwait" : closure ? "closureEscapes" : "viewEscapes";
       context.report({ node, messageId, data: { kind: lent.kind, name: lent.name, mapping: lent.mapping, how, consequence: consequence(lent) } });
     });

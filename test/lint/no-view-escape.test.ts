@@ -19,6 +19,12 @@ const GUARD = (name: string) =>
   `after the mapping ends the view of \`${name}\` points at memory that may belong to someone else; use it inside the mapping, or copy the bytes of its view out with \`slice()\` first`;
 const BORROW = (name: string) => `\`${name}\` is valid only while its closure runs; use it inside the closure only`;
 type Id = "viewEscapes" | "closureEscapes" | "usedAfterAwait";
+/** A view that reaches around its type: `how` it is passed, `kind`/`name`/`mapping` of the view. */
+const reach = (how: string, { kind = "PageView", name = "view", mapping = PAGE } = {}) => ({
+  messageId: "reachAround" as const,
+  data: { kind, name, mapping, how, fix: kind === "buffer" ? "use the view itself, or copy its bytes out with `slice()` first" : `call the view's own method, or copy with \`${name}.slice()\`` },
+});
+const AS_THIS = (fn: string) => `passed as \`this\` to \`${fn}\``;
 const report = (messageId: Id, kind: string, name: string, mapping: string, how: string, consequence = BYTES(name)) => ({
   messageId,
   data: { kind, name, mapping, how, consequence },
@@ -138,6 +144,18 @@ export const p = page.withPageMapped(async (view) => { const first = view[0]; co
   firsts.forEach((s) => { sum += s[0]!; });
   return sum;
 }));`),
+      },
+      {
+        name: "M36 correct use: the view's own methods, the view as an ordinary argument of call, a structuredClone of a copy",
+        code: code(`declare function sum(this: unknown, bytes: unknown): number;
+export const n = page.withPageMapped((view) => {
+  view.fill(0);
+  view.forEach((b) => b);
+  view.fill.call(view, 1);
+  Reflect.apply(view.fill, view, [2]);
+  const copy = structuredClone(view.slice());
+  return sum.call(other, view) + sum.apply(null, [view]) + copy.length;
+});`),
       },
       {
         name: "M36 a user type that looks like a view is not the kit's",
@@ -282,7 +300,10 @@ export { g, w };`),
         code: code(`let dv: DataView | undefined;
 page.withPointerIntoPage(0, 8, (bytes) => { dv = new DataView(bytes.buffer); });
 export { dv };`),
-        errors: [report("viewEscapes", "view", "new DataView(bytes.buffer)", "page.withPointerIntoPage()", OUTER("dv"))],
+        errors: [
+          report("viewEscapes", "view", "new DataView(bytes.buffer)", "page.withPointerIntoPage()", OUTER("dv")),
+          reach("wrapped by `new DataView()` over its backing buffer", { kind: "buffer", name: "bytes.buffer", mapping: "page.withPointerIntoPage()" }),
+        ],
       },
       {
         name: "M36 a using kmapLocal guard: its view kept in a closure, the guard and the view returned",
@@ -425,6 +446,43 @@ export { kept, outer };`),
           view(OUTER("kept"), { name: "part" }),
           report("viewEscapes", "PageView", "part", PAGE, OUTER("kept")),
           view(OUTER("outer")),
+        ],
+      },
+      {
+        name: "M36 reach-arounds: a view passed as this to a function that is not its own method, or to structuredClone",
+        code: code(`page.withPageMapped((view) => {
+  Uint8Array.prototype.fill.call(view, 9);
+  Uint8Array.prototype.set.call(view, [1]);
+  Uint8Array.prototype.fill.apply(view, [9]);
+  Reflect.apply(Uint8Array.prototype.fill, view, [9]);
+  const write = Uint8Array.prototype.fill.bind(view);
+  write(1);
+  Object.getOwnPropertyDescriptor(Uint8Array.prototype, "length")?.get?.call(view);
+  return structuredClone(view).length;
+});`),
+        errors: [
+          reach(AS_THIS("Uint8Array.prototype.fill")),
+          reach(AS_THIS("Uint8Array.prototype.set")),
+          reach(AS_THIS("Uint8Array.prototype.fill")),
+          reach(AS_THIS("Uint8Array.prototype.fill")),
+          reach(AS_THIS("Uint8Array.prototype.fill")),
+          reach(AS_THIS("Object.getOwnPropertyDescriptor(Uint8...")),
+          reach("passed to `structuredClone()`"),
+        ],
+      },
+      {
+        name: "M36 reach-arounds on a read-only folio view, a MapGuard's view and a kmapLocal guard's view",
+        code: code(`declare const write: (this: unknown, value: number) => void;
+shared.map(0, ({ view }) => { Uint8Array.prototype.fill.call(view, 0); });
+unique.mapMut(0, (guard) => { write.call(guard.view, 1); });
+export function poke(p: Page) {
+  using map: KmapLocal = kmapLocal(p);
+  write.apply(map.view, [2]);
+}`),
+        errors: [
+          reach(AS_THIS("Uint8Array.prototype.fill"), { kind: "ReadonlyFolioView", mapping: "shared.map()" }),
+          { messageId: "reachAround", line: 9 },
+          reach(AS_THIS("write"), { kind: "view", name: "map.view", mapping: "kmapLocal(p)" }),
         ],
       },
       {

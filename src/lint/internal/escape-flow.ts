@@ -47,6 +47,26 @@ export interface Escape {
   readonly afterAwait?: boolean;
   /** How it outlives the mapping, as a phrase: "passed to `setTimeout()`". */
   readonly how: string;
+  /**
+   * Whether `node` reaches around the view's type instead of outliving the mapping: the view passed
+   * as `this` to a function that is not its own method, to `structuredClone`, or its backing buffer
+   * wrapped by a typed array or `DataView`. `how` then says how: "passed as `this` to `fn`".
+   */
+  readonly reachAround?: boolean;
+}
+
+/** Lent kinds that are byte views (a guarded `Proxy` in debug mode), which a reach-around is checked for. */
+const VIEW_KINDS: ReadonlySet<string> = new Set(["PageView", "ReadonlyPageView", "FolioView", "ReadonlyFolioView", "MappedView", "view"]);
+/** The `Function.prototype` members that call a function with a chosen `this` (their first argument). */
+const THIS_SETTERS: ReadonlySet<string> = new Set(["call", "apply", "bind"]);
+
+/** `node` without the type assertions and non-null marks around it. */
+function unwrap(node: TSESTree.Node): TSESTree.Node {
+  let inner = node;
+  while (inner.type === "TSAsExpression" || inner.type === "TSNonNullExpression" || inner.type === "TSSatisfiesExpression" || inner.type === "TSTypeAssertion") {
+    inner = inner.expression;
+  }
+  return inner;
 }
 
 /** Follows lent values through one file and reports every escape once. */
@@ -99,11 +119,37 @@ export class EscapeFlow {
     return variable === undefined || variable.defs.length === 0 || !variable.defs.some((d) => within(d.name, lent.scope));
   }
 
-  #escape(node: TSESTree.Node, lent: Lent, closure: boolean, how: string, afterAwait = false): void {
-    const key = `${node.range[0]}:${node.range[1]}:${closure}:${afterAwait}`;
+  #escape(node: TSESTree.Node, lent: Lent, closure: boolean, how: string, afterAwait = false, reachAround = false): void {
+    const key = `${node.range[0]}:${node.range[1]}:${closure}:${afterAwait}:${reachAround}`;
     if (this.#reported.has(key)) return;
     this.#reported.add(key);
-    this.#report({ node, lent, closure, how, afterAwait });
+    this.#report({ node, lent, closure, how, afterAwait, reachAround });
+  }
+
+  /**
+   * A view passed where its type no longer holds: as the `this` of a function that is not its own
+   * method (`Uint8Array.prototype.fill.call(view, 9)`, `fn.apply(view, …)`, `fn.bind(view)`,
+   * `Reflect.apply(fn, view, …)`), or to `structuredClone`. Reported; `false` when `node` is not one.
+   */
+  #reachesAround(call: TSESTree.CallExpression | TSESTree.NewExpression, node: TSESTree.Node, lent: Lent): boolean {
+    if (call.type !== "CallExpression" || !VIEW_KINDS.has(lent.kind)) return false;
+    const callee = call.callee;
+    let fn: TSESTree.Node | undefined;
+    if (callee.type === "Identifier" && callee.name === "structuredClone" && call.arguments[0] === node && this.#outside(callee, lent)) {
+      this.#escape(node, lent, false, "passed to `structuredClone()`", false, true);
+      return true;
+    }
+    if (callee.type !== "MemberExpression") return false;
+    const method = memberName(callee);
+    if (method !== undefined && THIS_SETTERS.has(method) && call.arguments[0] === node) fn = callee.object;
+    else if (method === "apply" && callee.object.type === "Identifier" && callee.object.name === "Reflect" && call.arguments[1] === node) fn = call.arguments[0];
+    if (fn === undefined) return false;
+    // `view.fill.call(view, 0)`: the view's own method, read from it, keeps its type's contract.
+    let own: TSESTree.Node = fn;
+    while (own.type === "ChainExpression" || own.type === "TSNonNullExpression") own = own.expression;
+    if (own.type === "MemberExpression" && this.#text(own.object) === this.#text(unwrap(node))) return false;
+    this.#escape(node, lent, false, `passed as \`this\` to \`${this.#text(fn)}\``, false, true);
+    return true;
   }
 
   /** Where an `async` mapping closure first awaits (its mapping ends there); `Infinity` for any other scope. */
@@ -289,6 +335,8 @@ export class EscapeFlow {
   /** The value or closure passed as an argument of `call`. */
   #passed(call: TSESTree.CallExpression | TSESTree.NewExpression, node: TSESTree.Node, lent: Lent, closure: boolean): void {
     const callee = call.callee;
+    // A reach-around is reported; `fn.bind(view)` still makes a closure that keeps the view.
+    if (!closure && this.#reachesAround(call, node, lent) && !(callee.type === "MemberExpression" && memberName(callee) === "bind")) return;
     if (callee.type === "Identifier" && call.type === "CallExpression" && DEFERRING_FUNCTIONS.has(callee.name) && this.#outside(callee, lent)) {
       return this.#escape(node, lent, closure, `passed to \`${callee.name}()\`, which runs after the mapping ended`);
     }
@@ -319,7 +367,11 @@ export class EscapeFlow {
   /** `new X(value)`: a typed array or `DataView` over a view's buffer aliases it, over a view copies it; anything else holds it. */
   #constructed(call: TSESTree.NewExpression, node: TSESTree.Node, lent: Lent, closure: boolean): void {
     if (isByteContainer(this.#services.getTypeAtLocation(call), this.#checker)) {
-      if (!closure && lent.kind === "buffer") this.#flow(call, { ...lent, name: this.#text(call), kind: "view" }, false);
+      if (closure || lent.kind !== "buffer") return;
+      // The backing buffer is the whole simulated RAM: a typed array or `DataView` over it reaches past the view.
+      const constructor = call.callee.type === "Identifier" ? call.callee.name : this.#text(call.callee);
+      this.#escape(node, lent, false, `wrapped by \`new ${constructor}()\` over its backing buffer`, false, true);
+      this.#flow(call, { ...lent, name: this.#text(call), kind: "view" }, false);
       return;
     }
     this.#flow(call, lent, closure);
