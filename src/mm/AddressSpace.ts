@@ -90,7 +90,7 @@ export class AddressSpace implements Disposable {
    */
   readFolio(index: number, fill: (folio: LockedFolio) => void, options: ReadFolioOptions = {}): ARef<Folio> {
     const op = "read_folio";
-    const cached = this.#lookup(op, index);
+    const cached = AddressSpace.#lookupIn(this, op, index);
     if (cached >= 0) return getFolio(this.machine, cached);
     // Phase 1: every argument is checked, each option read once, before anything changes.
     checkFunction(op, "fill", fill);
@@ -144,7 +144,7 @@ export class AddressSpace implements Disposable {
    * @throws KernelError `EINVAL` for a bad index; `EFAULT` after teardown.
    */
   lookup(index: number): ARef<Folio> | null {
-    const pfn = this.#lookup("filemap_get_folio", index);
+    const pfn = AddressSpace.#lookupIn(this, "filemap_get_folio", index);
     return pfn < 0 ? null : getFolio(this.machine, pfn);
   }
 
@@ -156,6 +156,7 @@ export class AddressSpace implements Disposable {
    * @throws KernelError `EOVERFLOW` for a position beyond the 32-bit index range; `EFAULT` after teardown.
    */
   lookupPos(pos: Loff): ARef<Folio> | null {
+    AddressSpace.#checkIn(this, "filemap_get_folio");
     return this.lookup(this.indexForPos(pos));
   }
 
@@ -168,6 +169,7 @@ export class AddressSpace implements Disposable {
    *   not fit the page cache's 32-bit indexes.
    */
   indexForPos(pos: Loff): number {
+    AddressSpace.#brand(this, "index_for_pos");
     if (typeof pos !== "bigint" || pos < 0n) throw kernelError("EINVAL", "index_for_pos", "not a file position", { pos: pos });
     const index = pos >> BigInt(this.machine.pageShift);
     if (index > 0xffffffffn) throw kernelError("EOVERFLOW", "index_for_pos", "position beyond the page cache's index range", { pos });
@@ -182,6 +184,7 @@ export class AddressSpace implements Disposable {
    * @throws KernelError `EINVAL` for a bad index.
    */
   posOfIndex(index: number): Loff {
+    AddressSpace.#brand(this, "pos_of_index");
     if ((typeof index !== "number" || (index >>> 0) !== index)) throw kernelError("EINVAL", "pos_of_index", "index is not a 32-bit non-negative integer", { index: index });
     return loff(BigInt(index) << BigInt(this.machine.pageShift));
   }
@@ -193,7 +196,7 @@ export class AddressSpace implements Disposable {
    * @throws KernelError `EFAULT` after teardown.
    */
   indexes(): number[] {
-    this.#check("mapping_indexes");
+    AddressSpace.#checkIn(this, "mapping_indexes");
     return this.machine.pageCache.indexes(this.id);
   }
 
@@ -225,6 +228,21 @@ export class AddressSpace implements Disposable {
   [Symbol.dispose](): void {
     if (typeof this !== "object" || this === null || !(#live in this)) throw kernelError("EINVAL", "dispose", "not a AddressSpace", { self: this });
     if (this.#live) this.teardown();
+  }
+
+  /** The brand check of every method: another `this` (`const { lookup } = space`) is EINVAL, not a TypeError. */
+  static #brand(space: unknown, op: string): asserts space is AddressSpace {
+    if (typeof space !== "object" || space === null || !(#live in space)) throw kernelError("EINVAL", op, "not an AddressSpace", { space });
+  }
+
+  static #checkIn(space: unknown, op: string): asserts space is AddressSpace {
+    AddressSpace.#brand(space, op);
+    space.#check(op);
+  }
+
+  static #lookupIn(space: unknown, op: string, index: number): number {
+    AddressSpace.#brand(space, op);
+    return space.#lookup(op, index);
   }
 
   #check(op: string): void {

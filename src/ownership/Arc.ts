@@ -90,7 +90,7 @@ export class Arc<Value> implements Disposable {
    */
   get value(): ResourceOf<Value> {
     // SAFETY: ResourceOf<Value> is Value seen through a type without release/put/dispose; same object.
-    return this.#live("value").value as unknown as ResourceOf<Value>;
+    return Arc.#check(this, "value").#live("value").value as unknown as ResourceOf<Value>;
   }
 
   /**
@@ -100,7 +100,7 @@ export class Arc<Value> implements Disposable {
    * @throws KernelError `EALREADY` when this share was dropped.
    */
   clone(): Arc<Value> {
-    const shared = this.#live("clone");
+    const shared = Arc.#check(this, "clone").#live("clone");
     shared.count += 1;
     return new Arc(shared);
   }
@@ -111,7 +111,7 @@ export class Arc<Value> implements Disposable {
    * @throws KernelError `EALREADY` when this share was already dropped (an alias).
    */
   drop(): asserts this is never {
-    this.#drop("drop");
+    Arc.#check(this, "drop").#drop("drop");
   }
 
   /** Removes this share unless it was already dropped; called by `using`. */

@@ -38,6 +38,7 @@ export class ScopeGuard implements Disposable {
 
   /** `true` until the guard was disposed or dismissed. */
   get armed(): boolean {
+    if (typeof this !== "object" || this === null || !(#cleanup in this)) throw kernelError("EINVAL", "ScopeGuard.armed", "not a ScopeGuard", {});
     return this.#cleanup !== undefined;
   }
 
