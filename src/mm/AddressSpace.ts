@@ -13,11 +13,11 @@
  * @module
  */
 import { checkFunction, checkOptions, isU32, readOption } from "../args.js";
-import { GFP_KERNEL, MAX_PAGE_ORDER, PG_locked, type Machine } from "../core/index.js";
+import { GFP_KERNEL, MAX_PAGE_ORDER, PG_locked, PG_uptodate, type Machine } from "../core/index.js";
 import { kernelError } from "../errors.js";
 import type { ARef } from "../ownership/index.js";
 import { machineArg } from "./consts.js";
-import { Folio, getFolio } from "./Folio.js";
+import { Folio, folioIsLive, getFolio } from "./Folio.js";
 import { folioState } from "./internal/folio-state.js";
 import { checkSynchronous } from "./internal/pageArgs.js";
 import type { Gfp } from "./gfp.js";
@@ -91,7 +91,15 @@ export class AddressSpace implements Disposable {
   readFolio(index: number, fill: (folio: LockedFolio) => void, options: ReadFolioOptions = {}): ARef<Folio> {
     const op = "read_folio";
     const cached = AddressSpace.#lookupIn(this, op, index);
-    if (cached >= 0) return getFolio(this.machine, cached);
+    if (cached >= 0) {
+      const gen = this.machine.pageGen(cached);
+      // A cached folio that is locked and not uptodate is being read by a fill on this stack (only a
+      // fill sees it so): the kernel would wait on its lock forever. Never hand out unread bytes.
+      if (this.machine.testPageFlag(cached, gen, PG_locked) && !this.machine.testPageFlag(cached, gen, PG_uptodate)) {
+        throw kernelError("EDEADLK", op, "read_folio re-entered for a folio that is being read (its fill is still running)", { mapping: this.id, index });
+      }
+      return getFolio(this.machine, cached);
+    }
     // Phase 1: every argument is checked, each option read once, before anything changes.
     checkFunction(op, "fill", fill);
     checkOptions(op, "options", options);
@@ -130,7 +138,9 @@ export class AddressSpace implements Disposable {
     } catch (error) {
       // Undo what this call did, and only that: the cache entry if it is still ours, then our reference.
       if (this.#live && machine.pageCache.lookup(this.id, index) === pfn) machine.pageCache.remove(this.id, index);
-      folio.put();
+      // A fill that dropped this call's reference itself (through `locked.folio`) already gave it
+      // back: the fill's failure is the error to report, not a second put's EALREADY.
+      if (folioIsLive(folio)) folio.put();
       throw error;
     }
     return folio;

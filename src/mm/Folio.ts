@@ -33,6 +33,9 @@ import type { UniqueFolio } from "./UniqueFolio.js";
  */
 export let getFolio: (machine: Machine, pfn: number) => ARef<Folio>;
 
+/** Whether a folio handle still holds its reference (not put, disposed or converted); for mm's modules. */
+export let folioIsLive: (folio: Folio) => boolean;
+
 /**
  * A folio: `2^order` contiguous pages with one refcount, flags and a place in a file; the class type
  * is the borrower's view, `ARef<Folio>` a counted reference.
@@ -151,6 +154,9 @@ export class Folio extends RefCountedResource {
     // A live mapping of this handle (a shared map closure, chunk iteration) would read under the
     // new unique handle's writes: EBUSY naming the mapping.
     shared[folioState].borrows.exclusive(op);
+    // A mapping made through another handle of the folio (a second lookup of the same index has its
+    // own borrows) is seen by the core: any live local mapping or kmap of its pages is EBUSY.
+    machine.checkUnmapped(op, pfn, machine.pageOrder(pfn));
     const count = refCountOf(shared);
     if (count !== 1) throw kernelError("EBUSY", op, "other references exist", { folio: shared.describeResource(), count });
     const next = shared.clone();
@@ -374,6 +380,7 @@ export class Folio extends RefCountedResource {
 
   static {
     installUniqueMembers(Folio.prototype, (folio, op) => Folio.#live(folio, op));
+    folioIsLive = (folio) => folio.isLive;
     getFolio = (machine, pfn) => {
       const gen = machine.pageGen(pfn);
       machine.folioGet(pfn, gen);

@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { checkSyncResult } from "../args.js";
 import { kernelError } from "../errors.js";
 import type { ResourceOf } from "./Owned.js";
 
@@ -141,13 +142,16 @@ export class Arc<Value> implements Disposable {
     this.#shared = undefined;
     shared.count -= 1;
     if (shared.count === 0 && shared.dispose !== undefined) {
+      let result: unknown;
       try {
-        Reflect.apply(shared.dispose, shared.value, []);
+        result = Reflect.apply(shared.dispose, shared.value, []);
       } catch (error) {
         shared.count += 1;
         this.#shared = shared;
         throw error;
       }
+      // The value was disposed (once); an async dispose is refused after the fact, its promise observed.
+      checkSyncResult(`Arc.${op}`, result, "the value's [Symbol.dispose]", "an Arc disposes its value synchronously");
     }
   }
 }
