@@ -21,7 +21,13 @@ import { Folio, folioIsLive, getFolio } from "./Folio.js";
 import { folioState } from "./internal/folio-state.js";
 import { checkSynchronous } from "./internal/pageArgs.js";
 import type { Gfp } from "./gfp.js";
-import { checkLockOrder, type LockedFolio } from "./LockedFolio.js";
+import { LockedFolio, checkLockOrder } from "./LockedFolio.js";
+
+/**
+ * The guard's own release, captured at load: the fill holds the guard and may redefine its
+ * `[Symbol.dispose]` or `unlock` on the instance, which must not keep the folio locked.
+ */
+const unlockGuard = LockedFolio.prototype[Symbol.dispose];
 import { loff, type Loff } from "./loff.js";
 import type { UniqueFolio } from "./UniqueFolio.js";
 
@@ -128,7 +134,7 @@ export class AddressSpace implements Disposable {
       try {
         checkSynchronous(op, fill(locked), "the read_folio fill");
       } finally {
-        locked[Symbol.dispose]();
+        Reflect.apply(unlockGuard, locked, []);
       }
       // The fill may have torn the space down or removed the folio itself: then nothing is cached.
       if (!this.#live || machine.pageCache.lookup(this.id, index) !== pfn) {

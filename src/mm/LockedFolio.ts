@@ -40,6 +40,9 @@ export let lockFolio: (folio: Folio, state: FolioState) => LockedFolio;
  *
  * @internal
  */
+/** `LockedFolio.prototype.unlock`, captured once the class exists (see `[Symbol.dispose]`). */
+let unlockMethod: () => void;
+
 export let checkLockOrder: (machine: Machine, mapping: number, index: number) => void;
 
 /**
@@ -275,7 +278,8 @@ export class LockedFolio implements Disposable {
   /** Unlocks unless already unlocked; called by `using`. */
   [Symbol.dispose](): void {
     if (typeof this !== "object" || this === null || !(#live in this)) throw kernelError("EINVAL", "dispose", "not a LockedFolio", { self: this });
-    if (this.#live) this.unlock();
+    // The class's own unlock, not a property the holder may have redefined on the instance.
+    if (this.#live) Reflect.apply(unlockMethod, this, []);
   }
 
   /** The brand check of every method: another `this` (`const { write } = locked`) is EINVAL, not a TypeError. */
@@ -319,6 +323,7 @@ export class LockedFolio implements Disposable {
   }
 
   static {
+    unlockMethod = LockedFolio.prototype.unlock;
     checkLockOrder = (machine, mapping, index) => {
       if (mapping === 0) return;
       const list = held.get(machine);

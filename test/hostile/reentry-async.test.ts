@@ -4,7 +4,7 @@
 import { expect, test } from "vitest";
 import { Machine } from "../../src/core/index.js";
 import { isKernelError } from "../../src/errors.js";
-import { AddressSpace, Folio, GFP_KERNEL, type LockedFolio, type UniqueFolio } from "../../src/mm/index.js";
+import { AddressSpace, Folio, GFP_KERNEL, Page, intoPhys, type LockedFolio, type PhysAddr, type UniqueFolio } from "../../src/mm/index.js";
 import {
   Arc,
   OwnableResource,
@@ -16,6 +16,7 @@ import {
   put,
   release,
   runScope,
+  unsafe,
   type ARef,
   type Owned,
 } from "../../src/ownership/index.js";
@@ -198,4 +199,31 @@ test("Folio.alloc's unique handle and GFP_KERNEL still allocate after the attack
   const folio: UniqueFolio = Folio.alloc(1, GFP_KERNEL, machine);
   folio.release();
   expect(machine.consistencyProblems()).toEqual([]);
+});
+
+test("a readFolio fill that redefines its guard's dispose and unlock still leaves the folio unlocked", () => {
+  const machine = new Machine({ ramSize: 4 << 20 });
+  using space = AddressSpace.create(machine);
+  const folio: ARef<Folio> = space.readFolio(0, (locked) => {
+    locked.markUptodate();
+    Object.defineProperty(locked, Symbol.dispose, { value: () => undefined });
+    Object.defineProperty(locked, "unlock", { value: () => undefined });
+  });
+  expect(folio.locked).toBe(false);
+  // correct use: the folio can be locked again
+  const guard = folio.lock();
+  guard.unlock();
+  folio.put();
+});
+
+test("intoPhys hands the page over even when the owner's release was redefined on the instance", () => {
+  const machine = new Machine({ ramSize: 1 << 20 });
+  const page: Owned<Page> = Page.alloc(GFP_KERNEL, machine);
+  Object.defineProperty(page, "release", { value: () => undefined });
+  const addr: PhysAddr = page.phys();
+  intoPhys(page);
+  // correct use: the page was handed over, so exactly one fromPhys takes it back
+  const back: Owned<Page> = unsafe("SAFETY: addr came from intoPhys above", (token) => Page.fromPhys(token, addr, machine));
+  back[Symbol.dispose]();
+  expect(machine.leakReport()).toBeNull();
 });
