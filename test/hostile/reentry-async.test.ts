@@ -17,6 +17,7 @@ import {
   release,
   runScope,
   unsafe,
+  whenUnsafeEnds,
   type ARef,
   type Owned,
 } from "../../src/ownership/index.js";
@@ -226,4 +227,19 @@ test("intoPhys hands the page over even when the owner's release was redefined o
   const back: Owned<Page> = unsafe("SAFETY: addr came from intoPhys above", (token) => Page.fromPhys(token, addr, machine));
   back[Symbol.dispose]();
   expect(machine.leakReport()).toBeNull();
+});
+
+test("whenUnsafeEnds checks its hook when it is registered, and every hook runs even when one throws", () => {
+  const ran: string[] = [];
+  expect(() =>
+    unsafe("SAFETY: the test registers hooks on its own token", (token) => {
+      expectKernelError(() => whenUnsafeEnds(token, JSON.parse("5")), "EINVAL", /hook is not a function/);
+      whenUnsafeEnds(token, () => void ran.push("first"));
+      whenUnsafeEnds(token, () => {
+        throw new Error("hook failed");
+      });
+      whenUnsafeEnds(token, () => void ran.push("last"));
+    }),
+  ).toThrow("hook failed");
+  expect(ran).toEqual(["last", "first"]);
 });
