@@ -315,6 +315,48 @@ export function isObjectLike(value: unknown): value is object {
   return (typeof value === "object" && value !== null) || typeof value === "function";
 }
 
+// --- closures that must be synchronous ------------------------------------------------------------
+
+/**
+ * Checks what a closure that must be synchronous returned (a mapping closure, a cleanup, a
+ * `drop()` hook): a thenable means the closure goes on after an `await`, after the kit already
+ * ended the scope it ran in.
+ *
+ * @remarks
+ * The refused promise is observed (a rejection handler is attached), so its later rejection cannot
+ * end the process with an unhandled rejection; the rejection is dropped, since the call already
+ * failed. A `then` getter that throws is not a promise the kit could wait for: accepted as a value.
+ *
+ * @param op - The operation, for the error.
+ * @param result - What the closure returned.
+ * @param what - What the closure is, for the message (`"a mapping closure"`).
+ * @param why - Why it must be synchronous, for the message.
+ * @throws KernelError `EINVAL` "<what> must be synchronous" for a thenable.
+ */
+export function checkSyncResult(op: string, result: unknown, what: string, why: string): void {
+  if (result === null || (typeof result !== "object" && typeof result !== "function")) return;
+  let then: unknown;
+  try {
+    then = (result as { then?: unknown }).then;
+  } catch {
+    return;
+  }
+  if (typeof then !== "function") return;
+  observe(result as PromiseLike<unknown>);
+  throw kernelError("EINVAL", op, `${what} must be synchronous (it returned a promise; ${why})`, { result });
+}
+
+/** Attaches a rejection handler to a refused promise, so its rejection is never unhandled. */
+function observe(result: PromiseLike<unknown>): void {
+  try {
+    // Promise.resolve adopts a native promise as is, and calls a thenable's `then` in a later job,
+    // where a throw only rejects the adopting promise, which is handled here too.
+    Promise.resolve(result).then(undefined, () => undefined);
+  } catch {
+    // A native promise whose `constructor` getter throws: nothing more can be attached.
+  }
+}
+
 // --- describing values ---------------------------------------------------------------------------
 
 export { describeValue };

@@ -116,7 +116,8 @@ export class KernelError extends Error {
 
   /** The errno number Linux uses for {@link KernelError.errno}. */
   get code(): number {
-    return ERRNO[this.errno];
+    // Another `this` (`Reflect.get(KernelError.prototype, "code", x)`) has no errno: EINVAL's number.
+    return KernelError.isGenuine(this) ? ERRNO[this.errno] : ERRNO.EINVAL;
   }
 }
 

@@ -7,6 +7,7 @@ import { kernelError } from "../errors.js";
 import { badNumber, checkBytes, hex, isU32 } from "../args.js";
 import { capture } from "./debug/owner.js";
 import { lend, MappingLease, type ViewAccess } from "./debug/views.js";
+import { MAX_PAGE_ORDER } from "./config.js";
 import { KmapSlots } from "./KmapSlots.js";
 import { MachineFlags } from "./MachineFlags.js";
 import { ORDER_SHIFT, PG_reserved, PG_tail } from "./MemMap.js";
@@ -277,6 +278,9 @@ export class MachineAccess extends MachineFlags {
    * @throws KernelError `EBUSY` naming the live mapping.
    */
   checkUnmapped(op: string, pfn: number, order: number): void {
+    // Type first: `1 << order` would run a caller's valueOf (or throw for a detached array's join).
+    if (!isU32(pfn)) throw badNumber(op, "pfn", pfn);
+    if (!isU32(order) || order > MAX_PAGE_ORDER) throw badNumber(op, "order", order, MAX_PAGE_ORDER + 1);
     const end = pfn + (1 << order);
     if (this.slots.live > 0) {
       for (const entry of this.slots.entries()) {

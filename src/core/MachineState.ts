@@ -394,6 +394,8 @@ export class MachineState {
    * @returns For example `pfn 0x10 (phys 0x10000, Normal)`.
    */
   describePfn(pfn: number): string {
+    // Type first: the arithmetic and comparison below would coerce a caller's object.
+    if (!checkU32(pfn)) throw badNumber("describe_pfn", "pfn", pfn);
     return `pfn ${hex(pfn)} (phys ${hex(pfn * this.pageSize)}, ${pfn < this.highmemPfn ? "Normal" : "HighMem"})`;
   }
 }

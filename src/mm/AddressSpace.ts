@@ -13,15 +13,21 @@
  * @module
  */
 import { checkFunction, checkOptions, isU32, readOption } from "../args.js";
-import { GFP_KERNEL, MAX_PAGE_ORDER, PG_locked, type Machine } from "../core/index.js";
+import { GFP_KERNEL, MAX_PAGE_ORDER, PG_locked, PG_uptodate, type Machine } from "../core/index.js";
 import { kernelError } from "../errors.js";
 import type { ARef } from "../ownership/index.js";
 import { machineArg } from "./consts.js";
-import { Folio, getFolio } from "./Folio.js";
+import { Folio, folioIsLive, getFolio } from "./Folio.js";
 import { folioState } from "./internal/folio-state.js";
 import { checkSynchronous } from "./internal/pageArgs.js";
 import type { Gfp } from "./gfp.js";
-import { checkLockOrder, type LockedFolio } from "./LockedFolio.js";
+import { LockedFolio, checkLockOrder } from "./LockedFolio.js";
+
+/**
+ * The guard's own release, captured at load: the fill holds the guard and may redefine its
+ * `[Symbol.dispose]` or `unlock` on the instance, which must not keep the folio locked.
+ */
+const unlockGuard = LockedFolio.prototype[Symbol.dispose];
 import { loff, type Loff } from "./loff.js";
 import type { UniqueFolio } from "./UniqueFolio.js";
 
@@ -90,8 +96,16 @@ export class AddressSpace implements Disposable {
    */
   readFolio(index: number, fill: (folio: LockedFolio) => void, options: ReadFolioOptions = {}): ARef<Folio> {
     const op = "read_folio";
-    const cached = this.#lookup(op, index);
-    if (cached >= 0) return getFolio(this.machine, cached);
+    const cached = AddressSpace.#lookupIn(this, op, index);
+    if (cached >= 0) {
+      const gen = this.machine.pageGen(cached);
+      // A cached folio that is locked and not uptodate is being read by a fill on this stack (only a
+      // fill sees it so): the kernel would wait on its lock forever. Never hand out unread bytes.
+      if (this.machine.testPageFlag(cached, gen, PG_locked) && !this.machine.testPageFlag(cached, gen, PG_uptodate)) {
+        throw kernelError("EDEADLK", op, "read_folio re-entered for a folio that is being read (its fill is still running)", { mapping: this.id, index });
+      }
+      return getFolio(this.machine, cached);
+    }
     // Phase 1: every argument is checked, each option read once, before anything changes.
     checkFunction(op, "fill", fill);
     checkOptions(op, "options", options);
@@ -120,7 +134,7 @@ export class AddressSpace implements Disposable {
       try {
         checkSynchronous(op, fill(locked), "the read_folio fill");
       } finally {
-        locked[Symbol.dispose]();
+        Reflect.apply(unlockGuard, locked, []);
       }
       // The fill may have torn the space down or removed the folio itself: then nothing is cached.
       if (!this.#live || machine.pageCache.lookup(this.id, index) !== pfn) {
@@ -130,7 +144,9 @@ export class AddressSpace implements Disposable {
     } catch (error) {
       // Undo what this call did, and only that: the cache entry if it is still ours, then our reference.
       if (this.#live && machine.pageCache.lookup(this.id, index) === pfn) machine.pageCache.remove(this.id, index);
-      folio.put();
+      // A fill that dropped this call's reference itself (through `locked.folio`) already gave it
+      // back: the fill's failure is the error to report, not a second put's EALREADY.
+      if (folioIsLive(folio)) folio.put();
       throw error;
     }
     return folio;
@@ -144,7 +160,7 @@ export class AddressSpace implements Disposable {
    * @throws KernelError `EINVAL` for a bad index; `EFAULT` after teardown.
    */
   lookup(index: number): ARef<Folio> | null {
-    const pfn = this.#lookup("filemap_get_folio", index);
+    const pfn = AddressSpace.#lookupIn(this, "filemap_get_folio", index);
     return pfn < 0 ? null : getFolio(this.machine, pfn);
   }
 
@@ -156,6 +172,7 @@ export class AddressSpace implements Disposable {
    * @throws KernelError `EOVERFLOW` for a position beyond the 32-bit index range; `EFAULT` after teardown.
    */
   lookupPos(pos: Loff): ARef<Folio> | null {
+    AddressSpace.#checkIn(this, "filemap_get_folio");
     return this.lookup(this.indexForPos(pos));
   }
 
@@ -168,6 +185,7 @@ export class AddressSpace implements Disposable {
    *   not fit the page cache's 32-bit indexes.
    */
   indexForPos(pos: Loff): number {
+    AddressSpace.#brand(this, "index_for_pos");
     if (typeof pos !== "bigint" || pos < 0n) throw kernelError("EINVAL", "index_for_pos", "not a file position", { pos: pos });
     const index = pos >> BigInt(this.machine.pageShift);
     if (index > 0xffffffffn) throw kernelError("EOVERFLOW", "index_for_pos", "position beyond the page cache's index range", { pos });
@@ -182,6 +200,7 @@ export class AddressSpace implements Disposable {
    * @throws KernelError `EINVAL` for a bad index.
    */
   posOfIndex(index: number): Loff {
+    AddressSpace.#brand(this, "pos_of_index");
     if ((typeof index !== "number" || (index >>> 0) !== index)) throw kernelError("EINVAL", "pos_of_index", "index is not a 32-bit non-negative integer", { index: index });
     return loff(BigInt(index) << BigInt(this.machine.pageShift));
   }
@@ -193,7 +212,7 @@ export class AddressSpace implements Disposable {
    * @throws KernelError `EFAULT` after teardown.
    */
   indexes(): number[] {
-    this.#check("mapping_indexes");
+    AddressSpace.#checkIn(this, "mapping_indexes");
     return this.machine.pageCache.indexes(this.id);
   }
 
@@ -225,6 +244,21 @@ export class AddressSpace implements Disposable {
   [Symbol.dispose](): void {
     if (typeof this !== "object" || this === null || !(#live in this)) throw kernelError("EINVAL", "dispose", "not a AddressSpace", { self: this });
     if (this.#live) this.teardown();
+  }
+
+  /** The brand check of every method: another `this` (`const { lookup } = space`) is EINVAL, not a TypeError. */
+  static #brand(space: unknown, op: string): asserts space is AddressSpace {
+    if (typeof space !== "object" || space === null || !(#live in space)) throw kernelError("EINVAL", op, "not an AddressSpace", { space });
+  }
+
+  static #checkIn(space: unknown, op: string): asserts space is AddressSpace {
+    AddressSpace.#brand(space, op);
+    space.#check(op);
+  }
+
+  static #lookupIn(space: unknown, op: string, index: number): number {
+    AddressSpace.#brand(space, op);
+    return space.#lookup(op, index);
   }
 
   #check(op: string): void {

@@ -33,6 +33,9 @@ import type { UniqueFolio } from "./UniqueFolio.js";
  */
 export let getFolio: (machine: Machine, pfn: number) => ARef<Folio>;
 
+/** Whether a folio handle still holds its reference (not put, disposed or converted); for mm's modules. */
+export let folioIsLive: (folio: Folio) => boolean;
+
 /**
  * A folio: `2^order` contiguous pages with one refcount, flags and a place in a file; the class type
  * is the borrower's view, `ARef<Folio>` a counted reference.
@@ -151,6 +154,9 @@ export class Folio extends RefCountedResource {
     // A live mapping of this handle (a shared map closure, chunk iteration) would read under the
     // new unique handle's writes: EBUSY naming the mapping.
     shared[folioState].borrows.exclusive(op);
+    // A mapping made through another handle of the folio (a second lookup of the same index has its
+    // own borrows) is seen by the core: any live local mapping or kmap of its pages is EBUSY.
+    machine.checkUnmapped(op, pfn, machine.pageOrder(pfn));
     const count = refCountOf(shared);
     if (count !== 1) throw kernelError("EBUSY", op, "other references exist", { folio: shared.describeResource(), count });
     const next = shared.clone();
@@ -163,46 +169,56 @@ export class Folio extends RefCountedResource {
 
   /** The size in bytes (`folio_size`): `PAGE_SIZE << order`. */
   get size(): number {
-    this.assertLive("folio_size");
+    Folio.#live(this, "folio_size");
     return this[folioState].size();
   }
 
   /** Checks this handle, and that its folio was not freed, in the name of `op`; returns its state. */
-  #checked(op: string): FolioState {
-    this.assertLive(op);
-    const state = this[folioState];
+  /**
+   * Checks that `folio` is a genuine, live folio handle: a method called with another `this`
+   * (`const { lock } = folio; lock()`, `Reflect.apply`) is `EINVAL`, never a `TypeError`.
+   */
+  static #live(folio: unknown, op: string): Folio {
+    if (!Folio.isFolio(folio)) throw kernelError("EINVAL", op, "not a Folio", { folio });
+    folio.assertLive(op);
+    return folio;
+  }
+
+  static #checked(folio: Folio, op: string): FolioState {
+    const state = Folio.#live(folio, op)[folioState];
     state.machine.checkHandle(op, state.pfn, state.gen);
     return state;
   }
 
   /** The order (`folio_order`): the folio has `2^order` pages. */
   get order(): number {
-    const { machine, pfn } = this.#checked("folio_order");
+    const { machine, pfn } = Folio.#checked(this, "folio_order");
     return machine.pageOrder(pfn);
   }
 
   /** The index in its file, in pages (`folio->index`); 0 when not in a page cache. */
   get index(): number {
-    const { machine, pfn } = this.#checked("folio_index");
+    const { machine, pfn } = Folio.#checked(this, "folio_index");
     return Math.max(0, machine.pageCache.indexOf(pfn));
   }
 
   /** The byte position in its file (`folio_pos`): `index * PAGE_SIZE`, as a {@link Loff}. */
   get pos(): Loff {
+    Folio.#live(this, "folio_pos");
     const index = this.index;
     return loff(BigInt(index) * BigInt(this[folioState].machine.pageSize));
   }
 
   /** Whether the contents are valid (`folio_test_uptodate`); set only through a {@link LockedFolio}. */
   get uptodate(): boolean {
-    this.assertLive("folio_test_uptodate");
+    Folio.#live(this, "folio_test_uptodate");
     const { machine, pfn, gen } = this[folioState];
     return machine.testPageFlag(pfn, gen, PG_uptodate);
   }
 
   /** Whether the folio is locked (`folio_test_locked`). */
   get locked(): boolean {
-    this.assertLive("folio_test_locked");
+    Folio.#live(this, "folio_test_locked");
     const { machine, pfn, gen } = this[folioState];
     return machine.testPageFlag(pfn, gen, PG_locked);
   }
@@ -218,13 +234,13 @@ export class Folio extends RefCountedResource {
    * @throws KernelError `EFAULT` for a handle whose folio was freed.
    */
   phys(): PhysAddr {
-    const state = this.#checked("folio_phys");
+    const state = Folio.#checked(this, "folio_phys");
     return toPhysAddr(state.pfn * state.machine.pageSize);
   }
 
   /** Whether the folio lies in HIGHMEM (`folio_test_highmem`): mappings then end at page ends. */
   get highmem(): boolean {
-    const { machine, pfn } = this.#checked("folio_test_highmem");
+    const { machine, pfn } = Folio.#checked(this, "folio_test_highmem");
     return machine.isHighmem(pfn);
   }
 
@@ -235,7 +251,7 @@ export class Folio extends RefCountedResource {
    * @throws KernelError `EFAULT` for a dropped or freed folio.
    */
   flushDcache(): void {
-    this.#checked("flush_dcache_folio");
+    Folio.#checked(this, "flush_dcache_folio");
   }
 
   /**
@@ -256,7 +272,7 @@ export class Folio extends RefCountedResource {
    * ```
    */
   lock(): LockedFolio {
-    this.assertLive("folio_lock");
+    Folio.#live(this, "folio_lock");
     return lockFolio(this, this[folioState]);
   }
 
@@ -277,7 +293,7 @@ export class Folio extends RefCountedResource {
    *   promise (a mapping closure must be synchronous), after releasing the mapping.
    */
   map<Result>(offset: number, body: MapBody<"read", Result>): Result {
-    this.assertLive("folio_map");
+    Folio.#live(this, "folio_map");
     const state = this[folioState];
     // A shared mapping registers its borrow too: intoUnique must see it (EBUSY naming the mapping).
     return mapWith(state, state.borrows, "read", "folio_map", offset, body);
@@ -297,7 +313,7 @@ export class Folio extends RefCountedResource {
    *   JavaScript view cannot be revoked.
    */
   forEachChunk(offset: number, length: number, body: <Lifetime>(view: ReadonlyFolioView<Lifetime>, offset: number) => void): void {
-    this.assertLive("folio_chunks");
+    Folio.#live(this, "folio_chunks");
     const state = this[folioState];
     const token = state.borrows.begin("folio_chunks", "read", "read chunks", offset);
     try {
@@ -320,7 +336,7 @@ export class Folio extends RefCountedResource {
    *   a live write mapping.
    */
   memcpyFromFolio(dst: Uint8Array, offset: number): void {
-    this.assertLive("memcpy_from_folio");
+    Folio.#live(this, "memcpy_from_folio");
     const state = this[folioState];
     // The copy runs no caller code, so nothing can start a mapping while it runs: it only needs
     // no write mapping to be live, and registers no borrow.
@@ -363,7 +379,8 @@ export class Folio extends RefCountedResource {
   }
 
   static {
-    installUniqueMembers(Folio.prototype, (folio, op) => folio.assertLive(op));
+    installUniqueMembers(Folio.prototype, (folio, op) => Folio.#live(folio, op));
+    folioIsLive = (folio) => folio.isLive;
     getFolio = (machine, pfn) => {
       const gen = machine.pageGen(pfn);
       machine.folioGet(pfn, gen);

@@ -40,6 +40,9 @@ export let lockFolio: (folio: Folio, state: FolioState) => LockedFolio;
  *
  * @internal
  */
+/** `LockedFolio.prototype.unlock`, captured once the class exists (see `[Symbol.dispose]`). */
+let unlockMethod: () => void;
+
 export let checkLockOrder: (machine: Machine, mapping: number, index: number) => void;
 
 /**
@@ -92,24 +95,24 @@ export class LockedFolio implements Disposable {
 
   /** The folio's size in bytes. */
   get size(): number {
-    return this.#check("folio_size").size();
+    return LockedFolio.#guard(this, "folio_size").#check("folio_size").size();
   }
 
   /** The folio's index in its file, in pages. */
   get index(): number {
-    this.#check("folio_index");
+    LockedFolio.#guard(this, "folio_index").#check("folio_index");
     return this.folio.index;
   }
 
   /** The folio's byte position in its file. */
   get pos(): Loff {
-    this.#check("folio_pos");
+    LockedFolio.#guard(this, "folio_pos").#check("folio_pos");
     return this.folio.pos;
   }
 
   /** Whether the folio is uptodate. */
   get uptodate(): boolean {
-    this.#check("folio_test_uptodate");
+    LockedFolio.#guard(this, "folio_test_uptodate").#check("folio_test_uptodate");
     return this.folio.uptodate;
   }
 
@@ -119,7 +122,7 @@ export class LockedFolio implements Disposable {
    * @throws KernelError `EFAULT` after unlock.
    */
   markUptodate(): void {
-    const { machine, pfn, gen } = this.#check("folio_mark_uptodate");
+    const { machine, pfn, gen } = LockedFolio.#guard(this, "folio_mark_uptodate").#check("folio_mark_uptodate");
     machine.setPageFlag(pfn, gen, PG_uptodate);
   }
 
@@ -132,7 +135,7 @@ export class LockedFolio implements Disposable {
    *   while a mapping of this guard is live; `EFAULT` after unlock.
    */
   write(offset: number, src: Uint8Array): void {
-    copyToFolio(this.#exclusive("memcpy_to_folio"), "memcpy_to_folio", offset, src);
+    copyToFolio(LockedFolio.#guard(this, "memcpy_to_folio").#exclusive("memcpy_to_folio"), "memcpy_to_folio", offset, src);
   }
 
   /**
@@ -143,7 +146,7 @@ export class LockedFolio implements Disposable {
    * @throws KernelError as for `write`.
    */
   memcpyToFolio(offset: number, src: Uint8Array): void {
-    copyToFolio(this.#exclusive("memcpy_to_folio"), "memcpy_to_folio", offset, src);
+    copyToFolio(LockedFolio.#guard(this, "memcpy_to_folio").#exclusive("memcpy_to_folio"), "memcpy_to_folio", offset, src);
   }
 
   /**
@@ -154,7 +157,7 @@ export class LockedFolio implements Disposable {
    * @throws KernelError as for `write`.
    */
   zeroOut(offset: number, length: number): void {
-    zeroFolioRange(this.#exclusive("folio_zero_range"), "folio_zero_range", offset, length);
+    zeroFolioRange(LockedFolio.#guard(this, "folio_zero_range").#exclusive("folio_zero_range"), "folio_zero_range", offset, length);
   }
 
   /**
@@ -165,7 +168,7 @@ export class LockedFolio implements Disposable {
    * @throws KernelError `EINVAL` for a range outside the folio (M25); `EFAULT` after unlock.
    */
   memcpyFromFolio(dst: Uint8Array, offset: number): void {
-    copyFromFolio(this.#check("memcpy_from_folio"), "memcpy_from_folio", dst, offset);
+    copyFromFolio(LockedFolio.#guard(this, "memcpy_from_folio").#check("memcpy_from_folio"), "memcpy_from_folio", dst, offset);
   }
 
   /**
@@ -180,7 +183,7 @@ export class LockedFolio implements Disposable {
    *   releasing the mapping.
    */
   map<Result>(offset: number, body: MapBody<"read", Result>): Result {
-    const state = this.#check("folio_map");
+    const state = LockedFolio.#guard(this, "folio_map").#check("folio_map");
     this.#mapped++;
     try {
       return mapWith(state, this.#borrowsFor(state), "read", "folio_map", offset, body);
@@ -201,7 +204,7 @@ export class LockedFolio implements Disposable {
    *   closure must be synchronous), after releasing the mapping.
    */
   mapMut<Result>(offset: number, body: MapBody<"write", Result>): Result {
-    const state = this.#check("folio_map_mut");
+    const state = LockedFolio.#guard(this, "folio_map_mut").#check("folio_map_mut");
     this.#mapped++;
     try {
       return mapWith(state, this.#borrowsFor(state), "write", "folio_map_mut", offset, body);
@@ -224,7 +227,7 @@ export class LockedFolio implements Disposable {
    *   JavaScript view cannot be revoked.
    */
   forEachChunk(offset: number, length: number, body: <Lifetime>(view: ReadonlyFolioView<Lifetime>, offset: number) => void): void {
-    this.#chunks("folio_chunks", "read", offset, length, body);
+    LockedFolio.#guard(this, "folio_chunks").#chunks("folio_chunks", "read", offset, length, body);
   }
 
   /**
@@ -241,7 +244,7 @@ export class LockedFolio implements Disposable {
    *   JavaScript view cannot be revoked.
    */
   forEachChunkMut(offset: number, length: number, body: <Lifetime>(view: FolioView<Lifetime>, offset: number) => void): void {
-    this.#chunks("folio_chunks_mut", "write", offset, length, body);
+    LockedFolio.#guard(this, "folio_chunks_mut").#chunks("folio_chunks_mut", "write", offset, length, body);
   }
 
   /**
@@ -275,7 +278,14 @@ export class LockedFolio implements Disposable {
   /** Unlocks unless already unlocked; called by `using`. */
   [Symbol.dispose](): void {
     if (typeof this !== "object" || this === null || !(#live in this)) throw kernelError("EINVAL", "dispose", "not a LockedFolio", { self: this });
-    if (this.#live) this.unlock();
+    // The class's own unlock, not a property the holder may have redefined on the instance.
+    if (this.#live) Reflect.apply(unlockMethod, this, []);
+  }
+
+  /** The brand check of every method: another `this` (`const { write } = locked`) is EINVAL, not a TypeError. */
+  static #guard(value: unknown, op: string): LockedFolio {
+    if (typeof value !== "object" || value === null || !(#live in value)) throw kernelError("EINVAL", op, "not a LockedFolio", {});
+    return value as LockedFolio;
   }
 
   #check(op: string): FolioState {
@@ -313,6 +323,7 @@ export class LockedFolio implements Disposable {
   }
 
   static {
+    unlockMethod = LockedFolio.prototype.unlock;
     checkLockOrder = (machine, mapping, index) => {
       if (mapping === 0) return;
       const list = held.get(machine);

@@ -18,7 +18,7 @@
 import { isObjectLike } from "../args.js";
 import { PG_owner_priv_1, PG_free, __GFP_COMP, type Machine } from "../core/index.js";
 import { kernelError } from "../errors.js";
-import { adoptOwned, assertUnsafe, notRefCountedBecause, unsafeActive, type IfAlreadyMoved, type Owned, type Unsafe } from "../ownership/index.js";
+import { OwnableResource, adoptOwned, assertUnsafe, notRefCountedBecause, unsafeActive, type IfAlreadyMoved, type Owned, type Unsafe } from "../ownership/index.js";
 import { toPhysAddr, type PhysAddr } from "./addr.js";
 import type { BorrowedPage } from "./BorrowedPage.js";
 import { machineArg } from "./consts.js";
@@ -32,6 +32,9 @@ import { PageAccess, pageHandle, type BorrowScope } from "./PageAccess.js";
  * single `undefined` test.
  */
 const HANDED_OVER: BorrowScope = Object.freeze({ active: false, reason: "handed over with intoPhys" });
+
+/** `release` of every owner, captured at load (see handOver). */
+const ownerRelease = (OwnableResource.prototype as unknown as Owned<Page>).release;
 
 // Set by Page's static block, which alone may call the constructor and the protected hooks.
 let handOver: (page: Page) => void;
@@ -104,8 +107,10 @@ export class Page extends PageAccess {
       page.#scope = HANDED_OVER;
       try {
         // SAFETY: release exists on every OwnableResource; a borrowed page throws EPERM from it.
+        // The prototype's release, not a property the caller may have redefined on the instance
+        // (a no-op there would leave the page neither released nor marked as waiting).
         const owner: Owned<Page> = page as Owned<Page>;
-        owner.release();
+        Reflect.apply(ownerRelease, owner, []);
       } catch (error) {
         page.#scope = before;
         throw error;

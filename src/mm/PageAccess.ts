@@ -78,7 +78,9 @@ export abstract class PageAccess extends OwnableResource {
    *   freed or reallocated page (use after free, as for `read`).
    */
   get isHighmem(): boolean {
-    this.machine.checkHandle("PageHighMem", this.pfn, handleOf(this, "PageHighMem"));
+    // The brand check first: a getter called with another `this` is EINVAL, not a TypeError.
+    const gen = handleOf(this, "PageHighMem");
+    this.machine.checkHandle("PageHighMem", this.pfn, gen);
     return this.machine.isHighmem(this.pfn);
   }
 
@@ -115,9 +117,10 @@ export abstract class PageAccess extends OwnableResource {
    */
   withPageMapped<Result>(fn: <Lifetime>(view: PageView<Lifetime>) => NoEscape<Result, Lifetime>): Result {
     const op = "with_page_mapped";
+    const gen = handleOf(this, op);
     checkClosure(op, fn);
     const machine = this.machine;
-    const id = machine.kmapLocal(this.pfn, handleOf(this, op), 0, "write", op);
+    const id = machine.kmapLocal(this.pfn, gen, 0, "write", op);
     try {
       // SAFETY: the view is the mapping's own PAGE_SIZE bytes; its type declares a subset of
       // Uint8Array's members and a brand that exists in types only; NoEscape<Result, Lifetime> is
@@ -153,10 +156,11 @@ export abstract class PageAccess extends OwnableResource {
    */
   withPointerIntoPage<Result>(offset: number, len: number, fn: <Lifetime>(view: PageView<Lifetime>) => NoEscape<Result, Lifetime>): Result {
     const op = "with_pointer_into_page";
+    const gen = handleOf(this, op);
     checkClosure(op, fn);
     checkRange(op, "page", offset, len, this.machine.pageSize);
     const machine = this.machine;
-    const id = machine.kmapLocal(this.pfn, handleOf(this, op), 0, "write", op);
+    const id = machine.kmapLocal(this.pfn, gen, 0, "write", op);
     try {
       // SAFETY: the range was checked to lie in the page; the view type declares a subset of
       // Uint8Array's members and a brand that exists in types only.
@@ -189,6 +193,7 @@ export abstract class PageAccess extends OwnableResource {
   read(offset: number, into: Uint8Array): Uint8Array;
   read(offset: number, lengthOrInto: number | Uint8Array): Uint8Array {
     const op = "memcpy_from_page";
+    const gen = handleOf(this, op);
     let length: number;
     if (typeof lengthOrInto === "number") length = lengthOrInto;
     else {
@@ -196,7 +201,6 @@ export abstract class PageAccess extends OwnableResource {
       length = checkBytes(op, "into", lengthOrInto);
     }
     checkRange(op, "page", offset, length, this.machine.pageSize);
-    const gen = handleOf(this, op);
     const dst = typeof lengthOrInto === "number" ? new Uint8Array(length) : lengthOrInto;
     this.machine.read(this.pfn, gen, offset, dst);
     return dst;
@@ -212,9 +216,10 @@ export abstract class PageAccess extends OwnableResource {
    */
   write(offset: number, bytes: Uint8Array): void {
     const op = "memcpy_to_page";
+    const gen = handleOf(this, op);
     const length = checkBytes(op, "bytes", bytes);
     checkRange(op, "page", offset, length, this.machine.pageSize);
-    this.machine.write(this.pfn, handleOf(this, op), offset, bytes);
+    this.machine.write(this.pfn, gen, offset, bytes);
   }
 
   /**
@@ -227,8 +232,9 @@ export abstract class PageAccess extends OwnableResource {
    */
   fillZero(offset: number, len: number): void {
     const op = "memzero_page";
+    const gen = handleOf(this, op);
     checkRange(op, "page", offset, len, this.machine.pageSize);
-    this.machine.fill(this.pfn, handleOf(this, op), offset, len, 0);
+    this.machine.fill(this.pfn, gen, offset, len, 0);
   }
 
   /**
@@ -243,6 +249,7 @@ export abstract class PageAccess extends OwnableResource {
    */
   copyFromUser(reader: UserSliceReader, offset: number, len: number): void {
     const op = "copy_from_user";
+    handleOf(this, op);
     // Only a reader made by userSliceReader: a look-alike's readInto would receive the page's view.
     if (!isUserSliceReader(reader)) throw kernelError("EINVAL", op, "reader is not a UserSliceReader", { reader });
     checkRange(op, "page", offset, len, this.machine.pageSize);
@@ -271,7 +278,8 @@ export abstract class PageAccess extends OwnableResource {
    */
   readRaw<Lifetime>(token: Unsafe<Lifetime>, offset: number, into: Uint8Array): void {
     assertUnsafe(token, "read_raw");
-    this.machine.read(this.pfn, handleOf(this, "read_raw"), offset, into);
+    const gen = handleOf(this, "read_raw");
+    this.machine.read(this.pfn, gen, offset, into);
   }
 
   /**
@@ -290,7 +298,8 @@ export abstract class PageAccess extends OwnableResource {
    */
   writeRaw<Lifetime>(token: Unsafe<Lifetime>, offset: number, bytes: Uint8Array): void {
     assertUnsafe(token, "write_raw");
-    this.machine.write(this.pfn, handleOf(this, "write_raw"), offset, bytes);
+    const gen = handleOf(this, "write_raw");
+    this.machine.write(this.pfn, gen, offset, bytes);
   }
 
   /**
@@ -309,7 +318,8 @@ export abstract class PageAccess extends OwnableResource {
    */
   fillZeroRaw<Lifetime>(token: Unsafe<Lifetime>, offset: number, len: number): void {
     assertUnsafe(token, "fill_zero_raw");
-    this.machine.fill(this.pfn, handleOf(this, "fill_zero_raw"), offset, len, 0);
+    const gen = handleOf(this, "fill_zero_raw");
+    this.machine.fill(this.pfn, gen, offset, len, 0);
   }
 
 }

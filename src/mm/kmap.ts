@@ -86,6 +86,7 @@ export class KmapLocal implements Disposable {
    *   and for a borrowed page's mapping after the page's `unsafe` block ended (M39).
    */
   get view(): Uint8Array {
+    if (typeof this !== "object" || this === null || !(#live in this)) throw kernelError("EINVAL", "kmap_local_view", "not a KmapLocal guard", {});
     if (this.#scopeEnded !== "") {
       throw kernelError("EFAULT", "kmap_local_view", "mapping of a borrowed page used after its unsafe block ended", { id: this.id, scope: this.#scopeEnded });
     }
@@ -94,6 +95,7 @@ export class KmapLocal implements Disposable {
 
   /** Whether the mapping has not been released yet. */
   get live(): boolean {
+    if (typeof this !== "object" || this === null || !(#live in this)) throw kernelError("EINVAL", "kmap_local_live", "not a KmapLocal guard", {});
     return this.#live;
   }
 

@@ -63,6 +63,9 @@ export function userSliceReader(src: Uint8Array): UserSliceReader {
       position += wanted;
     },
   };
+  // INVARIANT: frozen, so copyFromUser calls this readInto: a caller cannot redefine it (it would
+  // receive the page's mapped view and could keep it past the mapping) nor the `length` getter.
+  Object.freeze(reader);
   genuine.add(reader);
   return reader;
 }

@@ -24,6 +24,7 @@
  *
  * @module
  */
+import { checkSyncResult } from "../args.js";
 import { kernelError } from "../errors.js";
 import {
   handledResource,
@@ -240,13 +241,16 @@ export abstract class RefCountedResource implements AlwaysRefCounted {
       // INVARIANT: the handle is dead (RELEASING) while decRef() runs, so a put re-entered from the
       // decrement is EALREADY and each handle drops once; a decRef() that throws restores it.
       setState(handle, RELEASING);
+      let result: unknown;
       try {
-        handle.decRef();
+        result = handle.decRef() as unknown;
       } catch (error) {
         setState(handle, LIVE);
         throw error;
       }
       setState(handle, disposing ? DISPOSED : CONSUMED);
+      // An async decRef() ran once, up to its first await: the reference is dropped, the promise refused.
+      if (result !== undefined) checkSyncResult(op, result, "decRef()", "a reference is dropped synchronously");
     };
     adopt = (handle, op) => {
       brand(handle, op);

@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { checkSyncResult } from "../args.js";
 import { kernelError } from "../errors.js";
 import type { ResourceOf } from "./Owned.js";
 
@@ -90,7 +91,7 @@ export class Arc<Value> implements Disposable {
    */
   get value(): ResourceOf<Value> {
     // SAFETY: ResourceOf<Value> is Value seen through a type without release/put/dispose; same object.
-    return this.#live("value").value as unknown as ResourceOf<Value>;
+    return Arc.#check(this, "value").#live("value").value as unknown as ResourceOf<Value>;
   }
 
   /**
@@ -100,7 +101,7 @@ export class Arc<Value> implements Disposable {
    * @throws KernelError `EALREADY` when this share was dropped.
    */
   clone(): Arc<Value> {
-    const shared = this.#live("clone");
+    const shared = Arc.#check(this, "clone").#live("clone");
     shared.count += 1;
     return new Arc(shared);
   }
@@ -111,7 +112,7 @@ export class Arc<Value> implements Disposable {
    * @throws KernelError `EALREADY` when this share was already dropped (an alias).
    */
   drop(): asserts this is never {
-    this.#drop("drop");
+    Arc.#check(this, "drop").#drop("drop");
   }
 
   /** Removes this share unless it was already dropped; called by `using`. */
@@ -141,13 +142,16 @@ export class Arc<Value> implements Disposable {
     this.#shared = undefined;
     shared.count -= 1;
     if (shared.count === 0 && shared.dispose !== undefined) {
+      let result: unknown;
       try {
-        Reflect.apply(shared.dispose, shared.value, []);
+        result = Reflect.apply(shared.dispose, shared.value, []);
       } catch (error) {
         shared.count += 1;
         this.#shared = shared;
         throw error;
       }
+      // The value was disposed (once); an async dispose is refused after the fact, its promise observed.
+      checkSyncResult(`Arc.${op}`, result, "the value's [Symbol.dispose]", "an Arc disposes its value synchronously");
     }
   }
 }

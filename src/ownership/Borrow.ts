@@ -22,7 +22,7 @@
  *
  * @module
  */
-import { checkFunction } from "../args.js";
+import { checkFunction, checkSyncResult } from "../args.js";
 import { lifetimeBrand } from "./capabilities.js";
 import type { ResourceOf } from "./Owned.js";
 import type { TypeErrorText } from "./TypeErrorText.js";
@@ -290,9 +290,7 @@ function runScopeWith<Argument, Result>(body: (argument: Argument) => Result, ar
     try {
       onExit(argument);
     } catch (exitError) {
-      if (typeof error === "object" && error !== null && Object.isExtensible(error)) {
-        Object.defineProperty(error, "suppressed", { value: exitError, configurable: true });
-      }
+      attachSuppressed(error, exitError);
     }
     throw error;
   }
@@ -301,8 +299,22 @@ function runScopeWith<Argument, Result>(body: (argument: Argument) => Result, ar
     // after onExit ran, so it has the same type.
     return Promise.resolve(result).finally(() => onExit(argument)) as Result;
   }
-  onExit(argument);
+  checkSyncResult("runScope", onExit(argument), "an onExit cleanup", "the scope has already ended");
   return result;
+}
+
+/**
+ * Records `exitError` as `error.suppressed`, best effort: a thrown value that is a revoked Proxy,
+ * or a Proxy whose traps throw, keeps the body's error as it was (its traps' errors are dropped).
+ */
+function attachSuppressed(error: unknown, exitError: unknown): void {
+  try {
+    if (typeof error === "object" && error !== null && Object.isExtensible(error)) {
+      Object.defineProperty(error, "suppressed", { value: exitError, configurable: true });
+    }
+  } catch {
+    // The body's error is what the caller sees either way.
+  }
 }
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {

@@ -26,6 +26,7 @@
  *
  * @module
  */
+import { checkSyncResult } from "../args.js";
 import { kernelError } from "../errors.js";
 import { handledResource, ownableCapability, type CapabilityChecks, type Ownable } from "./capabilities.js";
 import * as handleStates from "./internal/handle-state.js";
@@ -209,13 +210,17 @@ export abstract class OwnableResource implements Ownable {
     // EALREADY and drop runs once; a drop() that throws puts the handle back, so nothing changed.
     const dropOnce = (handle: OwnableResource, done: typeof CONSUMED | typeof DISPOSED): void => {
       setState(handle, RELEASING);
+      let result: unknown;
       try {
-        handle.drop();
+        result = handle.drop() as unknown;
       } catch (error) {
         setState(handle, LIVE);
         throw error;
       }
       setState(handle, done);
+      // An async drop() (allowed by the types: a Promise is assignable to void) ran once, up to its
+      // first await: the handle is released, and the promise is observed and refused.
+      if (result !== undefined) checkSyncResult(done === DISPOSED ? "dispose" : "release", result, "drop()", "a resource is given back synchronously");
     };
     const finish = (handle: OwnableResource, op: string, disposing: boolean): void => {
       if (!hasState(handle)) throw kernelError("EINVAL", op, "not an owned resource", { resource: handle });

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { checkSyncResult } from "../args.js";
 import { kernelError } from "../errors.js";
 
 /**
@@ -38,6 +39,7 @@ export class ScopeGuard implements Disposable {
 
   /** `true` until the guard was disposed or dismissed. */
   get armed(): boolean {
+    if (typeof this !== "object" || this === null || !(#cleanup in this)) throw kernelError("EINVAL", "ScopeGuard.armed", "not a ScopeGuard", {});
     return this.#cleanup !== undefined;
   }
 
@@ -53,6 +55,7 @@ export class ScopeGuard implements Disposable {
     const cleanup = this.#cleanup;
     // INVARIANT: disarm before running, so a throwing or re-entrant cleanup cannot run twice.
     this.#cleanup = undefined;
-    cleanup?.();
+    // An async cleanup has run only up to its first await: refused, its promise observed.
+    if (cleanup !== undefined) checkSyncResult("ScopeGuard.dispose", cleanup(), "a ScopeGuard cleanup", "the guard's scope has already ended");
   }
 }

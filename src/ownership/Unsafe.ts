@@ -62,7 +62,22 @@ class UnsafeToken {
       token.#active = false;
       const hooks = token.#onEnd;
       token.#onEnd = undefined;
-      if (hooks !== undefined) for (let i = hooks.length - 1; i >= 0; i--) hooks[i]!();
+      if (hooks === undefined) return;
+      // Every hook runs (a kit mapping's scope must end even when a caller's hook throws); the
+      // first error is rethrown once all have run.
+      let failed = false;
+      let first: unknown;
+      for (let i = hooks.length - 1; i >= 0; i--) {
+        try {
+          hooks[i]!();
+        } catch (error) {
+          if (!failed) {
+            failed = true;
+            first = error;
+          }
+        }
+      }
+      if (failed) throw first;
     };
     isGenuine = (value) => typeof value === "object" && value !== null && #active in value;
     isActive = (token) => token.#active;
@@ -167,6 +182,8 @@ export function assertUnsafe<Lifetime>(token: Unsafe<Lifetime>, op: string): voi
  */
 export function whenUnsafeEnds<Lifetime>(token: Unsafe<Lifetime>, hook: () => void): void {
   if (!isGenuine(token)) throw kernelError("EPERM", "unsafe", "not an Unsafe token from unsafe()", {});
+  // Checked now: a hook that is not a function would fail only when the block ends, inside unsafe().
+  checkFunction("whenUnsafeEnds", "hook", hook);
   if (!isActive(token)) {
     hook();
     return;

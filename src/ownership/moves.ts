@@ -31,6 +31,7 @@
  *
  * @module
  */
+import { checkSyncResult } from "../args.js";
 import { kernelError } from "../errors.js";
 import type { TypeErrorText } from "./TypeErrorText.js";
 
@@ -75,7 +76,9 @@ function methodOf(op: string, value: unknown, name: PropertyKey): (this: unknown
   try {
     method = (value as Record<PropertyKey, unknown>)[name];
   } catch (error) {
-    throw kernelError("EINVAL", op, "argument could not be read", { value: describe(value), error: String(error) });
+    // The caller's thrown value goes in raw: kernelError describes it without running its code
+    // (`String(error)` throws for a null-prototype object or a revoked Proxy).
+    throw kernelError("EINVAL", op, "argument could not be read", { value: describe(value), error });
   }
   if (typeof method !== "function") {
     throw kernelError("EINVAL", op, "argument has no such method", { value: describe(value), method: String(name) });
@@ -154,5 +157,5 @@ export function put<Reference extends Puttable>(reference: Reference, ...moved: 
  */
 export function drop<Value extends Disposable>(value: Value, ...moved: IfAlreadyMoved<Value>): asserts value is never {
   void moved;
-  methodOf("drop", value, Symbol.dispose).call(value);
+  checkSyncResult("drop", methodOf("drop", value, Symbol.dispose).call(value), "[Symbol.dispose]", "drop() disposes synchronously, as `using` does");
 }

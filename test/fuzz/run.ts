@@ -3,6 +3,7 @@
  * with generated arguments, and judge the outcome.
  */
 import fc from "fast-check";
+import { Machine } from "../../src/core/index.js";
 import { ERRNO, isKernelError } from "../../src/errors.js";
 import { closure, hostileValue, Lazy, plausibleGfp, plausibleNumber, SENTINEL } from "./hostile.js";
 import { entryExports, membersOf, type World } from "./world.js";
@@ -31,11 +32,24 @@ const argument: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom("SAFETY: the fuzz checks the contract", "SAFETY:", "trust me") },
 );
 
+/** The receiver of a call that uses the target itself as `this` (most calls). */
+export const OWN_RECEIVER: unique symbol = Symbol("fuzz: the target itself");
+
+/**
+ * Receivers whose members are not fuzzed with a foreign `this`, with the reason (each one is a
+ * documented limit): `Machine`'s methods are the simulator's hot path and trust their receiver.
+ */
+export const FOREIGN_THIS_EXEMPT: Readonly<Record<string, string>> = {
+  Machine: "the core's methods read their fields without a brand check (a TypeError for another `this`)",
+};
+
 /** One call of a run. */
 export interface Step {
   readonly target: number;
   readonly member: number;
   readonly args: readonly unknown[];
+  /** The call's `this`: the target itself, or a foreign value (`const { read } = page; read(0, 1)`). */
+  readonly receiver: unknown;
 }
 
 /** The generator of one call. */
@@ -43,6 +57,7 @@ export const step: fc.Arbitrary<Step> = fc.record({
   target: fc.nat(),
   member: fc.nat(),
   args: fc.array(argument, { maxLength: 4 }),
+  receiver: fc.oneof({ weight: 7, arbitrary: fc.constant<unknown>(OWN_RECEIVER) }, { weight: 1, arbitrary: argument }),
 });
 
 /** What the fuzz counts. */
@@ -66,6 +81,16 @@ export function newTally(): Tally {
 const kitClasses = new Set<unknown>(entryExports().map(([, value]) => value).filter((value) => typeof value === "function"));
 
 function isKitObject(value: unknown): boolean {
+  // A value the caller made (a revoked Proxy, a Proxy whose traps throw, an escaped debug view) is
+  // not kept: inspecting it would run its traps outside the judged call.
+  try {
+    return isKitObjectUnguarded(value);
+  } catch {
+    return false;
+  }
+}
+
+function isKitObjectUnguarded(value: unknown): boolean {
   if ((typeof value !== "object" && typeof value !== "function") || value === null || ArrayBuffer.isView(value) || Array.isArray(value)) return false;
   if (typeof value === "function") return kitClasses.has(value);
   for (let proto = Object.getPrototypeOf(value) as object | null; proto !== null; proto = Object.getPrototypeOf(proto) as object | null) {
@@ -93,9 +118,16 @@ function findDescriptor(target: object, key: PropertyKey): PropertyDescriptor | 
 export function runStep(world: World, s: Step, tally: Tally): void {
   const pool = world.objects;
   const [name, target] = pool[s.target % pool.length]!;
-  const members = membersOf(target);
+  let members: PropertyKey[];
+  try {
+    members = membersOf(target);
+  } catch {
+    // A pool object whose traps throw (kept before this guard existed, or a kit object the caller wrapped).
+    return;
+  }
   const pick = s.member % (members.length + 1);
-  const args = s.args.map((arg) => (arg instanceof PoolRef ? poolArg(world, arg.index) : arg instanceof Lazy ? arg.make() : arg));
+  const resolve = (arg: unknown): unknown => (arg instanceof PoolRef ? poolArg(world, arg.index) : arg instanceof Lazy ? arg.make() : arg);
+  const args = s.args.map(resolve);
   let label: string;
   let call: () => unknown;
   if (pick === members.length) {
@@ -107,14 +139,24 @@ export function runStep(world: World, s: Step, tally: Tally): void {
     call = isClass ? () => Reflect.construct(target, args) : () => Reflect.apply(target, undefined, args);
   } else {
     const key = members[pick]!;
-    const descriptor = findDescriptor(target, key);
+    let descriptor: PropertyDescriptor | undefined;
+    try {
+      descriptor = findDescriptor(target, key);
+    } catch {
+      return;
+    }
     label = `${name}.${String(key)}`;
+    let self: unknown = target;
+    if (s.receiver !== OWN_RECEIVER && !(Machine.isMachine(target) && Object.hasOwn(FOREIGN_THIS_EXEMPT, "Machine"))) {
+      self = resolve(s.receiver);
+      label += " (foreign this)";
+    }
     if (descriptor?.get !== undefined) {
       const getter = descriptor.get;
-      call = () => Reflect.apply(getter, target, []);
+      call = () => Reflect.apply(getter, self, []);
     } else if (typeof descriptor?.value === "function") {
       const method = descriptor.value as (...a: unknown[]) => unknown;
-      call = () => Reflect.apply(method, target, args);
+      call = () => Reflect.apply(method, self, args);
     } else return;
   }
   const before = world.digest();

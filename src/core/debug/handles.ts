@@ -24,7 +24,7 @@ import { formatKasan } from "./report.js";
 export function accessLine(machine: MachineState, op: string, pfn: number, offset: number, size: number): string {
   const verb = op === "memcpy_from_page" ? "Read" : op === "memcpy_to_page" || op === "memset_page" ? "Write" : "Access";
   // Type first: offset and size may be anything a caller passed; they are described, never coerced.
-  if (typeof offset === "number" && offset < 0) return `${verb} (${op}) of ${machine.describePfn(pfn)}`;
+  if (typeof offset === "number" && offset < 0) return `${verb} (${typeof op === "string" ? op : describeValue(op)}) of ${machine.describePfn(pfn)}`;
   const at = typeof offset === "number" && Number.isFinite(offset) ? hex(Math.trunc(offset)) : describeValue(offset);
   return `${verb} of size ${describeValue(size)} at offset ${at} of ${machine.describePfn(pfn)}`;
 }
@@ -70,7 +70,8 @@ export function kasanReport(machine: MachineState, bug: string, op: string, pfn:
   const head = stackHead(machine, pfn);
   return formatKasan({
     bug,
-    op,
+    // A caller of the public core methods passes any `op`: described, never coerced.
+    op: typeof op === "string" ? op : describeValue(op),
     access,
     notes,
     page: machine.mem.describe(pfn),

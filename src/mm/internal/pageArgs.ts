@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { kernelError } from "../../errors.js";
+import { checkSyncResult } from "../../args.js";
 
 /**
  * Checks what a mapping closure returned: a promise (any thenable) means the closure would go on
@@ -24,24 +24,5 @@ import { kernelError } from "../../errors.js";
  *   releases its mapping (a `finally`) before the error reaches its own caller.
  */
 export function checkSynchronous(op: string, result: unknown, what = "a mapping closure"): void {
-  if (result === null || (typeof result !== "object" && typeof result !== "function")) return;
-  let then: unknown;
-  try {
-    then = (result as { then?: unknown }).then;
-  } catch {
-    // A `then` getter that throws: not a promise the kit could wait for either.
-    return;
-  }
-  if (typeof then !== "function") return;
-  observe(result as PromiseLike<unknown>);
-  throw kernelError("EINVAL", op, `${what} must be synchronous (it returned a promise; mapped memory cannot stay mapped across an await)`, {
-    result: Object.prototype.toString.call(result),
-  });
-}
-
-/** Attaches a rejection handler to a refused promise, so its rejection is never unhandled. */
-function observe(result: PromiseLike<unknown>): void {
-  // Promise.resolve adopts a native promise as is, and calls a thenable's `then` in a later job,
-  // where a throw only rejects the adopting promise, which is handled here too.
-  Promise.resolve(result).then(undefined, () => undefined);
+  checkSyncResult(op, result, what, "mapped memory cannot stay mapped across an await");
 }
