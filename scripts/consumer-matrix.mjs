@@ -142,7 +142,8 @@ async function typeCheck(label, dir, name, ts, files, tags) {
   problems.push(...compare(globals, actual.filter((entry) => entry.file === "")).map((text) => `(global): ${text}`));
   const elsewhere = actual.filter((entry) => entry.file !== "" && !files.some((file) => entry.file === `src/${file}`));
   problems.push(...elsewhere.map((entry) => `${entry.file || "(global)"}(${entry.line}): TS${entry.code} ${entry.message.slice(0, 160)}`));
-  if (actual.length === 0 && code !== 0) problems.push(`tsc exited ${code} without a diagnostic: ${firstLines(output)}`);
+  // First, so the detail names it: a compiler killed by the timeout or crashed explains every missing error.
+  if (actual.length === 0 && code !== 0) problems.unshift(code === null ? "tsc was killed (timed out after 120 s)" : `tsc exited ${code} without a diagnostic: ${firstLines(output)}`);
   check(`TypeScript ${ts.id}, ${label}: type check (${files.length} programs, documented errors only)`, problems.length === 0, problems.slice(0, 6).join("; "));
 }
 

@@ -150,7 +150,7 @@ const mappingStacks = new StackDepot();
 /**
  * Records the caller's stack in the mapping-stack depot, for a debug view's report.
  *
- * @returns The stack's id, for {@link formatCaptured}.
+ * @returns The stack's id, for `formatCaptured`.
  */
 export function capture(): number {
   return mappingStacks.capture();

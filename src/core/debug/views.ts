@@ -334,7 +334,7 @@ export function lend(lease: MappingLease, memory: Uint8Array, base = 0): Uint8Ar
  * @param view - A view lent by a mapping, or any `Uint8Array`.
  * @param op - The caller's operation, for the error.
  * @returns The underlying bytes.
- * @throws KernelError `EFAULT` with the report of {@link MappingLease.describe} when the view's
+ * @throws KernelError `EFAULT` with the report of `MappingLease.describe` when the view's
  *   mapping ended; `EINVAL` when `view` is neither a lent view nor a `Uint8Array`.
  */
 export function liveViewBytes(view: unknown, op: string = "view_bytes"): Uint8Array {
