@@ -20,6 +20,7 @@ export const READING_ORDER = [
   "Lint rules",
   "Misuse catalogue",
   "Safety contracts",
+  "Reading the errors",
   "Benchmarks",
 ];
 export const INTERNALS = ["BorrowSearch", "BorrowSearchLevel", "BorrowSearchStep", "LoffRepr", "DeclaredSentence"];
