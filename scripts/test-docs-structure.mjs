@@ -71,7 +71,7 @@ export async function checkStructure({ page, open, origin, check, step }) {
     const links = await page.$$eval(".col-content a[href]", (anchors) => anchors.map((a) => ({ text: (a.textContent ?? "").trim(), href: a.getAttribute("href") ?? "" })));
     const missing = methods.filter((method) => !links.some((link) => link.text === method && /Handle\.html#/.test(link.href)));
     check(`${name} page shows its handle methods (${methods.join(", ")})`, missing.length === 0, missing.length > 0 ? `missing ${missing.join(", ")}` : "");
-    const sources = links.filter((link) => /^https:\/\/github\.com\/.+\/blob\/.+\.ts#L\d+$/.test(link.href));
+    const sources = links.filter((link) => /^https:\/\/github\.com\/.+\/blob\/[^/]+\/src\/.+\.ts#L\d+$/.test(link.href));
     check(`${name} page links its source`, sources.length > 0, sources[0]?.href ?? "no source link");
   }
 }
