@@ -21,7 +21,7 @@ describe("readmePrograms", () => {
       "```",
     ].join("\n");
     const programs = readmePrograms(markdown);
-    expect(programs.map((program) => program.name)).toEqual(["readme-1.ts", "readme-2.ts"]);
+    expect(programs.map((program: { name: string }) => program.name)).toEqual(["readme-1.ts", "readme-2.ts"]);
     expect(programs[0]!.text.split("\n").slice(1, 6)).toEqual([
       `// @expect-error[cjs old] TS1479 "cannot be imported with 'require'"`,
       'import { release } from "ownkit";',
@@ -36,7 +36,7 @@ describe("readmePrograms", () => {
   test("the README has its five consumer examples, each expecting the errors its comments name", () => {
     const programs = readmePrograms(readFileSync(new URL("../../README.md", import.meta.url), "utf8"));
     expect(programs.length).toBeGreaterThanOrEqual(5);
-    const expectations = programs.flatMap((program) => program.text.split("\n").filter((line) => line.startsWith("// @expect-error TS")));
+    const expectations = programs.flatMap((program: { text: string }) => program.text.split("\n").filter((line: string) => line.startsWith("// @expect-error TS")));
     expect(expectations).toContain(`// @expect-error TS2339 "Property 'send' does not exist on type 'never'"`);
   });
 });
