@@ -73,3 +73,37 @@ export function compare(expected, actual) {
   for (const got of left) problems.push(`unexpected TS${got.code} on line ${got.line}: ${got.message.slice(0, 160)}`);
   return problems;
 }
+
+const TRAILING_ERROR = /^(.*?)\s*\/\/\s*error (TS\d+): (.*)$/;
+const OWNKIT_IMPORT = /^\s*import\b.*\bfrom\s+"ownkit(?:\/[^"]*)?";/;
+
+/**
+ * The README's TypeScript examples as consumer programs, so the consumer matrix compiles them
+ * verbatim: every ```ts block that starts with an `import` (the others are fragments). A trailing
+ * `// error TS<code>: <message>` comment becomes an expectation of that diagnostic on its line, the
+ * message (its first piece between `...`/`…` elisions, without surrounding quotes or a final period)
+ * as the fragment;
+ * every import of ownkit expects TS1479 in the cells of TypeScript before 5.8 compiling CommonJS
+ * (the documented error of that set-up).
+ *
+ * @param {string} markdown The README's text.
+ * @returns {{ name: string, text: string }[]} One program per example, named `readme-<n>.ts` (n from 1).
+ */
+export function readmePrograms(markdown) {
+  const programs = [];
+  for (const [, body] of markdown.matchAll(/^```ts\n([\s\S]*?)^```$/gm)) {
+    if (!/^import\b/.test(body)) continue;
+    const lines = [];
+    for (const line of body.replace(/\n$/, "").split("\n")) {
+      if (OWNKIT_IMPORT.test(line)) lines.push(`// @expect-error[cjs old] TS1479 "cannot be imported with 'require'"`);
+      const error = TRAILING_ERROR.exec(line);
+      if (error && error[1].trim() !== "") {
+        const fragment = (error[3].split(/\.\.\.|…/).map((piece) => piece.trim()).find(Boolean) ?? "").replace(/^"/, "").replace(/"$/, "").replace(/\.$/, "").replace(/"/g, '\\"');
+        lines.push(`// @expect-error ${error[2]} "${fragment}"`);
+      }
+      lines.push(line);
+    }
+    programs.push({ name: `readme-${programs.length + 1}.ts`, text: `// Generated from README.md by the consumer matrix.\n${lines.join("\n")}\n` });
+  }
+  return programs;
+}

@@ -5,8 +5,9 @@
 // projects under .tmp/consumers/ (one ESM install, one CommonJS install), then for TypeScript 5.2,
 // 5.9, 6.0 and 7.0 (taken from this repository's node_modules by path, so nothing is downloaded)
 // × ESM with NodeNext, ESM with bundler resolution and CommonJS with NodeNext: type-checks the
-// programs of test/fixtures/consumers/ (the correct program must be clean, each misuse must report exactly
-// its documented errors) and runs the compiled correct program on Node 20 and Node 24. Two more
+// programs of test/fixtures/consumers/ and the README's examples, verbatim (the correct program must be
+// clean, each misuse must report exactly its documented errors, a README example exactly the errors
+// its comments name) and runs the compiled correct program on Node 20 and Node 24. Two more
 // cells pin the documented errors of a consumer set-up that is wrong (no `ESNext.Disposable` lib,
 // `moduleResolution: node10`), and the lint recipe for a TypeScript 7 project is checked
 // (scripts/consumer-lint.mjs). Meanwhile it installs the repository with `npm install git+file://`
@@ -14,10 +15,10 @@
 // `--no-git` skips that.
 // `--json FILE` writes `{ "passed": n, "failed": n, "checks": [...] }`. Exits 1 when a check fails.
 import { spawn, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
-import { compare, expectedDiagnostics, parseTscOutput } from "./consumer-expect.mjs";
+import { compare, expectedDiagnostics, parseTscOutput, readmePrograms } from "./consumer-expect.mjs";
 import { checkLintRecipe } from "./consumer-lint.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
@@ -26,6 +27,8 @@ const programs = join(root, "test/fixtures/consumers");
 const started = Date.now();
 const jsonIndex = process.argv.indexOf("--json");
 const jsonFile = jsonIndex >= 0 ? process.argv[jsonIndex + 1] : undefined;
+/** The README's examples, compiled verbatim in every cell beside the programs of test/fixtures/consumers/. */
+const readme = readmePrograms(readFileSync(join(root, "README.md"), "utf8"));
 
 /** TypeScript versions, by the directory of this repository's node_modules that holds each. */
 const TYPESCRIPTS = [
@@ -114,6 +117,7 @@ for (const type of ["module", "commonjs"]) {
   const install = await exec("npm", ["install", "--offline", "--no-audit", "--no-fund", "--no-package-lock"], dir);
   check(`npm install of the tarball into a fresh ${type === "module" ? "ESM" : "CommonJS"} project`, install.code === 0 && existsSync(join(dir, "node_modules/ownkit/dist/index.js")), install.code === 0 ? "" : firstLines(install.output));
   for (const name of readdirSync(programs)) cpSync(join(programs, name), join(dir, "src", name), { recursive: true });
+  for (const program of readme) writeFileSync(join(dir, "src", program.name), program.text);
 }
 
 // 3. Type-check every cell, then run the compiled correct program on Node 20 and Node 24.
@@ -138,7 +142,8 @@ async function typeCheck(label, dir, name, ts, files, tags) {
   problems.push(...compare(globals, actual.filter((entry) => entry.file === "")).map((text) => `(global): ${text}`));
   const elsewhere = actual.filter((entry) => entry.file !== "" && !files.some((file) => entry.file === `src/${file}`));
   problems.push(...elsewhere.map((entry) => `${entry.file || "(global)"}(${entry.line}): TS${entry.code} ${entry.message.slice(0, 160)}`));
-  if (actual.length === 0 && code !== 0) problems.push(`tsc exited ${code} without a diagnostic: ${firstLines(output)}`);
+  // First, so the detail names it: a compiler killed by the timeout or crashed explains every missing error.
+  if (actual.length === 0 && code !== 0) problems.unshift(code === null ? "tsc was killed (timed out after 120 s)" : `tsc exited ${code} without a diagnostic: ${firstLines(output)}`);
   check(`TypeScript ${ts.id}, ${label}: type check (${files.length} programs, documented errors only)`, problems.length === 0, problems.slice(0, 6).join("; "));
 }
 
@@ -157,7 +162,8 @@ async function installFromGit() {
 }
 const gitInstall = process.argv.includes("--no-git") ? Promise.resolve() : installFromGit();
 
-const topLevel = readdirSync(programs).filter((name) => name.endsWith(".ts"));
+const topLevel = [...readdirSync(programs).filter((name) => name.endsWith(".ts")), ...readme.map((program) => program.name)];
+check("README.md: its TypeScript examples are compiled in every cell", readme.length >= 5, `${readme.length} examples found`);
 
 const compiles = [];
 const runs = [];

@@ -55,8 +55,10 @@ export function load(app) {
 function renameModules(project) {
   for (const child of project.children ?? []) {
     if (!child.kindOf(ReflectionKind.Module)) continue;
-    if (child.name === "index") child.name = PACKAGE;
-    else if (SUBPATHS.has(child.name)) child.name = `${PACKAGE}/${SUBPATHS.get(child.name)}`;
+    // With `basePath: "."` TypeDoc names the entry points by their directory (`src`, `src/mm`).
+    const name = child.name === "src" ? "index" : child.name.replace(/^src\//, "");
+    if (name === "index") child.name = PACKAGE;
+    else if (SUBPATHS.has(name)) child.name = `${PACKAGE}/${SUBPATHS.get(name)}`;
   }
 }
 

@@ -21,6 +21,7 @@ export const READING_ORDER = [
   "Reading the errors",
   "Misuse catalogue",
   "Safety contracts",
+  "Reading the errors",
   "Benchmarks",
 ];
 export const INTERNALS = ["BorrowSearch", "BorrowSearchLevel", "BorrowSearchStep", "LoffRepr", "DeclaredSentence"];

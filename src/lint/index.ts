@@ -82,7 +82,7 @@ export interface OwnkitPlugin {
     /** The kit's package version. */
     readonly version: string;
   };
-  /** The rules by name: M16, M17 and M18 of the misuse catalogue. */
+  /** The rules by name: M16, M17, M18, M36, M40 and M41 of the misuse catalogue. */
   readonly rules: Record<OwnkitRuleName, OwnkitRule>;
   /** `recommended`: every rule as an error on `.ts`, `.tsx`, `.mts` and `.cts` files. */
   readonly configs: {
@@ -116,7 +116,8 @@ const recommended: { files: string[]; plugins: { ownkit?: OwnkitPlugin }; rules:
 
 /**
  * The kit's ESLint plugin: `ownkit/bind-disposables` (M16), `ownkit/no-exclusive-while-borrowed`
- * (M17) and `ownkit/no-manual-kunmap-order` (M18), and the `recommended` flat config.
+ * (M17), `ownkit/no-manual-kunmap-order` (M18), `ownkit/no-view-escape` (M36) and
+ * `ownkit/no-use-after-move` (M40, M41), and the `recommended` flat config.
  */
 export const plugin: OwnkitPlugin = {
   meta: { name: "ownkit", version: packageVersion },

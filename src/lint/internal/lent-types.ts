@@ -50,10 +50,8 @@ function kindOf(type: ts.Type, checker: ts.TypeChecker, depth: number): string |
   if (name !== undefined && KIT_VIEW_NAMES.has(name)) return name;
   const apparent = checker.getApparentType(type);
   if (!checker.getPropertiesOfType(apparent).some(isLifetimeBrand)) return undefined;
-  // `Borrowed<Resource, L>` is written so that the compiler keeps no alias of it per call site; the
-  // part it does name, `BorrowedResource`, is what a user knows as `Borrowed`.
-  if (name === "BorrowedResource") return "Borrowed";
-  if (name !== undefined) return name;
+  // `Borrowed<Resource, L>` resolves to its helper alias `BorrowedResource`; name it as users write it.
+  if (name !== undefined) return name === "BorrowedResource" ? "Borrowed" : name;
   if (type.isIntersection()) {
     // `Borrowed<Resource, L>` without its alias: name it by the resource's kit or user type.
     const named = type.types.map((part) => part.aliasSymbol?.name ?? part.getSymbol()?.name).find((n) => n !== undefined && n !== "LifetimeBrand");
