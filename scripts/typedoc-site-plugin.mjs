@@ -21,10 +21,9 @@ export const READING_ORDER = [
   "Reading the errors",
   "Misuse catalogue",
   "Safety contracts",
-  "Reading the errors",
   "Benchmarks",
 ];
-export const INTERNALS = ["BorrowSearch", "BorrowSearchLevel", "BorrowSearchStep", "LoffRepr", "DeclaredSentence"];
+export const INTERNALS = ["BorrowSearch", "BorrowSearchLevel", "BorrowSearchStep", "BorrowSearchLeaf", "ConsumedUniqueMembers", "LoffRepr", "DeclaredSentence"];
 const HANDLES = [
   { brand: "[ownableCapability]", handle: "OwnedHandle", wrapper: "Owned", methods: ["release"] },
   { brand: "[refCountedCapability]", handle: "ARefHandle", wrapper: "ARef", methods: ["clone", "put"] },
