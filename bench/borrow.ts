@@ -67,7 +67,16 @@ export async function benchBorrow(options: RunOptions): Promise<BenchRow[]> {
   keep(exits);
   const base = { suite: "borrow", unit: "ns/call", kind: "slowdown" as const, limit: BORROW_LIMIT };
   return [
-    compare({ ...base, name: "withBorrow(owner, (b) => b.id)", baseline: "the closure called directly" }, samples.borrow!, samples.plain!),
+    compare(
+      {
+        ...base,
+        name: "withBorrow(owner, (b) => b.id)",
+        baseline: "the closure called directly",
+        note: "withBorrow without an exit hook: the closure is called directly (no closure allocated per call); what is left is the argument check and one call frame, about 1 ns against a 1 ns baseline, so the 1.5x target is out of reach at this size",
+      },
+      samples.borrow!,
+      samples.plain!,
+    ),
     compare({ ...base, name: "withBorrow(owner, (b) => b.id, onExit)", baseline: "closure call + try/finally" }, samples.borrowExit!, samples.plainExit!),
   ];
 }
