@@ -122,14 +122,17 @@ export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
 );
 
 /** Closures a caller passes: harmless, throwing, returning their argument (an escape attempt). */
-export const closure: fc.Arbitrary<unknown> = fc.constantFrom<unknown>(
+export const CLOSURES: readonly ((...args: never[]) => unknown)[] = [
   () => undefined,
   () => 1,
   (value: unknown) => value,
   () => {
     throw SENTINEL;
   },
-);
+];
+
+/** One of {@link CLOSURES}, as an argument. */
+export const closure: fc.Arbitrary<unknown> = fc.constantFrom<unknown>(...CLOSURES);
 
 /** Numbers a correct caller passes (offsets, lengths, orders, indexes, CPU numbers). */
 export const plausibleNumber: fc.Arbitrary<number> = fc.oneof(
