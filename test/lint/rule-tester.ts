@@ -8,7 +8,7 @@ RuleTester.afterAll = afterAll;
 RuleTester.describe = describe;
 // The first case of a file builds the typed program: allow for a loaded machine.
 RuleTester.it = (name: string, fn: () => void) => it(name, fn, 180_000);
-RuleTester.itOnly = (name: string, fn: () => void) => it.only(name, fn, 180_000);
+RuleTester.itOnly = it.only;
 
 // A file's first case builds the fixture program with the kit's declarations (several seconds on a
 // busy machine): give every case room for that, instead of vitest's 5 s default.
