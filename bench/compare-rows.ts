@@ -147,15 +147,15 @@ function copyRow(size: number, direction: "in" | "out"): CompareRowDef {
       const order = Math.log2(size / machine.pageSize);
       const pfn = machine.allocPages(GFP_KERNEL | (order > 0 ? __GFP_COMP : 0), order);
       const gen = machine.pageGen(pfn);
-      const buffer = new Uint8Array(size).map((_, i) => i & 0xff);
+      const buffers = placedBuffers(size);
       return {
         run:
           direction === "in"
             ? () => {
-                for (let i = 0; i < inner; i++) machine.write(pfn, gen, 0, buffer);
+                for (let i = 0; i < inner; i++) machine.write(pfn, gen, 0, buffers[i & 3]!);
               }
             : () => {
-                for (let i = 0; i < inner; i++) machine.read(pfn, gen, 0, buffer);
+                for (let i = 0; i < inner; i++) machine.read(pfn, gen, 0, buffers[i & 3]!);
               },
         done: () => {
           if (order > 0) machine.folioPut(pfn, gen);
@@ -164,6 +164,22 @@ function copyRow(size: number, direction: "in" | "out"): CompareRowDef {
       };
     },
   };
+}
+
+/**
+ * Four buffers of `size` bytes in one allocation, at offsets 0, 1088, 2176 and 3264 modulo 4 KiB
+ * (64-byte aligned), filled with a byte pattern. The copy rows cycle through them: how fast a copy
+ * runs depends on where its source and destination lie relative to each other (4 KiB aliasing),
+ * which differs between the loaded copies of a build for no reason in the code, so each call
+ * averages over four placements instead of drawing one.
+ *
+ * @param size - Bytes per buffer.
+ * @returns The four buffers.
+ */
+function placedBuffers(size: number): Uint8Array[] {
+  const stride = size + 1088;
+  const backing = new Uint8Array(stride * 4).map((_, i) => i & 0xff);
+  return [0, 1, 2, 3].map((k) => backing.subarray(k * stride, k * stride + size));
 }
 
 /** Operations per call of the small rows (as in `bench/core.ts` and `bench/kit.ts`). */
@@ -175,10 +191,10 @@ const INNER = 1024;
  * @returns The row definitions; each is set up against one build's modules by the compare tool.
  */
 export function runtimeRows(): CompareRowDef[] {
-  const src4k = new Uint8Array(4096).map((_, i) => i & 0xff);
-  const dst4k = new Uint8Array(4096);
-  const src64k = new Uint8Array(65536).map((_, i) => i & 0xff);
-  const dst64k = new Uint8Array(65536);
+  const src4k = placedBuffers(4096);
+  const dst4k = placedBuffers(4096);
+  const src64k = placedBuffers(65536);
+  const dst64k = placedBuffers(65536);
   return [
     // core (bench/core.ts): the subject side of each row.
     { name: "core order-0 alloc+free", unit: "ns/pair", inner: INNER, needs: ALLOC, setup: (kit) => coreAllocFree(kit, {}, INNER) },
@@ -288,7 +304,7 @@ export function runtimeRows(): CompareRowDef[] {
   ];
 }
 
-function pageRows(src4k: Uint8Array, dst4k: Uint8Array): CompareRowDef[] {
+function pageRows(src4k: readonly Uint8Array[], dst4k: readonly Uint8Array[]): CompareRowDef[] {
   const withPage = (kit: KitModules, body: (page: RootModule.Owned<RootModule.Page>) => () => void): RowTask => {
     const { Machine, GFP_KERNEL } = core(kit);
     const { Page } = root(kit);
@@ -331,7 +347,7 @@ function pageRows(src4k: Uint8Array, dst4k: Uint8Array): CompareRowDef[] {
       needs: [...PAGE, "root.Page#write"],
       setup: (kit) =>
         withPage(kit, (page) => () => {
-          for (let i = 0; i < 64; i++) page.write(0, src4k);
+          for (let i = 0; i < 64; i++) page.write(0, src4k[i & 3]!);
         }),
     },
     {
@@ -341,13 +357,13 @@ function pageRows(src4k: Uint8Array, dst4k: Uint8Array): CompareRowDef[] {
       needs: [...PAGE, "root.Page#read"],
       setup: (kit) =>
         withPage(kit, (page) => () => {
-          for (let i = 0; i < 64; i++) page.read(0, dst4k);
+          for (let i = 0; i < 64; i++) page.read(0, dst4k[i & 3]!);
         }),
     },
   ];
 }
 
-function folioRows(src4k: Uint8Array, dst4k: Uint8Array, src64k: Uint8Array, dst64k: Uint8Array): CompareRowDef[] {
+function folioRows(src4k: readonly Uint8Array[], dst4k: readonly Uint8Array[], src64k: readonly Uint8Array[], dst64k: readonly Uint8Array[]): CompareRowDef[] {
   const withFolio = (kit: KitModules, body: (folio: RootModule.UniqueFolio) => () => void): RowTask => {
     const { Machine, GFP_KERNEL } = core(kit);
     const { Folio } = root(kit);
@@ -355,7 +371,7 @@ function folioRows(src4k: Uint8Array, dst4k: Uint8Array, src64k: Uint8Array, dst
     const folio = Folio.alloc(4, GFP_KERNEL, machine);
     return { run: body(folio), done: () => folio.release() };
   };
-  const copy = (name: string, inner: number, method: "write" | "memcpyFromFolio", buffer: Uint8Array): CompareRowDef => ({
+  const copy = (name: string, inner: number, method: "write" | "memcpyFromFolio", buffers: readonly Uint8Array[]): CompareRowDef => ({
     name,
     unit: "ns/copy",
     inner,
@@ -364,10 +380,10 @@ function folioRows(src4k: Uint8Array, dst4k: Uint8Array, src64k: Uint8Array, dst
       withFolio(kit, (folio) =>
         method === "write"
           ? () => {
-              for (let i = 0; i < inner; i++) folio.write(0, buffer);
+              for (let i = 0; i < inner; i++) folio.write(0, buffers[i & 3]!);
             }
           : () => {
-              for (let i = 0; i < inner; i++) folio.memcpyFromFolio(buffer, 0);
+              for (let i = 0; i < inner; i++) folio.memcpyFromFolio(buffers[i & 3]!, 0);
             },
       ),
   });
@@ -393,7 +409,7 @@ function folioRows(src4k: Uint8Array, dst4k: Uint8Array, src64k: Uint8Array, dst
         withFolio(kit, (folio) => () => {
           for (let i = 0; i < 64; i++) {
             using locked = folio.lock();
-            locked.write(0, src4k);
+            locked.write(0, src4k[i & 3]!);
           }
         }),
     },

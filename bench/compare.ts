@@ -5,7 +5,7 @@
  * base, … over many short rounds), so load on the machine hits both sides alike.
  *
  * Usage: `npm run bench:compare -- --base <git-ref> [--head <git-ref> | --head-worktree]
- * [--only <substring,…>] [--rounds N] [--time ms] [--limit 1.1] [--json]`.
+ * [--only <substring,…>] [--rounds N] [--copies N] [--time ms] [--limit 1.1] [--json]`.
  *
  * It prints one table (row, unit, base, head, head/base, fastest-round ratio, spread of the paired
  * per-round ratios) and flags every row whose head/base ratio is above the limit (1.10). The exit
@@ -15,7 +15,7 @@
  * @module
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
@@ -65,10 +65,18 @@ export interface PairedRow {
   readonly unit: string;
   /** Operations per task call. */
   readonly inner: number;
-  /** The base build's task. */
-  readonly base: RowTask;
-  /** The head build's task. */
-  readonly head: RowTask;
+  /** The base build's task, one per loaded copy of the build. */
+  readonly base: readonly RowTask[];
+  /** The head build's task, one per loaded copy of the build (as many as `base`). */
+  readonly head: readonly RowTask[];
+}
+
+/** One loaded copy of a build: its modules and the rows loaded for it. */
+export interface LoadedCopy {
+  /** The copy's kit modules. */
+  readonly kit: KitModules;
+  /** The rows, loaded for this copy (their own module instance). */
+  readonly rows: readonly CompareRowDef[];
 }
 
 /** A row that could not be compared, and why. */
@@ -97,6 +105,8 @@ export interface CompareResultRow {
   readonly spread: readonly [number, number];
   /** Whether `ratio` is above the limit. */
   readonly flagged: boolean;
+  /** Whether `fastestRatio` is above the limit too (a flagged row where it is not is likely noise). */
+  readonly confirmed: boolean;
   /** The base figure of each round. */
   readonly baseRounds: readonly number[];
   /** The head figure of each round. */
@@ -110,7 +120,7 @@ export interface CompareReport {
   /** The head build. */
   readonly head: Build;
   /** The options used. */
-  readonly options: { readonly rounds: number; readonly time: number; readonly limit: number };
+  readonly options: { readonly rounds: number; readonly time: number; readonly limit: number; readonly copies: number };
   /** The compared rows, in order. */
   readonly rows: readonly CompareResultRow[];
   /** The rows that were not compared. */
@@ -133,41 +143,35 @@ export async function loadKit(dist: string): Promise<KitModules> {
  * Sets the rows up on both sides, pairing them by name; a row that a side lacks, whose names a
  * build lacks, or whose setup throws is skipped with the reason.
  *
- * @param baseRows - The rows as loaded for the base side.
- * @param headRows - The rows as loaded for the head side (the same definitions, loaded separately).
- * @param baseKit - The base build's modules.
- * @param headKit - The head build's modules.
+ * @param base - The loaded copies of the base build (at least one).
+ * @param head - The loaded copies of the head build (as many as `base`).
  * @param only - Substrings; when given, only rows whose name contains one of them.
  * @returns The rows to time and the skipped ones.
  */
-export function pairRows(
-  baseRows: readonly CompareRowDef[],
-  headRows: readonly CompareRowDef[],
-  baseKit: KitModules,
-  headKit: KitModules,
-  only?: readonly string[],
-): { rows: PairedRow[]; skipped: SkippedRow[] } {
+export function pairRows(base: readonly LoadedCopy[], head: readonly LoadedCopy[], only?: readonly string[]): { rows: PairedRow[]; skipped: SkippedRow[] } {
+  if (base.length === 0 || base.length !== head.length) throw new Error("pairRows: both sides need the same number of copies, at least one");
   const rows: PairedRow[] = [];
   const skipped: SkippedRow[] = [];
-  for (const baseDef of baseRows) {
-    if (only !== undefined && !only.some((part) => baseDef.name.includes(part))) continue;
-    const headDef = headRows.find((row) => row.name === baseDef.name);
-    if (headDef === undefined) {
-      skipped.push({ name: baseDef.name, reason: "no such row on the head side" });
+  for (const def of base[0]!.rows) {
+    if (only !== undefined && !only.some((part) => def.name.includes(part))) continue;
+    const find = (copy: LoadedCopy): CompareRowDef | undefined => copy.rows.find((row) => row.name === def.name);
+    if (head.some((copy) => find(copy) === undefined)) {
+      skipped.push({ name: def.name, reason: "no such row on the head side" });
       continue;
     }
     const missing = [
-      ...missingNames(baseKit, baseDef.needs).map((name) => `base lacks ${name}`),
-      ...missingNames(headKit, headDef.needs).map((name) => `head lacks ${name}`),
+      ...missingNames(base[0]!.kit, def.needs).map((name) => `base lacks ${name}`),
+      ...missingNames(head[0]!.kit, find(head[0]!)!.needs).map((name) => `head lacks ${name}`),
     ];
     if (missing.length > 0) {
-      skipped.push({ name: baseDef.name, reason: `${missing.join(", ")} (the compare rows use public names only)` });
+      skipped.push({ name: def.name, reason: `${missing.join(", ")} (the compare rows use public names only)` });
       continue;
     }
     try {
-      rows.push({ name: baseDef.name, unit: baseDef.unit, inner: baseDef.inner, base: baseDef.setup(baseKit), head: headDef.setup(headKit) });
+      const setup = (copy: LoadedCopy): RowTask => find(copy)!.setup(copy.kit);
+      rows.push({ name: def.name, unit: def.unit, inner: def.inner, base: base.map(setup), head: head.map(setup) });
     } catch (error) {
-      skipped.push({ name: baseDef.name, reason: `setup threw: ${error instanceof Error ? error.message : String(error)}` });
+      skipped.push({ name: def.name, reason: `setup threw: ${error instanceof Error ? error.message : String(error)}` });
     }
   }
   return { rows, skipped };
@@ -195,8 +199,11 @@ function timeSlot(task: RowTask, inner: number, time: number): number {
 }
 
 /**
- * Times paired rows in one interleaved series: every round times every row on both sides back to
- * back, the side going first alternating between rounds (base-head, head-base, …).
+ * Times paired rows in one interleaved series: every round times every row on every loaded copy of
+ * both sides back to back, the side going first alternating (base-head, head-base, …).
+ *
+ * A side's figure for a round is the median over its copies; its figure for the row is the median
+ * over rounds.
  *
  * @param rows - The rows, set up on both sides.
  * @param options - Rounds, time per slot, limit.
@@ -206,20 +213,22 @@ export function runInterleaved(rows: readonly PairedRow[], options: CompareOptio
   const limit = options.limit ?? DEFAULT_LIMIT;
   const warmup = options.warmupRounds ?? 1;
   const samples = rows.map(() => ({ base: [] as number[], head: [] as number[] }));
+  let flip = 0;
   for (let round = -warmup; round < options.rounds; round++) {
-    const order: readonly SideName[] = (round & 1) === 0 ? ["base", "head"] : ["head", "base"];
     rows.forEach((row, index) => {
-      for (const side of order) {
-        const figure = timeSlot(row[side], row.inner, options.time);
-        if (round >= 0) samples[index]![side].push(figure);
+      const figures: Record<SideName, number[]> = { base: [], head: [] };
+      for (let copy = 0; copy < row.base.length; copy++) {
+        const order: readonly SideName[] = (flip++ & 1) === 0 ? ["base", "head"] : ["head", "base"];
+        for (const side of order) figures[side].push(timeSlot(row[side][copy]!, row.inner, options.time));
+      }
+      if (round >= 0) {
+        samples[index]!.base.push(median(figures.base));
+        samples[index]!.head.push(median(figures.head));
       }
     });
     if (round >= 0) options.onRound?.(round + 1, options.rounds);
   }
-  for (const row of rows) {
-    row.base.done?.();
-    row.head.done?.();
-  }
+  for (const row of rows) for (const task of [...row.base, ...row.head]) task.done?.();
   return rows.map((row, index) => {
     const { base, head } = samples[index]!;
     const ratios = head.map((figure, i) => figure / base[i]!);
@@ -233,6 +242,7 @@ export function runInterleaved(rows: readonly PairedRow[], options: CompareOptio
       fastestRatio: Math.min(...head) / Math.min(...base),
       spread: [Math.min(...ratios), Math.max(...ratios)] as const,
       flagged: ratio > limit,
+      confirmed: ratio > limit && Math.min(...head) / Math.min(...base) > limit,
       baseRounds: base,
       headRounds: head,
     };
@@ -260,21 +270,22 @@ export function formatReport(report: CompareReport): string {
     `${row.ratio.toFixed(2)}x`,
     `${row.fastestRatio.toFixed(2)}x`,
     `${row.spread[0].toFixed(2)}-${row.spread[1].toFixed(2)}`,
-    row.flagged ? `SLOWER >${limit.toFixed(2)}x` : "",
+    row.flagged ? (row.confirmed ? `SLOWER >${limit.toFixed(2)}x` : `SLOWER? (fastest not)`) : "",
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((line) => line[i]!.length)));
   const line = (cells: readonly string[]): string => cells.map((cell, i) => (i >= 2 && i <= 6 ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join("  ").trimEnd();
   const flagged = report.rows.filter((row) => row.flagged).length;
+  const unconfirmed = report.rows.filter((row) => row.flagged && !row.confirmed).length;
   return [
     `base: ${report.base.label}`,
     `head: ${report.head.label}`,
-    `${report.options.rounds} interleaved rounds of ${report.options.time} ms per row per side; figures are medians over rounds; head/base = median head / median base; fastest = fastest head round / fastest base round; spread = lowest-highest per-round head/base.`,
+    `${report.options.rounds} interleaved rounds of ${report.options.time} ms per row per loaded copy (${report.options.copies} a side); figures are medians over copies and rounds; head/base = median head / median base; fastest = fastest head round / fastest base round; spread = lowest-highest per-round head/base.`,
     "",
     line(header),
     line(widths.map((w) => "-".repeat(w))),
     ...body.map(line),
     "",
-    `${report.rows.length} rows compared, ${flagged} flagged (head/base > ${limit.toFixed(2)}x)${report.skipped.length > 0 ? `, ${report.skipped.length} skipped` : ""}.`,
+    `${report.rows.length} rows compared, ${flagged} flagged (head/base > ${limit.toFixed(2)}x${unconfirmed > 0 ? `; ${unconfirmed} of them not in the fastest rounds, likely noise: rerun with --only` : ""})${report.skipped.length > 0 ? `, ${report.skipped.length} skipped` : ""}.`,
     ...(report.skipped.length > 0 ? ["skipped:", ...report.skipped.map((row) => `  - ${row.name}: ${row.reason}`)] : []),
   ].join("\n");
 }
@@ -337,23 +348,59 @@ export function buildWorktree(): Build {
 }
 
 /**
- * Runs the whole comparison: loads both builds, loads the rows once per side, pairs and times them.
+ * Makes a loadable copy of a build's `dist/` (its own files, so its own module instances and JIT
+ * state), under `.tmp/bench-compare/copies/<side>-<n>/`.
+ *
+ * @param dist - The build's `dist/`.
+ * @param name - The copy's directory name.
+ * @returns The copy's `dist/`.
+ */
+function copyDist(dist: string, name: string): string {
+  const dir = join(BUILDS, "copies", name);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "package.json"), `${JSON.stringify({ type: "module", private: true })}\n`);
+  cpSync(dist, join(dir, "dist"), { recursive: true });
+  return join(dir, "dist");
+}
+
+/**
+ * Runs the whole comparison: loads `copies` copies of each build and the rows once per copy, pairs
+ * and times them.
+ *
+ * Each loaded copy of a build is compiled by V8 on its own, and two copies of the same code can
+ * settle on machine code that differs by 10-20% for the whole process (measured: identical builds
+ * flagged up to 7 of 23 rows with one copy a side). With several copies a side, the median over
+ * copies discards a copy that was unlucky.
  *
  * @param base - The base build.
  * @param head - The head build.
  * @param options - Rounds, time, limit, progress.
+ * @param copies - Copies of each build loaded (at least 1).
  * @param only - Substrings selecting rows.
  * @returns The report.
  */
-export async function compareBuilds(base: Build, head: Build, options: CompareOptions, only?: readonly string[]): Promise<CompareReport> {
-  const [baseKit, headKit] = [await loadKit(base.dist), await loadKit(head.dist)];
-  // One module instance per side: separate closures, so V8 keeps separate type feedback per build.
+export async function compareBuilds(base: Build, head: Build, options: CompareOptions, copies: number, only?: readonly string[]): Promise<CompareReport> {
   const rowsModule = new URL("./compare-rows.ts", import.meta.url).href;
-  const baseRows = ((await import(`${rowsModule}?side=base`)) as typeof import("./compare-rows.js")).runtimeRows();
-  const headRows = ((await import(`${rowsModule}?side=head`)) as typeof import("./compare-rows.js")).runtimeRows();
-  const { rows, skipped } = pairRows(baseRows, headRows, baseKit, headKit, only);
+  const load = async (build: Build, side: SideName): Promise<LoadedCopy[]> => {
+    const loaded: LoadedCopy[] = [];
+    for (let copy = 0; copy < copies; copy++) {
+      const kit = await loadKit(copy === 0 ? build.dist : copyDist(build.dist, `${side}-${copy}`));
+      // One rows module instance per copy: its own closures, so V8 keeps separate type feedback.
+      const rows = ((await import(`${rowsModule}?side=${side}-${copy}`)) as typeof import("./compare-rows.js")).runtimeRows();
+      loaded.push({ kit, rows });
+    }
+    return loaded;
+  };
+  const { rows, skipped } = pairRows(await load(base, "base"), await load(head, "head"), only);
   const results = runInterleaved(rows, options);
-  return { base, head, options: { rounds: options.rounds, time: options.time, limit: options.limit ?? DEFAULT_LIMIT }, rows: results, skipped: [...skipped, ...(only === undefined ? NOT_COMPARED : [])] };
+  return {
+    base,
+    head,
+    options: { rounds: options.rounds, time: options.time, limit: options.limit ?? DEFAULT_LIMIT, copies },
+    rows: results,
+    skipped: [...skipped, ...(only === undefined ? NOT_COMPARED : [])],
+  };
 }
 
 async function main(): Promise<void> {
@@ -363,21 +410,23 @@ async function main(): Promise<void> {
       head: { type: "string" },
       "head-worktree": { type: "boolean", default: false },
       only: { type: "string" },
-      rounds: { type: "string", default: "15" },
-      time: { type: "string", default: "20" },
+      rounds: { type: "string", default: "6" },
+      copies: { type: "string", default: "5" },
+      time: { type: "string", default: "15" },
       limit: { type: "string", default: String(DEFAULT_LIMIT) },
       json: { type: "boolean", default: false },
     },
   });
   if (values.base === undefined || (values.head !== undefined && values["head-worktree"] === true)) {
-    process.stderr.write("usage: npm run bench:compare -- --base <git-ref> [--head <git-ref> | --head-worktree] [--only rows] [--rounds N] [--time ms] [--limit 1.1] [--json]\n");
+    process.stderr.write("usage: npm run bench:compare -- --base <git-ref> [--head <git-ref> | --head-worktree] [--only rows] [--rounds N] [--copies N] [--time ms] [--limit 1.1] [--json]\n");
     process.exit(2);
   }
   const rounds = Number(values.rounds);
   const time = Number(values.time);
   const limit = Number(values.limit);
-  if (!(rounds >= 1 && time > 0 && limit > 0)) {
-    process.stderr.write("--rounds, --time and --limit must be positive numbers\n");
+  const copies = Number(values.copies);
+  if (!(Number.isInteger(rounds) && rounds >= 1 && Number.isInteger(copies) && copies >= 1 && time > 0 && limit > 0)) {
+    process.stderr.write("--rounds and --copies must be positive integers, --time and --limit positive numbers\n");
     process.exit(2);
   }
   const only = values.only?.split(",").map((part) => part.trim()).filter((part) => part.length > 0);
@@ -391,7 +440,7 @@ async function main(): Promise<void> {
     time,
     limit,
     onRound: (round, of) => process.stderr.write(`\rround ${round}/${of}`),
-  }, only);
+  }, copies, only);
   process.stderr.write(` (${((performance.now() - started) / 1000).toFixed(0)} s)\n`);
   process.stdout.write(values.json === true ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`);
 }
