@@ -168,8 +168,15 @@ export function pairRows(base: readonly LoadedCopy[], head: readonly LoadedCopy[
       continue;
     }
     try {
-      const setup = (copy: LoadedCopy): RowTask => find(copy)!.setup(copy.kit);
-      rows.push({ name: def.name, unit: def.unit, inner: def.inner, base: base.map(setup), head: head.map(setup) });
+      // Set up copy by copy, alternating sides, so neither side's objects are always the older ones.
+      const baseTasks: RowTask[] = [];
+      const headTasks: RowTask[] = [];
+      base.forEach((copy, index) => {
+        baseTasks.push(find(copy)!.setup(copy.kit));
+        const other = head[index]!;
+        headTasks.push(find(other)!.setup(other.kit));
+      });
+      rows.push({ name: def.name, unit: def.unit, inner: def.inner, base: baseTasks, head: headTasks });
     } catch (error) {
       skipped.push({ name: def.name, reason: `setup threw: ${error instanceof Error ? error.message : String(error)}` });
     }
@@ -382,17 +389,20 @@ function copyDist(dist: string, name: string): string {
  */
 export async function compareBuilds(base: Build, head: Build, options: CompareOptions, copies: number, only?: readonly string[]): Promise<CompareReport> {
   const rowsModule = new URL("./compare-rows.ts", import.meta.url).href;
-  const load = async (build: Build, side: SideName): Promise<LoadedCopy[]> => {
-    const loaded: LoadedCopy[] = [];
-    for (let copy = 0; copy < copies; copy++) {
-      const kit = await loadKit(copy === 0 ? build.dist : copyDist(build.dist, `${side}-${copy}`));
-      // One rows module instance per copy: its own closures, so V8 keeps separate type feedback.
-      const rows = ((await import(`${rowsModule}?side=${side}-${copy}`)) as typeof import("./compare-rows.js")).runtimeRows();
-      loaded.push({ kit, rows });
-    }
-    return loaded;
+  const load = async (build: Build, side: SideName, copy: number): Promise<LoadedCopy> => {
+    const kit = await loadKit(copy === 0 ? build.dist : copyDist(build.dist, `${side}-${copy}`));
+    // One rows module instance per copy: its own closures, so V8 keeps separate type feedback.
+    const rows = ((await import(`${rowsModule}?side=${side}-${copy}`)) as typeof import("./compare-rows.js")).runtimeRows();
+    return { kit, rows };
   };
-  const { rows, skipped } = pairRows(await load(base, "base"), await load(head, "head"), only);
+  // Loaded alternately (base 0, head 0, base 1, …) so neither side always loads first.
+  const baseCopies: LoadedCopy[] = [];
+  const headCopies: LoadedCopy[] = [];
+  for (let copy = 0; copy < copies; copy++) {
+    baseCopies.push(await load(base, "base", copy));
+    headCopies.push(await load(head, "head", copy));
+  }
+  const { rows, skipped } = pairRows(baseCopies, headCopies, only);
   const results = runInterleaved(rows, options);
   return {
     base,
