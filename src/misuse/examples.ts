@@ -82,6 +82,22 @@ function blankOrComment(text: string): boolean {
   return trimmed === "" || trimmed.startsWith("//") || trimmed.startsWith("/*") || trimmed.startsWith("*");
 }
 
+/** The errors a block quotes, and what is wrong with its quotes. */
+export interface QuotedErrors {
+  /** The quoted errors, in order; each `line` is the source line it applies to. */
+  readonly expected: ExpectedDiagnostic[];
+  /** One sentence per malformed quote, naming its source line. */
+  readonly problems: string[];
+}
+
+/** A block marked `no-compile`, as the report lists it. */
+export interface SkippedExample {
+  /** `file:line` of the block's fence, the file relative to the working directory. */
+  readonly where: string;
+  /** The reason given after `no-compile:`. */
+  readonly reason: string;
+}
+
 /**
  * Reads the errors a block's comments quote.
  *
@@ -99,7 +115,7 @@ function blankOrComment(text: string): boolean {
  * @param firstLine - The source line of `lines[0]`.
  * @returns The quoted errors (lines are source lines) and the problems.
  */
-export function parseQuotes(lines: readonly string[], firstLine: number): { expected: ExpectedDiagnostic[]; problems: string[] } {
+export function parseQuotes(lines: readonly string[], firstLine: number): QuotedErrors {
   const expected: ExpectedDiagnostic[] = [];
   const problems: string[] = [];
   for (let index = 0; index < lines.length; index += 1) {
@@ -427,7 +443,7 @@ export interface ExamplesResult {
   /** One row per (compiled block, compiler), per malformed block and per compiler run that went wrong. */
   readonly rows: readonly ResultRow[];
   /** The blocks marked `no-compile`, with their reasons. */
-  readonly skipped: readonly { readonly where: string; readonly reason: string }[];
+  readonly skipped: readonly SkippedExample[];
   /** How many rows passed. */
   readonly passed: number;
   /** How many rows failed. */

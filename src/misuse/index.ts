@@ -43,7 +43,7 @@ export {
   rebaseImports,
   runExamples,
 } from "./examples.js";
-export type { ExampleBlock, ExamplePrelude, ExampleResult, ExampleSourceKind, ExamplesOptions, ExamplesResult } from "./examples.js";
+export type { ExampleBlock, ExamplePrelude, ExampleResult, ExampleSourceKind, ExamplesOptions, ExamplesResult, QuotedErrors, SkippedExample } from "./examples.js";
 export { TRANSPILER_ORDER, loadTranspiler } from "./runtime.js";
 export type { Transpiler, TranspilerKind } from "./runtime.js";
 export type {
