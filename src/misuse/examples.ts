@@ -564,8 +564,11 @@ async function compileIsolatingSyntax(
  * @remarks
  * Each block becomes its own module under `<cwd>/.tmp/misuse/`, inside the project, so that
  * `import ... from "ownkit"` (or a subpath) resolves as it does for the misuse catalogue: through
- * the package's own `exports` (the built `dist/`). All blocks are checked in one invocation per
- * compiler. A block must compile with no diagnostic except the errors its comments quote, and each
+ * the package's own `exports` (the built `dist/`); relative specifiers resolve from the block's own
+ * file ({@link rebaseImports}), and the names of the package root the block uses are imported
+ * implicitly on its first line ({@link preludeImport}); its lines keep their numbers in the source.
+ * All blocks are checked in one invocation per compiler (a second one, without them, when some
+ * block does not parse). A block must compile with no diagnostic except the errors its comments quote, and each
  * quoted error must be reported on its line with its code and message fragment (see
  * {@link parseQuotes}), on every compiler. A block marked ```` ```ts no-compile: <reason> ```` is
  * not compiled; it is listed in {@link ExamplesResult.skipped} with its reason. A malformed block,
