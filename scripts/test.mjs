@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Runs every suite (build, type check, runtime tests on Node 20 and Node 24, tsd, the misuse runner
-// on every compiler, the consumer matrix, the docs site in a browser) and ends with one line: `N passed, N failed`.
+// on every compiler, the doc examples on every compiler, the consumer matrix, the docs site in a
+// browser) and ends with one line: `N passed, N failed`.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
@@ -67,6 +68,26 @@ function counted(suite, command, args, options = {}) {
   results.push(countedResult(suite, readReport(out), result));
 }
 
+const EXAMPLES = "doc examples (README, docs/*.md, @example; every compiler)";
+
+/**
+ * The doc examples: every ```ts block of the README, the guides and the `@example` tags, compiled on
+ * the catalogue's compilers. Counted like the catalogue, one row per (block, compiler); the blocks
+ * marked `no-compile` are named in the note, never counted as passed.
+ */
+function examples(misuseCli) {
+  counted(EXAMPLES, process.execPath, [misuseCli, "--examples", "--config", "types-test/misuse"]);
+  const report = readReport(join(tmp, `${EXAMPLES.replace(/\W+/g, "-")}.json`));
+  let skipped;
+  try {
+    skipped = report === undefined ? undefined : JSON.parse(report).skipped;
+  } catch {
+    skipped = undefined; // an unreadable report already counts as a failure
+  }
+  const result = results[results.length - 1];
+  if (Array.isArray(skipped) && result !== undefined) result.note += `, ${skipped.length} blocks marked no-compile`;
+}
+
 /** A suite that could not run: one failure, so a missing suite never reads as a pass. */
 function notRun(suite, note) {
   results.push(notRunResult(suite, note));
@@ -85,9 +106,12 @@ if (built) {
   } else {
     notRun("misuse runner (every compiler)", "dist/misuse/cli.js missing");
   }
+  if (existsSync(misuseCli)) examples(misuseCli);
+  else notRun(EXAMPLES, "dist/misuse/cli.js missing");
 } else {
   notRun("tsd type tests", "the build failed");
   notRun("misuse runner (every compiler)", "the build failed");
+  notRun(EXAMPLES, "the build failed");
 }
 if (built) counted("consumer matrix (packed tarball, TypeScript 5.2 to 7.0, Node 20 and 24)", process.execPath, [join(root, "scripts/consumer-matrix.mjs")]);
 else notRun("consumer matrix (packed tarball, TypeScript 5.2 to 7.0, Node 20 and 24)", "the build failed");

@@ -38,6 +38,8 @@ import { PageCache } from "./PageCache.js";
  *
  * @example
  * ```ts
+ * import { Machine } from "ownkit/core";
+ *
  * const machine = new Machine({ ramSize: 16 << 20, debug: true });
  * const pfn = machine.allocPages(GFP_KERNEL | __GFP_ZERO, 0);
  * const gen = machine.pageGen(pfn);

@@ -73,6 +73,9 @@ export class MachinePages extends MachineState {
    *
    * @example
    * ```ts
+   * import type { Machine } from "ownkit/core";
+   * declare const machine: Machine;
+   *
    * const pfn = machine.allocPages(GFP_KERNEL | __GFP_ZERO | __GFP_COMP, 2);
    * machine.folioPut(pfn, machine.pageGen(pfn)); // the last reference frees it
    * machine.allocPages(GFP_KERNEL, 11); // KernelError EDOM: order above MAX_PAGE_ORDER

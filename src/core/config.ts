@@ -73,6 +73,8 @@ export interface DebugOptions {
  *
  * @example
  * ```ts
+ * import { Machine } from "ownkit/core";
+ *
  * const machine = new Machine({
  *   ramSize: 64 << 20,
  *   highmemStart: 32 << 20,

@@ -38,9 +38,11 @@ interface LiveBorrow {
  *
  * @example
  * ```ts
+ * declare const unique: UniqueFolio;
+ *
  * const header = unique.map(0, ({ view }) => view.slice(0, 16));
  * unique.write(16, header); // fine: the mapping ended with its closure
- * unique.map(0, ({ view }) => unique.write(16, view)); // ownkit/no-exclusive-while-borrowed
+ * unique.map(0, ({ view }) => unique.write(16, view.slice(0, 4))); // ownkit/no-exclusive-while-borrowed
  * ```
  */
 export const noExclusiveWhileBorrowed = createRule({

@@ -37,6 +37,8 @@ interface ManualUnmap {
  *
  * @example
  * ```ts
+ * declare const a: Owned<Page>, b: Owned<Page>;
+ *
  * using outer: KmapLocal = kmapLocal(a);
  * using inner: KmapLocal = kmapLocal(b); // fine: disposed inner first at the end of the block
  * outer.unmap(); // ownkit/no-manual-kunmap-order: `inner` is still live

@@ -53,6 +53,8 @@ function resolvedSymbol(checker: ts.TypeChecker, node: ts.Node): ts.Symbol | und
  *
  * @example
  * ```ts
+ * declare function usePage(page: Owned<Page>): void;
+ *
  * const page = Page.alloc(GFP_KERNEL);
  * usePage(page);   // a parameter typed Owned<Page>: the page moves into usePage
  * page.read(0, 1); // ownkit/no-use-after-move: use of moved value `page`: moved by `usePage()` at line 2

@@ -56,6 +56,8 @@ function remedy(lent: Pick<Lent, "kind" | "name">): string {
  *
  * @example
  * ```ts
+ * declare const page: Owned<Page>;
+ *
  * const first = page.withPageMapped((view) => view[0]);         // fine: read inside the mapping
  * const copy = page.withPageMapped((view) => view.slice(0, 16)); // fine: a copy
  * let kept;

@@ -9,6 +9,10 @@
  * compile. Runtime cases have `@runtime` and `@expect-throw <ERRNO> "<fragment>"` in their header and
  * export `correct()` and `misuse()`. Run it with {@link runCatalogue} or the `ownkit-misuse` CLI.
  *
+ * The same checks apply to documentation: {@link runExamples} (`ownkit-misuse --examples`) compiles
+ * every fenced TypeScript block of Markdown files and of `@example` doc-comment tags, and checks the
+ * errors their `// error TS<code>: <message>` comments quote.
+ *
  * The compilers are those of `misuse.config.json` (several TypeScript versions side by side under
  * npm aliases), or the project's own `typescript`, 7.0 included. Runtime cases are transpiled with
  * the first of {@link TRANSPILER_ORDER} that is available (see {@link loadTranspiler}).
@@ -22,7 +26,24 @@ export type { CompilerConfig, MisuseConfig, ResolvedConfig } from "./config.js";
 export { parseCase } from "./markers.js";
 export { parseDiagnostics } from "./compile.js";
 export { judgeCase, markersFor } from "./match.js";
-export { formatReport } from "./report.js";
+export type { JudgeOptions } from "./match.js";
+export { formatReport, formatRows } from "./report.js";
+export {
+  DEFAULT_EXAMPLE_SOURCES,
+  declaredExports,
+  docCommentExamples,
+  expandSources,
+  extractExamples,
+  formatExamplesReport,
+  markdownExamples,
+  parseQuotes,
+  preludeImport,
+  projectPrelude,
+  quoteFragment,
+  rebaseImports,
+  runExamples,
+} from "./examples.js";
+export type { ExampleBlock, ExamplePrelude, ExampleResult, ExampleSourceKind, ExamplesOptions, ExamplesResult, QuotedErrors, SkippedExample } from "./examples.js";
 export { TRANSPILER_ORDER, loadTranspiler } from "./runtime.js";
 export type { Transpiler, TranspilerKind } from "./runtime.js";
 export type {

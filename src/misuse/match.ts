@@ -103,6 +103,15 @@ function judgeLine(line: number, sourceLine: string, expected: ExpectedDiagnosti
   return { line, sourceLine, expected, actual, verdict: "fail" };
 }
 
+/** How {@link judgeCase} treats a case. */
+export interface JudgeOptions {
+  /**
+   * Whether a case that is not a runtime case needs at least one marker (default `true`, as in a
+   * catalogue); `false` for a doc example, which may simply compile.
+   */
+  readonly markerRequired?: boolean;
+}
+
 /**
  * Judges one case with one compiler.
  *
@@ -115,12 +124,13 @@ function judgeLine(line: number, sourceLine: string, expected: ExpectedDiagnosti
  * @param kase - The parsed case (without catalogue problems).
  * @param compiler - The compiler id.
  * @param diagnostics - The compiler's diagnostics in this case's file.
+ * @param options - Whether a case without markers fails (it does by default).
  * @returns The type check.
  */
-export function judgeCase(kase: MisuseCase, compiler: string, diagnostics: readonly Diagnostic[]): TypeCheck {
+export function judgeCase(kase: MisuseCase, compiler: string, diagnostics: readonly Diagnostic[], options: JudgeOptions = {}): TypeCheck {
   const markers = markersFor(kase.expected, compiler);
   const reasons: string[] = [];
-  if (markers.length === 0 && !kase.runtime) reasons.push(`no @expect-error marker applies to compiler ${compiler}`);
+  if (markers.length === 0 && !kase.runtime && options.markerRequired !== false) reasons.push(`no @expect-error marker applies to compiler ${compiler}`);
   const markedLines = [...new Set(markers.map((marker) => marker.line))].sort((a, b) => a - b);
   const lines = markedLines.map((line) =>
     judgeLine(

@@ -137,14 +137,29 @@ function cell(text: string, width: number): string {
  * @returns The text, ending with a newline.
  */
 export function formatReport(result: CatalogueResult): string {
+  return formatRows(result.rows, result.compilerRuns, result.seconds, "misuse");
+}
+
+/**
+ * Formats report rows as a table, the reasons for each failure, the compilers with their timings,
+ * and `<label>: N passed, N failed`.
+ *
+ * @param rows - The rows.
+ * @param compilerRuns - The compiler runs, for their timings.
+ * @param seconds - Wall-clock seconds of the whole run.
+ * @param label - The word that starts the last line.
+ * @param notes - Lines printed before the timings (such as the blocks that were not compiled).
+ * @returns The text, ending with a newline.
+ */
+export function formatRows(rows: readonly ResultRow[], compilerRuns: readonly CompilerRun[], seconds: number, label: string, notes: readonly string[] = []): string {
   const header = ["case", "title", "compiler", "expected", "got", "verdict"];
-  const limits = [12, 36, 10, 48, 28, 7];
-  const body = result.rows.map((row) => [row.case, row.title, row.compiler, row.expected, row.got, row.verdict === "pass" ? "pass" : "FAIL"]);
+  const limits = [44, 36, 10, 48, 28, 7];
+  const body = rows.map((row) => [row.case, row.title, row.compiler, row.expected, row.got, row.verdict === "pass" ? "pass" : "FAIL"]);
   const table = [header, ...body].map((cells) => cells.map((text, index) => cell(text, limits[index] ?? 40)));
   const widths = header.map((_, index) => Math.max(...table.map((cells) => (cells[index] ?? "").length)));
   const lines = table.map((cells) => cells.map((text, index) => text.padEnd(widths[index] ?? 0)).join("  ").trimEnd());
   lines.splice(1, 0, widths.map((width) => "-".repeat(width)).join("  "));
-  const failures = result.rows.filter((row) => row.verdict === "fail");
+  const failures = rows.filter((row) => row.verdict === "fail");
   if (failures.length > 0) {
     lines.push("", "failures:");
     for (const row of failures) {
@@ -152,11 +167,12 @@ export function formatReport(result: CatalogueResult): string {
       for (const reason of row.reasons) lines.push(`    ${reason.replace(/\n/g, "\n      ")}`);
     }
   }
+  if (notes.length > 0) lines.push("", ...notes);
   lines.push("");
-  for (const run of result.compilerRuns) {
+  for (const run of compilerRuns) {
     lines.push(`${run.compiler.id} (${run.compiler.label}${run.version === undefined || run.compiler.label.includes(run.version) ? "" : `, ${run.version}`}): ${run.seconds.toFixed(2)}s`);
   }
-  lines.push(`total: ${result.seconds.toFixed(2)}s`);
-  lines.push(`misuse: ${result.passed} passed, ${result.failed} failed`);
+  lines.push(`total: ${seconds.toFixed(2)}s`);
+  lines.push(`${label}: ${rows.filter((row) => row.verdict === "pass").length} passed, ${rows.filter((row) => row.verdict === "fail").length} failed`);
   return `${lines.join("\n")}\n`;
 }

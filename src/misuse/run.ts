@@ -58,7 +58,17 @@ function invocationProblem(compiler: CompilerSpec, cwd: string, exitCode: number
   return `${name} exited with status ${exitCode} without an error diagnostic; ${shown}`;
 }
 
-async function compileAll(compiler: CompilerSpec, tsconfig: string | undefined, cwd: string, cases: readonly MisuseCase[], timeout: number): Promise<CompilerRun> {
+/**
+ * Type-checks the given cases with one compiler in one invocation and sorts its diagnostics.
+ *
+ * @param compiler - The compiler.
+ * @param tsconfig - The tsconfig listing the cases, or `undefined` when there is nothing to check.
+ * @param cwd - The working directory.
+ * @param cases - The cases the tsconfig lists; a diagnostic in any other file is stray.
+ * @param timeout - How long the invocation may take, in seconds.
+ * @returns The run: diagnostics, stray diagnostics, timing and any problem with the invocation.
+ */
+export async function compileAll(compiler: CompilerSpec, tsconfig: string | undefined, cwd: string, cases: readonly MisuseCase[], timeout: number): Promise<CompilerRun> {
   const versionPromise = compilerVersion(compiler, cwd);
   if (tsconfig === undefined) {
     return { compiler, version: await versionPromise, seconds: 0, exitCode: 0, diagnostics: [], stray: [], problem: undefined, output: "" };

@@ -47,6 +47,9 @@ export interface ReadFolioOptions {
  *
  * @example
  * ```ts
+ * import type { Machine } from "ownkit/core";
+ * declare const machine: Machine, blockBytes: Uint8Array;
+ *
  * using space = AddressSpace.create(machine);
  * using folio: ARef<Folio> = space.readFolio(0, (locked) => {
  *   locked.write(0, blockBytes);

@@ -25,6 +25,8 @@ import type { Page } from "./Page.js";
  *
  * @example
  * ```ts
+ * declare const tableAddr: PhysAddr, entry: Uint8Array;
+ *
  * unsafe("SAFETY: the top-level table is reserved RAM", (token) => {
  *   const table = Page.borrowPhys(token, tableAddr);
  *   table?.write(0, entry);

@@ -48,12 +48,15 @@ export let folioIsLive: (folio: Folio) => boolean;
  *
  * @example
  * ```ts
+ * declare const space: AddressSpace;
+ * declare function fill(locked: LockedFolio): void;
+ *
  * using shared: ARef<Folio> = space.readFolio(0, fill);
  * shared.size;                           // 4096
  * shared.map(0, ({ view }) => view[0]);  // read
  * shared.markUptodate();
  * // error TS2684: The 'this' context of type 'ARef<Folio>' is not assignable to method's 'this' of type
- * //   'FolioNeedsLock'. Property '"lock() the folio first: only a LockedFolio may markUptodate(), ..."' is missing ...
+ * //   'FolioNeedsLock' ... Property '"lock() the folio first: only a LockedFolio may markUptodate(), ..."' is missing
  * shared.setError();
  * // error TS2339: Property 'setError' does not exist on type 'ARef<Folio>'.
  * ```
@@ -264,6 +267,8 @@ export class Folio extends RefCountedResource {
    *
    * @example
    * ```ts
+   * declare const folio: ARef<Folio>;
+   *
    * {
    *   using locked = folio.lock();
    *   locked.zeroOut(0, locked.size);

@@ -88,6 +88,8 @@ export interface FolioView<Lifetime> extends ByteViewReads, ByteViewWrites {
  *
  * @example
  * ```ts
+ * declare const shared: ARef<Folio>;
+ *
  * shared.map(0, ({ view }) => view[0]);          // ok: reading
  * shared.map(0, ({ view }) => { view[0] = 1; });
  * // error TS2542: Index signature in type 'ReadonlyFolioView<Lifetime>' only permits reading.

@@ -55,6 +55,8 @@ export let checkLockOrder: (machine: Machine, mapping: number, index: number) =>
  *
  * @example
  * ```ts
+ * declare const shared: ARef<Folio>, space: AddressSpace, bytes: Uint8Array;
+ *
  * {
  *   using locked = shared.lock();
  *   locked.write(0, bytes);

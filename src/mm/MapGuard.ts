@@ -75,6 +75,8 @@ export let mapWith: <Access extends MapAccess, Result>(
  *
  * @example
  * ```ts
+ * declare const shared: ARef<Folio>;
+ *
  * const first = shared.map(0, (guard) => guard.view[0]);   // ok
  * const leaked = shared.map(0, (guard) => guard);
  * // error TS2741: Property '"a borrow cannot outlive its closure: ..."' is missing in type 'MapGuard<Lifetime, "read">' ...

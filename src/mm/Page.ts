@@ -135,6 +135,9 @@ export class Page extends PageAccess {
    *
    * @example
    * ```ts
+   * import type { Machine } from "ownkit/core";
+   * declare const machine: Machine;
+   *
    * using page: Owned<Page> = Page.alloc(GFP_HIGHUSER | __GFP_ZERO, machine);
    * Page.alloc(0x10000000); // KernelError EINVAL: alloc_pages: unknown GFP flags
    * ```
@@ -167,6 +170,8 @@ export class Page extends PageAccess {
    *
    * @example
    * ```ts
+   * declare const page: Owned<Page>;
+   *
    * const addr = page.phys();
    * intoPhys(page);
    * const back: Owned<Page> = unsafe("SAFETY: addr came from intoPhys above", (token) => Page.fromPhys(token, addr));
@@ -215,12 +220,14 @@ export class Page extends PageAccess {
    *
    * @example
    * ```ts
-   * unsafe("SAFETY: the firmware table is reserved RAM, never freed", (token) => {
+   * declare const tableAddr: PhysAddr, mmioAddr: PhysAddr;
+   *
+   * const entries = unsafe("SAFETY: the firmware table is reserved RAM, never freed", (token) => {
+   *   Page.borrowPhys(token, mmioAddr); // null
    *   const table = Page.borrowPhys(token, tableAddr);
+   *   table?.release(); // error TS2339: Property 'release' does not exist on type 'BorrowedPage<Lifetime>'.
    *   return table?.read(0, 16);
    * });
-   * Page.borrowPhys(token, mmioAddr); // null
-   * table.release(); // error TS2339: Property 'release' does not exist on type 'BorrowedPage<Lifetime>'.
    * ```
    */
   static borrowPhys<Lifetime>(token: Unsafe<Lifetime>, addr: PhysAddr, machine?: Machine): BorrowedPage<Lifetime> | null {

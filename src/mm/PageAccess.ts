@@ -110,9 +110,11 @@ export abstract class PageAccess extends OwnableResource {
    *
    * @example
    * ```ts
+   * declare const page: Owned<Page>;
+   *
    * const first = page.withPageMapped((view) => view[0]);
    * page.withPageMapped((view) => view);
-   * // error TS2322: ... "a borrow cannot outlive its closure: ..."
+   * // error TS2741: Property '"a borrow cannot outlive its closure: ..."' is missing in type 'PageView<Lifetime>' ...
    * ```
    */
   withPageMapped<Result>(fn: <Lifetime>(view: PageView<Lifetime>) => NoEscape<Result, Lifetime>): Result {
@@ -150,7 +152,9 @@ export abstract class PageAccess extends OwnableResource {
    *
    * @example
    * ```ts
-   * page.withPointerIntoPage(16, 4, (bytes) => bytes.fill(7));
+   * declare const page: Owned<Page>;
+   *
+   * page.withPointerIntoPage(16, 4, (bytes) => { bytes.fill(7); });
    * page.withPointerIntoPage(4095, 2, () => 0); // KernelError EINVAL: range leaves the page
    * ```
    */

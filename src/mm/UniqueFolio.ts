@@ -162,6 +162,8 @@ export type SharedFolio = ARef<Folio> & ConsumedUniqueMembers;
  *
  * @example
  * ```ts
+ * declare const superblock: Uint8Array, header: Uint8Array;
+ *
  * using unique: UniqueFolio = Folio.alloc(2, GFP_KERNEL | __GFP_ZERO);
  * unique.mapMut(0, ({ view }) => view.set(superblock));
  * unique.map(0, (a) => unique.write(0, header));

@@ -41,6 +41,8 @@ let endScope: (guard: KmapLocal, why: string) => void;
  *
  * @example
  * ```ts
+ * declare const page: Owned<Page>;
+ *
  * using map: KmapLocal = kmapLocal(page);
  * map.view[0] = 1;
  *
@@ -159,6 +161,8 @@ export function kmapLocalPfn(machine: Machine, pfn: number, gen: number, offset 
  *
  * @example
  * ```ts
+ * declare const page: Owned<Page>;
+ *
  * using map: KmapLocal = kmapLocal(page, 128);
  * map.view.length; // PAGE_SIZE - 128
  * ```

@@ -32,6 +32,8 @@ export type LoffRepr = bigint;
  *
  * @example
  * ```ts
+ * declare const space: AddressSpace;
+ *
  * const pos: Loff = loff(8192);
  * space.indexForPos(pos);  // 2 with 4 KiB pages
  * space.indexForPos(8192);

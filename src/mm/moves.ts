@@ -27,6 +27,8 @@ import type { SharedFolio, UniqueFolio } from "./UniqueFolio.js";
  *
  * @example
  * ```ts
+ * declare const header: Uint8Array;
+ *
  * const unique = Folio.alloc(0);
  * unique.write(0, header);
  * intoShared(unique);

@@ -39,6 +39,8 @@ export interface UserSliceReader {
  *
  * @example
  * ```ts
+ * declare const page: Owned<Page>;
+ *
  * const reader = userSliceReader(new TextEncoder().encode("transaction"));
  * page.copyFromUser(reader, 128, reader.length);
  * ```

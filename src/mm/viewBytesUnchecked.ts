@@ -37,6 +37,8 @@ import type { ByteViewReads } from "./ByteView.js";
  *
  * @example
  * ```ts
+ * declare const folio: UniqueFolio, magic: number;
+ *
  * folio.mapMut(0, ({ view }) =>
  *   unsafe("SAFETY: the DataView is used inside the mapping closure only", (token) => {
  *     const bytes = viewBytesUnchecked(token, view);

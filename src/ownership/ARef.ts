@@ -83,6 +83,11 @@ export interface ARefHandle<Resource> extends Disposable {
  *
  * @example
  * ```ts
+ * declare abstract class SharedTexture extends RefCountedResource {
+ *   static create(size: number): ARef<SharedTexture>;
+ * }
+ * declare abstract class GpuBuffer extends OwnableResource {}
+ *
  * {
  *   using texture: ARef<SharedTexture> = SharedTexture.create(256);
  *   using second: ARef<SharedTexture> = texture.clone(); // count 2

@@ -32,6 +32,12 @@ interface Shared<Value> {
  *
  * @example
  * ```ts
+ * declare abstract class GpuBuffer extends OwnableResource {
+ *   static alloc(size: number): Owned<GpuBuffer>;
+ *   readonly size: number;
+ *   fill(value: number): void;
+ * }
+ *
  * using first: Arc<Owned<GpuBuffer>> = Arc.new(GpuBuffer.alloc(64));
  * using second: Arc<Owned<GpuBuffer>> = first.clone();
  * second.value.fill(1);     // the buffer's own members

@@ -173,9 +173,16 @@ export type BorrowEscapeError = TypeErrorText<"a borrow cannot outlive its closu
  *
  * @example
  * ```ts
+ * declare abstract class GpuBuffer extends OwnableResource {
+ *   static alloc(size: number): Owned<GpuBuffer>;
+ *   readonly size: number;
+ *   fill(value: number): void;
+ * }
+ * declare const buffer: Owned<GpuBuffer>;
+ *
  * const size = withBorrow(buffer, (view) => view.size); // ok: number
  * const leak = withBorrow(buffer, (view) => ({ view }));
- * // error TS2322: ... 'TypeErrorText<"a borrow cannot outlive its closure: ...">'
+ * // error TS2741: Property '"a borrow cannot outlive its closure: ..."' is missing in type '{ view: BorrowedResource<GpuBuffer>; }' ...
  * ```
  */
 // The lifetime is not inspected: the caller's closure cannot name it in its result, so a borrow that
@@ -222,6 +229,13 @@ export function runScope<Result>(body: () => Result, onExit: () => void): Result
  *
  * @example
  * ```ts
+ * declare abstract class GpuBuffer extends OwnableResource {
+ *   static alloc(size: number): Owned<GpuBuffer>;
+ *   readonly size: number;
+ *   fill(value: number): void;
+ * }
+ * declare const buffer: Owned<GpuBuffer>;
+ *
  * function withBuffer<Result>(
  *   owner: Owned<GpuBuffer>,
  *   body: <Lifetime>(view: Borrowed<GpuBuffer, Lifetime>) => NoEscape<Result, Lifetime>,
@@ -229,7 +243,9 @@ export function runScope<Result>(body: () => Result, onExit: () => void): Result
  *   return withBorrow(owner, body, () => console.log("returned"));
  * }
  * withBuffer(buffer, (view) => view.size);  // ok
- * withBuffer(buffer, (view) => view);       // error: a borrow cannot outlive its closure
+ * withBuffer(buffer, (view) => view);
+ * // error TS2741: Property '"a borrow cannot outlive its closure: ..."' is missing ...
+ * // error[tsgo-7.0] TS2322: Type 'Borrowed<GpuBuffer, Lifetime>' is not assignable to type 'TypeErrorText<"a borrow ...">'.
  * ```
  */
 export function withBorrow<Resource, Result>(
@@ -258,7 +274,7 @@ export function withBorrow<Resource, Result>(
  * @returns What `body` returned.
  *
  * @example
- * ```ts
+ * ```ts no-compile: a method of a resource class, shown without its class
  * withMapped<Result>(body: <Lifetime>(view: View<Lifetime>) => NoEscape<Result, Lifetime>): Result {
  *   const view = this.map();
  *   return withScope(view, body, () => view.invalidate());

@@ -71,6 +71,13 @@ export interface OwnedHandle<Resource> extends Disposable {
  *
  * @example
  * ```ts
+ * declare abstract class GpuBuffer extends OwnableResource {
+ *   static alloc(size: number): Owned<GpuBuffer>;
+ *   readonly size: number;
+ *   fill(value: number): void;
+ * }
+ * declare class PlainObject { size: number }
+ *
  * {
  *   using buffer: Owned<GpuBuffer> = GpuBuffer.alloc(64);
  *   buffer.fill(0);
@@ -147,8 +154,12 @@ class OwnerState extends FieldStamp {
  *   static alloc(size: number): Owned<GpuBuffer> {
  *     return adoptOwned(new GpuBuffer(size));
  *   }
- *   fill(value: number): void { this.assertLive("fill"); ... }
- *   protected override drop(): void { ... give the memory back ... }
+ *   fill(value: number): void {
+ *     this.assertLive("fill"); // ...
+ *   }
+ *   protected override drop(): void {
+ *     // give the memory back
+ *   }
  * }
  * ```
  */

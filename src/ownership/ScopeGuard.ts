@@ -14,6 +14,12 @@ import { kernelError } from "../errors.js";
  *
  * @example
  * ```ts
+ * declare abstract class GpuBuffer extends OwnableResource {
+ *   static alloc(size: number): Owned<GpuBuffer>;
+ *   readonly size: number;
+ *   fill(value: number): void;
+ * }
+ *
  * function build(): Owned<GpuBuffer> {
  *   const buffer: Owned<GpuBuffer> = GpuBuffer.alloc(64);
  *   using guard = new ScopeGuard(() => buffer.release());

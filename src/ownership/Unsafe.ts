@@ -116,13 +116,15 @@ export interface Unsafe<Lifetime> extends LifetimeBrand<Lifetime> {
  *
  * @example
  * ```ts
+ * declare const addr: PhysAddr;
+ *
  * const page = unsafe("SAFETY: addr came from intoPhys and was not reclaimed", (token) =>
  *   Page.fromPhys(token, addr));
  *
  * unsafe("trust me", (token) => 1);
  * // error TS2345: Argument of type '"trust me"' is not assignable to parameter of type '`SAFETY:${string}`'.
  * unsafe("SAFETY: returns the token", (token) => token);
- * // error TS2322: ... 'TypeErrorText<"a borrow cannot outlive its closure: ...">'
+ * // error TS2741: Property '"a borrow cannot outlive its closure: ..."' is missing in type 'Unsafe<Lifetime>' ...
  * ```
  */
 export function unsafe<Result>(

@@ -48,6 +48,9 @@ export const lifetimeBrand: unique symbol = Symbol("ownkit.lifetime");
  * ```ts
  * class Page extends OwnableResource {
  *   declare readonly [notRefCountedBecause]: "a page has no refcount; use Owned<Page>";
+ *   protected override drop(): void {
+ *     // free the page
+ *   }
  * }
  * ```
  */
@@ -59,7 +62,7 @@ export const notRefCountedBecause: unique symbol = Symbol("ownkit.notRefCountedB
  *
  * @example
  * ```ts
- * class Folio extends RefCountedResource {
+ * abstract class Folio extends RefCountedResource { // abstract here: the count hooks are left out
  *   declare readonly [notOwnableBecause]: "a folio is shared by the page cache; use ARef<Folio>";
  * }
  * ```

@@ -99,6 +99,8 @@ function methodOf(op: string, value: unknown, name: PropertyKey): (this: unknown
  *
  * @example
  * ```ts
+ * declare const bytes: Uint8Array;
+ *
  * const page = Page.alloc(GFP_KERNEL);
  * page.write(0, bytes);
  * release(page);
@@ -122,6 +124,10 @@ export function release<Owner extends Releasable>(owner: Owner, ...moved: IfAlre
  *
  * @example
  * ```ts
+ * declare abstract class SharedTexture extends RefCountedResource {
+ *   static create(size: number): ARef<SharedTexture>;
+ * }
+ *
  * const texture = SharedTexture.create(256);
  * const second = texture.clone();
  * put(texture);
@@ -149,6 +155,8 @@ export function put<Reference extends Puttable>(reference: Reference, ...moved: 
  *
  * @example
  * ```ts
+ * declare const folio: ARef<Folio>;
+ *
  * using locked = folio.lock();
  * locked.markUptodate();
  * drop(locked);                 // unlocked here, not at the end of the block
