@@ -12,7 +12,7 @@
  */
 import { checkSyncResult } from "../args.js";
 import { kernelError } from "../errors.js";
-import type { ResourceOf } from "./Owned.js";
+import type { ResourceOf } from "./capabilities.js";
 
 interface Shared<Value> {
   count: number;

@@ -24,7 +24,7 @@
  */
 import { checkFunction, checkSyncResult } from "../args.js";
 import { lifetimeBrand } from "./capabilities.js";
-import type { ResourceOf } from "./Owned.js";
+import type { ResourceOf } from "./capabilities.js";
 import type { TypeErrorText } from "./TypeErrorText.js";
 
 /**

@@ -3,10 +3,10 @@
  *
  * @module
  */
-import { byteLengthOf, checkBytes, copyBytes, subBytes } from "../args.js";
-import { kernelError } from "../errors.js";
-import { liveViewBytes } from "../core/index.js";
-import type { PageView } from "./PageView.js";
+import { byteLengthOf, checkBytes, copyBytes, subBytes } from "../../args.js";
+import { kernelError } from "../../errors.js";
+import { liveViewBytes } from "../../core/index.js";
+import type { PageView } from "./page-view.js";
 
 /**
  * A reader of user memory, in the manner of the kernel's `UserSliceReader`: each call consumes the

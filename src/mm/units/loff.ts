@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { kernelError } from "../errors.js";
+import { kernelError } from "../../errors.js";
 
 /** The key of the {@link Loff} brand; declared in types only. */
 declare const loffBrand: unique symbol;

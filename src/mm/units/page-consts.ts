@@ -22,8 +22,9 @@
  *
  * @module
  */
-import { defaultMachine, Machine } from "../core/index.js";
-import { kernelError } from "../errors.js";
+import type { Machine } from "../../core/index.js";
+import { kernelError } from "../../errors.js";
+import { machineArg } from "../internal/mm-args.js";
 import { toPfn, toPhysAddr, type DmaAddr, type Pfn, type PhysAddr, type ResourceSize } from "./addr.js";
 
 /**
@@ -47,25 +48,6 @@ export interface PageConsts {
 }
 
 const cache = new WeakMap<Machine, PageConsts>();
-
-/**
- * Checks an optional machine argument and returns it, or the default machine when it is absent.
- *
- * @param op - The operation, for the error.
- * @param machine - What the caller passed.
- * @returns The machine to use.
- * @throws KernelError `EINVAL` when `machine` is given and is not a `Machine`.
- */
-export function machineArg(op: string, machine: Machine | undefined): Machine {
-  if (machine === undefined) return defaultMachine();
-  if (!Machine.isMachine(machine)) throw notAMachine(op, machine);
-  return machine;
-}
-
-/** The error of {@link machineArg}; out of line to keep the hot paths that inline it short. */
-function notAMachine(op: string, machine: unknown): Error {
-  return kernelError("EINVAL", op, "not a Machine", { machine: machine });
-}
 
 /**
  * The page-size constants of a machine.

@@ -4,9 +4,9 @@
  *
  * @module
  */
-import { assertUnsafe, type Unsafe } from "../ownership/index.js";
-import { liveViewBytes } from "../core/index.js";
-import type { ByteViewReads } from "./ByteView.js";
+import { assertUnsafe, type Unsafe } from "../../ownership/index.js";
+import { liveViewBytes } from "../../core/index.js";
+import type { ByteViewReads } from "./byte-view.js";
 
 /**
  * The raw `Uint8Array` behind a mapped page or folio view (no copy), for an API that must alias the
