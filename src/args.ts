@@ -412,3 +412,22 @@ function isStringArray(value: unknown): boolean {
     return false;
   }
 }
+
+// --- thenables -----------------------------------------------------------------------------------
+
+/**
+ * Tells whether a value is a thenable (an object or function whose `then` is a function), without
+ * letting a throwing `then` getter or a revoked `Proxy` escape: such a value is not a promise the
+ * kit could wait for, so the answer is `false`. {@link checkSyncResult} applies the same test.
+ *
+ * @param value - Any value.
+ * @returns `true` for a thenable.
+ */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  if ((typeof value !== "object" && typeof value !== "function") || value === null) return false;
+  try {
+    return typeof (value as { then?: unknown }).then === "function";
+  } catch {
+    return false;
+  }
+}

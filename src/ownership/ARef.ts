@@ -159,7 +159,7 @@ class HandleState extends FieldStamp {
  *   protected override decRef(): void { this.shared.count -= 1; }
  *   protected override refCount(): number { return this.shared.count; }
  *   protected override newHandle(): this {
- *     // SAFETY: SharedTexture has no subclasses, so a SharedTexture is `this`.
+ *     // SAFETY: By its private constructor, SharedTexture has no subclasses, so a SharedTexture is `this`.
  *     return new SharedTexture(this.shared) as this;
  *   }
  * }

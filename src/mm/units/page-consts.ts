@@ -134,12 +134,13 @@ export function pageAlign<Addr extends number | bigint>(addr: Addr, machine?: Ma
   if (typeof addr === "bigint") {
     const big = BigInt(size);
     const aligned = ((addr + big - 1n) / big) * big;
-    // SAFETY: AlignedAddr<bigint> is bigint.
+    // SAFETY: By the definition of AlignedAddr, AlignedAddr<bigint> is bigint.
     return (aligned > U64_MAX ? null : aligned) as AlignedAddr<Addr> | null;
   }
   const aligned = Math.ceil(Number(addr) / size) * size;
-  // SAFETY: the aligned value is a non-negative safe integer (checked here), which satisfies the
-  // invariant of every address brand; the brand of the argument is kept.
+  // SAFETY: By the isSafeInteger test here and checkAddr (addr >= 0), the aligned value is a
+  // non-negative safe integer: the invariant of PhysAddr, DmaAddr and ResourceSize alike, so the
+  // argument's brand is kept.
   return (Number.isSafeInteger(aligned) ? aligned : null) as AlignedAddr<Addr> | null;
 }
 
@@ -156,11 +157,12 @@ export function pageAlignDown<Addr extends number | bigint>(addr: Addr, machine?
   checkAddr("page_align_down", addr);
   const consts = pageConsts(machineArg("page_align_down", machine));
   if (typeof addr === "bigint") {
-    // SAFETY: AlignedAddr<bigint> is bigint.
+    // SAFETY: By the definition of AlignedAddr, AlignedAddr<bigint> is bigint.
     return (addr & consts.PAGE_MASK_BIG) as AlignedAddr<Addr>;
   }
   const value = Number(addr);
-  // SAFETY: rounding a non-negative safe integer down keeps it one; the brand of the argument is kept.
+  // SAFETY: By checkAddr, value is a non-negative safe integer; rounding it down keeps it one, the
+  // invariant of PhysAddr, DmaAddr and ResourceSize alike, so the argument's brand is kept.
   return (value - (value % consts.PAGE_SIZE)) as AlignedAddr<Addr>;
 }
 
