@@ -37,6 +37,20 @@ module.exports = {
       to: { path: "^src/core/", pathNot: "^src/core/index\\.ts$" },
     },
     {
+      name: "mm-floor",
+      severity: "error",
+      comment: "Inside mm/, internal/, units/ and view/ are the floor: they import nothing from page/ or folio/.",
+      from: { path: "^src/mm/(internal|units|view)/" },
+      to: { path: "^src/mm/(page|folio)/" },
+    },
+    {
+      name: "mm-page-folio-apart",
+      severity: "error",
+      comment: "mm/page/ and mm/folio/ are two concepts side by side: neither imports the other.",
+      from: { path: "^src/mm/(page|folio)/" },
+      to: { path: "^src/mm/(page|folio)/", pathNot: "^src/mm/$1/" },
+    },
+    {
       name: "floor-args-errors",
       severity: "error",
       comment: "src/args.ts and src/errors.ts are the lowest floor: errors.ts imports nothing of the kit, args.ts only errors.ts.",
