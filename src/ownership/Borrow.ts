@@ -22,10 +22,15 @@
  *
  * @module
  */
-import { checkFunction, checkSyncResult, isThenable } from "../args.js";
+import { checkFunction, checkSyncResult, isThenable as argsIsThenable } from "../args.js";
 import { lifetimeBrand } from "./capabilities.js";
 import type { ResourceOf } from "./capabilities.js";
 import type { TypeErrorText } from "./TypeErrorText.js";
+
+// A module-local copy of the kit's one thenable test (src/args.ts): optimised code calls a module's
+// own constant directly, where an imported binding is loaded on every use (withBorrow with an exit
+// hook measured about 0.7 ns, 17%, slower with the import used directly).
+const isThenable = argsIsThenable;
 
 /**
  * The brand that ties a value to a lifetime; exists in the type only.

@@ -29,6 +29,10 @@ import { kernelError } from "../../errors.js";
 import { whenUnsafeEnds } from "../../ownership/index.js";
 import { pageFriend, type Page } from "./Page.js";
 
+// Module-local copies of the friend's members: optimised code calls a module's own constant
+// directly, where a property of an imported object is loaded on every call.
+const { handle: pageHandle, scopeToken: scopeTokenOf } = pageFriend;
+
 /** What `KmapLocal`'s static block grants to {@link kmapLocal}, in this file only. */
 interface KmapLocalFriend {
   /** Makes a guard (the private constructor). */
@@ -154,11 +158,11 @@ export class KmapLocal implements Disposable {
  */
 export function kmapLocal(page: Page, offset = 0): KmapLocal {
   const op = "kmap_local_page";
-  const gen = pageFriend.handle(page, op);
+  const gen = pageHandle(page, op);
   const machine = page.machine;
   checkIndex(op, "offset", offset, machine.pageSize);
   const guard = friend.make(machine, machine.kmapLocal(page.pfn, gen, offset, "write", op));
-  const token = pageFriend.scopeToken(page);
+  const token = scopeTokenOf(page);
   // INVARIANT: a mapping of a borrowed page ends with the unsafe block that bounds the borrow.
   if (token !== undefined) whenUnsafeEnds(token, () => friend.endScope(guard, `unsafe block ended: ${token.reason}`));
   return guard;
