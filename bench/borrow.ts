@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { OwnableResource, adoptOwned, withBorrow, type Owned } from "ownkit";
+import { OwnableResource, adoptOwned, withBorrow, type Owned, unsafe } from "ownkit";
 import { compare, keep, measure, type BenchRow, type RunOptions } from "./harness.js";
 
 /** Calls per task. */
@@ -30,7 +30,7 @@ class Texture extends OwnableResource {
  * @returns Two rows: without and with an exit hook, each against the plain equivalent.
  */
 export async function benchBorrow(options: RunOptions): Promise<BenchRow[]> {
-  const owner: Owned<Texture> = adoptOwned(new Texture(7));
+  const owner: Owned<Texture> = unsafe("SAFETY: the resource was just created here and has no other owner", (token) => adoptOwned(token, new Texture(7)));
   let exits = 0;
   const onExit = (): void => {
     exits++;

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { CONSUMER_TSCONFIG, USES_PER_FILE, type Variant } from "./typecheck-gen.js";
 
 /** The resource and its closure-scoped API, written against the kit. */
-const KIT_API = `import { OwnableResource, adoptOwned, withBorrow, type Borrowed, type NoEscape, type Owned } from "ownkit";
+const KIT_API = `import { OwnableResource, adoptOwned, withBorrow, unsafe, type Borrowed, type NoEscape, type Owned } from "ownkit";
 
 /** A user resource with a single owner. */
 export class Texture extends OwnableResource {
@@ -25,7 +25,7 @@ export class Texture extends OwnableResource {
   }
   /** Allocates a texture. */
   static alloc(width: number, height: number): Owned<Texture> {
-    return adoptOwned(new Texture(width, height));
+    return unsafe("SAFETY: the resource was just created here and has no other owner", (token) => adoptOwned(token, new Texture(width, height)));
   }
   /** The number of pixels. */
   pixels(): number {

@@ -17,6 +17,7 @@ import {
   kernelError,
   notRefCountedBecause,
   withScope,
+  unsafe,
 } from "ownkit";
 import type { ARef, LifetimeBrand, NoEscape, Owned, Unsafe } from "ownkit";
 
@@ -58,7 +59,7 @@ export class GpuDevice {
     }
     this.used += size;
     // INVARIANT: `used` grew by the buffer's size; drop() takes it back.
-    return adoptOwned(new GpuBuffer(this, label, new Uint8Array(size)));
+    return unsafe("SAFETY: the resource was just created here and has no other owner", (token) => adoptOwned(token, new GpuBuffer(this, label, new Uint8Array(size))));
   }
 
   /**
@@ -68,7 +69,7 @@ export class GpuDevice {
    * @returns The first counted reference.
    */
   createTexture(label: string): ARef<Texture> {
-    return adoptARef(new Texture({ device: this, label, count: 1 }));
+    return unsafe("SAFETY: the resource was just created here with one reference, handed to the handle", (token) => adoptARef(token, new Texture({ device: this, label, count: 1 })));
   }
 }
 

@@ -334,15 +334,8 @@ export function isObjectLike(value: unknown): value is object {
  * @throws KernelError `EINVAL` "<what> must be synchronous" for a thenable.
  */
 export function checkSyncResult(op: string, result: unknown, what: string, why: string): void {
-  if (result === null || (typeof result !== "object" && typeof result !== "function")) return;
-  let then: unknown;
-  try {
-    then = (result as { then?: unknown }).then;
-  } catch {
-    return;
-  }
-  if (typeof then !== "function") return;
-  observe(result as PromiseLike<unknown>);
+  if (!isThenable(result)) return;
+  observe(result);
   throw kernelError("EINVAL", op, `${what} must be synchronous (it returned a promise; ${why})`, { result });
 }
 
@@ -408,6 +401,26 @@ const { isArray } = Array;
 function isStringArray(value: unknown): boolean {
   try {
     return isArray(value) && (value as unknown[]).every((line) => typeof line === "string");
+  } catch {
+    return false;
+  }
+}
+
+// --- thenables -----------------------------------------------------------------------------------
+
+/**
+ * Tells whether a value is a thenable (an object or function whose `then` is a function), without
+ * letting a throwing `then` getter or a revoked `Proxy` escape: such a value is not a promise the
+ * kit could wait for, so the answer is `false`. The one thenable test of the kit: {@link checkSyncResult}
+ * and the scopes of `ownership/Borrow.ts` use it.
+ *
+ * @param value - Any value.
+ * @returns `true` for a thenable.
+ */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  if ((typeof value !== "object" && typeof value !== "function") || value === null) return false;
+  try {
+    return typeof (value as { then?: unknown }).then === "function";
   } catch {
     return false;
   }

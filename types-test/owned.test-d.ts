@@ -1,5 +1,5 @@
 import { expectAssignable, expectError, expectNotAssignable, expectType } from "tsd";
-import { OwnableResource, adoptOwned, release, type Ownable, type Owned, type OwnedHandle, type ResourceOf } from "ownkit";
+import { OwnableResource, adoptOwned, release, unsafe, type Ownable, type Owned, type OwnedHandle, type ResourceOf } from "ownkit";
 
 declare class GpuBuffer extends OwnableResource {
   readonly size: number;
@@ -12,7 +12,7 @@ interface PlainBuffer {
 declare const fresh: GpuBuffer;
 
 // An owner: the resource's members plus release/dispose.
-const buffer: Owned<GpuBuffer> = adoptOwned(fresh);
+const buffer: Owned<GpuBuffer> = unsafe("SAFETY: the resource was just created here and has no other owner", (token) => adoptOwned(token, fresh));
 expectType<number>(buffer.size);
 expectAssignable<OwnedHandle<GpuBuffer>>(buffer);
 expectAssignable<Disposable>(buffer);

@@ -15,10 +15,10 @@
  * @module
  */
 // --- pages -----------------------------------------------------------------------------------
-export { PFN_MAX, toDmaAddr, toPfn, toPhysAddr, toResourceSize } from "./addr.js";
-export type { DmaAddr, Pfn, PhysAddr, ResourceSize } from "./addr.js";
-export { pageAlign, pageAlignDown, pageConsts, pfnToPhys, physToPfn } from "./consts.js";
-export type { AlignedAddr, PageConsts } from "./consts.js";
+export { PFN_MAX, toDmaAddr, toPfn, toPhysAddr, toResourceSize } from "./units/addr.js";
+export type { DmaAddr, Pfn, PhysAddr, ResourceSize } from "./units/addr.js";
+export { pageAlign, pageAlignDown, pageConsts, pfnToPhys, physToPfn } from "./units/page-consts.js";
+export type { AlignedAddr, PageConsts } from "./units/page-consts.js";
 export {
   GFP_ATOMIC,
   GFP_HIGHUSER,
@@ -36,27 +36,24 @@ export {
   __GFP_RECLAIM,
   __GFP_ZERO,
   gfpName,
-} from "../core/gfp.js";
-export type { Gfp } from "./gfp.js";
-export { KmapLocal, kmapLocal } from "./kmap.js";
-export { PageAccess } from "./PageAccess.js";
-export { Page, intoPhys } from "./Page.js";
-export type { BorrowedPage } from "./BorrowedPage.js";
-export type { PageView } from "./PageView.js";
-export type { ByteViewReads, ByteViewWrites } from "./ByteView.js";
-export { viewBytesUnchecked } from "./viewBytesUnchecked.js";
-export { userSliceReader } from "./userSlice.js";
-export type { UserSliceReader } from "./userSlice.js";
+} from "../core/index.js";
+export type { Gfp } from "./units/gfp.js";
+export { KmapLocal, kmapLocal } from "./page/KmapLocal.js";
+export { Page, PageAccess, intoPhys } from "./page/Page.js";
+export type { BorrowedPage } from "./page/Page.js";
+export type { PageView } from "./page/page-view.js";
+export type { ByteViewReads, ByteViewWrites } from "./view/byte-view.js";
+export { viewBytesUnchecked } from "./view/view-bytes-unchecked.js";
+export { userSliceReader } from "./page/user-slice.js";
+export type { UserSliceReader } from "./page/user-slice.js";
 // --- folios ----------------------------------------------------------------------------------
-export { AddressSpace } from "./AddressSpace.js";
-export type { ReadFolioOptions } from "./AddressSpace.js";
-export { Folio } from "./Folio.js";
-export type { FolioNeedsLock } from "./Folio.js";
-export { LockedFolio } from "./LockedFolio.js";
-export { loff } from "./loff.js";
-export { intoShared } from "./moves.js";
-export type { Loff, LoffRepr } from "./loff.js";
-export { MapGuard } from "./MapGuard.js";
-export type { FolioView, ReadonlyFolioView } from "./FolioView.js";
-export type { MapAccess, MapBody, MappedView } from "./MapGuard.js";
-export type { ConsumedUniqueMembers, SharedFolio, UniqueFolio, UniqueFolioMembers, UniqueFolioWasConsumed } from "./UniqueFolio.js";
+export { AddressSpace } from "./folio/AddressSpace.js";
+export type { ReadFolioOptions } from "./folio/AddressSpace.js";
+export { Folio, LockedFolio, intoShared } from "./folio/Folio.js";
+export type { FolioNeedsLock } from "./folio/Folio.js";
+export { loff } from "./units/loff.js";
+export type { Loff, LoffRepr } from "./units/loff.js";
+export { MapGuard } from "./folio/MapGuard.js";
+export type { FolioView, ReadonlyFolioView } from "./folio/folio-view.js";
+export type { MapAccess, MapBody, MappedView } from "./folio/MapGuard.js";
+export type { ConsumedUniqueMembers, SharedFolio, UniqueFolio, UniqueFolioMembers, UniqueFolioWasConsumed } from "./folio/Folio.js";

@@ -38,6 +38,7 @@ import * as handleStates from "./internal/handle-state.js";
 import { FieldStamp, type StateBrand, type StateReader, type StateWriter } from "./internal/handle-state.js";
 import type { put } from "./moves.js";
 import type { Owned, OwnedHandle } from "./Owned.js";
+import { assertUnsafe, type Unsafe } from "./Unsafe.js";
 
 /**
  * The operations an {@link ARef} handle adds to its resource.
@@ -156,13 +157,14 @@ class HandleState extends FieldStamp {
  * class SharedTexture extends RefCountedResource {
  *   private constructor(private readonly shared: { count: number; pixels: Uint8Array }) { super(); }
  *   static create(size: number): ARef<SharedTexture> {
- *     return adoptARef(new SharedTexture({ count: 1, pixels: new Uint8Array(size) }));
+ *     return unsafe("SAFETY: the texture was just created with a count of 1, held here", (token) =>
+ *       adoptARef(token, new SharedTexture({ count: 1, pixels: new Uint8Array(size) })));
  *   }
  *   protected override incRef(): void { this.shared.count += 1; }
  *   protected override decRef(): void { this.shared.count -= 1; }
  *   protected override refCount(): number { return this.shared.count; }
  *   protected override newHandle(): this {
- *     // SAFETY: SharedTexture has no subclasses, so a SharedTexture is `this`.
+ *     // SAFETY: By its private constructor, SharedTexture has no subclasses, so a SharedTexture is `this`.
  *     return new SharedTexture(this.shared) as this;
  *   }
  * }
@@ -327,29 +329,66 @@ export abstract class OwnableRefCountedResource extends RefCountedResource imple
 
 /**
  * Makes a newly created resource the value of a counted reference; the reference it already holds
- * (count 1 for a new resource) moves into the handle.
+ * (count 1 for a new resource) moves into the handle (the kernel's `unsafe { ARef::from_raw(...) }`):
+ * a raw operation, so it takes the token of an `unsafe` block.
+ *
+ * @remarks
+ * A second adoption of the same object is refused at run time (`EBUSY`); the rest of the contract
+ * is the caller's.
  *
  * @safety
  * - The caller holds one reference to `resource` that no other handle accounts for, and gives it up.
  * - `resource` was just created by the caller (it never was a handle before).
  *
  * @typeParam Resource - The resource class.
+ * @typeParam Lifetime - The `unsafe` block's lifetime.
+ * @param token - Proof of an `unsafe(reason, ...)` block.
+ * @param resource - The new resource.
+ * @returns The resource as a counted reference.
+ * @throws KernelError `EPERM` for a token whose block ended; `EBUSY` when `resource` already is a handle.
+ *
+ * @example
+ * ```ts
+ * static create(size: number): ARef<SharedTexture> {
+ *   return unsafe("SAFETY: the texture was just created with a count of 1, held here", (token) =>
+ *     adoptARef(token, new SharedTexture({ count: 1, pixels: new Uint8Array(size) })));
+ * }
+ * ```
+ */
+export function adoptARef<Resource extends RefCountedResource, Lifetime = unknown>(token: Unsafe<Lifetime>, resource: Resource): ARef<Resource> {
+  assertUnsafe(token, "adoptARef");
+  return adoptARefUnchecked(resource);
+}
+
+/**
+ * {@link adoptARef} without the token, for the kit's own factories (`Folio.alloc`, page-cache
+ * lookups), which take the reference on the line before; not exported from the package.
+ *
+ * @remarks
+ * Does no checking beyond the run-time `EBUSY` of a second adoption: the caller guarantees the
+ * contract of {@link adoptARef} (it holds one reference no other handle accounts for).
+ *
+ * @internal
+ *
+ * @typeParam Resource - The resource class.
  * @param resource - The new resource.
  * @returns The resource as a counted reference.
  * @throws KernelError `EBUSY` when `resource` already is a handle.
  */
-export function adoptARef<Resource extends RefCountedResource>(resource: Resource): ARef<Resource> {
+export function adoptARefUnchecked<Resource extends RefCountedResource>(resource: Resource): ARef<Resource> {
   adopt(resource, "adoptARef");
-  // SAFETY: every RefCountedResource carries `clone`, `put` and `[Symbol.dispose]` on its prototype;
-  // the caller transfers one reference to the handle (see @safety).
+  // SAFETY: By RefCountedResource's static block, every RefCountedResource carries `clone`, `put`
+  // and `[Symbol.dispose]` on its prototype; the caller hands over one reference no other handle
+  // accounts for (the contract above), which keeps the ARef invariant (count >= live handles).
   return resource as ARef<Resource>;
 }
 
 /**
  * Adopts a newly created {@link OwnableRefCountedResource} as its single owner.
  *
- * @safety
- * - The resource was just created by the caller with a count of one, held by nobody else.
+ * @remarks
+ * Checked at run time: the object must never have been a handle and its count must be 1, the one
+ * reference the new owner then holds alone.
  *
  * @typeParam Resource - The resource class.
  * @param resource - The new resource.
@@ -362,8 +401,9 @@ export function adoptOwnedRefCounted<Resource extends OwnableRefCountedResource>
     throw kernelError("EINVAL", "adoptOwned", "a new owner needs a count of 1", { resource: describe(resource), count });
   }
   adopt(resource, "adoptOwned");
-  // SAFETY: a RefCountedResource carries `release` (drops the reference) and `[Symbol.dispose]` on
-  // its prototype; the caller guarantees the reference is the only one (see @safety).
+  // SAFETY: By RefCountedResource's static block, a RefCountedResource carries `release` (drops the
+  // reference) and `[Symbol.dispose]` on its prototype; the count checked above is 1 and adopt()
+  // moved the handle from FRESH, so the owner holds the only reference (the Owned invariant).
   return resource as unknown as Owned<Resource>;
 }
 
@@ -381,7 +421,8 @@ export function adoptOwnedRefCounted<Resource extends OwnableRefCountedResource>
  * borrower's view that was never adopted (it holds no reference).
  */
 export function intoARef<Resource extends OwnableRefCountedResource>(owner: Owned<Resource>): ARef<Resource> {
-  // SAFETY: `transfer` returns a handle of the same class (newHandle() returns `this` type).
+  // SAFETY: By the contract of RefCountedResource.newHandle (it returns `this` type), `transfer`
+  // returns a handle of the resource's own class, holding the owner's reference.
   return transfer(owner, "intoARef") as ARef<Resource>;
 }
 
@@ -403,7 +444,8 @@ export function intoOwned<Resource extends OwnableRefCountedResource>(reference:
       count,
     });
   }
-  // SAFETY: the count is 1 and `reference` holds it, so the new handle is the only reference.
+  // SAFETY: By the check above (count 1, held by `reference`) and the contract of newHandle (same
+  // class), the new handle holds the only reference: the Owned invariant of a single owner.
   return transfer(reference, "intoOwned") as unknown as Owned<Resource>;
 }
 

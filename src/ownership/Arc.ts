@@ -12,7 +12,7 @@
  */
 import { checkSyncResult } from "../args.js";
 import { kernelError } from "../errors.js";
-import type { ResourceOf } from "./Owned.js";
+import type { ResourceOf } from "./capabilities.js";
 
 interface Shared<Value> {
   count: number;
@@ -96,7 +96,8 @@ export class Arc<Value> implements Disposable {
    * @throws KernelError `EALREADY` when this share was dropped.
    */
   get value(): ResourceOf<Value> {
-    // SAFETY: ResourceOf<Value> is Value seen through a type without release/put/dispose; same object.
+    // SAFETY: By the definition of ResourceOf (capabilities.ts), ResourceOf<Value> is Value seen
+    // through its class type, without release/put/dispose: the same object.
     return Arc.#check(this, "value").#live("value").value as unknown as ResourceOf<Value>;
   }
 
@@ -179,6 +180,7 @@ function disposerOf(value: unknown): ((this: never) => void) | undefined {
   }
   if (dispose === undefined) return undefined;
   if (typeof dispose !== "function") throw kernelError("EINVAL", "Arc.new", "the value's [Symbol.dispose] is not a function", { dispose });
-  // SAFETY: checked to be a function just above; it is called with the value as `this`.
+  // SAFETY: By the typeof check above `dispose` is a function; the Arc calls it with the value as
+  // `this` only, so the `this: never` signature holds.
   return dispose as (this: never) => void;
 }

@@ -29,6 +29,7 @@
 import { checkSyncResult } from "../args.js";
 import { kernelError } from "../errors.js";
 import { handledResource, ownableCapability, type CapabilityChecks, type Ownable } from "./capabilities.js";
+import { assertUnsafe, type Unsafe } from "./Unsafe.js";
 import * as handleStates from "./internal/handle-state.js";
 import type { release } from "./moves.js";
 import { FieldStamp, type StateBrand, type StateReader, type StateWriter } from "./internal/handle-state.js";
@@ -92,21 +93,6 @@ export interface OwnedHandle<Resource> extends Disposable {
  */
 export type Owned<Resource extends CapabilityChecks<Resource>["ownable"]> = Resource & OwnedHandle<Resource>;
 
-/**
- * The resource type behind a handle: `ResourceOf<Owned<GpuBuffer>>` and `ResourceOf<ARef<Texture>>`
- * are the class types, which carry no ownership operation; any other type is returned unchanged.
- *
- * @typeParam Handle - An `Owned`, `ARef` or plain resource type.
- */
-export type ResourceOf<Handle> = Handle extends {
-  /** The phantom resource type of a handle. */
-  readonly [handledResource]?: infer Resource;
-}
-  ? unknown extends Resource
-    ? Handle
-    : Resource
-  : Handle;
-
 // Module-local copies of the states: optimised code folds a module's own constant, not an imported
 // binding, which it loads on every use (about 1 ns per release).
 const { FRESH, LIVE, CONSUMED, DISPOSED, RELEASING } = handleStates;
@@ -152,7 +138,7 @@ class OwnerState extends FieldStamp {
  * class GpuBuffer extends OwnableResource {
  *   private constructor(readonly size: number) { super(); }
  *   static alloc(size: number): Owned<GpuBuffer> {
- *     return adoptOwned(new GpuBuffer(size));
+ *     return unsafe("SAFETY: the buffer was just created and nobody else holds it", (token) => adoptOwned(token, new GpuBuffer(size)));
  *   }
  *   fill(value: number): void {
  *     this.assertLive("fill"); // ...
@@ -289,24 +275,62 @@ export abstract class OwnableResource implements Ownable {
 }
 
 /**
- * Makes a newly created resource the value of its single owner handle.
+ * Makes a newly created resource the value of its single owner handle (the kernel's
+ * `unsafe { Owned::from_raw(...) }`): a raw operation, so it takes the token of an `unsafe` block.
  *
  * @remarks
- * This is how a factory hands out its instances: `return adoptOwned(new GpuBuffer(size))`. It does
- * not copy or wrap: the result is the same object, typed as its owner.
+ * This is how a factory hands out its instances:
+ * `unsafe("SAFETY: the buffer was just created here", (token) => adoptOwned(token, new GpuBuffer(size)))`.
+ * It does not copy or wrap: the result is the same object, typed as its owner. A second adoption
+ * of the same object is refused at run time (`EBUSY`); the rest of the contract is the caller's.
  *
  * @safety
  * - `resource` was just created by the caller, and no other code holds it as an owner.
  * - The caller keeps no other reference through which it releases the resource.
  *
  * @typeParam Resource - The resource class.
+ * @typeParam Lifetime - The `unsafe` block's lifetime.
+ * @param token - Proof of an `unsafe(reason, ...)` block.
  * @param resource - The new resource.
  * @returns The resource as its owner.
- * @throws KernelError `EBUSY` when `resource` already has an owner (it was adopted before).
+ * @throws KernelError `EPERM` for a token whose block ended; `EBUSY` when `resource` already has
+ *   an owner (it was adopted before).
+ *
+ * @example
+ * ```ts
+ * class GpuBuffer extends OwnableResource {
+ *   static alloc(size: number): Owned<GpuBuffer> {
+ *     return unsafe("SAFETY: the buffer was just created and nobody else holds it", (token) => adoptOwned(token, new GpuBuffer(size)));
+ *   }
+ * }
+ * adoptOwned(new GpuBuffer(64));
+ * // error TS2554: Expected 2 arguments, but got 1.
+ * ```
  */
-export function adoptOwned<Resource extends OwnableResource>(resource: Resource): Owned<Resource> {
+export function adoptOwned<Resource extends OwnableResource, Lifetime = unknown>(token: Unsafe<Lifetime>, resource: Resource): Owned<Resource> {
+  assertUnsafe(token, "adoptOwned");
+  return adoptOwnedUnchecked(resource);
+}
+
+/**
+ * {@link adoptOwned} without the token, for the kit's own factories (`Page.alloc`), which make the
+ * resource on the line before; not exported from the package.
+ *
+ * @remarks
+ * Does no checking beyond the run-time `EBUSY` of a second adoption: the caller guarantees the
+ * contract of {@link adoptOwned} (the resource is new and has no other owner).
+ *
+ * @internal
+ *
+ * @typeParam Resource - The resource class.
+ * @param resource - The new resource.
+ * @returns The resource as its owner.
+ * @throws KernelError `EBUSY` when `resource` already has an owner.
+ */
+export function adoptOwnedUnchecked<Resource extends OwnableResource>(resource: Resource): Owned<Resource> {
   adopt(resource, "adoptOwned");
-  // SAFETY: every OwnableResource carries `release` and `[Symbol.dispose]` on its prototype (see the
-  // static block above); adopt() just checked that this is the first and only owner.
+  // SAFETY: By OwnableResource's static block, every OwnableResource carries `release` and
+  // `[Symbol.dispose]` on its prototype, and adopt() just moved the handle from FRESH to LIVE, so
+  // this is its first and only owner (the Owned invariant).
   return resource as Owned<Resource>;
 }

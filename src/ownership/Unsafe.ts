@@ -139,7 +139,8 @@ export function unsafe<Result>(
   }
   checkFunction("unsafe", "fn", fn);
   const token = new UnsafeToken(reason);
-  // SAFETY: the lifetime brand exists in types only; NoEscape<Result, Lifetime> is Result except for
+  // SAFETY: By the definition of Unsafe (UnsafeToken's members plus a type-only lifetime brand) the
+  // token is an Unsafe, and by the definition of NoEscape<Result, Lifetime> it is Result except for
   // results carrying the token, which the compiler rejected at the call site.
   return runScope(
     () => fn(token as unknown as Unsafe<unknown>) as Result,

@@ -149,3 +149,18 @@ export interface CapabilityChecks<Resource> {
   /** `AlwaysRefCounted`, or the sentence saying why `Resource` has no refcount. */
   refCounted: AlwaysRefCounted | TypeErrorText<NotRefCountedSentence<Resource>>;
 }
+
+/**
+ * The resource type behind a handle: `ResourceOf<Owned<GpuBuffer>>` and `ResourceOf<ARef<Texture>>`
+ * are the class types, which carry no ownership operation; any other type is returned unchanged.
+ *
+ * @typeParam Handle - An `Owned`, `ARef` or plain resource type.
+ */
+export type ResourceOf<Handle> = Handle extends {
+  /** The phantom resource type of a handle. */
+  readonly [handledResource]?: infer Resource;
+}
+  ? unknown extends Resource
+    ? Handle
+    : Resource
+  : Handle;

@@ -28,10 +28,11 @@ export type {
   NotOwnableSentence,
   NotRefCountedSentence,
   Ownable,
+  ResourceOf,
 } from "./capabilities.js";
 export type { TypeErrorText } from "./TypeErrorText.js";
 export { OwnableResource, adoptOwned } from "./Owned.js";
-export type { Owned, OwnedHandle, ResourceOf } from "./Owned.js";
+export type { Owned, OwnedHandle } from "./Owned.js";
 export {
   OwnableRefCountedResource,
   RefCountedResource,

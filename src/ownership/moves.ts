@@ -83,7 +83,8 @@ function methodOf(op: string, value: unknown, name: PropertyKey): (this: unknown
   if (typeof method !== "function") {
     throw kernelError("EINVAL", op, "argument has no such method", { value: describe(value), method: String(name) });
   }
-  // SAFETY: `method` was read from `value` and is a function; it is called with `value` as `this`.
+  // SAFETY: By the typeof check above `method` is a function, read once from `value`; every caller
+  // calls it with `value` as `this`, so the `this: unknown` signature holds.
   return method as (this: unknown) => unknown;
 }
 

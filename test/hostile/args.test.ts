@@ -113,8 +113,8 @@ test("Folio.alloc and readFolio refuse a gfp that is not a number: \"2\", NaN, 0
 });
 
 test("the primitives validate their arguments", () => {
-  expectKernelError(() => adoptOwned({} as never), "EINVAL");
-  expectKernelError(() => adoptARef({} as never), "EINVAL");
+  expectKernelError(() => unsafe("SAFETY: a hostile argument, refused before anything is adopted", (token) => adoptOwned(token, {} as never)), "EINVAL");
+  expectKernelError(() => unsafe("SAFETY: a hostile argument, refused before anything is adopted", (token) => adoptARef(token, {} as never)), "EINVAL");
   expectKernelError(() => intoARef({} as never), "EINVAL");
   expectKernelError(() => intoOwned({} as never), "EINVAL");
   expectKernelError(() => refCountOf({} as never), "EINVAL");

@@ -1,6 +1,6 @@
 // Re-entrancy-safe disposal: a handle is dead before its cleanup runs; a re-entrant call is EALREADY.
 import { expect, test } from "vitest";
-import { Arc, OwnableResource, RefCountedResource, adoptARef, adoptOwned, type ARef, type Owned } from "../../src/ownership/index.js";
+import { Arc, OwnableResource, RefCountedResource, adoptARef, adoptOwned, type ARef, type Owned, unsafe } from "../../src/ownership/index.js";
 import { isKernelError } from "../../src/errors.js";
 
 class Reentrant extends OwnableResource {
@@ -8,7 +8,7 @@ class Reentrant extends OwnableResource {
   inner: unknown = undefined;
   failNext = false;
   static make(): Owned<Reentrant> {
-    return adoptOwned(new Reentrant());
+    return unsafe("SAFETY: the resource was just created here and has no other owner", (token) => adoptOwned(token, new Reentrant()));
   }
   protected override drop(): void {
     this.drops++;
@@ -81,7 +81,7 @@ class Counted extends RefCountedResource {
 
 test("a put() re-entered from the decrement is EALREADY and decrements once", () => {
   const shared = { count: 1, decrements: 0, reentered: [] as unknown[] };
-  const ref: ARef<Counted> = adoptARef(new Counted(shared));
+  const ref: ARef<Counted> = unsafe("SAFETY: the resource was just created here with one reference, handed to the handle", (token) => adoptARef(token, new Counted(shared)));
   const clone: ARef<Counted> = ref.clone();
   ref.put();
   expect(shared.decrements).toBe(1);

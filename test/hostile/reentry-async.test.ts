@@ -70,7 +70,7 @@ test("runScope: a body that throws a revoked Proxy while onExit throws lets the 
 class AsyncDrop extends OwnableResource {
   drops = 0;
   static make(): Owned<AsyncDrop> {
-    return adoptOwned(new AsyncDrop());
+    return unsafe("SAFETY: the resource was just created here and has no other owner", (token) => adoptOwned(token, new AsyncDrop()));
   }
   protected override async drop(): Promise<void> {
     this.drops++;
@@ -83,7 +83,7 @@ class AsyncCount extends RefCountedResource {
     super();
   }
   static make(): ARef<AsyncCount> {
-    return adoptARef(new AsyncCount({ count: 1 }));
+    return unsafe("SAFETY: the resource was just created here with one reference, handed to the handle", (token) => adoptARef(token, new AsyncCount({ count: 1 })));
   }
   protected override incRef(): void {
     this.shared.count++;

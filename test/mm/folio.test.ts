@@ -2,7 +2,7 @@ import { expect, expectTypeOf, test } from "vitest";
 import { GFP_KERNEL, Machine, __GFP_NOWARN, __GFP_ZERO } from "../../src/core/index.js";
 import { Folio, LockedFolio, Page, type FolioNeedsLock, type Loff, type SharedFolio, type UniqueFolio } from "../../src/mm/index.js";
 import { refCountOf, type ARef, type Owned } from "../../src/ownership/index.js";
-import { Borrows, folioState } from "../../src/mm/internal/folio-state.js";
+import { MappingRegistry as Borrows, folioState } from "../../src/mm/folio/folio-state.js";
 import { expectKernelError, expectUnchanged } from "../core/helpers.js";
 
 const small = (): Machine => new Machine({ ramSize: 8 << 20 });

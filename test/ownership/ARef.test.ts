@@ -8,6 +8,7 @@ import {
   refCountOf,
   type ARef,
   type Owned,
+  unsafe,
 } from "../../src/ownership/index.js";
 import { PooledBlock, SharedTexture, freed } from "./fixtures.js";
 
@@ -67,12 +68,12 @@ test("put on a count that is already zero is an underflow EINVAL, decRef not cal
       return new Counter() as this;
     }
   }
-  const handle = adoptARef(new Counter());
+  const handle = unsafe("SAFETY: the resource was just created here with one reference, handed to the handle", (token) => adoptARef(token, new Counter()));
   shared.count = 0; // someone else dropped the reference this handle holds
   expect(() => handle.put()).toThrow(/put: refcount underflow \(resource="Counter", count=0\)/);
   expect(() => handle.clone()).toThrow(expect.objectContaining({ errno: "EINVAL" }));
   expect(shared.decRefs).toBe(0);
-  expect(() => adoptARef(handle)).toThrow(expect.objectContaining({ errno: "EBUSY" }));
+  expect(() => unsafe("SAFETY: the resource was just created here with one reference, handed to the handle", (token) => adoptARef(token, handle))).toThrow(expect.objectContaining({ errno: "EBUSY" }));
 });
 
 test("intoARef consumes the owner and keeps the count", () => {

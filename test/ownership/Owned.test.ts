@@ -1,6 +1,6 @@
 import { expectTypeOf, test, expect, beforeEach } from "vitest";
 import { isKernelError } from "../../src/errors.js";
-import { OwnableResource, adoptOwned, type Owned, type OwnedHandle, type ResourceOf } from "../../src/ownership/index.js";
+import { OwnableResource, adoptOwned, type Owned, type OwnedHandle, type ResourceOf, unsafe } from "../../src/ownership/index.js";
 import { GpuBuffer, freed } from "./fixtures.js";
 
 beforeEach(() => {
@@ -57,8 +57,8 @@ test("resource methods that check liveness reject use after release with EFAULT"
 
 test("adopting a resource that already has an owner is EBUSY", () => {
   const raw = GpuBuffer.unowned("raw");
-  const owner: Owned<GpuBuffer> = adoptOwned(raw);
-  expect(() => adoptOwned(raw)).toThrow(expect.objectContaining({ errno: "EBUSY" }));
+  const owner: Owned<GpuBuffer> = unsafe("SAFETY: the resource was just created here and has no other owner", (token) => adoptOwned(token, raw));
+  expect(() => unsafe("SAFETY: the resource was just created here and has no other owner", (token) => adoptOwned(token, raw))).toThrow(expect.objectContaining({ errno: "EBUSY" }));
   owner.release();
   expect(freed).toEqual(["raw"]);
 });
@@ -70,7 +70,7 @@ test("a drop hook that throws leaves the owner live", () => {
       if (fail) throw new Error("busy");
     }
   }
-  const owner: Owned<Flaky> = adoptOwned(new Flaky());
+  const owner: Owned<Flaky> = unsafe("SAFETY: the resource was just created here and has no other owner", (token) => adoptOwned(token, new Flaky()));
   expect(() => owner[Symbol.dispose]()).toThrow("busy");
   fail = false;
   const alias: Owned<Flaky> = owner;
@@ -99,7 +99,7 @@ test("a never-adopted instance (a borrower's view) cannot release the resource a
 test("a resource can replace the EALREADY of a second release with its own error", () => {
   class Tracked extends OwnableResource {
     static make(): Owned<Tracked> {
-      return adoptOwned(new Tracked());
+      return unsafe("SAFETY: the resource was just created here and has no other owner", (token) => adoptOwned(token, new Tracked()));
     }
     protected override drop(): void {}
     protected override releasedAgain(op: string): void {

@@ -8,6 +8,7 @@ import {
   adoptOwnedRefCounted,
   type ARef,
   type Owned,
+  unsafe,
 } from "../../src/ownership/index.js";
 
 export const freed: string[] = [];
@@ -20,7 +21,7 @@ export class GpuBuffer extends OwnableResource {
     super();
   }
   static alloc(label: string, size = 64): Owned<GpuBuffer> {
-    return adoptOwned(new GpuBuffer(label, size));
+    return unsafe("SAFETY: the resource was just created here and has no other owner", (token) => adoptOwned(token, new GpuBuffer(label, size)));
   }
   /** For tests of adoption: a buffer that no owner holds yet. */
   static unowned(label: string): GpuBuffer {
@@ -48,7 +49,7 @@ export class SharedTexture extends RefCountedResource {
     super();
   }
   static create(label: string): ARef<SharedTexture> {
-    return adoptARef(new SharedTexture({ count: 1, label }));
+    return unsafe("SAFETY: the resource was just created here with one reference, handed to the handle", (token) => adoptARef(token, new SharedTexture({ count: 1, label })));
   }
   get label(): string {
     return this.shared.label;

@@ -10,6 +10,7 @@ import {
   notRefCountedBecause,
   type ARef,
   type Owned,
+  unsafe,
 } from "ownkit";
 
 // An Ownable resource: single owner, no refcount.
@@ -18,7 +19,7 @@ class GpuBuffer extends OwnableResource {
     super();
   }
   static alloc(size: number): Owned<GpuBuffer> {
-    return adoptOwned(new GpuBuffer(size));
+    return unsafe("SAFETY: the resource was just created here and has no other owner", (token) => adoptOwned(token, new GpuBuffer(size)));
   }
   protected override drop(): void {}
 }
@@ -35,7 +36,7 @@ class SharedTexture extends RefCountedResource {
     super();
   }
   static create(): ARef<SharedTexture> {
-    return adoptARef(new SharedTexture({ count: 1 }));
+    return unsafe("SAFETY: the resource was just created here with one reference, handed to the handle", (token) => adoptARef(token, new SharedTexture({ count: 1 })));
   }
   protected override incRef(): void {
     this.shared.count += 1;

@@ -2,14 +2,14 @@
  * @misuse M4
  * @title releasing an owned value twice with no type annotation
  */
-import { OwnableResource, adoptOwned, release, type Owned } from "ownkit";
+import { OwnableResource, adoptOwned, release, unsafe, type Owned } from "ownkit";
 
 class GpuBuffer extends OwnableResource {
   private constructor(readonly size: number) {
     super();
   }
   static alloc(size: number): Owned<GpuBuffer> {
-    return adoptOwned(new GpuBuffer(size));
+    return unsafe("SAFETY: the resource was just created here and has no other owner", (token) => adoptOwned(token, new GpuBuffer(size)));
   }
   protected override drop(): void {}
 }

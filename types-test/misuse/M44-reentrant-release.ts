@@ -4,7 +4,7 @@
  * @runtime
  * @expect-throw EALREADY "resource is being released"
  */
-import { OwnableResource, adoptOwned, type Owned } from "ownkit";
+import { OwnableResource, adoptOwned, unsafe, type Owned } from "ownkit";
 
 class Selfish extends OwnableResource {
   drops = 0;
@@ -12,7 +12,7 @@ class Selfish extends OwnableResource {
   static make(reenter: boolean): Owned<Selfish> {
     const resource = new Selfish();
     resource.reenter = reenter;
-    return adoptOwned(resource);
+    return unsafe("SAFETY: the resource was just created here and has no other owner", (token) => adoptOwned(token, resource));
   }
   protected override drop(): void {
     this.drops++;

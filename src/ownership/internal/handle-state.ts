@@ -73,8 +73,9 @@ export class FieldStamp {
    * @param target - The handle the subclass's fields are defined on.
    */
   constructor(target: object) {
-    // SAFETY: a constructor returning an object makes that object the result of `new` (and the
-    // `this` of a subclass's field initialisers); the class declares no member to be missing.
+    // SAFETY: By ECMAScript's [[Construct]] semantics, a constructor returning an object makes that
+    // object the result of `new` (and the `this` of a subclass's field initialisers); FieldStamp
+    // declares no member, so none is missing.
     return target as FieldStamp;
   }
 }

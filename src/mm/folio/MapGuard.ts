@@ -21,15 +21,14 @@
  *
  * @module
  */
-import { kernelError } from "../errors.js";
-import { lifetimeBrand, type NoEscape } from "../ownership/index.js";
-import type { FolioView, ReadonlyFolioView } from "./FolioView.js";
-import { checkMapOffset, type Borrows, type FolioState, type MapAccess } from "./internal/folio-state.js";
-import { checkClosure } from "../args.js";
-import { checkSynchronous } from "./internal/pageArgs.js";
+import { checkClosure, checkIndex } from "../../args.js";
+import { kernelError } from "../../errors.js";
+import { lifetimeBrand, type NoEscape } from "../../ownership/index.js";
+import { checkSynchronous } from "../internal/mm-args.js";
+import type { FolioState, MapAccess, MappingRegistry } from "./folio-state.js";
+import type { FolioView, ReadonlyFolioView } from "./folio-view.js";
 
-export type { MapAccess } from "./internal/folio-state.js";
-export type { FolioView, ReadonlyFolioView } from "./FolioView.js";
+export type { MapAccess } from "./folio-state.js";
 
 /**
  * The view type of a mapping with the given access.
@@ -47,19 +46,27 @@ export type MappedView<Lifetime, Access extends MapAccess> = Access extends "wri
  */
 export type MapBody<Access extends MapAccess, Result> = <Lifetime>(guard: MapGuard<Lifetime, Access>) => NoEscape<Result, Lifetime>;
 
-/**
- * Maps a folio and lends the guard to `body`; the engine of every `map`/`mapMut` method.
- *
- * @internal
- */
-export let mapWith: <Access extends MapAccess, Result>(
-  state: FolioState,
-  borrows: Borrows | null,
-  access: Access,
-  op: string,
-  offset: number,
-  body: MapBody<Access, Result>,
-) => Result;
+/** What `MapGuard`'s static block grants: the engine of every folio `map`/`mapMut` method. */
+interface MapGuardFriend {
+  /**
+   * Maps a folio and lends a new guard to `body`; the guard dies, the registry entry ends and the
+   * slot is released when `body` returns or throws, in that order.
+   *
+   * @throws KernelError `EINVAL` for a bad offset or `body`, or when `body` returned a promise;
+   *   `EBUSY` from the registry; the core's errors from the mapping.
+   */
+  readonly mapWith: <Access extends MapAccess, Result>(
+    state: FolioState,
+    mappings: MappingRegistry | null,
+    access: Access,
+    op: string,
+    offset: number,
+    body: MapBody<Access, Result>,
+  ) => Result;
+}
+
+/** Set by `MapGuard`'s static block, the only code that constructs a guard or ends it. */
+let friend: MapGuardFriend;
 
 /**
  * A live `kmap_local` mapping of a folio, lent to a closure: the view from `offset` to the end of
@@ -98,16 +105,19 @@ export class MapGuard<Lifetime, Access extends MapAccess = "read"> {
   /**
    * The mapped bytes, from {@link MapGuard.offset} to the end of the page or folio.
    *
+   * @remarks
+   * Do not keep the view itself (captured in an outer variable) after the closure returns: a
+   * JavaScript view cannot be revoked, and the memory may be unmapped, freed and reused. Types
+   * reject returning it (M8); capturing it is caught by the lint rules and, with `debug.views`, at
+   * its next use. Debug poisoning reports a later write.
+   *
    * @throws KernelError `EFAULT` after the closure returned (a guard kept by capture).
-   * @safety
-   * - Do not keep the view itself (captured in an outer variable) after the closure returns: a
-   *   JavaScript view cannot be revoked, and the memory may be unmapped, freed and reused. Types
-   *   reject returning it (M8); capturing it is trusted. Debug poisoning reports a later write.
    */
   get view(): MappedView<Lifetime, Access> {
     if (!this.#live) throw kernelError("EFAULT", "folio_map", "mapping used after its closure returned", { offset: this.offset });
-    // SAFETY: the view is the live mapping's memory; its type declares a subset of Uint8Array's
-    // members (none that writes, for "read") and adds a brand that exists in types only.
+    // SAFETY: By MapGuard's first invariant the mapping is live while #live is true, and by the
+    // invariants of FolioView/ReadonlyFolioView (a subset of Uint8Array's members, none that
+    // writes for "read", and a type-only brand) its Uint8Array is a MappedView.
     return this.#view as unknown as MappedView<Lifetime, Access>;
   }
 
@@ -117,9 +127,9 @@ export class MapGuard<Lifetime, Access extends MapAccess = "read"> {
   }
 
   static {
-    mapWith = <Access extends MapAccess, Result>(
+    const mapWith = <Access extends MapAccess, Result>(
       state: FolioState,
-      borrows: Borrows | null,
+      mappings: MappingRegistry | null,
       access: Access,
       op: string,
       offset: number,
@@ -127,32 +137,42 @@ export class MapGuard<Lifetime, Access extends MapAccess = "read"> {
     ): Result => {
       const { machine, pfn, gen } = state;
       checkClosure(op, body);
-      checkMapOffset(op, offset, state.size());
-      const token = borrows?.begin(op, access, access === "write" ? "write mapping" : "read mapping", offset);
+      checkIndex(op, "offset", offset, state.size());
+      const token = mappings?.begin(op, access, access === "write" ? "write mapping" : "read mapping", offset);
       let id: number;
       try {
         id = machine.kmapLocal(pfn, gen, offset, access, op);
       } catch (error) {
-        if (token !== undefined) borrows!.end(token);
+        if (token !== undefined) mappings!.end(token);
         throw error;
       }
       let guard: MapGuard<unknown, Access> | undefined;
       try {
-        // SAFETY: the view is used only through the guard, which dies when the closure returns.
         guard = new MapGuard<unknown, Access>(machine.kmapLocalView(id), offset);
-        // SAFETY: NoEscape<Result, Lifetime> is Result except for results carrying a borrow, which
-        // the compiler rejected where the closure was written.
+        // SAFETY: By the definition of NoEscape<Result, Lifetime>, it is Result except for results
+        // carrying a borrow, which the compiler rejected where the closure was written.
         const result = body(guard) as Result;
         checkSynchronous(op, result);
         return result;
       } finally {
         // INVARIANT: the guard dies and the borrow ends before the slot is released, LIFO.
         if (guard !== undefined) guard.#live = false;
-        if (token !== undefined) borrows!.end(token);
+        if (token !== undefined) mappings!.end(token);
         machine.kunmapLocal(id);
       }
     };
+    friend = { mapWith };
   }
 }
+
+/**
+ * Friend access to {@link MapGuard}'s constructor and end of life for the files of `mm/folio` (see
+ * CONTRIBUTING.md, "Friend access").
+ *
+ * @internal
+ */
+// SAFETY: By ECMAScript class evaluation, MapGuard's static block above ran when the class was
+// defined, before this line, so `friend` is assigned.
+export const mapGuardFriend: MapGuardFriend = friend!;
 
 

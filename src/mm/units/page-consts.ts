@@ -22,8 +22,9 @@
  *
  * @module
  */
-import { defaultMachine, Machine } from "../core/index.js";
-import { kernelError } from "../errors.js";
+import type { Machine } from "../../core/index.js";
+import { kernelError } from "../../errors.js";
+import { machineArg } from "../internal/mm-args.js";
 import { toPfn, toPhysAddr, type DmaAddr, type Pfn, type PhysAddr, type ResourceSize } from "./addr.js";
 
 /**
@@ -47,25 +48,6 @@ export interface PageConsts {
 }
 
 const cache = new WeakMap<Machine, PageConsts>();
-
-/**
- * Checks an optional machine argument and returns it, or the default machine when it is absent.
- *
- * @param op - The operation, for the error.
- * @param machine - What the caller passed.
- * @returns The machine to use.
- * @throws KernelError `EINVAL` when `machine` is given and is not a `Machine`.
- */
-export function machineArg(op: string, machine: Machine | undefined): Machine {
-  if (machine === undefined) return defaultMachine();
-  if (!Machine.isMachine(machine)) throw notAMachine(op, machine);
-  return machine;
-}
-
-/** The error of {@link machineArg}; out of line to keep the hot paths that inline it short. */
-function notAMachine(op: string, machine: unknown): Error {
-  return kernelError("EINVAL", op, "not a Machine", { machine: machine });
-}
 
 /**
  * The page-size constants of a machine.
@@ -152,12 +134,13 @@ export function pageAlign<Addr extends number | bigint>(addr: Addr, machine?: Ma
   if (typeof addr === "bigint") {
     const big = BigInt(size);
     const aligned = ((addr + big - 1n) / big) * big;
-    // SAFETY: AlignedAddr<bigint> is bigint.
+    // SAFETY: By the definition of AlignedAddr, AlignedAddr<bigint> is bigint.
     return (aligned > U64_MAX ? null : aligned) as AlignedAddr<Addr> | null;
   }
   const aligned = Math.ceil(Number(addr) / size) * size;
-  // SAFETY: the aligned value is a non-negative safe integer (checked here), which satisfies the
-  // invariant of every address brand; the brand of the argument is kept.
+  // SAFETY: By the isSafeInteger test here and checkAddr (addr >= 0), the aligned value is a
+  // non-negative safe integer: the invariant of PhysAddr, DmaAddr and ResourceSize alike, so the
+  // argument's brand is kept.
   return (Number.isSafeInteger(aligned) ? aligned : null) as AlignedAddr<Addr> | null;
 }
 
@@ -174,11 +157,12 @@ export function pageAlignDown<Addr extends number | bigint>(addr: Addr, machine?
   checkAddr("page_align_down", addr);
   const consts = pageConsts(machineArg("page_align_down", machine));
   if (typeof addr === "bigint") {
-    // SAFETY: AlignedAddr<bigint> is bigint.
+    // SAFETY: By the definition of AlignedAddr, AlignedAddr<bigint> is bigint.
     return (addr & consts.PAGE_MASK_BIG) as AlignedAddr<Addr>;
   }
   const value = Number(addr);
-  // SAFETY: rounding a non-negative safe integer down keeps it one; the brand of the argument is kept.
+  // SAFETY: By checkAddr, value is a non-negative safe integer; rounding it down keeps it one, the
+  // invariant of PhysAddr, DmaAddr and ResourceSize alike, so the argument's brand is kept.
   return (value - (value % consts.PAGE_SIZE)) as AlignedAddr<Addr>;
 }
 

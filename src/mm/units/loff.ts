@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { kernelError } from "../errors.js";
+import { kernelError } from "../../errors.js";
 
 /** The key of the {@link Loff} brand; declared in types only. */
 declare const loffBrand: unique symbol;
@@ -63,12 +63,14 @@ export type Loff = LoffRepr & {
 export function loff(value: number | bigint): Loff {
   if (typeof value === "bigint") {
     if (value < 0n) throw kernelError("EINVAL", "loff", "position is negative", { value });
-    // SAFETY: a non-negative bigint is a valid position; the brand exists in types only.
+    // SAFETY: By the check above the bigint is non-negative, the Loff invariant; the brand exists
+    // in types only.
     return value as Loff;
   }
   if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
     throw kernelError("EINVAL", "loff", "position is not a non-negative integer", { value: value });
   }
-  // SAFETY: checked just above; the brand exists in types only.
+  // SAFETY: By the check above the number is a non-negative safe integer, so its BigInt is a
+  // non-negative bigint, the Loff invariant; the brand exists in types only.
   return BigInt(value) as Loff;
 }

@@ -3,10 +3,10 @@
  *
  * @module
  */
-import { byteLengthOf, checkBytes, copyBytes, subBytes } from "../args.js";
-import { kernelError } from "../errors.js";
-import { liveViewBytes } from "../core/index.js";
-import type { PageView } from "./PageView.js";
+import { byteLengthOf, checkBytes, copyBytes, subBytes } from "../../args.js";
+import { kernelError } from "../../errors.js";
+import { liveViewBytes } from "../../core/index.js";
+import type { PageView } from "./page-view.js";
 
 /**
  * A reader of user memory, in the manner of the kernel's `UserSliceReader`: each call consumes the
@@ -60,7 +60,9 @@ export function userSliceReader(src: Uint8Array): UserSliceReader {
       const left = Math.max(0, Math.min(size, byteLengthOf(src)) - position);
       if (wanted > left) throw kernelError("EFAULT", "copy_from_user", "read past the end of the user buffer", { wanted, left });
       if (wanted === 0) return;
-      // SAFETY: intrinsic copy of [position, position + wanted), inside src's real bytes (checked above).
+      // SAFETY: By the `wanted > left` check above (left counts src's real bytes, read with the
+      // intrinsic getter), [position, position + wanted) lies in src, and by checkBytes dst holds
+      // `wanted` bytes; copyBytes and subBytes are intrinsics, so no caller code runs in the copy.
       copyBytes(dst, subBytes(src, position, position + wanted), 0);
       position += wanted;
     },

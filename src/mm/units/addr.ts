@@ -21,7 +21,7 @@
  *
  * @module
  */
-import { kernelError } from "../errors.js";
+import { kernelError } from "../../errors.js";
 
 // The brand key: declared only and not exported, so no other type can claim a brand.
 declare const addressKind: unique symbol;

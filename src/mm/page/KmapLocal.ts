@@ -1,6 +1,6 @@
 /**
- * `kmap_local` guards: {@link KmapLocal}, made by {@link kmapLocal} for a page (or by mm's other
- * handle types through {@link kmapLocalPfn}), released in LIFO order, disposable with `using`.
+ * `kmap_local` guards of pages: {@link KmapLocal}, made by {@link kmapLocal}, released in LIFO order,
+ * disposable with `using`. (Folio mappings are closure-scoped: `MapGuard` in `mm/folio`.)
  *
  * @remarks
  * A local mapping belongs to the CPU that made it and lives on that CPU's stack of slots (15 per CPU,
@@ -23,16 +23,26 @@
  *
  * @module
  */
-import type { Machine } from "../core/index.js";
-import { kernelError } from "../errors.js";
-import { whenUnsafeEnds } from "../ownership/index.js";
-import { scopeTokenOf } from "./internal/page-handle.js";
-import type { Page } from "./Page.js";
-import { pageHandle } from "./PageAccess.js";
+import { checkIndex } from "../../args.js";
+import type { Machine } from "../../core/index.js";
+import { kernelError } from "../../errors.js";
+import { whenUnsafeEnds } from "../../ownership/index.js";
+import { pageFriend, type Page } from "./Page.js";
 
-// Set by KmapLocal's static block: the only way to construct a guard, and to end its scope.
-let makeGuard: (machine: Machine, id: number) => KmapLocal;
-let endScope: (guard: KmapLocal, why: string) => void;
+// Module-local copies of the friend's members: optimised code calls a module's own constant
+// directly, where a property of an imported object is loaded on every call.
+const { handle: pageHandle, scopeToken: scopeTokenOf } = pageFriend;
+
+/** What `KmapLocal`'s static block grants to {@link kmapLocal}, in this file only. */
+interface KmapLocalFriend {
+  /** Makes a guard (the private constructor). */
+  readonly make: (machine: Machine, id: number) => KmapLocal;
+  /** Ends a live guard's scope: its view fails from now on, naming `why`. */
+  readonly endScope: (guard: KmapLocal, why: string) => void;
+}
+
+/** Set by `KmapLocal`'s static block, the only code that constructs a guard or ends its scope. */
+let friend: KmapLocalFriend;
 
 /**
  * A live `kmap_local` mapping: its view, and its release.
@@ -67,11 +77,13 @@ export class KmapLocal implements Disposable {
   }
 
   static {
-    makeGuard = (machine, id) => new KmapLocal(machine, id);
-    endScope = (guard, why) => {
-      if (!guard.#live) return;
-      guard.#scopeEnded = why;
-      guard.machine.endLocalViews(guard.id, why);
+    friend = {
+      make: (machine, id) => new KmapLocal(machine, id),
+      endScope: (guard, why) => {
+        if (!guard.#live) return;
+        guard.#scopeEnded = why;
+        guard.machine.endLocalViews(guard.id, why);
+      },
     };
   }
 
@@ -132,25 +144,6 @@ export class KmapLocal implements Disposable {
 }
 
 /**
- * Maps one page or block of a machine on the current CPU, starting at a byte offset; the building
- * block of {@link kmapLocal} and of mm's folio mappings (`kmap_local_folio`).
- *
- * @remarks
- * Exported for mm's handle types, not from the package: callers outside mm map through a handle.
- *
- * @param machine - The machine.
- * @param pfn - The page or block head.
- * @param gen - The generation of the handle.
- * @param offset - The first mapped byte, from the start of `pfn`; below the block's size.
- * @returns The guard.
- * @throws KernelError `ENOSPC` when the CPU's slots are full, earlier mappings untouched (M23);
- *   `EINVAL` for a bad offset; `EFAULT` for a dead handle.
- */
-export function kmapLocalPfn(machine: Machine, pfn: number, gen: number, offset = 0): KmapLocal {
-  return makeGuard(machine, machine.kmapLocal(pfn, gen, offset));
-}
-
-/**
  * Maps a page on the current CPU (`kmap_local_page`), for HIGHMEM pages and any other page.
  *
  * @param page - An owned or borrowed page.
@@ -171,12 +164,10 @@ export function kmapLocal(page: Page, offset = 0): KmapLocal {
   const op = "kmap_local_page";
   const gen = pageHandle(page, op);
   const machine = page.machine;
-  if ((typeof offset !== "number" || (offset >>> 0) !== offset) || offset >= machine.pageSize) {
-    throw kernelError("EINVAL", op, "offset is not an integer with 0 <= offset < PAGE_SIZE", { offset: offset, pageSize: machine.pageSize });
-  }
-  const guard = makeGuard(machine, machine.kmapLocal(page.pfn, gen, offset, "write", op));
+  checkIndex(op, "offset", offset, machine.pageSize);
+  const guard = friend.make(machine, machine.kmapLocal(page.pfn, gen, offset, "write", op));
   const token = scopeTokenOf(page);
   // INVARIANT: a mapping of a borrowed page ends with the unsafe block that bounds the borrow.
-  if (token !== undefined) whenUnsafeEnds(token, () => endScope(guard, `unsafe block ended: ${token.reason}`));
+  if (token !== undefined) whenUnsafeEnds(token, () => friend.endScope(guard, `unsafe block ended: ${token.reason}`));
   return guard;
 }

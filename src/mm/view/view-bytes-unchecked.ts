@@ -4,9 +4,9 @@
  *
  * @module
  */
-import { assertUnsafe, type Unsafe } from "../ownership/index.js";
-import { liveViewBytes } from "../core/index.js";
-import type { ByteViewReads } from "./ByteView.js";
+import { assertUnsafe, type Unsafe } from "../../ownership/index.js";
+import { liveViewBytes } from "../../core/index.js";
+import type { ByteViewReads } from "./byte-view.js";
 
 /**
  * The raw `Uint8Array` behind a mapped page or folio view (no copy), for an API that must alias the
@@ -48,7 +48,8 @@ import type { ByteViewReads } from "./ByteView.js";
  */
 export function viewBytesUnchecked<Lifetime>(token: Unsafe<Lifetime>, view: ByteViewReads): Uint8Array {
   assertUnsafe(token, "viewBytesUnchecked");
-  // SAFETY: the caller took over the view's guarantees under the @safety contract above; the core
-  // returns the memory behind a live view (a debug view's target, checked live) and refuses others.
+  // SAFETY: By this function's @safety contract the caller keeps the view's invariants (lifetime,
+  // CPU, read-only) by hand; liveViewBytes returns the memory behind a live view only (a debug
+  // view's target, checked live) and refuses anything else.
   return liveViewBytes(view, "viewBytesUnchecked");
 }

@@ -34,7 +34,7 @@
  *
  * @module
  */
-import { lifetimeBrand } from "../ownership/index.js";
+import { lifetimeBrand } from "../../ownership/index.js";
 
 /**
  * The reading members of every byte view that do not mention the view type; shared by all views.

@@ -3,8 +3,8 @@
  *
  * @module
  */
-import { lifetimeBrand } from "../ownership/index.js";
-import type { ByteViewReads, ByteViewWrites } from "./ByteView.js";
+import { lifetimeBrand } from "../../ownership/index.js";
+import type { ByteViewReads, ByteViewWrites } from "../view/byte-view.js";
 
 /**
  * A writable view of mapped page memory, lent to a closure by `withPageMapped` or

@@ -1,13 +1,19 @@
 /**
- * The runtime engine shared by the folio handles: the `(pfn, gen)` state, borrow tracking, argument
- * checks and the chunk loop over `kmap_local` mappings. Internal to mm.
+ * The run-time state every handle of one folio shares ({@link FolioState}), the registry of an
+ * exclusive handle's live mappings ({@link MappingRegistry}), and the copy and chunk loops over
+ * `kmap_local` mappings that the folio handles run. Internal to `mm/folio` (not exported from the
+ * package).
+ *
+ * @remarks
+ * Not to be confused with the lifetime brands of `ownership/Borrow.ts`, which exist in types only:
+ * the registry here is the run-time record that refuses a write while a mapping is live (M17, M29).
  *
  * @module
  */
 import { checkBytes, checkClosure, checkRange, copyBytes, subBytes } from "../../args.js";
 import type { Machine } from "../../core/index.js";
 import { kernelError } from "../../errors.js";
-import { checkSynchronous } from "./pageArgs.js";
+import { checkSynchronous } from "../internal/mm-args.js";
 
 /** The key under which a folio handle keeps its {@link FolioState}; never exported from the package. */
 export const folioState: unique symbol = Symbol("ownkit.folioState");
@@ -15,8 +21,8 @@ export const folioState: unique symbol = Symbol("ownkit.folioState");
 /** Whether a mapping may only read, or may write. */
 export type MapAccess = "read" | "write";
 
-/** One live borrow: its access and what it is, formatted only for an error. */
-interface Borrow {
+/** One live mapping: its access and what it is, formatted only for an error. */
+interface LiveMapping {
   /** The mapping's access. */
   readonly access: MapAccess;
   /** What kind of borrow it is, for example `"read mapping"`. */
@@ -31,14 +37,15 @@ function describeBorrow(label: string, offset: number): string {
 }
 
 /**
- * The live borrows of one exclusive handle (a {@link UniqueFolio} or a {@link LockedFolio}):
- * any number of read mappings, or one write mapping, and no exclusive operation while any is live.
+ * The registry of the live mappings of one exclusive handle (a {@link UniqueFolio} or a
+ * {@link LockedFolio}): any number of read mappings, or one write mapping, and no exclusive
+ * operation while any is live. (Errors call each entry a "borrow", the word of the rule it enforces.)
  *
- * @invariant `live` holds either only read borrows or exactly one write borrow, so its last entry
- *   is a write borrow exactly when any entry is.
+ * @invariant `live` holds either only read entries or exactly one write entry, so its last entry
+ *   is a write entry exactly when any entry is.
  */
-export class Borrows {
-  private readonly live: Borrow[] = [];
+export class MappingRegistry {
+  private readonly live: LiveMapping[] = [];
 
   /**
    * Registers a mapping, or fails naming the live borrow it conflicts with (M29).
@@ -47,7 +54,7 @@ export class Borrows {
    * @param access - The new mapping's access.
    * @param label - What kind of borrow the new one is (`"read mapping"`), for later errors.
    * @param offset - The folio byte offset the new borrow starts at, for later errors.
-   * @returns A token for {@link Borrows.end}.
+   * @returns A token for {@link MappingRegistry.end}.
    * @throws KernelError `EBUSY` naming the conflicting live borrow.
    */
   begin(op: string, access: MapAccess, label: string, offset: number): object {
@@ -55,7 +62,7 @@ export class Borrows {
     const count = live.length;
     // INVARIANT: a write borrow is alone in the list, so the last entry decides both conflicts.
     if (count !== 0 && (access === "write" || live[count - 1]!.access === "write")) this.conflict(op, access, label, offset);
-    const token: Borrow = { access, label, offset };
+    const token: LiveMapping = { access, label, offset };
     live.push(token);
     return token;
   }
@@ -67,7 +74,7 @@ export class Borrows {
    * @param op - The operation, for the error.
    * @param label - What the read is, for the error.
    * @param offset - The folio byte offset it starts at, for the error.
-   * @throws KernelError `EBUSY` naming the live write borrow, as {@link Borrows.begin} would.
+   * @throws KernelError `EBUSY` naming the live write borrow, as {@link MappingRegistry.begin} would.
    */
   readable(op: string, label: string, offset: number): void {
     const live = this.live;
@@ -76,7 +83,7 @@ export class Borrows {
   }
 
   /**
-   * Ends a borrow registered by {@link Borrows.begin}.
+   * Ends a borrow registered by {@link MappingRegistry.begin}.
    *
    * @remarks
    * Every caller ends, in a `finally`, exactly the token its own `begin` on these borrows returned,
@@ -95,9 +102,9 @@ export class Borrows {
       live.pop();
       return;
     }
-    const index = live.indexOf(token as Borrow);
+    const index = live.indexOf(token as LiveMapping);
     if (index < 0) {
-      const { label, offset } = token as Partial<Borrow>;
+      const { label, offset } = token as Partial<LiveMapping>;
       throw kernelError("EINVAL", "borrow_end", "internal error: the borrow is not live on these borrows (ended twice, or begun on others)", {
         borrow: describeBorrow(String(label), Number(offset)),
       });
@@ -140,7 +147,7 @@ export class FolioState {
   /** Whether a UniqueFolio handle currently owns the folio. */
   unique: boolean;
   /** The unique handle's live mappings. */
-  readonly borrows = new Borrows();
+  readonly mappings = new MappingRegistry();
   /**
    * Whether the folio is in the direct map (not HIGHMEM, no force-map): a `kmap_local_folio` of it
    * then reaches the end of the folio, so a copy is one chunk and needs no mapping at all.
@@ -179,22 +186,6 @@ export class FolioState {
 }
 
 /**
- * Checks a byte offset to map: an integer with `0 <= offset < size` (M25).
- *
- * @param op - The operation, for the error.
- * @param offset - What the caller passed.
- * @param size - The folio's size.
- * @throws KernelError `EINVAL` otherwise.
- */
-export function checkMapOffset(op: string, offset: number, size: number): void {
-  if ((typeof offset === "number" && (offset >>> 0) === offset) && offset < size) return;
-  if (typeof offset !== "number" || !Number.isInteger(offset) || offset < 0) {
-    throw kernelError("EINVAL", op, "offset is not a non-negative integer", { offset: offset });
-  }
-  throw kernelError("EINVAL", op, "offset is not inside the folio", { offset, size });
-}
-
-/**
  * Calls `body` once per mapped chunk of `[offset, offset + length)`, as `memcpy_from_folio` loops:
  * one chunk per page on HIGHMEM (and in force-map mode), one chunk for the whole range otherwise.
  *
@@ -206,9 +197,11 @@ export function checkMapOffset(op: string, offset: number, size: number): void {
  * @param access - The mappings' access when the views are lent to caller code (`"read"` views
  *   refuse writes with `debug.views`); `null` for the kit's own copies, which get the raw bytes.
  * @throws KernelError `EINVAL` when `body` returns a promise, after releasing that chunk's mapping.
- * @safety
- * - `body` must not keep the view: it comes from a `kmap_local` mapping released after the call
- *   (with `debug.views` a lent view stops working then; a raw one cannot be revoked).
+ *
+ * @remarks
+ * Does no checking of the range: the caller checked it. `body` must not keep the view: it comes
+ * from a `kmap_local` mapping released after the call (with `debug.views` a lent view stops working
+ * then; a raw one cannot be revoked).
  */
 export function forEachChunk(
   state: FolioState,
@@ -224,8 +217,9 @@ export function forEachChunk(
   while (at < end) {
     const id = machine.kmapLocal(pfn, gen, at, access ?? "write", op);
     try {
-      // SAFETY: the view comes from the core's live mapping and is used only before it is unmapped;
-      // raw bytes go only to the kit's own copies.
+      // SAFETY: By the invariant of a kmap_local slot (its view is valid until kunmapLocal), the
+      // view is used only before the `finally` below unmaps it; raw bytes (access null) go only
+      // to the kit's own copies in this file, which keep no reference.
       const view = access === null ? machine.kmapLocalBytes(id) : machine.kmapLocalView(id);
       const n = Math.min(view.length, end - at);
       checkSynchronous(op, body(n === view.length ? view : view.subarray(0, n), at));
@@ -253,7 +247,8 @@ export function copyFromFolio(state: FolioState, op: string, dst: Uint8Array, of
     state.machine.read(state.pfn, state.gen, offset, dst);
     return;
   }
-  // SAFETY: intrinsic copies, so no method of dst runs half-way (every chunk or none is written).
+  // SAFETY: By the checkBytes and checkRange above, every chunk [at, at + view.length) lies in
+  // dst at at - offset; copyBytes is the intrinsic set, so no method of dst runs half-way.
   forEachChunk(state, op, offset, length, (view, at) => copyBytes(dst, view, at - offset));
 }
 
@@ -274,8 +269,9 @@ export function copyToFolio(state: FolioState, op: string, offset: number, src: 
     state.machine.write(state.pfn, state.gen, offset, src);
     return;
   }
-  // SAFETY: intrinsic copies of src's real bytes: nothing the caller overrides runs half-way, so a
-  // multi-page copy writes every page or (failing before the first) none.
+  // SAFETY: By the checkBytes (src's real byte length) and checkRange above, each chunk's source
+  // subarray lies in src; copyBytes and subBytes are intrinsics, so nothing the caller overrides
+  // runs half-way and a multi-page copy writes every page or (failing before the first) none.
   forEachChunk(state, op, offset, length, (view, at) => copyBytes(view, subBytes(src, at - offset, at - offset + view.length), 0));
 }
 
@@ -312,7 +308,8 @@ export function zeroFolioRange(state: FolioState, op: string, offset: number, le
 export function checkedChunks(state: FolioState, op: string, offset: number, length: number, body: (view: never, at: number) => unknown, access: MapAccess): void {
   checkClosure(op, body);
   checkRange(op, "folio", offset, length, state.size());
-  // SAFETY: every view type the handles lend is the chunk's Uint8Array with members removed or a
-  // lifetime brand added, both type-only; the view is lent for the call only.
+  // SAFETY: By the invariants of FolioView and ReadonlyFolioView (a subset of Uint8Array's members
+  // and a type-only lifetime brand), every view type a handle's `body` takes is the chunk's
+  // Uint8Array; forEachChunk lends it for the call only.
   forEachChunk(state, op, offset, length, body as unknown as (view: Uint8Array, at: number) => unknown, access);
 }

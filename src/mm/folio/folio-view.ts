@@ -5,8 +5,8 @@
  *
  * @module
  */
-import { lifetimeBrand } from "../ownership/index.js";
-import type { ByteViewReads, ByteViewWrites } from "./ByteView.js";
+import { lifetimeBrand } from "../../ownership/index.js";
+import type { ByteViewReads, ByteViewWrites } from "../view/byte-view.js";
 
 /**
  * A writable view of mapped folio bytes: at run time a plain `Uint8Array` subarray of the machine's

@@ -12,24 +12,22 @@
  *
  * @module
  */
-import { checkFunction, checkOptions, isU32, readOption } from "../args.js";
-import { GFP_KERNEL, MAX_PAGE_ORDER, PG_locked, PG_uptodate, type Machine } from "../core/index.js";
-import { kernelError } from "../errors.js";
-import type { ARef } from "../ownership/index.js";
-import { machineArg } from "./consts.js";
-import { Folio, folioIsLive, getFolio } from "./Folio.js";
-import { folioState } from "./internal/folio-state.js";
-import { checkSynchronous } from "./internal/pageArgs.js";
-import type { Gfp } from "./gfp.js";
-import { LockedFolio, checkLockOrder } from "./LockedFolio.js";
+import { checkFunction, checkOptions, isU32, readOption } from "../../args.js";
+import { GFP_KERNEL, MAX_PAGE_ORDER, PG_locked, PG_uptodate, type Machine } from "../../core/index.js";
+import { kernelError } from "../../errors.js";
+import type { ARef } from "../../ownership/index.js";
+import { checkSynchronous, machineArg } from "../internal/mm-args.js";
+import type { Gfp } from "../units/gfp.js";
+import { loff, type Loff } from "../units/loff.js";
+import { Folio, folioFriend, type LockedFolio, type UniqueFolio } from "./Folio.js";
+import { folioState } from "./folio-state.js";
 
 /**
- * The guard's own release, captured at load: the fill holds the guard and may redefine its
+ * The friend access of the folio handles, copied into module-local constants. `unlockGuard` is the
+ * guard's own release, captured at load: the fill holds the guard and may redefine its
  * `[Symbol.dispose]` or `unlock` on the instance, which must not keep the folio locked.
  */
-const unlockGuard = LockedFolio.prototype[Symbol.dispose];
-import { loff, type Loff } from "./loff.js";
-import type { UniqueFolio } from "./UniqueFolio.js";
+const { get: getFolio, isLive: folioIsLive, checkLockOrder, unlock: unlockGuard } = folioFriend;
 
 /** Options of {@link AddressSpace.readFolio}. */
 export interface ReadFolioOptions {
@@ -204,7 +202,7 @@ export class AddressSpace implements Disposable {
    */
   posOfIndex(index: number): Loff {
     AddressSpace.#brand(this, "pos_of_index");
-    if ((typeof index !== "number" || (index >>> 0) !== index)) throw kernelError("EINVAL", "pos_of_index", "index is not a 32-bit non-negative integer", { index: index });
+    if (!isU32(index)) throw kernelError("EINVAL", "pos_of_index", "index is not a 32-bit non-negative integer", { index: index });
     return loff(BigInt(index) << BigInt(this.machine.pageShift));
   }
 
@@ -270,7 +268,7 @@ export class AddressSpace implements Disposable {
 
   #lookup(op: string, index: number): number {
     this.#check(op);
-    if ((typeof index !== "number" || (index >>> 0) !== index)) throw kernelError("EINVAL", op, "index is not a 32-bit non-negative integer", { index: index });
+    if (!isU32(index)) throw kernelError("EINVAL", op, "index is not a 32-bit non-negative integer", { index: index });
     return this.machine.pageCache.lookup(this.id, index);
   }
 }
