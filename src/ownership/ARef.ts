@@ -349,10 +349,20 @@ export abstract class OwnableRefCountedResource extends RefCountedResource imple
  *
  * @example
  * ```ts
- * static create(size: number): ARef<SharedTexture> {
- *   return unsafe("SAFETY: the texture was just created with a count of 1, held here", (token) =>
- *     adoptARef(token, new SharedTexture({ count: 1, pixels: new Uint8Array(size) })));
+ * declare class SharedTexture extends RefCountedResource {
+ *   constructor(size: number); // starts with a count of 1
+ *   protected incRef(): void;
+ *   protected decRef(): void;
+ *   protected refCount(): number;
+ *   protected newHandle(): this;
  * }
+ *
+ * function createTexture(size: number): ARef<SharedTexture> {
+ *   return unsafe("SAFETY: the texture was just created with a count of 1, held here", (token) =>
+ *     adoptARef(token, new SharedTexture(size)));
+ * }
+ * adoptARef(new SharedTexture(64));
+ * // error TS2554: Expected 2 arguments, but got 1.
  * ```
  */
 export function adoptARef<Resource extends RefCountedResource, Lifetime = unknown>(token: Unsafe<Lifetime>, resource: Resource): ARef<Resource> {

@@ -299,9 +299,11 @@ export abstract class OwnableResource implements Ownable {
  * @example
  * ```ts
  * class GpuBuffer extends OwnableResource {
+ *   constructor(readonly size: number) { super(); }
  *   static alloc(size: number): Owned<GpuBuffer> {
  *     return unsafe("SAFETY: the buffer was just created and nobody else holds it", (token) => adoptOwned(token, new GpuBuffer(size)));
  *   }
+ *   protected override drop(): void {}
  * }
  * adoptOwned(new GpuBuffer(64));
  * // error TS2554: Expected 2 arguments, but got 1.
