@@ -105,24 +105,30 @@ export class MemMap {
    *
    * @remarks For the allocator (`Buddy.ts`) only; every other file goes through {@link MemMap.word}.
    */
-  readonly flagsGen: Int32Array;
+  declare readonly flagsGen: Int32Array;
   /** Reference count of an allocated block head; outside `Buddy.ts` use {@link MemMap.refcount}. */
-  readonly refcounts: Int32Array;
+  declare readonly refcounts: Int32Array;
   /** Free-list next / page-cache mapping id / head pfn of a tail page; outside `Buddy.ts` use {@link MemMap.link0}. */
-  readonly links0: Uint32Array;
+  declare readonly links0: Uint32Array;
   /** Free-list previous / page-cache index; outside `Buddy.ts` use {@link MemMap.link1}. */
-  readonly links1: Uint32Array;
+  declare readonly links1: Uint32Array;
   /** The generation's bits 16..47: incremented when the generation half of `flagsGen` wraps to 0. */
-  readonly genHighs: Uint32Array;
+  declare readonly genHighs: Uint32Array;
   /** The frames initialised to another word than `PG_free` (reserved RAM, holes), sorted, as `[start, end, word]`. */
   readonly #defaults: [start: number, end: number, word: number][] = [];
+
+  /** Number of page frames. */
+  declare readonly nrPages: number;
 
   /**
    * Allocates zeroed metadata for `nrPages` frames.
    *
    * @param nrPages - Number of page frames.
    */
-  constructor(readonly nrPages: number) {
+  constructor(nrPages: number) {
+    // `declare`d fields: the first store is the array itself, so V8 tracks the field's type and the
+    // hot paths' element accesses skip a map check (see docs/performance-notes.md).
+    this.nrPages = nrPages;
     this.flagsGen = new Int32Array(nrPages);
     this.refcounts = new Int32Array(nrPages);
     this.links0 = new Uint32Array(nrPages);
