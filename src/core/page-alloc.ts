@@ -195,18 +195,13 @@ export class PageAlloc {
         const mem = this.mem;
         const word = (mem.word(pfn) + GEN_ONE) & GEN_MASK;
         mem.setWord(pfn, word);
-        if (word === 0) this.carryGen(pfn);
+        // genHigh wraps at 2^32, i.e. after 2^48 reuses of the frame.
+        if (word === 0) mem.setGenHigh(pfn, mem.genHigh(pfn) + 1);
         mem.setRefcount(pfn, 1);
         return pfn;
       }
     }
     return this.allocPagesSlow(gfp, order);
-  }
-
-  /** Carries a wrapped low half of a page's generation into `genHigh`; out of line, as it is rare. */
-  private carryGen(pfn: number): void {
-    // Wraps at 2^32, i.e. after 2^48 reuses of the frame.
-    this.mem.setGenHigh(pfn, this.mem.genHigh(pfn) + 1);
   }
 
   private allocPagesSlow(gfp: number, order: number): number {
