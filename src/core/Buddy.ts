@@ -280,7 +280,7 @@ export class Buddy {
   }
 
   private push(zone: number, order: number, pfn: number): void {
-    const { flagsGen: flags, link0, link1 } = this.mem;
+    const { flagsGen: flags, links0: link0, links1: link1 } = this.mem;
     const index = zone * NR_PAGE_ORDERS + order;
     const head = this.heads[index]!;
     link0[pfn] = head;
@@ -293,7 +293,7 @@ export class Buddy {
   }
 
   private unlink(zone: number, order: number, pfn: number): void {
-    const { flagsGen: flags, link0, link1 } = this.mem;
+    const { flagsGen: flags, links0: link0, links1: link1 } = this.mem;
     const index = zone * NR_PAGE_ORDERS + order;
     const next = link0[pfn]!;
     const prev = link1[pfn]!;
@@ -314,7 +314,7 @@ export class Buddy {
    */
   check(seen: Uint8Array): string[] {
     const problems: string[] = [];
-    const { flagsGen: flags, link0, link1 } = this.mem;
+    const { flagsGen: flags, links0: link0, links1: link1 } = this.mem;
     const mark = (pfn: number, size: number, what: string): void => {
       for (let p = pfn; p < pfn + size; p++) {
         if (seen[p] !== 0) problems.push(`${what}: page ${hex(p)} is free twice`);

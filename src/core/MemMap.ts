@@ -102,28 +102,201 @@ export class MemMap {
   /**
    * Flag bits (`PG_*`), in bits 12..15 the order of a block head, and in bits 16..31 the
    * generation, bumped on every allocation (a handle is `(pfn, gen)`).
+   *
+   * @remarks For the allocator (`Buddy.ts`) only; every other file goes through {@link MemMap.word}.
    */
-  readonly flagsGen: Int32Array;
-  /** Reference count of an allocated block head. */
-  readonly refcount: Int32Array;
-  /** Free-list next / page-cache mapping id / head pfn of a tail page. */
-  readonly link0: Uint32Array;
-  /** Free-list previous / page-cache index. */
-  readonly link1: Uint32Array;
+  declare readonly flagsGen: Int32Array;
+  /** Reference count of an allocated block head; outside `Buddy.ts` use {@link MemMap.refcount}. */
+  declare readonly refcounts: Int32Array;
+  /** Free-list next / page-cache mapping id / head pfn of a tail page; outside `Buddy.ts` use {@link MemMap.link0}. */
+  declare readonly links0: Uint32Array;
+  /** Free-list previous / page-cache index; outside `Buddy.ts` use {@link MemMap.link1}. */
+  declare readonly links1: Uint32Array;
   /** The generation's bits 16..47: incremented when the generation half of `flagsGen` wraps to 0. */
-  readonly genHigh: Uint32Array;
+  declare readonly genHighs: Uint32Array;
+  /** The frames initialised to another word than `PG_free` (reserved RAM, holes), sorted, as `[start, end, word]`. */
+  readonly #defaults: [start: number, end: number, word: number][] = [];
+
+  /** Number of page frames. */
+  declare readonly nrPages: number;
 
   /**
    * Allocates zeroed metadata for `nrPages` frames.
    *
    * @param nrPages - Number of page frames.
    */
-  constructor(readonly nrPages: number) {
+  constructor(nrPages: number) {
+    // `declare`d fields: the first store is the array itself, so V8 tracks the field's type and the
+    // hot paths' element accesses skip a map check (see docs/performance-notes.md).
+    this.nrPages = nrPages;
     this.flagsGen = new Int32Array(nrPages);
-    this.refcount = new Int32Array(nrPages);
-    this.link0 = new Uint32Array(nrPages);
-    this.link1 = new Uint32Array(nrPages);
-    this.genHigh = new Uint32Array(nrPages);
+    this.refcounts = new Int32Array(nrPages);
+    this.links0 = new Uint32Array(nrPages);
+    this.links1 = new Uint32Array(nrPages);
+    this.genHighs = new Uint32Array(nrPages);
+  }
+
+  /**
+   * Initialises the frames `[startPfn, endPfn)` of a reserved or non-RAM range to `word`, which
+   * becomes their {@link MemMap.defaultWord}.
+   *
+   * @param startPfn - First frame.
+   * @param endPfn - One past the last frame, at most `nrPages`.
+   * @param word - `PG_reserved` or `PG_nomap` (generation 0).
+   * @remarks Does no checking: the caller (machine construction) passes disjoint ranges in
+   * ascending order, inside `[0, nrPages)`.
+   */
+  initRange(startPfn: number, endPfn: number, word: number): void {
+    this.flagsGen.fill(word, startPfn, endPfn);
+    // INVARIANT: the ranges stay sorted and disjoint (the caller passes them in order).
+    this.#defaults.push([startPfn, endPfn, word]);
+  }
+
+  /**
+   * The `flagsGen` word of a page: flags in bits 0..15, the generation's low half in bits 16..31.
+   *
+   * @param pfn - A page frame below `nrPages`.
+   * @returns The word (an int32).
+   * @remarks Does no checking: the caller guarantees `pfn < nrPages`.
+   */
+  word(pfn: number): number {
+    // SAFETY: By the type invariant (every array has nrPages elements) and the caller's check, pfn < nrPages.
+    return this.flagsGen[pfn]!;
+  }
+
+  /**
+   * Replaces the `flagsGen` word of a page.
+   *
+   * @param pfn - A page frame below `nrPages`.
+   * @param word - The new word (an int32).
+   * @remarks Does no checking: the caller guarantees `pfn < nrPages`.
+   */
+  setWord(pfn: number, word: number): void {
+    this.flagsGen[pfn] = word;
+  }
+
+  /**
+   * The reference count of a page (of a block head; 0 elsewhere).
+   *
+   * @param pfn - A page frame below `nrPages`.
+   * @returns The count.
+   * @remarks Does no checking: the caller guarantees `pfn < nrPages`.
+   */
+  refcount(pfn: number): number {
+    // SAFETY: By the type invariant (every array has nrPages elements) and the caller's check, pfn < nrPages.
+    return this.refcounts[pfn]!;
+  }
+
+  /**
+   * Replaces the reference count of a page.
+   *
+   * @param pfn - A page frame below `nrPages`.
+   * @param n - The new count.
+   * @remarks Does no checking: the caller guarantees `pfn < nrPages`.
+   */
+  setRefcount(pfn: number, n: number): void {
+    this.refcounts[pfn] = n;
+  }
+
+  /**
+   * The first link of a page: the page-cache mapping id of a block head, the head pfn of a tail.
+   *
+   * @param pfn - A page frame below `nrPages`.
+   * @returns The link.
+   * @remarks Does no checking: the caller guarantees `pfn < nrPages`. The free-list links of free
+   * pages are the allocator's business.
+   */
+  link0(pfn: number): number {
+    // SAFETY: By the type invariant (every array has nrPages elements) and the caller's check, pfn < nrPages.
+    return this.links0[pfn]!;
+  }
+
+  /**
+   * Replaces the first link of a page.
+   *
+   * @param pfn - A page frame below `nrPages`.
+   * @param v - The new link.
+   * @remarks Does no checking: the caller guarantees `pfn < nrPages`.
+   */
+  setLink0(pfn: number, v: number): void {
+    this.links0[pfn] = v;
+  }
+
+  /**
+   * The second link of a page: the page-cache index of a cached block head.
+   *
+   * @param pfn - A page frame below `nrPages`.
+   * @returns The link.
+   * @remarks Does no checking: the caller guarantees `pfn < nrPages`.
+   */
+  link1(pfn: number): number {
+    // SAFETY: By the type invariant (every array has nrPages elements) and the caller's check, pfn < nrPages.
+    return this.links1[pfn]!;
+  }
+
+  /**
+   * Replaces the second link of a page.
+   *
+   * @param pfn - A page frame below `nrPages`.
+   * @param v - The new link.
+   * @remarks Does no checking: the caller guarantees `pfn < nrPages`.
+   */
+  setLink1(pfn: number, v: number): void {
+    this.links1[pfn] = v;
+  }
+
+  /**
+   * The generation's bits 16..47 of a page.
+   *
+   * @param pfn - A page frame below `nrPages`.
+   * @returns The high half.
+   * @remarks Does no checking: the caller guarantees `pfn < nrPages`.
+   */
+  genHigh(pfn: number): number {
+    // SAFETY: By the type invariant (every array has nrPages elements) and the caller's check, pfn < nrPages.
+    return this.genHighs[pfn]!;
+  }
+
+  /**
+   * Replaces the generation's bits 16..47 of a page.
+   *
+   * @param pfn - A page frame below `nrPages`.
+   * @param v - The new high half.
+   * @remarks Does no checking: the caller guarantees `pfn < nrPages`.
+   */
+  setGenHigh(pfn: number, v: number): void {
+    this.genHighs[pfn] = v;
+  }
+
+  /**
+   * The pfn ranges whose metadata is materialised; every frame outside them has the default
+   * metadata of its kind ({@link MemMap.defaultWord}, zero refcount, links and `genHigh`).
+   *
+   * @returns One span `[0, nrPages)`: the flat map materialises every frame.
+   */
+  spans(): Iterable<readonly [startPfn: number, endPfn: number]> {
+    return [[0, this.nrPages]];
+  }
+
+  /**
+   * The word of a frame that was never touched: `PG_free` for RAM, `PG_reserved` for reserved RAM,
+   * `PG_nomap` for holes and MMIO, all with generation 0.
+   *
+   * @param pfn - A page frame below `nrPages`.
+   * @returns The default word.
+   */
+  defaultWord(pfn: number): number {
+    const ranges = this.#defaults;
+    let lo = 0;
+    let hi = ranges.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const range = ranges[mid]!;
+      if (pfn < range[0]) hi = mid - 1;
+      else if (pfn >= range[1]) lo = mid + 1;
+      else return range[2];
+    }
+    return PG_free;
   }
 
   /**
@@ -133,8 +306,8 @@ export class MemMap {
    * @returns `genHigh * 65536 + (flagsGen >>> 16)`, below 2^48.
    */
   gen(pfn: number): number {
-    // SAFETY: callers pass a pfn already checked against nrPages.
-    return this.genHigh[pfn]! * GEN_WRAP + (this.flagsGen[pfn]! >>> GEN_SHIFT);
+    // SAFETY: By the type invariant (every array has nrPages elements) and the caller's check, pfn < nrPages.
+    return this.genHighs[pfn]! * GEN_WRAP + (this.flagsGen[pfn]! >>> GEN_SHIFT);
   }
 
   /**
@@ -144,10 +317,10 @@ export class MemMap {
    * @returns For example `page: pfn:0x1a refcount:1 order:2 gen:3 flags: head|locked`.
    */
   describe(pfn: number): string {
-    // SAFETY: callers pass a pfn already checked against nrPages.
+    // SAFETY: By the type invariant (every array has nrPages elements) and the caller's check, pfn < nrPages.
     const word = this.flagsGen[pfn]!;
     const flags = word & FLAGS_MASK;
-    return `page: pfn:${hex(pfn)} refcount:${this.refcount[pfn]!} order:${flags >>> ORDER_SHIFT} gen:${this.gen(pfn)} flags: ${flagNames(flags)}`;
+    return `page: pfn:${hex(pfn)} refcount:${this.refcounts[pfn]!} order:${flags >>> ORDER_SHIFT} gen:${this.gen(pfn)} flags: ${flagNames(flags)}`;
   }
 }
 
