@@ -24,17 +24,10 @@ function describeViolation(violation: IViolation): string {
   return `${violation.rule.name}: ${path.join(" -> ")}`;
 }
 
-// The circle inside core/ (core/debug/handles.ts <-> core/MachineState.ts) is the core's to remove;
-// until it lands, violations that stay inside src/core/ are reported apart and not asserted here.
-// The lead removes this scoping at merge.
-const isCoreInternal = (violation: IViolation): boolean => [violation.from, violation.to, ...(violation.cycle?.map((step) => step.name) ?? [])].every((name) => name.startsWith("src/core/"));
-
 describe("layering (.dependency-cruiser.cjs)", () => {
   test("src/ has no import circle and respects the floors", { timeout: 120_000 }, async () => {
     const found = await violations(["src"]);
-    const pending = found.filter(isCoreInternal).map(describeViolation);
-    if (pending.length !== 0) console.warn(`layering: violations inside src/core/, left to the core's change:\n  ${pending.join("\n  ")}`);
-    expect(found.filter((violation) => !isCoreInternal(violation)).map(describeViolation)).toEqual([]);
+    expect(found.map(describeViolation)).toEqual([]);
   });
 
   test("the no-circular rule reports a type-only circle (fixture)", { timeout: 120_000 }, async () => {
