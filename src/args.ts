@@ -184,8 +184,8 @@ export function byteLengthOf(value: Uint8Array): number {
  * @param dst - A genuine `Uint8Array`.
  * @param src - A genuine `Uint8Array`.
  * @param at - Where in `dst` the copy starts.
- * @safety
- * - Both arrays were checked with {@link checkBytes} and `at + src.byteLength <= dst.byteLength`.
+ * @remarks Does no checking: the caller guarantees that both arrays passed {@link checkBytes} and
+ * that `at + src.byteLength <= dst.byteLength`.
  */
 export function copyBytes(dst: Uint8Array, src: Uint8Array, at: number): void {
   apply(intrinsicSet, dst, [src, at]);
