@@ -50,8 +50,21 @@ export const GEN_WRAP = 0x10000;
 /** The number of distinct generations of a page: 2^48 (16 bits in `flagsGen`, 32 in `genHigh`). */
 export const GEN_LIMIT = 2 ** 48;
 
-/** The "no page" value of the `link0`/`link1` free-list links. */
-export const NO_PFN = 0xffffffff;
+/**
+ * The "no page" value the allocator returns when it has nothing to give: -1, never a valid pfn
+ * (pfns are non-negative and reach 2^34).
+ */
+export const NO_PFN = -1;
+
+/** log2 of the pages in one memory section (the kernel's `PFN_SECTION_SHIFT`: 2^15 pages, 128 MiB of 4 KiB pages). */
+export const SECTION_SHIFT = 15;
+/** Pages per memory section: the unit in which {@link MemMap} allocates metadata. */
+export const SECTION_PAGES = 2 ** SECTION_SHIFT;
+/** The mask of a pfn's offset inside its section (a LOW-bits mask, exact for any pfn below 2^53). */
+const SECTION_MASK = SECTION_PAGES - 1;
+/** The largest value a `link0`/`link1` entry holds: 36 bits (32 in the word, 4 in the lazily made high part). */
+export const LINK_MAX = 2 ** 36 - 1;
+const TWO_32 = 2 ** 32;
 
 const FLAG_NAMES: readonly [number, string][] = [
   [PG_free, "free"],
@@ -69,19 +82,88 @@ const FLAG_NAMES: readonly [number, string][] = [
 ];
 
 /**
- * The per-page metadata of one machine: five typed arrays indexed by pfn, 20 bytes per page.
+ * The metadata of one memory section: the five per-page arrays for its frames, in one buffer.
+ *
+ * @remarks Made by {@link MemMap} on the first write to one of its frames, filled with the frames'
+ * default words ({@link MemMap.defaultWord}); never freed while the machine lives.
+ *
+ * @invariant Every array has exactly `pages` elements; `pages` is `SECTION_PAGES` except for the
+ *   last section of a machine whose size is not a multiple of it.
+ * @invariant `linkHigh` is `undefined` until a link value of 2^32 or more is written into the
+ *   section; while it is, every link's bits 32..35 are 0.
+ */
+export class MemSection {
+  /** Flags, order and the generation's low half of each frame (see {@link MemMap}). */
+  readonly flagsGen: Int32Array;
+  /** Reference count of each frame. */
+  readonly refcount: Int32Array;
+  /** Bits 0..31 of each frame's `link0`. */
+  readonly link0: Uint32Array;
+  /** Bits 0..31 of each frame's `link1`. */
+  readonly link1: Uint32Array;
+  /** The generation's bits 16..47 of each frame. */
+  readonly genHigh: Uint32Array;
+  /** Bits 32..35 of `link0` (low nibble) and `link1` (high nibble), made on the first such value. */
+  linkHigh: Uint8Array | undefined = undefined;
+
+  /**
+   * Allocates zeroed metadata for `pages` frames.
+   *
+   * @param start - The section's first pfn.
+   * @param pages - Frames in the section, 1..`SECTION_PAGES`.
+   */
+  constructor(readonly start: number, readonly pages: number) {
+    const buffer = new ArrayBuffer(pages * 20);
+    this.flagsGen = new Int32Array(buffer, 0, pages);
+    this.refcount = new Int32Array(buffer, pages * 4, pages);
+    this.link0 = new Uint32Array(buffer, pages * 8, pages);
+    this.link1 = new Uint32Array(buffer, pages * 12, pages);
+    this.genHigh = new Uint32Array(buffer, pages * 16, pages);
+  }
+}
+
+/** A run of frames of one default word, `[start, end)`: what {@link MemMap} reads for untouched frames. */
+interface DefaultRun {
+  readonly start: number;
+  readonly end: number;
+  readonly word: number;
+}
+
+/** The kinds of configured frames, as far as the memory map's defaults are concerned. */
+export interface MemLayoutSegment {
+  /** The first frame. */
+  readonly startPfn: number;
+  /** One past the last frame. */
+  readonly endPfn: number;
+  /** What the frames hold: `ram`, `reserved`, `hole` or `mmio`. */
+  readonly kind: string;
+}
+
+/**
+ * The per-page metadata of one machine (the simulator's `struct page` array), allocated a memory
+ * section at a time on first write, in the manner of the kernel's `SPARSEMEM_VMEMMAP`.
  *
  * @remarks
- * | array | type | bytes | free page | allocated block head | other allocated page |
+ * Every frame has five fields, 20 bytes in all; they live in per-section arrays
+ * ({@link MemSection}, `SECTION_PAGES` = 2^15 frames each) that are made on the first write to a
+ * frame of the section. Until then every read of a frame returns its default: the flags word
+ * {@link MemMap.defaultWord} (from the configured ranges) and 0 for the other fields.
+ *
+ * | field | storage | bytes | free page | allocated block head | other allocated page |
  * |---|---|---|---|---|---|
- * | `flagsGen` bits 0..15 | `Int32Array` | 4 | `PG_free` (+`PG_buddy` and order on a block head) | flags + order in bits 12..15 | `PG_tail` |
- * | `flagsGen` bits 16..31 | | | generation of the last allocation | generation | generation |
+ * | `word` bits 0..15 | `Int32Array` | 4 | `PG_free` (+`PG_buddy` and order on a block head) | flags + order in bits 12..15 | `PG_tail` |
+ * | `word` bits 16..31 | | | generation of the last allocation | generation | generation |
  * | `refcount` | `Int32Array` | 4 | 0 | references | 0 |
- * | `link0` | `Uint32Array` | 4 | next free block | page-cache mapping id (0 = none) | head pfn |
- * | `link1` | `Uint32Array` | 4 | previous free block | page-cache index | 0 |
+ * | `link0` | `Uint32Array` (+ 4 bits) | 4 | the allocator's next link | page-cache mapping id (0 = none) | head pfn |
+ * | `link1` | `Uint32Array` (+ 4 bits) | 4 | the allocator's previous link | page-cache index | 0 |
  * | `genHigh` | `Uint32Array` | 4 | generation bits 16..47 | same | same |
  *
- * A page's generation is `genHigh * 65536 + (flagsGen >>> 16)`: 48 bits, so a handle made before a
+ * Links hold values up to 2^36 - 1 ({@link LINK_MAX}) so that they can name any of the 2^34
+ * frames a machine may have: bits 0..31 live in the `Uint32Array`, bits 32..35 in a per-section
+ * byte array made only when a section first stores such a value (on machines above 16 TiB), so the
+ * map stays at 20 bytes per page wherever the pfns fit 32 bits.
+ *
+ * A page's generation is `genHigh * 65536 + (word >>> 16)`: 48 bits, so a handle made before a
  * frame was reused is told apart from the frame's current owner however often (up to 2^48 times)
  * the frame was reused in between. The low half stays in the flags word, so allocation remains one
  * write (plus a carry into `genHigh` once every 65,536 reuses of a frame).
@@ -95,59 +177,341 @@ const FLAG_NAMES: readonly [number, string][] = [
  * shares storage with `mapping`/`index` of a page-cache page). The kernel's `struct page` is 64
  * bytes; this layout keeps what the simulator needs in under a third of that.
  *
- * @invariant Every array has exactly `nrPages` elements.
- * @invariant A page has `PG_free` set exactly when it lies in a free block or a per-CPU list.
+ * The accessors do no checking: the caller guarantees `0 <= pfn < nrPages` (an integer) and, for
+ * the setters, a value of the field's type (a 32-bit word, a `u32`, or a link in `0..LINK_MAX`).
+ * A write of a field's default value to an untouched section changes nothing and allocates nothing.
+ *
+ * @invariant `sections` has `ceil(nrPages / SECTION_PAGES)` entries; entry `i` is `undefined` or
+ *   the {@link MemSection} of frames `[i * SECTION_PAGES, min((i + 1) * SECTION_PAGES, nrPages))`.
+ * @invariant A frame of an `undefined` section has the default word and zero in every other field.
+ * @invariant `runs` are sorted, disjoint and cover `[0, nrPages)` exactly.
+ * @invariant A page has `PG_free` set exactly when it lies in a free block, a per-CPU list, or RAM
+ *   the allocator has not yet threaded onto its lists (see `Buddy`).
  */
 export class MemMap {
-  /**
-   * Flag bits (`PG_*`), in bits 12..15 the order of a block head, and in bits 16..31 the
-   * generation, bumped on every allocation (a handle is `(pfn, gen)`).
-   */
-  readonly flagsGen: Int32Array;
-  /** Reference count of an allocated block head. */
-  readonly refcount: Int32Array;
-  /** Free-list next / page-cache mapping id / head pfn of a tail page. */
-  readonly link0: Uint32Array;
-  /** Free-list previous / page-cache index. */
-  readonly link1: Uint32Array;
-  /** The generation's bits 16..47: incremented when the generation half of `flagsGen` wraps to 0. */
-  readonly genHigh: Uint32Array;
+  /** The section table: one entry per `SECTION_PAGES` frames, `undefined` until first written. */
+  readonly #sections: (MemSection | undefined)[];
+  /** The default words, as runs of frames. */
+  readonly #runs: readonly DefaultRun[];
+  /** Bytes of section metadata allocated so far. */
+  #bytes = 0;
 
   /**
-   * Allocates zeroed metadata for `nrPages` frames.
+   * Lays out an untouched memory map for `nrPages` frames; costs one table slot per section.
    *
-   * @param nrPages - Number of page frames.
+   * @param nrPages - Number of page frames, at most 2^34.
+   * @param segments - The kinds of the frames, sorted and covering `[0, nrPages)` (the machine's
+   *   resolved segments); all RAM when absent.
    */
-  constructor(readonly nrPages: number) {
-    this.flagsGen = new Int32Array(nrPages);
-    this.refcount = new Int32Array(nrPages);
-    this.link0 = new Uint32Array(nrPages);
-    this.link1 = new Uint32Array(nrPages);
-    this.genHigh = new Uint32Array(nrPages);
+  constructor(readonly nrPages: number, segments?: readonly MemLayoutSegment[]) {
+    const count = Math.ceil(nrPages / SECTION_PAGES);
+    // Pushed one by one so that V8 keeps a packed array (a large `new Array(n)` is a dictionary).
+    const sections: (MemSection | undefined)[] = [];
+    for (let i = 0; i < count; i++) sections.push(undefined);
+    this.#sections = sections;
+    const layout = segments ?? [{ startPfn: 0, endPfn: nrPages, kind: "ram" }];
+    // INVARIANT: the segments cover [0, nrPages) in order, so the runs do too.
+    this.#runs = layout.map((seg) => ({
+      start: seg.startPfn,
+      end: seg.endPfn,
+      word: seg.kind === "ram" ? PG_free : seg.kind === "reserved" ? PG_reserved : PG_nomap,
+    }));
+  }
+
+  /**
+   * The flags word a frame has until its section is first written.
+   *
+   * @param pfn - A page frame.
+   * @returns `PG_free` for RAM, `PG_reserved` for reserved RAM, `PG_nomap` for holes, MMIO and
+   *   frames at or above `nrPages`.
+   */
+  defaultWord(pfn: number): number {
+    const runs = this.#runs;
+    let lo = 0;
+    let hi = runs.length;
+    while (lo < hi) {
+      const mid = Math.floor((lo + hi) / 2);
+      // SAFETY: lo <= mid < hi <= runs.length.
+      const run = runs[mid]!;
+      if (pfn < run.start) hi = mid;
+      else if (pfn >= run.end) lo = mid + 1;
+      else return run.word;
+    }
+    return PG_nomap;
+  }
+
+  /**
+   * The flags word of a frame: flags and order in bits 0..15, the generation's low half above.
+   *
+   * @param pfn - A page frame below `nrPages`.
+   * @returns The word, a signed 32-bit integer.
+   */
+  word(pfn: number): number {
+    // SAFETY: By the invariant of `sections` and the caller's pfn < nrPages, the index is in range
+    // and a present section has the frame at `pfn & SECTION_MASK`.
+    const section = this.#sections[Math.floor(pfn / SECTION_PAGES)];
+    return section === undefined ? this.defaultWord(pfn) : section.flagsGen[pfn & SECTION_MASK]!;
+  }
+
+  /**
+   * Sets the flags word of a frame.
+   *
+   * @param pfn - A page frame below `nrPages`.
+   * @param word - A signed 32-bit word.
+   */
+  setWord(pfn: number, word: number): void {
+    const section = this.#sections[Math.floor(pfn / SECTION_PAGES)];
+    if (section !== undefined) {
+      // SAFETY: as in word().
+      section.flagsGen[pfn & SECTION_MASK] = word;
+      return;
+    }
+    if (word === this.defaultWord(pfn)) return;
+    this.#materialise(pfn).flagsGen[pfn & SECTION_MASK] = word;
+  }
+
+  /**
+   * The reference count of a frame.
+   *
+   * @param pfn - A page frame below `nrPages`.
+   * @returns The count (0 unless an allocated block head).
+   */
+  refcount(pfn: number): number {
+    const section = this.#sections[Math.floor(pfn / SECTION_PAGES)];
+    // SAFETY: as in word().
+    return section === undefined ? 0 : section.refcount[pfn & SECTION_MASK]!;
+  }
+
+  /**
+   * Sets the reference count of a frame.
+   *
+   * @param pfn - A page frame below `nrPages`.
+   * @param count - A signed 32-bit count.
+   */
+  setRefcount(pfn: number, count: number): void {
+    const section = this.#sections[Math.floor(pfn / SECTION_PAGES)];
+    if (section !== undefined) {
+      // SAFETY: as in word().
+      section.refcount[pfn & SECTION_MASK] = count;
+      return;
+    }
+    if (count !== 0) this.#materialise(pfn).refcount[pfn & SECTION_MASK] = count;
+  }
+
+  /**
+   * The first link of a frame: the allocator's next link, a page-cache mapping id, or a tail's head.
+   *
+   * @param pfn - A page frame below `nrPages`.
+   * @returns A value in `0..LINK_MAX`.
+   */
+  link0(pfn: number): number {
+    const section = this.#sections[Math.floor(pfn / SECTION_PAGES)];
+    if (section === undefined) return 0;
+    const index = pfn & SECTION_MASK;
+    const high = section.linkHigh;
+    // SAFETY: as in word(); linkHigh, when present, has `pages` elements like the other arrays.
+    return high === undefined ? section.link0[index]! : section.link0[index]! + (high[index]! & 0xf) * TWO_32;
+  }
+
+  /**
+   * Sets the first link of a frame.
+   *
+   * @param pfn - A page frame below `nrPages`.
+   * @param value - An integer in `0..LINK_MAX`.
+   */
+  setLink0(pfn: number, value: number): void {
+    const section = this.#sections[Math.floor(pfn / SECTION_PAGES)];
+    const index = pfn & SECTION_MASK;
+    if (section !== undefined && value < TWO_32) {
+      // SAFETY: as in word(); value is a u32, so the store is exact.
+      section.link0[index] = value;
+      const high = section.linkHigh;
+      if (high !== undefined) high[index] = high[index]! & 0xf0;
+      return;
+    }
+    if (section === undefined && value === 0) return;
+    this.#setLinkSlow(pfn, value, 0);
+  }
+
+  /**
+   * The second link of a frame: the allocator's previous link or a page-cache index.
+   *
+   * @param pfn - A page frame below `nrPages`.
+   * @returns A value in `0..LINK_MAX`.
+   */
+  link1(pfn: number): number {
+    const section = this.#sections[Math.floor(pfn / SECTION_PAGES)];
+    if (section === undefined) return 0;
+    const index = pfn & SECTION_MASK;
+    const high = section.linkHigh;
+    // SAFETY: as in link0().
+    return high === undefined ? section.link1[index]! : section.link1[index]! + (high[index]! >> 4) * TWO_32;
+  }
+
+  /**
+   * Sets the second link of a frame.
+   *
+   * @param pfn - A page frame below `nrPages`.
+   * @param value - An integer in `0..LINK_MAX`.
+   */
+  setLink1(pfn: number, value: number): void {
+    const section = this.#sections[Math.floor(pfn / SECTION_PAGES)];
+    const index = pfn & SECTION_MASK;
+    if (section !== undefined && value < TWO_32) {
+      // SAFETY: as in setLink0().
+      section.link1[index] = value;
+      const high = section.linkHigh;
+      if (high !== undefined) high[index] = high[index]! & 0x0f;
+      return;
+    }
+    if (section === undefined && value === 0) return;
+    this.#setLinkSlow(pfn, value, 1);
+  }
+
+  /**
+   * The generation's bits 16..47 of a frame.
+   *
+   * @param pfn - A page frame below `nrPages`.
+   * @returns A `u32`.
+   */
+  genHigh(pfn: number): number {
+    const section = this.#sections[Math.floor(pfn / SECTION_PAGES)];
+    // SAFETY: as in word().
+    return section === undefined ? 0 : section.genHigh[pfn & SECTION_MASK]!;
+  }
+
+  /**
+   * Sets the generation's bits 16..47 of a frame.
+   *
+   * @param pfn - A page frame below `nrPages`.
+   * @param value - A `u32` (stored modulo 2^32).
+   */
+  setGenHigh(pfn: number, value: number): void {
+    const section = this.#sections[Math.floor(pfn / SECTION_PAGES)];
+    if (section !== undefined) {
+      // SAFETY: as in word().
+      section.genHigh[pfn & SECTION_MASK] = value;
+      return;
+    }
+    if (value !== 0) this.#materialise(pfn).genHigh[pfn & SECTION_MASK] = value;
   }
 
   /**
    * The full generation of a page.
    *
-   * @param pfn - A page frame number below `nrPages`.
-   * @returns `genHigh * 65536 + (flagsGen >>> 16)`, below 2^48.
+   * @param pfn - A page frame below `nrPages`.
+   * @returns `genHigh * 65536 + (word >>> 16)`, below 2^48.
    */
   gen(pfn: number): number {
-    // SAFETY: callers pass a pfn already checked against nrPages.
-    return this.genHigh[pfn]! * GEN_WRAP + (this.flagsGen[pfn]! >>> GEN_SHIFT);
+    const section = this.#sections[Math.floor(pfn / SECTION_PAGES)];
+    if (section === undefined) return this.defaultWord(pfn) >>> GEN_SHIFT;
+    const index = pfn & SECTION_MASK;
+    // SAFETY: as in word().
+    return section.genHigh[index]! * GEN_WRAP + (section.flagsGen[index]! >>> GEN_SHIFT);
   }
 
   /**
    * Describes a page the way the kernel's `dump_page` does.
    *
-   * @param pfn - A page frame number below `nrPages`.
+   * @param pfn - A page frame below `nrPages`.
    * @returns For example `page: pfn:0x1a refcount:1 order:2 gen:3 flags: head|locked`.
    */
   describe(pfn: number): string {
-    // SAFETY: callers pass a pfn already checked against nrPages.
-    const word = this.flagsGen[pfn]!;
-    const flags = word & FLAGS_MASK;
-    return `page: pfn:${hex(pfn)} refcount:${this.refcount[pfn]!} order:${flags >>> ORDER_SHIFT} gen:${this.gen(pfn)} flags: ${flagNames(flags)}`;
+    const flags = this.word(pfn) & FLAGS_MASK;
+    return `page: pfn:${hex(pfn)} refcount:${this.refcount(pfn)} order:${flags >>> ORDER_SHIFT} gen:${this.gen(pfn)} flags: ${flagNames(flags)}`;
+  }
+
+  /**
+   * The frame ranges whose metadata has been allocated, merged where sections touch.
+   *
+   * @returns `[start, end)` pairs in ascending order; every frame outside them has its defaults.
+   */
+  *spans(): Iterable<readonly [start: number, end: number]> {
+    const sections = this.#sections;
+    let start = -1;
+    let end = -1;
+    for (let i = 0; i < sections.length; i++) {
+      const section = sections[i];
+      if (section === undefined) continue;
+      if (section.start !== end) {
+        if (start >= 0) yield [start, end] as const;
+        start = section.start;
+      }
+      end = section.start + section.pages;
+    }
+    if (start >= 0) yield [start, end] as const;
+  }
+
+  /**
+   * Bytes of per-page metadata allocated so far (the sections' arrays, not the section table).
+   *
+   * @returns 20 bytes per frame of every touched section, plus 1 per frame of a section that holds
+   *   a link of 2^32 or more.
+   */
+  bytes(): number {
+    return this.#bytes;
+  }
+
+  /**
+   * Number of sections whose metadata has been allocated.
+   *
+   * @returns The count.
+   */
+  sectionCount(): number {
+    let count = 0;
+    for (const section of this.#sections) if (section !== undefined) count++;
+    return count;
+  }
+
+  /**
+   * Whether the metadata of `pfn`'s section has been allocated.
+   *
+   * @param pfn - A page frame below `nrPages`.
+   * @returns `false` while every frame of the section has its defaults without storage.
+   */
+  isMaterialised(pfn: number): boolean {
+    return this.#sections[Math.floor(pfn / SECTION_PAGES)] !== undefined;
+  }
+
+  /**
+   * Allocates the section of `pfn`, filled with its frames' default words.
+   *
+   * @param pfn - A page frame below `nrPages` whose section is `undefined`.
+   * @returns The new section.
+   */
+  #materialise(pfn: number): MemSection {
+    const index = Math.floor(pfn / SECTION_PAGES);
+    const start = index * SECTION_PAGES;
+    const section = new MemSection(start, Math.min(SECTION_PAGES, this.nrPages - start));
+    const end = start + section.pages;
+    for (const run of this.#runs) {
+      if (run.end <= start || run.start >= end || run.word === 0) continue;
+      section.flagsGen.fill(run.word, Math.max(run.start, start) - start, Math.min(run.end, end) - start);
+    }
+    // INVARIANT: the new section holds exactly the defaults its frames read as before.
+    this.#sections[index] = section;
+    this.#bytes += section.pages * 20;
+    return section;
+  }
+
+  /** The rare cases of the link setters: a value of 2^32 or more, or a first write to a section. */
+  #setLinkSlow(pfn: number, value: number, which: 0 | 1): void {
+    const section = this.#sections[Math.floor(pfn / SECTION_PAGES)] ?? this.#materialise(pfn);
+    const index = pfn & SECTION_MASK;
+    const low = value % TWO_32;
+    const top = (value - low) / TWO_32;
+    if (top !== 0 && section.linkHigh === undefined) {
+      section.linkHigh = new Uint8Array(section.pages);
+      this.#bytes += section.pages;
+    }
+    const high = section.linkHigh;
+    if (which === 0) {
+      section.link0[index] = low;
+      if (high !== undefined) high[index] = (high[index]! & 0xf0) | top;
+    } else {
+      section.link1[index] = low;
+      if (high !== undefined) high[index] = (high[index]! & 0x0f) | (top << 4);
+    }
   }
 }
 
