@@ -6,7 +6,7 @@
 import { kernelError } from "../errors.js";
 import { hex } from "../args.js";
 import type { MachineConfig } from "./config.js";
-import { NR_ZONES } from "./Buddy.js";
+import { NR_ZONES, PfnMarks } from "./Buddy.js";
 import { formatLeaks, type LeakEntry } from "./debug/report.js";
 import { KmapSlots } from "./KmapSlots.js";
 import { MachineAccess } from "./MachineAccess.js";
@@ -71,17 +71,20 @@ export class Machine extends MachineAccess {
    */
   leakReport(): string | null {
     const leaks: LeakEntry[] = [];
-    const flags = this.mem.flagsGen;
-    for (let pfn = 0; pfn < this.nrPages; pfn++) {
-      const f = flags[pfn]! & FLAGS_MASK;
-      if ((f & (PG_free | PG_reserved | PG_nomap | PG_tail)) !== 0) continue;
-      leaks.push({
-        pfn,
-        phys: pfn * this.pageSize,
-        order: f >>> ORDER_SHIFT,
-        page: this.mem.describe(pfn),
-        allocStack: this.owner?.allocStack(pfn),
-      });
+    const mem = this.mem;
+    // Frames outside the spans hold their default word: free, reserved or no memory, never a leak.
+    for (const [start, end] of mem.spans()) {
+      for (let pfn = start; pfn < end; pfn++) {
+        const f = mem.word(pfn) & FLAGS_MASK;
+        if ((f & (PG_free | PG_reserved | PG_nomap | PG_tail)) !== 0) continue;
+        leaks.push({
+          pfn,
+          phys: pfn * this.pageSize,
+          order: f >>> ORDER_SHIFT,
+          page: mem.describe(pfn),
+          allocStack: this.owner?.allocStack(pfn),
+        });
+      }
     }
     const mappings = [
       ...this.slots.entries().map((entry) => KmapSlots.describe(entry)),
@@ -104,8 +107,13 @@ export class Machine extends MachineAccess {
       throw kernelError("EBUSY", "machine_teardown", "pages or mappings still held at teardown", { leakedPages: leaked, liveMappings: this.slots.live + this.pkmap.used }, report);
     }
     this.phys.release();
-    const flags = this.mem.flagsGen;
-    for (let pfn = 0; pfn < this.nrPages; pfn++) flags[pfn] = flags[pfn]! & ~PG_poisoned;
+    const mem = this.mem;
+    for (const [start, end] of mem.spans()) {
+      for (let pfn = start; pfn < end; pfn++) {
+        const word = mem.word(pfn);
+        if ((word & PG_poisoned) !== 0) mem.setWord(pfn, word & ~PG_poisoned);
+      }
+    }
   }
 
   /**
@@ -115,38 +123,44 @@ export class Machine extends MachineAccess {
    * @returns Descriptions of violated invariants; empty when the machine is consistent.
    */
   consistencyProblems(): string[] {
-    const seen = new Uint8Array(this.nrPages);
+    const seen = new PfnMarks();
     const problems = this.buddy.check(seen);
-    const { flagsGen: flags, refcount, link0 } = this.mem;
-    for (let pfn = 0; pfn < this.nrPages; pfn++) {
-      const f = flags[pfn]! & FLAGS_MASK;
-      const free = (f & PG_free) !== 0;
-      if (free !== (seen[pfn] === 1)) problems.push(`page ${hex(pfn)}: PG_free=${free} but listed=${seen[pfn] === 1}`);
-      if (free || (f & (PG_reserved | PG_nomap)) !== 0) {
-        if (refcount[pfn] !== 0) problems.push(`page ${hex(pfn)}: not allocated but refcount ${refcount[pfn]}`);
-        continue;
-      }
-      if ((f & PG_tail) !== 0) {
-        const head = link0[pfn]!;
-        const hf = head < this.nrPages ? flags[head]! & FLAGS_MASK : 0;
-        if (head >= pfn || (hf & (PG_free | PG_tail | PG_reserved)) !== 0 || head + (1 << (hf >>> ORDER_SHIFT)) <= pfn) {
-          problems.push(`page ${hex(pfn)}: tail of ${hex(head)}, which is not its block head`);
+    const mem = this.mem;
+    const nrPages = this.nrPages;
+    // Frames outside the spans hold the default metadata of their kind, which is consistent.
+    for (const [start, end] of mem.spans()) {
+      for (let pfn = start; pfn < end; pfn++) {
+        const f = mem.word(pfn) & FLAGS_MASK;
+        const free = (f & PG_free) !== 0;
+        // A free page is listed, or is RAM the allocator has not threaded yet (pending).
+        const listed = seen.has(pfn) || (free && this.buddy.isPending(pfn));
+        if (free !== listed) problems.push(`page ${hex(pfn)}: PG_free=${free} but listed=${listed}`);
+        if (free || (f & (PG_reserved | PG_nomap)) !== 0) {
+          if (mem.refcount(pfn) !== 0) problems.push(`page ${hex(pfn)}: not allocated but refcount ${mem.refcount(pfn)}`);
+          continue;
         }
-        continue;
+        if ((f & PG_tail) !== 0) {
+          const head = mem.link0(pfn);
+          const hf = head < nrPages ? mem.word(head) & FLAGS_MASK : 0;
+          if (head >= pfn || (hf & (PG_free | PG_tail | PG_reserved)) !== 0 || head + (1 << (hf >>> ORDER_SHIFT)) <= pfn) {
+            problems.push(`page ${hex(pfn)}: tail of ${hex(head)}, which is not its block head`);
+          }
+          continue;
+        }
+        const order = f >>> ORDER_SHIFT;
+        if ((pfn & ((1 << order) - 1)) !== 0 || pfn + (1 << order) > nrPages) problems.push(`block ${hex(pfn)}: order ${order} unaligned`);
+        if (mem.refcount(pfn) < 1) problems.push(`block ${hex(pfn)}: allocated with refcount ${mem.refcount(pfn)}`);
+        for (let p = pfn + 1; p < pfn + (1 << order) && p < nrPages; p++) {
+          if ((mem.word(p) & PG_tail) === 0 || mem.link0(p) !== pfn) problems.push(`block ${hex(pfn)}: page ${hex(p)} is not its tail`);
+        }
+        if ((f & PG_head) !== 0 && (f & PG_tail) !== 0) problems.push(`block ${hex(pfn)}: both head and tail`);
       }
-      const order = f >>> ORDER_SHIFT;
-      if ((pfn & ((1 << order) - 1)) !== 0 || pfn + (1 << order) > this.nrPages) problems.push(`block ${hex(pfn)}: order ${order} unaligned`);
-      if (refcount[pfn]! < 1) problems.push(`block ${hex(pfn)}: allocated with refcount ${refcount[pfn]}`);
-      for (let p = pfn + 1; p < pfn + (1 << order) && p < this.nrPages; p++) {
-        if ((flags[p]! & PG_tail) === 0 || link0[p] !== pfn) problems.push(`block ${hex(pfn)}: page ${hex(p)} is not its tail`);
-      }
-      if ((f & PG_head) !== 0 && (f & PG_tail) !== 0) problems.push(`block ${hex(pfn)}: both head and tail`);
     }
     for (const entry of this.slots.entries()) {
-      if ((flags[entry.pfn]! & PG_free) !== 0 || this.mem.gen(entry.pfn) !== entry.gen) problems.push(`${KmapSlots.describe(entry)} maps a dead page`);
+      if ((mem.word(entry.pfn) & PG_free) !== 0 || mem.gen(entry.pfn) !== entry.gen) problems.push(`${KmapSlots.describe(entry)} maps a dead page`);
     }
     for (const [mapping, index, pfn] of this.pageCache.entries()) {
-      if (this.pageCache.mappingOf(pfn) !== mapping || this.mem.link1[pfn] !== index) problems.push(`page cache ${mapping}:${index} -> ${hex(pfn)} disagrees with the metadata`);
+      if (this.pageCache.mappingOf(pfn) !== mapping || mem.link1(pfn) !== index) problems.push(`page cache ${mapping}:${index} -> ${hex(pfn)} disagrees with the metadata`);
     }
     return problems;
   }
@@ -175,8 +189,28 @@ export class Machine extends MachineAccess {
       const bytes = new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
       for (let i = 0; i < bytes.length; i++) hash = Math.imul(hash ^ bytes[i]!, 0x01000193);
     };
-    const { flagsGen, refcount, link0, link1, genHigh } = this.mem;
-    for (const array of [flagsGen, refcount, link0, link1, genHigh, this.buddy.heads, this.buddy.nrBlocks, this.buddy.nrFree, this.slots.depth]) mix(array);
+    // The logical state: only frames whose metadata differs from the default of their kind count,
+    // so materialising a section that is still in its default state leaves the digest unchanged.
+    const mem = this.mem;
+    const entry = new Float64Array(6);
+    for (const [start, end] of mem.spans()) {
+      for (let pfn = start; pfn < end; pfn++) {
+        const word = mem.word(pfn);
+        const refcount = mem.refcount(pfn);
+        const link0 = mem.link0(pfn);
+        const link1 = mem.link1(pfn);
+        const genHigh = mem.genHigh(pfn);
+        if (word === mem.defaultWord(pfn) && refcount === 0 && link0 === 0 && link1 === 0 && genHigh === 0) continue;
+        entry[0] = pfn;
+        entry[1] = word;
+        entry[2] = refcount;
+        entry[3] = link0;
+        entry[4] = link1;
+        entry[5] = genHigh;
+        mix(entry);
+      }
+    }
+    for (const array of [this.buddy.heads, this.buddy.nrBlocks, this.buddy.nrFree, this.slots.depth]) mix(array);
     for (let zone = 0; zone < NR_ZONES; zone++) {
       const hot = this.buddy.pcp[zone]!;
       mix(Int32Array.of(hot.count));

@@ -24,7 +24,7 @@ export class MachineFlags extends MachinePages {
    */
   setPageFlag(pfn: number, gen: number, flag: number): void {
     this.checkFlagTarget("folio_set_flag", pfn, gen, flag);
-    this.pgFlagsGen[pfn] = this.pgFlagsGen[pfn]! | flag;
+    this.mem.setWord(pfn, this.mem.word(pfn) | flag);
   }
 
   /**
@@ -37,7 +37,7 @@ export class MachineFlags extends MachinePages {
    */
   clearPageFlag(pfn: number, gen: number, flag: number): void {
     this.checkFlagTarget("folio_clear_flag", pfn, gen, flag);
-    this.pgFlagsGen[pfn] = this.pgFlagsGen[pfn]! & ~flag;
+    this.mem.setWord(pfn, this.mem.word(pfn) & ~flag);
   }
 
   /**
@@ -51,7 +51,7 @@ export class MachineFlags extends MachinePages {
    */
   testPageFlag(pfn: number, gen: number, flag: number): boolean {
     this.checkFlagTarget("folio_test_flag", pfn, gen, flag);
-    return (this.pgFlagsGen[pfn]! & flag) !== 0;
+    return (this.mem.word(pfn) & flag) !== 0;
   }
 
   /**
@@ -64,9 +64,9 @@ export class MachineFlags extends MachinePages {
    */
   folioTrylock(pfn: number, gen: number): boolean {
     this.checkFlagTarget("folio_trylock", pfn, gen, PG_locked);
-    const flags = this.pgFlagsGen[pfn]!;
+    const flags = this.mem.word(pfn);
     if ((flags & PG_locked) !== 0) return false;
-    this.pgFlagsGen[pfn] = flags | PG_locked;
+    this.mem.setWord(pfn, flags | PG_locked);
     return true;
   }
 
@@ -79,9 +79,9 @@ export class MachineFlags extends MachinePages {
    */
   folioUnlock(pfn: number, gen: number): void {
     this.checkFlagTarget("folio_unlock", pfn, gen, PG_locked);
-    const flags = this.pgFlagsGen[pfn]!;
+    const flags = this.mem.word(pfn);
     if ((flags & PG_locked) === 0) throw kernelError("EINVAL", "folio_unlock", "folio is not locked", { pfn });
-    this.pgFlagsGen[pfn] = flags & ~PG_locked;
+    this.mem.setWord(pfn, flags & ~PG_locked);
   }
 
   private checkFlagTarget(op: string, pfn: number, gen: number, flag: number): void {
@@ -89,6 +89,6 @@ export class MachineFlags extends MachinePages {
     if (!isU32(flag) || (flag & ~PG_USER_MASK) !== 0 || flag === 0 || (flag & (flag - 1)) !== 0) {
       throw kernelError("EINVAL", op, "not a single caller-owned flag", { flag, allowed: PG_USER_MASK });
     }
-    if ((flags & PG_tail) !== 0) throw kernelError("EINVAL", op, "flags live on the folio head, not a tail page", { pfn, head: this.pgLink0[pfn]! });
+    if ((flags & PG_tail) !== 0) throw kernelError("EINVAL", op, "flags live on the folio head, not a tail page", { pfn, head: this.mem.link0(pfn) });
   }
 }

@@ -91,11 +91,11 @@ export class MachinePages extends MachineState {
         // INVARIANT: a hot-list page has zero links, so only flags, refcount and gen change: one
         // word write clears the flags and bumps the generation's low half; when that half wraps
         // to 0, the carry goes to genHigh (once every 65,536 reuses of the frame).
-        const flagsGen = this.pgFlagsGen;
-        const word = (flagsGen[pfn]! + GEN_ONE) & GEN_MASK;
-        flagsGen[pfn] = word;
+        const mem = this.mem;
+        const word = (mem.word(pfn) + GEN_ONE) & GEN_MASK;
+        mem.setWord(pfn, word);
         if (word === 0) this.carryGen(pfn);
-        this.pgRef[pfn] = 1;
+        mem.setRefcount(pfn, 1);
         return pfn;
       }
     }
@@ -104,9 +104,8 @@ export class MachinePages extends MachineState {
 
   /** Carries a wrapped low half of a page's generation into `genHigh`; out of line, as it is rare. */
   private carryGen(pfn: number): void {
-    const genHigh = this.pgGenHigh;
-    // SAFETY: pfn < nrPages (a hot-list page). Wraps at 2^32, i.e. after 2^48 reuses of the frame.
-    genHigh[pfn] = genHigh[pfn]! + 1;
+    // Wraps at 2^32, i.e. after 2^48 reuses of the frame.
+    this.mem.setGenHigh(pfn, this.mem.genHigh(pfn) + 1);
   }
 
   private allocPagesSlow(gfp: number, order: number): number {
@@ -125,24 +124,23 @@ export class MachinePages extends MachineState {
     if (this.poisonOn) this.checkPoison(pfn, order);
     // INVARIANT: the block leaves the free lists and every page of it gets allocated metadata.
     buddy.commit(zone, order);
-    const { pgFlagsGen: flagsGen, pgRef: refcount, pgLink0: link0, pgLink1: link1 } = this;
+    const mem = this.mem;
     // Each page's generation goes up by one as its flags are replaced (the low half's carry goes
     // to genHigh).
-    const genHigh = this.pgGenHigh;
-    const headGen = (flagsGen[pfn]! + GEN_ONE) & GEN_MASK;
-    if (headGen === 0) genHigh[pfn] = genHigh[pfn]! + 1;
-    flagsGen[pfn] = headGen | (order << ORDER_SHIFT) | ((gfp & __GFP_COMP) !== 0 ? PG_head : 0);
-    refcount[pfn] = 1;
-    link0[pfn] = 0;
-    link1[pfn] = 0;
+    const headGen = (mem.word(pfn) + GEN_ONE) & GEN_MASK;
+    if (headGen === 0) mem.setGenHigh(pfn, mem.genHigh(pfn) + 1);
+    mem.setWord(pfn, headGen | (order << ORDER_SHIFT) | ((gfp & __GFP_COMP) !== 0 ? PG_head : 0));
+    mem.setRefcount(pfn, 1);
+    mem.setLink0(pfn, 0);
+    mem.setLink1(pfn, 0);
     if (order !== 0) {
       const end = pfn + (1 << order);
       for (let p = pfn + 1; p < end; p++) {
-        const tailGen = (flagsGen[p]! + GEN_ONE) & GEN_MASK;
-        if (tailGen === 0) genHigh[p] = genHigh[p]! + 1;
-        flagsGen[p] = tailGen | PG_tail;
-        link0[p] = pfn;
-        link1[p] = 0;
+        const tailGen = (mem.word(p) + GEN_ONE) & GEN_MASK;
+        if (tailGen === 0) mem.setGenHigh(p, mem.genHigh(p) + 1);
+        mem.setWord(p, tailGen | PG_tail);
+        mem.setLink0(p, pfn);
+        mem.setLink1(p, 0);
       }
     }
     if ((gfp & __GFP_ZERO) !== 0) this.phys.fill(pfn, 0, this.pageSize << order, 0);
@@ -167,12 +165,12 @@ export class MachinePages extends MachineState {
     const hot = this.hot;
     const count = hot.count;
     if (order === 0 && (typeof pfn === "number" && (pfn >>> 0) === pfn) && pfn < this.highmemPfn && this.freeBlockers === 0 && count < PCP_HIGH) {
-      // SAFETY: pfn < highmemPfn <= nrPages was checked above.
-      const word = this.pgFlagsGen[pfn]!;
-      if ((word & FAST_FREE_REJECT) === 0 && (word >>> GEN_SHIFT) + this.pgGenHigh[pfn]! * GEN_WRAP === gen && this.pgRef[pfn] === 1 && this.pgLink0[pfn] === 0) {
+      const mem = this.mem;
+      const word = mem.word(pfn);
+      if ((word & FAST_FREE_REJECT) === 0 && (word >>> GEN_SHIFT) + mem.genHigh(pfn) * GEN_WRAP === gen && mem.refcount(pfn) === 1 && mem.link0(pfn) === 0) {
         // INVARIANT: the page is marked free (links already zero) as it joins the hot list.
-        this.pgFlagsGen[pfn] = (word & GEN_MASK) | PG_free;
-        this.pgRef[pfn] = 0;
+        mem.setWord(pfn, (word & GEN_MASK) | PG_free);
+        mem.setRefcount(pfn, 0);
         hot.pages[count] = pfn;
         hot.count = count + 1;
         return true;
@@ -185,8 +183,7 @@ export class MachinePages extends MachineState {
     const op = "__free_pages";
     if (!isU32(pfn) || pfn >= this.nrPages) throw badNumber(op, "pfn", pfn, this.nrPages);
     if (!isU32(order) || order > MAX_PAGE_ORDER) throw badNumber(op, "order", order, NR_PAGE_ORDERS);
-    // SAFETY: pfn < nrPages was checked above.
-    const word = this.pgFlagsGen[pfn]!;
+    const word = this.mem.word(pfn);
     const flags = word & FLAGS_MASK;
     if ((flags & (PG_free | PG_nomap)) !== 0 || this.mem.gen(pfn) !== gen) {
       throw deadHandle(this, op, pfn, gen, `Free of order ${order} at ${this.describePfn(pfn)}`, "double-free");
@@ -198,9 +195,9 @@ export class MachinePages extends MachineState {
     if (order !== allocated) {
       throw kernelError("EINVAL", op, "order differs from the allocation's order", { pfn, order, allocatedOrder: allocated });
     }
-    const refs = this.pgRef[pfn]!;
+    const refs = this.mem.refcount(pfn);
     if (refs > 1) {
-      this.pgRef[pfn] = refs - 1;
+      this.mem.setRefcount(pfn, refs - 1);
       return false;
     }
     this.freeBlock(op, pfn, order);
@@ -232,10 +229,10 @@ export class MachinePages extends MachineState {
     const flags = this.live(op, pfn, gen);
     if ((flags & (PG_tail | PG_reserved)) !== 0) throw kernelError("EINVAL", op, "not an allocated folio head", { pfn });
     if (!isU32(nr) || nr === 0) throw badNumber(op, "nr", nr);
-    const refs = this.pgRef[pfn]!;
+    const refs = this.mem.refcount(pfn);
     if (refs <= 0) throw kernelError("EFAULT", op, "refcount is zero", { pfn, refcount: refs });
     if (refs > REFCOUNT_MAX - nr) throw kernelError("EOVERFLOW", op, "refcount would overflow", { pfn, refcount: refs, nr });
-    this.pgRef[pfn] = refs + nr;
+    this.mem.setRefcount(pfn, refs + nr);
   }
 
   /**
@@ -251,7 +248,7 @@ export class MachinePages extends MachineState {
   folioPut(pfn: number, gen: number): boolean {
     const op = "folio_put";
     if (!isU32(pfn) || pfn >= this.nrPages) throw badNumber(op, "pfn", pfn, this.nrPages);
-    const word = this.pgFlagsGen[pfn]!;
+    const word = this.mem.word(pfn);
     const flags = word & FLAGS_MASK;
     if ((flags & PG_free) !== 0 && this.mem.gen(pfn) === gen) {
       const report = kasanReport(this, "refcount underflow", op, pfn, accessLine(this, op, pfn, -1, 0));
@@ -259,9 +256,9 @@ export class MachinePages extends MachineState {
     }
     this.live(op, pfn, gen);
     if ((flags & (PG_tail | PG_reserved)) !== 0) throw kernelError("EINVAL", op, "not an allocated folio head", { pfn });
-    const refs = this.pgRef[pfn]!;
+    const refs = this.mem.refcount(pfn);
     if (refs > 1) {
-      this.pgRef[pfn] = refs - 1;
+      this.mem.setRefcount(pfn, refs - 1);
       return false;
     }
     this.freeBlock(op, pfn, flags >>> ORDER_SHIFT);
@@ -281,14 +278,14 @@ export class MachinePages extends MachineState {
   folioPutCheck(pfn: number, gen: number, uncached = false): void {
     const op = "folio_put";
     if (!isU32(pfn) || pfn >= this.nrPages) throw badNumber(op, "pfn", pfn, this.nrPages);
-    const word = this.pgFlagsGen[pfn]!;
+    const word = this.mem.word(pfn);
     const flags = word & FLAGS_MASK;
-    if ((flags & PG_free) !== 0 && (word >>> GEN_SHIFT) + this.pgGenHigh[pfn]! * GEN_WRAP === gen) {
+    if ((flags & PG_free) !== 0 && (word >>> GEN_SHIFT) + this.mem.genHigh(pfn) * GEN_WRAP === gen) {
       throw kernelError("ERANGE", op, "refcount underflow: more references dropped than taken", { pfn, refcount: 0 });
     }
     this.live(op, pfn, gen);
     if ((flags & (PG_tail | PG_reserved)) !== 0) throw kernelError("EINVAL", op, "not an allocated folio head", { pfn });
-    if (this.pgRef[pfn]! > 1) return;
+    if (this.mem.refcount(pfn) > 1) return;
     this.checkFreeable(op, pfn, flags >>> ORDER_SHIFT, uncached);
   }
 
@@ -330,10 +327,10 @@ export class MachinePages extends MachineState {
    * @param uncached - Skip the page-cache check (the caller removes the folio from the cache first).
    */
   private checkFreeable(op: string, pfn: number, order: number, uncached: boolean): void {
-    const head = this.pgFlagsGen[pfn]!;
+    const mem = this.mem;
+    const head = mem.word(pfn);
     if ((head & PG_locked) !== 0) throw kernelError("EBUSY", op, "freeing a locked folio", { pfn, order });
-    const link0 = this.pgLink0;
-    if (!uncached && link0[pfn] !== 0) throw kernelError("EBUSY", op, "freeing a folio still in the page cache", { pfn, mapping: link0[pfn]!, index: this.pgLink1[pfn]! });
+    if (!uncached && mem.link0(pfn) !== 0) throw kernelError("EBUSY", op, "freeing a folio still in the page cache", { pfn, mapping: mem.link0(pfn), index: mem.link1(pfn) });
     const end = pfn + (1 << order);
     if (this.slots.live > 0) {
       for (const entry of this.slots.entries()) {
@@ -357,32 +354,34 @@ export class MachinePages extends MachineState {
    * @param order - The block's order.
    */
   private freeBlock(op: string, pfn: number, order: number): void {
-    const { pgFlagsGen: flagsGen, pgRef: refcount, pgLink0: link0, pgLink1: link1 } = this;
+    const mem = this.mem;
     this.checkFreeable(op, pfn, order, false);
-    const head = flagsGen[pfn]!;
+    const head = mem.word(pfn);
     const end = pfn + (1 << order);
     if (this.owner !== undefined) this.owner.recordFree(pfn);
     // INVARIANT: every page of the block is marked free (keeping its generation) before the
     // block joins a free list.
     const free = this.poisonOn ? PG_free | PG_poisoned : PG_free;
     if (order === 0) {
-      flagsGen[pfn] = (head & GEN_MASK) | free;
-      link0[pfn] = 0;
-      link1[pfn] = 0;
+      mem.setWord(pfn, (head & GEN_MASK) | free);
+      mem.setLink0(pfn, 0);
+      mem.setLink1(pfn, 0);
     } else {
-      for (let p = pfn; p < end; p++) flagsGen[p] = (flagsGen[p]! & GEN_MASK) | free;
-      link0.fill(0, pfn, end);
-      link1.fill(0, pfn, end);
+      for (let p = pfn; p < end; p++) {
+        mem.setWord(p, (mem.word(p) & GEN_MASK) | free);
+        mem.setLink0(p, 0);
+        mem.setLink1(p, 0);
+      }
     }
-    refcount[pfn] = 0;
+    mem.setRefcount(pfn, 0);
     if (this.poisonOn) poisonBlock(this.phys, pfn, this.pageSize << order);
     this.buddy.free(pfn, order);
   }
 
   private checkPoison(pfn: number, order: number): void {
-    const flags = this.mem.flagsGen;
+    const mem = this.mem;
     for (let p = pfn; p < pfn + (1 << order); p++) {
-      if ((flags[p]! & PG_poisoned) === 0) continue;
+      if ((mem.word(p) & PG_poisoned) === 0) continue;
       const offset = findPoisonCorruption(this.phys, p, this.pageSize);
       if (offset < 0) continue;
       const value = this.phys.peek(p)?.[this.phys.base(p) + offset] ?? 0;

@@ -79,16 +79,6 @@ export class MachineState {
   declare readonly leases: Map<number, MappingLease> | undefined;
   /** @internal Whether mappings record where they were made and ended (`debug.viewStacks`). */
   declare readonly viewStacks: boolean;
-  /** @internal `mem.flagsGen` (flags in bits 0..15, generation in 16..31), held directly for the hot paths. */
-  declare protected readonly pgFlagsGen: Int32Array;
-  /** @internal `mem.refcount`, held directly for the hot paths. */
-  declare protected readonly pgRef: Int32Array;
-  /** @internal `mem.link0`, held directly for the hot paths. */
-  declare protected readonly pgLink0: Uint32Array;
-  /** @internal `mem.link1`, held directly for the hot paths. */
-  declare protected readonly pgLink1: Uint32Array;
-  /** @internal `mem.genHigh` (generation bits 16..47), held directly for the hot paths. */
-  declare protected readonly pgGenHigh: Uint32Array;
   /** @internal Neither poisoning nor page_owner is on, so order-0 allocation may take the fast path. */
   declare protected readonly plainAlloc: boolean;
   /**
@@ -115,11 +105,6 @@ export class MachineState {
     this.highmemPfn = resolved.highmemPfn;
     this.cpus = resolved.cpus;
     this.mem = new MemMap(this.nrPages);
-    this.pgFlagsGen = this.mem.flagsGen;
-    this.pgRef = this.mem.refcount;
-    this.pgLink0 = this.mem.link0;
-    this.pgLink1 = this.mem.link1;
-    this.pgGenHigh = this.mem.genHigh;
     this.phys = new PhysMem(this.nrPages, this.pageShift);
     this.buddy = new Buddy(this.mem, this.highmemPfn);
     this.hot = this.buddy.pcp[ZONE_NORMAL]!;
@@ -139,7 +124,7 @@ export class MachineState {
         if (seg.endPfn > mid) this.buddy.addRange(mid, seg.endPfn);
       } else {
         // INVARIANT: never allocated, so the generation in the top half is 0.
-        this.mem.flagsGen.fill(seg.kind === "reserved" ? PG_reserved : PG_nomap, seg.startPfn, seg.endPfn);
+        this.mem.initRange(seg.startPfn, seg.endPfn, seg.kind === "reserved" ? PG_reserved : PG_nomap);
       }
     }
   }
@@ -277,7 +262,7 @@ export class MachineState {
    */
   pageGen(pfn: number): number {
     this.checkPfn("page_gen", pfn);
-    return this.pgGenHigh[pfn]! * GEN_WRAP + (this.pgFlagsGen[pfn]! >>> GEN_SHIFT);
+    return this.mem.genHigh(pfn) * GEN_WRAP + (this.mem.word(pfn) >>> GEN_SHIFT);
   }
 
   /**
@@ -289,7 +274,7 @@ export class MachineState {
    */
   pageFlags(pfn: number): number {
     this.checkPfn("page_flags", pfn);
-    return this.pgFlagsGen[pfn]! & FLAGS_MASK;
+    return this.mem.word(pfn) & FLAGS_MASK;
   }
 
   /**
@@ -301,7 +286,7 @@ export class MachineState {
    */
   isAllocated(pfn: number): boolean {
     this.checkPfn("page_allocated", pfn);
-    return (this.pgFlagsGen[pfn]! & (PG_free | PG_reserved | PG_nomap)) === 0;
+    return (this.mem.word(pfn) & (PG_free | PG_reserved | PG_nomap)) === 0;
   }
 
   /**
@@ -313,7 +298,7 @@ export class MachineState {
    */
   blockHead(pfn: number): number {
     this.checkPfn("compound_head", pfn);
-    return (this.pgFlagsGen[pfn]! & PG_tail) !== 0 ? this.pgLink0[pfn]! : pfn;
+    return (this.mem.word(pfn) & PG_tail) !== 0 ? this.mem.link0(pfn) : pfn;
   }
 
   /**
@@ -325,7 +310,7 @@ export class MachineState {
    */
   pageOrder(pfn: number): number {
     this.checkPfn("folio_order", pfn);
-    const flags = this.pgFlagsGen[pfn]! & FLAGS_MASK;
+    const flags = this.mem.word(pfn) & FLAGS_MASK;
     return (flags & (PG_free | PG_tail)) !== 0 ? 0 : flags >>> ORDER_SHIFT;
   }
 
@@ -338,7 +323,7 @@ export class MachineState {
    */
   isCompoundHead(pfn: number): boolean {
     this.checkPfn("PageHead", pfn);
-    return (this.pgFlagsGen[pfn]! & PG_head) !== 0;
+    return (this.mem.word(pfn) & PG_head) !== 0;
   }
 
   /**
@@ -350,7 +335,7 @@ export class MachineState {
    */
   refCount(pfn: number): number {
     this.checkPfn("folio_ref_count", pfn);
-    return this.pgRef[pfn]!;
+    return this.mem.refcount(pfn);
   }
 
   // --- shared checks ------------------------------------------------------------------------
@@ -380,8 +365,8 @@ export class MachineState {
   protected live(op: string, pfn: number, gen: number, offset = -1, size = 0): number {
     if (!isU32(pfn) || pfn >= this.nrPages) throw badNumber(op, "pfn", pfn, this.nrPages);
     // SAFETY: pfn < nrPages was checked above.
-    const word = this.pgFlagsGen[pfn]!;
-    if ((word & (PG_free | PG_nomap)) !== 0 || (word >>> GEN_SHIFT) + this.pgGenHigh[pfn]! * GEN_WRAP !== gen) {
+    const word = this.mem.word(pfn);
+    if ((word & (PG_free | PG_nomap)) !== 0 || (word >>> GEN_SHIFT) + this.mem.genHigh(pfn) * GEN_WRAP !== gen) {
       throw deadHandle(this, op, pfn, gen, accessLine(this, op, pfn, offset, size));
     }
     return word & FLAGS_MASK;

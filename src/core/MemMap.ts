@@ -192,7 +192,7 @@ export class MemMap {
   /** The section table: one entry per `SECTION_PAGES` frames, `undefined` until first written. */
   readonly #sections: (MemSection | undefined)[];
   /** The default words, as runs of frames. */
-  readonly #runs: readonly DefaultRun[];
+  #runs: readonly DefaultRun[];
   /** Bytes of section metadata allocated so far. */
   #bytes = 0;
 
@@ -216,6 +216,39 @@ export class MemMap {
       end: seg.endPfn,
       word: seg.kind === "ram" ? PG_free : seg.kind === "reserved" ? PG_reserved : PG_nomap,
     }));
+  }
+
+  /**
+   * Makes `word` the default word of the frames `[startPfn, endPfn)` (a reserved or non-RAM range),
+   * and their current word where their section is already allocated.
+   *
+   * @param startPfn - First frame.
+   * @param endPfn - One past the last frame, at most `nrPages`.
+   * @param word - `PG_reserved` or `PG_nomap` (generation 0).
+   * @remarks Does no checking: the caller (machine construction) passes a range inside
+   *   `[0, nrPages)` of frames never allocated.
+   */
+  initRange(startPfn: number, endPfn: number, word: number): void {
+    if (startPfn >= endPfn) return;
+    const runs: DefaultRun[] = [];
+    for (const run of this.#runs) {
+      if (run.end <= startPfn || run.start >= endPfn) {
+        runs.push(run);
+        continue;
+      }
+      if (run.start < startPfn) runs.push({ start: run.start, end: startPfn, word: run.word });
+      if (run.end > endPfn) runs.push({ start: endPfn, end: run.end, word: run.word });
+    }
+    runs.push({ start: startPfn, end: endPfn, word });
+    runs.sort((a, b) => a.start - b.start);
+    // INVARIANT: the runs still cover [0, nrPages) exactly, sorted and disjoint.
+    this.#runs = runs;
+    for (let first = Math.floor(startPfn / SECTION_PAGES) * SECTION_PAGES; first < endPfn; first += SECTION_PAGES) {
+      const section = this.#sections[first / SECTION_PAGES];
+      if (section === undefined) continue;
+      // INVARIANT: an allocated section holds the new default too.
+      section.flagsGen.fill(word, Math.max(startPfn, first) - first, Math.min(endPfn, first + section.pages) - first);
+    }
   }
 
   /**

@@ -70,15 +70,15 @@ export class PageCache {
     if (!isU32(index)) throw badNumber(op, "index", index);
     const flags = this.machine.pageFlags(pfn);
     if ((flags & (PG_tail | PG_reserved)) !== 0) throw kernelError("EINVAL", op, "not an allocated folio head", { pfn });
-    const { link0, link1 } = this.machine.mem;
-    if (this.machine.isAllocated(pfn) && link0[pfn] !== 0) {
-      throw kernelError("EBUSY", op, "folio is already in the page cache", { pfn, mapping: link0[pfn]!, index: link1[pfn]! });
+    const mem = this.machine.mem;
+    if (this.machine.isAllocated(pfn) && mem.link0(pfn) !== 0) {
+      throw kernelError("EBUSY", op, "folio is already in the page cache", { pfn, mapping: mem.link0(pfn), index: mem.link1(pfn) });
     }
     this.checkSlot(op, pages, mapping, index, this.machine.pageOrder(pfn));
     this.machine.folioGet(pfn, gen);
     // INVARIANT: the folio's metadata and the table agree on (mapping, index).
-    link0[pfn] = mapping;
-    link1[pfn] = index;
+    mem.setLink0(pfn, mapping);
+    mem.setLink1(pfn, index);
     pages.set(index, pfn);
   }
 
@@ -130,17 +130,17 @@ export class PageCache {
     // Any index inside a large folio names it; the folio leaves the cache from its first index.
     const pfn = this.covering(pages, index);
     if (pfn < 0) throw kernelError("ENOENT", op, "no folio cached at index", { mapping, index });
-    index = this.machine.mem.link1[pfn]!;
-    const { link0, link1 } = this.machine.mem;
+    const mem = this.machine.mem;
+    index = mem.link1(pfn);
     const gen = this.machine.pageGen(pfn);
-    link0[pfn] = 0;
-    link1[pfn] = 0;
+    mem.setLink0(pfn, 0);
+    mem.setLink1(pfn, 0);
     try {
       this.machine.folioPut(pfn, gen);
     } catch (error) {
       // INVARIANT: on failure the folio stays cached exactly as before.
-      link0[pfn] = mapping;
-      link1[pfn] = index;
+      mem.setLink0(pfn, mapping);
+      mem.setLink1(pfn, index);
       throw error;
     }
     pages.delete(index);
@@ -189,7 +189,7 @@ export class PageCache {
    * @throws KernelError `EINVAL` for a bad pfn.
    */
   mappingOf(pfn: number): number {
-    return this.machine.isAllocated(pfn) && (this.machine.pageFlags(pfn) & PG_tail) === 0 ? this.machine.mem.link0[pfn]! : 0;
+    return this.machine.isAllocated(pfn) && (this.machine.pageFlags(pfn) & PG_tail) === 0 ? this.machine.mem.link0(pfn) : 0;
   }
 
   /**
@@ -200,7 +200,7 @@ export class PageCache {
    * @throws KernelError `EINVAL` for a bad pfn.
    */
   indexOf(pfn: number): number {
-    return this.mappingOf(pfn) === 0 ? -1 : this.machine.mem.link1[pfn]!;
+    return this.mappingOf(pfn) === 0 ? -1 : this.machine.mem.link1(pfn);
   }
 
   /**

@@ -42,7 +42,7 @@ export function accessLine(machine: MachineState, op: string, pfn: number, offse
  */
 export function deadHandle(machine: MachineState, op: string, pfn: number, gen: number, access: string, bug = "use-after-free"): KernelError {
   if (typeof gen !== "number" || !Number.isSafeInteger(gen) || gen < 0 || gen >= GEN_LIMIT) return badNumber(op, "gen", gen, GEN_LIMIT);
-  const word = machine.mem.flagsGen[pfn]!;
+  const word = machine.mem.word(pfn);
   const flags = word & FLAGS_MASK;
   if ((flags & PG_nomap) !== 0) {
     return kernelError("EFAULT", op, "page frame has no memory (hole or mmio)", { pfn, phys: pfn * machine.pageSize });
