@@ -4,7 +4,7 @@
  * @module
  */
 import { kernelError } from "../errors.js";
-import { badNumber, checkBytes, hex, isU32 } from "../args.js";
+import { badNumber, checkBytes, hex, isPfn, isU32 } from "../args.js";
 import { capture } from "./debug/owner.js";
 import { lend, MappingLease, type ViewAccess } from "./debug/views.js";
 import { MAX_PAGE_ORDER } from "./config.js";
@@ -279,7 +279,7 @@ export class MachineAccess extends MachineFlags {
    */
   checkUnmapped(op: string, pfn: number, order: number): void {
     // Type first: `1 << order` would run a caller's valueOf (or throw for a detached array's join).
-    if (!isU32(pfn)) throw badNumber(op, "pfn", pfn);
+    if (!isPfn(pfn)) throw badNumber(op, "pfn", pfn);
     if (!isU32(order) || order > MAX_PAGE_ORDER) throw badNumber(op, "order", order, MAX_PAGE_ORDER + 1);
     const end = pfn + (1 << order);
     if (this.slots.live > 0) {

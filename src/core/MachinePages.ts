@@ -4,7 +4,7 @@
  * @module
  */
 import { kernelError } from "../errors.js";
-import { badNumber, isU32 } from "../args.js";
+import { badNumber, isPfn, isU32 } from "../args.js";
 import { MAX_PAGE_ORDER, NR_PAGE_ORDERS } from "./config.js";
 import { NR_ZONES, PCP_HIGH as BUDDY_PCP_HIGH, ZONE_HIGHMEM, ZONE_NORMAL } from "./Buddy.js";
 import { findPoisonCorruption, poisonBlock } from "./debug/poison.js";
@@ -181,7 +181,7 @@ export class MachinePages extends MachineState {
 
   private freePagesSlow(pfn: number, gen: number, order: number): boolean {
     const op = "__free_pages";
-    if (!isU32(pfn) || pfn >= this.nrPages) throw badNumber(op, "pfn", pfn, this.nrPages);
+    if (!isPfn(pfn) || pfn >= this.nrPages) throw badNumber(op, "pfn", pfn, this.nrPages);
     if (!isU32(order) || order > MAX_PAGE_ORDER) throw badNumber(op, "order", order, NR_PAGE_ORDERS);
     const word = this.mem.word(pfn);
     const flags = word & FLAGS_MASK;
@@ -247,7 +247,7 @@ export class MachinePages extends MachineState {
    */
   folioPut(pfn: number, gen: number): boolean {
     const op = "folio_put";
-    if (!isU32(pfn) || pfn >= this.nrPages) throw badNumber(op, "pfn", pfn, this.nrPages);
+    if (!isPfn(pfn) || pfn >= this.nrPages) throw badNumber(op, "pfn", pfn, this.nrPages);
     const word = this.mem.word(pfn);
     const flags = word & FLAGS_MASK;
     if ((flags & PG_free) !== 0 && this.mem.gen(pfn) === gen) {
@@ -277,7 +277,7 @@ export class MachinePages extends MachineState {
    */
   folioPutCheck(pfn: number, gen: number, uncached = false): void {
     const op = "folio_put";
-    if (!isU32(pfn) || pfn >= this.nrPages) throw badNumber(op, "pfn", pfn, this.nrPages);
+    if (!isPfn(pfn) || pfn >= this.nrPages) throw badNumber(op, "pfn", pfn, this.nrPages);
     const word = this.mem.word(pfn);
     const flags = word & FLAGS_MASK;
     if ((flags & PG_free) !== 0 && (word >>> GEN_SHIFT) + this.mem.genHigh(pfn) * GEN_WRAP === gen) {

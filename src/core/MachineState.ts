@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { badNumber, checkFunction, hex, isAddress, isU32 as checkU32 } from "../args.js";
+import { badNumber, checkFunction, hex, isAddress, isPfn as checkPfn, isU32 as checkU32, PFN_LIMIT } from "../args.js";
 import { resolveConfig, type MachineConfig, type PhysRangeKind, type ResolvedConfig } from "./config.js";
 import { Buddy, ZONE_HIGHMEM, ZONE_NORMAL, type HotList } from "./Buddy.js";
 import { PageOwner } from "./debug/owner.js";
@@ -29,6 +29,7 @@ import { Pkmap } from "./Pkmap.js";
 // V8 folds a module's own `const`s into optimized code, but reads an imported binding from its
 // module cell at every use.
 const isU32 = checkU32;
+const isPfn = checkPfn;
 const FLAGS_MASK = MEMMAP_FLAGS_MASK;
 const GEN_SHIFT = MEMMAP_GEN_SHIFT;
 const GEN_WRAP = MEMMAP_GEN_WRAP;
@@ -166,7 +167,7 @@ export class MachineState {
    * @throws KernelError `EINVAL` for a negative, fractional or non-finite pfn.
    */
   pfnToPhys(pfn: number): number {
-    if (!isU32(pfn)) throw badNumber("PFN_PHYS", "pfn", pfn);
+    if (!isPfn(pfn)) throw badNumber("PFN_PHYS", "pfn", pfn);
     return pfn * this.pageSize;
   }
 
@@ -176,12 +177,12 @@ export class MachineState {
    * @param addr - A physical address.
    * @returns `addr >> PAGE_SHIFT`.
    * @throws KernelError `EINVAL` for a negative, fractional or non-finite address, or one whose
-   *   frame number does not fit 32 bits.
+   *   frame number is 2^34 or more.
    */
   physToPfn(addr: number): number {
     if (!isAddress(addr)) throw badNumber("PHYS_PFN", "addr", addr);
     const pfn = Math.floor(addr / this.pageSize);
-    if (!isU32(pfn)) throw badNumber("PHYS_PFN", "addr", addr, 2 ** 32 * this.pageSize);
+    if (!isPfn(pfn)) throw badNumber("PHYS_PFN", "addr", addr, PFN_LIMIT * this.pageSize);
     return pfn;
   }
 
@@ -192,7 +193,7 @@ export class MachineState {
    * @returns The range kind, or `"hole"` for frames beyond RAM that are not MMIO and for bad numbers.
    */
   kindOf(pfn: number): PhysRangeKind {
-    if (!isU32(pfn)) return "hole";
+    if (!isPfn(pfn)) return "hole";
     const list = pfn < this.nrPages ? this.config.segments : this.config.mmioAbove;
     let lo = 0;
     let hi = list.length - 1;
@@ -213,7 +214,7 @@ export class MachineState {
    * @returns `true` when the frame has a `struct page`.
    */
   pfnValid(pfn: number): boolean {
-    return isU32(pfn) && pfn < this.nrPages && this.kindOf(pfn) !== "mmio";
+    return isPfn(pfn) && pfn < this.nrPages && this.kindOf(pfn) !== "mmio";
   }
 
   /**
@@ -223,7 +224,7 @@ export class MachineState {
    * @returns `true` for RAM, including reserved RAM; `false` for holes, MMIO and bad numbers.
    */
   pageIsRam(pfn: number): boolean {
-    if (!isU32(pfn) || pfn >= this.nrPages) return false;
+    if (!isPfn(pfn) || pfn >= this.nrPages) return false;
     const kind = this.kindOf(pfn);
     return kind === "ram" || kind === "reserved";
   }
@@ -235,7 +236,7 @@ export class MachineState {
    * @returns `true` from the HIGHMEM boundary up to the end of RAM.
    */
   isHighmem(pfn: number): boolean {
-    return isU32(pfn) && pfn >= this.highmemPfn && pfn < this.nrPages;
+    return isPfn(pfn) && pfn >= this.highmemPfn && pfn < this.nrPages;
   }
 
   /**
@@ -246,7 +247,7 @@ export class MachineState {
    * @throws KernelError `EINVAL` for a bad pfn.
    */
   zoneOf(pfn: number): number {
-    if (!isU32(pfn) || pfn >= this.nrPages) throw badNumber("page_zonenum", "pfn", pfn, this.nrPages);
+    if (!isPfn(pfn) || pfn >= this.nrPages) throw badNumber("page_zonenum", "pfn", pfn, this.nrPages);
     return pfn < this.highmemPfn ? ZONE_NORMAL : ZONE_HIGHMEM;
   }
 
@@ -348,7 +349,7 @@ export class MachineState {
    * @throws KernelError `EINVAL` otherwise.
    */
   protected checkPfn(op: string, pfn: number): void {
-    if (!isU32(pfn) || pfn >= this.nrPages) throw badNumber(op, "pfn", pfn, this.nrPages);
+    if (!isPfn(pfn) || pfn >= this.nrPages) throw badNumber(op, "pfn", pfn, this.nrPages);
   }
 
   /**
@@ -363,7 +364,7 @@ export class MachineState {
    * @throws KernelError `EINVAL` for bad numbers; `EFAULT` for a free, reallocated or non-RAM page.
    */
   protected live(op: string, pfn: number, gen: number, offset = -1, size = 0): number {
-    if (!isU32(pfn) || pfn >= this.nrPages) throw badNumber(op, "pfn", pfn, this.nrPages);
+    if (!isPfn(pfn) || pfn >= this.nrPages) throw badNumber(op, "pfn", pfn, this.nrPages);
     // SAFETY: pfn < nrPages was checked above.
     const word = this.mem.word(pfn);
     if ((word & (PG_free | PG_nomap)) !== 0 || (word >>> GEN_SHIFT) + this.mem.genHigh(pfn) * GEN_WRAP !== gen) {
@@ -380,7 +381,7 @@ export class MachineState {
    */
   describePfn(pfn: number): string {
     // Type first: the arithmetic and comparison below would coerce a caller's object.
-    if (!checkU32(pfn)) throw badNumber("describe_pfn", "pfn", pfn);
+    if (!checkPfn(pfn)) throw badNumber("describe_pfn", "pfn", pfn);
     return `pfn ${hex(pfn)} (phys ${hex(pfn * this.pageSize)}, ${pfn < this.highmemPfn ? "Normal" : "HighMem"})`;
   }
 }

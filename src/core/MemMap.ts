@@ -181,16 +181,23 @@ export interface MemLayoutSegment {
  * the setters, a value of the field's type (a 32-bit word, a `u32`, or a link in `0..LINK_MAX`).
  * A write of a field's default value to an untouched section changes nothing and allocates nothing.
  *
- * @invariant `sections` has `ceil(nrPages / SECTION_PAGES)` entries; entry `i` is `undefined` or
- *   the {@link MemSection} of frames `[i * SECTION_PAGES, min((i + 1) * SECTION_PAGES, nrPages))`.
- * @invariant A frame of an `undefined` section has the default word and zero in every other field.
+ * @invariant `slots` has `ceil(nrPages / SECTION_PAGES)` entries; entry `i` is 0 (untouched) or
+ *   `k + 1` where `list[k]` is the {@link MemSection} of frames
+ *   `[i * SECTION_PAGES, min((i + 1) * SECTION_PAGES, nrPages))`; every section in `list` has one slot.
+ * @invariant A frame of an untouched section has the default word and zero in every other field.
  * @invariant `runs` are sorted, disjoint and cover `[0, nrPages)` exactly.
  * @invariant A page has `PG_free` set exactly when it lies in a free block, a per-CPU list, or RAM
  *   the allocator has not yet threaded onto its lists (see `Buddy`).
  */
 export class MemMap {
-  /** The section table: one entry per `SECTION_PAGES` frames, `undefined` until first written. */
-  readonly #sections: (MemSection | undefined)[];
+  /**
+   * The section table: per `SECTION_PAGES` frames, 0 until first written, then 1 + the section's
+   * index in `list`. A zero-filled typed array, so a 64 TiB map starts with one cheap 2 MiB
+   * allocation (a JavaScript array of 2^19 slots would take tens of milliseconds to fill).
+   */
+  readonly #slots: Int32Array;
+  /** The allocated sections, in order of allocation. */
+  readonly #list: MemSection[] = [];
   /** The default words, as runs of frames. */
   #runs: readonly DefaultRun[];
   /** Bytes of section metadata allocated so far. */
@@ -204,11 +211,7 @@ export class MemMap {
    *   resolved segments); all RAM when absent.
    */
   constructor(readonly nrPages: number, segments?: readonly MemLayoutSegment[]) {
-    const count = Math.ceil(nrPages / SECTION_PAGES);
-    // Pushed one by one so that V8 keeps a packed array (a large `new Array(n)` is a dictionary).
-    const sections: (MemSection | undefined)[] = [];
-    for (let i = 0; i < count; i++) sections.push(undefined);
-    this.#sections = sections;
+    this.#slots = new Int32Array(Math.ceil(nrPages / SECTION_PAGES));
     const layout = segments ?? [{ startPfn: 0, endPfn: nrPages, kind: "ram" }];
     // INVARIANT: the segments cover [0, nrPages) in order, so the runs do too.
     this.#runs = layout.map((seg) => ({
@@ -244,7 +247,7 @@ export class MemMap {
     // INVARIANT: the runs still cover [0, nrPages) exactly, sorted and disjoint.
     this.#runs = runs;
     for (let first = Math.floor(startPfn / SECTION_PAGES) * SECTION_PAGES; first < endPfn; first += SECTION_PAGES) {
-      const section = this.#sections[first / SECTION_PAGES];
+      const section = this.#section(first);
       if (section === undefined) continue;
       // INVARIANT: an allocated section holds the new default too.
       section.flagsGen.fill(word, Math.max(startPfn, first) - first, Math.min(endPfn, first + section.pages) - first);
@@ -282,7 +285,7 @@ export class MemMap {
   word(pfn: number): number {
     // SAFETY: By the invariant of `sections` and the caller's pfn < nrPages, the index is in range
     // and a present section has the frame at `pfn & SECTION_MASK`.
-    const section = this.#sections[Math.floor(pfn / SECTION_PAGES)];
+    const section = this.#section(pfn);
     return section === undefined ? this.defaultWord(pfn) : section.flagsGen[pfn & SECTION_MASK]!;
   }
 
@@ -293,7 +296,7 @@ export class MemMap {
    * @param word - A signed 32-bit word.
    */
   setWord(pfn: number, word: number): void {
-    const section = this.#sections[Math.floor(pfn / SECTION_PAGES)];
+    const section = this.#section(pfn);
     if (section !== undefined) {
       // SAFETY: as in word().
       section.flagsGen[pfn & SECTION_MASK] = word;
@@ -310,7 +313,7 @@ export class MemMap {
    * @returns The count (0 unless an allocated block head).
    */
   refcount(pfn: number): number {
-    const section = this.#sections[Math.floor(pfn / SECTION_PAGES)];
+    const section = this.#section(pfn);
     // SAFETY: as in word().
     return section === undefined ? 0 : section.refcount[pfn & SECTION_MASK]!;
   }
@@ -322,7 +325,7 @@ export class MemMap {
    * @param count - A signed 32-bit count.
    */
   setRefcount(pfn: number, count: number): void {
-    const section = this.#sections[Math.floor(pfn / SECTION_PAGES)];
+    const section = this.#section(pfn);
     if (section !== undefined) {
       // SAFETY: as in word().
       section.refcount[pfn & SECTION_MASK] = count;
@@ -338,7 +341,7 @@ export class MemMap {
    * @returns A value in `0..LINK_MAX`.
    */
   link0(pfn: number): number {
-    const section = this.#sections[Math.floor(pfn / SECTION_PAGES)];
+    const section = this.#section(pfn);
     if (section === undefined) return 0;
     const index = pfn & SECTION_MASK;
     const high = section.linkHigh;
@@ -353,7 +356,7 @@ export class MemMap {
    * @param value - An integer in `0..LINK_MAX`.
    */
   setLink0(pfn: number, value: number): void {
-    const section = this.#sections[Math.floor(pfn / SECTION_PAGES)];
+    const section = this.#section(pfn);
     const index = pfn & SECTION_MASK;
     if (section !== undefined && value < TWO_32) {
       // SAFETY: as in word(); value is a u32, so the store is exact.
@@ -373,7 +376,7 @@ export class MemMap {
    * @returns A value in `0..LINK_MAX`.
    */
   link1(pfn: number): number {
-    const section = this.#sections[Math.floor(pfn / SECTION_PAGES)];
+    const section = this.#section(pfn);
     if (section === undefined) return 0;
     const index = pfn & SECTION_MASK;
     const high = section.linkHigh;
@@ -388,7 +391,7 @@ export class MemMap {
    * @param value - An integer in `0..LINK_MAX`.
    */
   setLink1(pfn: number, value: number): void {
-    const section = this.#sections[Math.floor(pfn / SECTION_PAGES)];
+    const section = this.#section(pfn);
     const index = pfn & SECTION_MASK;
     if (section !== undefined && value < TWO_32) {
       // SAFETY: as in setLink0().
@@ -408,7 +411,7 @@ export class MemMap {
    * @returns A `u32`.
    */
   genHigh(pfn: number): number {
-    const section = this.#sections[Math.floor(pfn / SECTION_PAGES)];
+    const section = this.#section(pfn);
     // SAFETY: as in word().
     return section === undefined ? 0 : section.genHigh[pfn & SECTION_MASK]!;
   }
@@ -420,7 +423,7 @@ export class MemMap {
    * @param value - A `u32` (stored modulo 2^32).
    */
   setGenHigh(pfn: number, value: number): void {
-    const section = this.#sections[Math.floor(pfn / SECTION_PAGES)];
+    const section = this.#section(pfn);
     if (section !== undefined) {
       // SAFETY: as in word().
       section.genHigh[pfn & SECTION_MASK] = value;
@@ -436,7 +439,7 @@ export class MemMap {
    * @returns `genHigh * 65536 + (word >>> 16)`, below 2^48.
    */
   gen(pfn: number): number {
-    const section = this.#sections[Math.floor(pfn / SECTION_PAGES)];
+    const section = this.#section(pfn);
     if (section === undefined) return this.defaultWord(pfn) >>> GEN_SHIFT;
     const index = pfn & SECTION_MASK;
     // SAFETY: as in word().
@@ -460,12 +463,14 @@ export class MemMap {
    * @returns `[start, end)` pairs in ascending order; every frame outside them has its defaults.
    */
   *spans(): Iterable<readonly [start: number, end: number]> {
-    const sections = this.#sections;
+    const slots = this.#slots;
     let start = -1;
     let end = -1;
-    for (let i = 0; i < sections.length; i++) {
-      const section = sections[i];
-      if (section === undefined) continue;
+    for (let i = 0; i < slots.length; i++) {
+      const slot = slots[i]!;
+      if (slot === 0) continue;
+      // SAFETY: By the invariant of `slots`, a non-zero slot is 1 + an index into `list`.
+      const section = this.#list[slot - 1]!;
       if (section.start !== end) {
         if (start >= 0) yield [start, end] as const;
         start = section.start;
@@ -491,9 +496,7 @@ export class MemMap {
    * @returns The count.
    */
   sectionCount(): number {
-    let count = 0;
-    for (const section of this.#sections) if (section !== undefined) count++;
-    return count;
+    return this.#list.length;
   }
 
   /**
@@ -503,7 +506,20 @@ export class MemMap {
    * @returns `false` while every frame of the section has its defaults without storage.
    */
   isMaterialised(pfn: number): boolean {
-    return this.#sections[Math.floor(pfn / SECTION_PAGES)] !== undefined;
+    return this.#slots[Math.floor(pfn / SECTION_PAGES)] !== 0;
+  }
+
+  /**
+   * The section of `pfn`, if allocated.
+   *
+   * @param pfn - A page frame below `nrPages`.
+   * @returns The section, or `undefined` while untouched.
+   */
+  #section(pfn: number): MemSection | undefined {
+    // SAFETY: By the invariant of `slots`, the caller's pfn < nrPages gives an index in range, and
+    // a non-zero slot is 1 + an index into `list`.
+    const slot = this.#slots[Math.floor(pfn / SECTION_PAGES)]!;
+    return slot === 0 ? undefined : this.#list[slot - 1];
   }
 
   /**
@@ -521,15 +537,17 @@ export class MemMap {
       if (run.end <= start || run.start >= end || run.word === 0) continue;
       section.flagsGen.fill(run.word, Math.max(run.start, start) - start, Math.min(run.end, end) - start);
     }
-    // INVARIANT: the new section holds exactly the defaults its frames read as before.
-    this.#sections[index] = section;
+    // INVARIANT: the new section holds exactly the defaults its frames read as before, and its
+    // slot names it.
+    this.#list.push(section);
+    this.#slots[index] = this.#list.length;
     this.#bytes += section.pages * 20;
     return section;
   }
 
   /** The rare cases of the link setters: a value of 2^32 or more, or a first write to a section. */
   #setLinkSlow(pfn: number, value: number, which: 0 | 1): void {
-    const section = this.#sections[Math.floor(pfn / SECTION_PAGES)] ?? this.#materialise(pfn);
+    const section = this.#section(pfn) ?? this.#materialise(pfn);
     const index = pfn & SECTION_MASK;
     const low = value % TWO_32;
     const top = (value - low) / TWO_32;
