@@ -8,6 +8,10 @@ import { Buddy, NR_ZONES, PfnMarks, ZONE_HIGHMEM, ZONE_NORMAL } from "../../src/
 import { MAX_PAGES } from "../../src/core/config.js";
 import { FLAGS_MASK, GEN_ONE, LINK_MAX, MemMap, NO_PFN, ORDER_SHIFT, PG_buddy, PG_free, PG_nomap, PG_reserved, SECTION_PAGES } from "../../src/core/MemMap.js";
 import { PhysMem } from "../../src/core/PhysMem.js";
+import { GFP_KERNEL, Machine, __GFP_NOWARN, __GFP_ZERO } from "../../src/core/index.js";
+import { Folio, Page, intoPhys, toPhysAddr, type UniqueFolio } from "../../src/mm/index.js";
+import { unsafe, type Owned } from "../../src/ownership/index.js";
+import { expectUnchanged } from "./helpers.js";
 
 const TIB = 2 ** 40;
 const PAGES_64T = (64 * TIB) / 4096;
@@ -267,4 +271,147 @@ describe("PhysMem", () => {
 
 test("the frame limit is 2^34", () => {
   expect(MAX_PAGES).toBe(PAGES_64T);
+});
+
+describe("a 64 TiB machine", () => {
+  const GiB = 2 ** 30;
+
+  test("starts with no page metadata and no backing, all of its RAM free, and consistent", () => {
+    const machine = new Machine({ ramSize: 64 * TIB });
+    expect(machine.nrPages).toBe(PAGES_64T);
+    expect(machine.mem.bytes()).toBe(0);
+    expect(machine.memoryUsage().backedChunks).toBe(0);
+    expect(machine.nrFreePages()).toBe(PAGES_64T);
+    expect(machine.consistencyProblems()).toEqual([]);
+    // Looking does not touch: the checks above allocated nothing either.
+    expect(machine.mem.bytes()).toBe(0);
+  });
+
+  test("allocates, writes, reads and frees at low frames and at frames above 2^32", () => {
+    // Low frames: an all-RAM machine hands out the lowest section first.
+    const low = new Machine({ ramSize: 64 * TIB });
+    using page: Owned<Page> = Page.alloc(GFP_KERNEL, low);
+    expect(page.pfn).toBeLessThan(SECTION_PAGES);
+    page.write(0, Uint8Array.of(1, 2, 3));
+    expect([...page.read(0, 3)]).toEqual([1, 2, 3]);
+    // High frames: everything below the last GiB reserved, so the RAM left is near 64 TiB.
+    const machine = new Machine({ ramSize: 64 * TIB, ranges: [{ kind: "reserved", start: 0, size: 64 * TIB - GiB }] });
+    const high: Owned<Page> = Page.alloc(GFP_KERNEL, machine);
+    expect(high.pfn).toBeGreaterThanOrEqual(PAGES_64T - GiB / 4096);
+    high.write(4090, Uint8Array.of(7, 8, 9));
+    const addr = high.phys();
+    expect(addr).toBe(high.pfn * 4096);
+    expect(addr).toBeGreaterThan(2 ** 45);
+    const pfn = high.pfn;
+    intoPhys(high);
+    // borrowPhys of a frame near 64 TiB sees the bytes written through its owner.
+    const seen = unsafe("SAFETY: the page stays allocated (intoPhys) while the borrow is used", (token) => {
+      const borrowed = Page.borrowPhys(token, toPhysAddr(addr), machine);
+      return borrowed === null ? null : [...borrowed.read(4090, 3)];
+    });
+    expect(seen).toEqual([7, 8, 9]);
+    const back: Owned<Page> = unsafe("SAFETY: addr came from intoPhys just above", (token) => Page.fromPhys(token, toPhysAddr(addr), machine));
+    expect(back.pfn).toBe(pfn);
+    back.release();
+    // A compound folio up there too.
+    const folio: UniqueFolio = Folio.alloc(3, GFP_KERNEL | __GFP_ZERO, machine);
+    const head = folio.phys() / 4096;
+    expect(head).toBeGreaterThan(2 ** 32);
+    folio.write(8 * 4096 - 2, Uint8Array.of(5, 6));
+    const out = new Uint8Array(2);
+    folio.memcpyFromFolio(out, 8 * 4096 - 2);
+    expect([...out]).toEqual([5, 6]);
+    expect(machine.blockHead(head + 7)).toBe(head);
+    expect(machine.consistencyProblems()).toEqual([]);
+    folio.release();
+    expect(machine.nrFreePages()).toBe(GiB / 4096);
+    expect(machine.consistencyProblems()).toEqual([]);
+  });
+
+  test("stale handles are caught on frames above 2^32, across the generation's 16-bit carry", () => {
+    const machine = new Machine({ ramSize: 64 * TIB, ranges: [{ kind: "reserved", start: 0, size: 64 * TIB - 2 ** 27 }] });
+    const pfn = machine.allocPages(GFP_KERNEL, 0);
+    expect(pfn).toBeGreaterThan(2 ** 32);
+    const first = machine.pageGen(pfn);
+    machine.freePages(pfn, first, 0);
+    // The hot list hands the same frame back every time: 2^16 reuses carry into genHigh.
+    for (let i = 0; i < 0x10000; i++) {
+      const again = machine.allocPages(GFP_KERNEL, 0);
+      expect(again === pfn).toBe(true);
+      machine.freePages(again, machine.pageGen(again), 0);
+    }
+    const now = machine.allocPages(GFP_KERNEL, 0);
+    expect(now).toBe(pfn);
+    expect(machine.pageGen(pfn)).toBe(first + 0x10001);
+    expect(machine.mem.genHigh(pfn)).toBe(1);
+    expectUnchanged(machine, () => machine.read(pfn, first, 0, new Uint8Array(1)), "EFAULT", /freed and reallocated/);
+    expectUnchanged(machine, () => machine.freePages(pfn, first + 0x10000, 0), "EINVAL", /double-free/);
+    machine.freePages(pfn, machine.pageGen(pfn), 0);
+    expect(machine.consistencyProblems()).toEqual([]);
+  });
+
+  test("metadata grows by whole sections, in proportion to the memory touched", () => {
+    const machine = new Machine({ ramSize: 64 * TIB });
+    const blocks: number[] = [];
+    const blocksPerSection = SECTION_PAGES / 1024;
+    for (let i = 0; i < blocksPerSection; i++) blocks.push(machine.allocPages(GFP_KERNEL, 10));
+    expect(machine.mem.bytes()).toBe(SECTION_PAGES * 20);
+    blocks.push(machine.allocPages(GFP_KERNEL, 10));
+    expect(machine.mem.bytes()).toBe(2 * SECTION_PAGES * 20);
+    for (let i = 0; i < 10 * blocksPerSection; i++) blocks.push(machine.allocPages(GFP_KERNEL, 10));
+    expect(machine.mem.bytes()).toBe(12 * SECTION_PAGES * 20);
+    expect(machine.mem.sectionCount()).toBe(12);
+    expect([...machine.mem.spans()]).toEqual([[0, 12 * SECTION_PAGES]]);
+    for (const pfn of blocks) machine.freePages(pfn, machine.pageGen(pfn), 10);
+    expect(machine.nrFreePages()).toBe(PAGES_64T);
+    expect(machine.consistencyProblems()).toEqual([]);
+  });
+
+  test("reserved ranges, holes and MMIO placed far up report their flags without allocating metadata", () => {
+    const reserved = 60 * TIB;
+    const hole = 63 * TIB + 4096 * 3;
+    const mmio = 64 * TIB - 2 * 4096;
+    const machine = new Machine({
+      ramSize: 64 * TIB,
+      ranges: [
+        { kind: "reserved", start: reserved, size: GiB },
+        { kind: "hole", start: hole, size: 4096 },
+        { kind: "mmio", start: mmio, size: 4096 },
+      ],
+    });
+    const at = (addr: number): number => addr / 4096;
+    expect(machine.pageFlags(at(reserved))).toBe(PG_reserved);
+    expect(machine.pageFlags(at(reserved + GiB - 4096))).toBe(PG_reserved);
+    expect(machine.pageFlags(at(reserved + GiB))).toBe(PG_free);
+    expect(machine.pageFlags(at(hole))).toBe(PG_nomap);
+    expect(machine.pageFlags(at(hole) + 1)).toBe(PG_free);
+    expect(machine.pageFlags(at(mmio))).toBe(PG_nomap);
+    expect(machine.pageIsRam(at(reserved))).toBe(true);
+    expect(machine.pageIsRam(at(hole))).toBe(false);
+    expect(machine.pfnValid(at(mmio))).toBe(false);
+    expect(machine.kindOf(at(mmio))).toBe("mmio");
+    expect(machine.isAllocated(at(reserved))).toBe(false);
+    expect(machine.nrFreePages()).toBe(PAGES_64T - GiB / 4096 - 2);
+    expect(machine.mem.bytes()).toBe(0);
+    expect(machine.consistencyProblems()).toEqual([]);
+    const borrowed = unsafe("SAFETY: reserved RAM, never freed", (token) => Page.borrowPhys(token, toPhysAddr(reserved), machine) !== null);
+    expect(borrowed).toBe(true);
+    expect(unsafe("SAFETY: not RAM", (token) => Page.borrowPhys(token, toPhysAddr(hole), machine))).toBeNull();
+    expect(machine.mem.bytes()).toBe(0);
+  });
+
+  test("a request beyond all free memory fails with the state unchanged and nothing allocated", () => {
+    // 1000 free pages at the very top: no order-10 block fits, however the pending RAM is threaded.
+    const machine = new Machine({ ramSize: 64 * TIB, ranges: [{ kind: "reserved", start: 0, size: 64 * TIB - 1000 * 4096 }] });
+    expectUnchanged(machine, () => machine.allocPages(GFP_KERNEL | __GFP_NOWARN, 10), "ENOMEM");
+    expect(machine.mem.bytes()).toBe(0);
+    const held = machine.allocPages(GFP_KERNEL, 9);
+    expect(held).toBeGreaterThan(2 ** 32);
+    // One section, with the high part of its links (they name frames above 2^32).
+    expect(machine.mem.bytes()).toBe(SECTION_PAGES * 21);
+    expectUnchanged(machine, () => machine.allocPages(GFP_KERNEL | __GFP_NOWARN, 9), "ENOMEM");
+    machine.freePages(held, machine.pageGen(held), 9);
+    expect(machine.nrFreePages()).toBe(1000);
+    expect(machine.consistencyProblems()).toEqual([]);
+  });
 });
