@@ -65,6 +65,12 @@ const SECTION_MASK = SECTION_PAGES - 1;
 /** The largest value a `link0`/`link1` entry holds: 36 bits (32 in the word, 4 in the lazily made high part). */
 export const LINK_MAX = 2 ** 36 - 1;
 const TWO_32 = 2 ** 32;
+/** Field numbers of the out-of-line accessors. */
+const FIELD_WORD = 0;
+const FIELD_REFCOUNT = 1;
+const FIELD_LINK0 = 2;
+const FIELD_LINK1 = 3;
+const FIELD_GEN_HIGH = 4;
 
 const FLAG_NAMES: readonly [number, string][] = [
   [PG_free, "free"],
@@ -140,6 +146,14 @@ export interface MemLayoutSegment {
 }
 
 /**
+ * The section `MemMap`'s cache holds before any section exists: no frames, and a start no pfn
+ * reaches (`pfn - start >= 2^30 > SECTION_PAGES`). -2^30 is the smallest small integer (Smi) of a
+ * pointer-compressed V8, so the cache's start field stays a Smi, and the check integer arithmetic,
+ * on every machine below 2^30 frames.
+ */
+const PLACEHOLDER = new MemSection(-(2 ** 30), 0);
+
+/**
  * The per-page metadata of one machine (the simulator's `struct page` array), allocated a memory
  * section at a time on first write, in the manner of the kernel's `SPARSEMEM_VMEMMAP`.
  *
@@ -185,6 +199,8 @@ export interface MemLayoutSegment {
  *   `k + 1` where `list[k]` is the {@link MemSection} of frames
  *   `[i * SECTION_PAGES, min((i + 1) * SECTION_PAGES, nrPages))`; every section in `list` has one slot.
  * @invariant A frame of an untouched section has the default word and zero in every other field.
+ * @invariant `hot` is the zero-length placeholder (with `hotStart` = -2^30, so no pfn hits it) or a
+ *   section of `list`, and `hotStart` is its first frame.
  * @invariant `runs` are sorted, disjoint and cover `[0, nrPages)` exactly.
  * @invariant A page has `PG_free` set exactly when it lies in a free block, a per-CPU list, or RAM
  *   the allocator has not yet threaded onto its lists (see `Buddy`).
@@ -198,6 +214,27 @@ export class MemMap {
   readonly #slots: Int32Array;
   /** The allocated sections, in order of allocation. */
   readonly #list: MemSection[] = [];
+  /**
+   * The section used last (a one-entry cache in front of the table): the accessors check
+   * `0 <= pfn - hotStart < SECTION_PAGES` and then index its arrays directly. V8 folds the repeated
+   * check and field loads of back-to-back accesses to one frame, so a run of accesses costs about
+   * what flat arrays cost. A zero-length placeholder until a section exists.
+   */
+  private hot: MemSection = PLACEHOLDER;
+  /** `hot.start`, kept as a field of the map so the check needs no load from the section. */
+  private hotStart = PLACEHOLDER.start;
+  /** `hot.flagsGen`, held directly: one load less on every access. */
+  private hotFlags: Int32Array = PLACEHOLDER.flagsGen;
+  /** `hot.refcount`, held directly. */
+  private hotRefcount: Int32Array = PLACEHOLDER.refcount;
+  /** `hot.link0`, held directly. */
+  private hotLink0: Uint32Array = PLACEHOLDER.link0;
+  /** `hot.link1`, held directly. */
+  private hotLink1: Uint32Array = PLACEHOLDER.link1;
+  /** `hot.genHigh`, held directly. */
+  private hotGenHigh: Uint32Array = PLACEHOLDER.genHigh;
+  /** Whether `hot` has no link high parts, so its links are its `Uint32Array` words. */
+  private hotLinksLow = true;
   /** The default words, as runs of frames. */
   #runs: readonly DefaultRun[];
   /** Bytes of section metadata allocated so far. */
@@ -283,10 +320,12 @@ export class MemMap {
    * @returns The word, a signed 32-bit integer.
    */
   word(pfn: number): number {
-    // SAFETY: By the invariant of `sections` and the caller's pfn < nrPages, the index is in range
-    // and a present section has the frame at `pfn & SECTION_MASK`.
-    const section = this.#section(pfn);
-    return section === undefined ? this.defaultWord(pfn) : section.flagsGen[pfn & SECTION_MASK]!;
+    // The accessors are kept small so that V8 inlines every one of them into the machine's fast
+    // paths; anything but a hit on the last-used section goes out of line.
+    const offset = pfn - this.hotStart;
+    // SAFETY: By the invariant of `hot` (a live section or the empty placeholder) and the caller's
+    // pfn < nrPages, an offset in [0, SECTION_PAGES) indexes the section's arrays.
+    return offset >= 0 && offset < SECTION_PAGES ? this.hotFlags[offset]! : this.wordSlow(pfn);
   }
 
   /**
@@ -296,14 +335,10 @@ export class MemMap {
    * @param word - A signed 32-bit word.
    */
   setWord(pfn: number, word: number): void {
-    const section = this.#section(pfn);
-    if (section !== undefined) {
-      // SAFETY: as in word().
-      section.flagsGen[pfn & SECTION_MASK] = word;
-      return;
-    }
-    if (word === this.defaultWord(pfn)) return;
-    this.#materialise(pfn).flagsGen[pfn & SECTION_MASK] = word;
+    const offset = pfn - this.hotStart;
+    // SAFETY: as in word().
+    if (offset >= 0 && offset < SECTION_PAGES) this.hotFlags[offset] = word;
+    else this.setSlow(pfn, word, FIELD_WORD);
   }
 
   /**
@@ -313,9 +348,9 @@ export class MemMap {
    * @returns The count (0 unless an allocated block head).
    */
   refcount(pfn: number): number {
-    const section = this.#section(pfn);
+    const offset = pfn - this.hotStart;
     // SAFETY: as in word().
-    return section === undefined ? 0 : section.refcount[pfn & SECTION_MASK]!;
+    return offset >= 0 && offset < SECTION_PAGES ? this.hotRefcount[offset]! : this.getSlow(pfn, FIELD_REFCOUNT);
   }
 
   /**
@@ -325,13 +360,10 @@ export class MemMap {
    * @param count - A signed 32-bit count.
    */
   setRefcount(pfn: number, count: number): void {
-    const section = this.#section(pfn);
-    if (section !== undefined) {
-      // SAFETY: as in word().
-      section.refcount[pfn & SECTION_MASK] = count;
-      return;
-    }
-    if (count !== 0) this.#materialise(pfn).refcount[pfn & SECTION_MASK] = count;
+    const offset = pfn - this.hotStart;
+    // SAFETY: as in word().
+    if (offset >= 0 && offset < SECTION_PAGES) this.hotRefcount[offset] = count;
+    else this.setSlow(pfn, count, FIELD_REFCOUNT);
   }
 
   /**
@@ -341,12 +373,9 @@ export class MemMap {
    * @returns A value in `0..LINK_MAX`.
    */
   link0(pfn: number): number {
-    const section = this.#section(pfn);
-    if (section === undefined) return 0;
-    const index = pfn & SECTION_MASK;
-    const high = section.linkHigh;
-    // SAFETY: as in word(); linkHigh, when present, has `pages` elements like the other arrays.
-    return high === undefined ? section.link0[index]! : section.link0[index]! + (high[index]! & 0xf) * TWO_32;
+    const offset = pfn - this.hotStart;
+    // SAFETY: as in word(); a section with `linkHigh` takes the slow path, which adds bits 32..35.
+    return offset >= 0 && offset < SECTION_PAGES && this.hotLinksLow ? this.hotLink0[offset]! : this.getSlow(pfn, FIELD_LINK0);
   }
 
   /**
@@ -356,17 +385,10 @@ export class MemMap {
    * @param value - An integer in `0..LINK_MAX`.
    */
   setLink0(pfn: number, value: number): void {
-    const section = this.#section(pfn);
-    const index = pfn & SECTION_MASK;
-    if (section !== undefined && value < TWO_32) {
-      // SAFETY: as in word(); value is a u32, so the store is exact.
-      section.link0[index] = value;
-      const high = section.linkHigh;
-      if (high !== undefined) high[index] = high[index]! & 0xf0;
-      return;
-    }
-    if (section === undefined && value === 0) return;
-    this.#setLinkSlow(pfn, value, 0);
+    const offset = pfn - this.hotStart;
+    // SAFETY: as in word(); a u32 value in a section without `linkHigh` is stored exactly.
+    if (offset >= 0 && offset < SECTION_PAGES && value < TWO_32 && this.hotLinksLow) this.hotLink0[offset] = value;
+    else this.setSlow(pfn, value, FIELD_LINK0);
   }
 
   /**
@@ -376,12 +398,9 @@ export class MemMap {
    * @returns A value in `0..LINK_MAX`.
    */
   link1(pfn: number): number {
-    const section = this.#section(pfn);
-    if (section === undefined) return 0;
-    const index = pfn & SECTION_MASK;
-    const high = section.linkHigh;
+    const offset = pfn - this.hotStart;
     // SAFETY: as in link0().
-    return high === undefined ? section.link1[index]! : section.link1[index]! + (high[index]! >> 4) * TWO_32;
+    return offset >= 0 && offset < SECTION_PAGES && this.hotLinksLow ? this.hotLink1[offset]! : this.getSlow(pfn, FIELD_LINK1);
   }
 
   /**
@@ -391,17 +410,10 @@ export class MemMap {
    * @param value - An integer in `0..LINK_MAX`.
    */
   setLink1(pfn: number, value: number): void {
-    const section = this.#section(pfn);
-    const index = pfn & SECTION_MASK;
-    if (section !== undefined && value < TWO_32) {
-      // SAFETY: as in setLink0().
-      section.link1[index] = value;
-      const high = section.linkHigh;
-      if (high !== undefined) high[index] = high[index]! & 0x0f;
-      return;
-    }
-    if (section === undefined && value === 0) return;
-    this.#setLinkSlow(pfn, value, 1);
+    const offset = pfn - this.hotStart;
+    // SAFETY: as in setLink0().
+    if (offset >= 0 && offset < SECTION_PAGES && value < TWO_32 && this.hotLinksLow) this.hotLink1[offset] = value;
+    else this.setSlow(pfn, value, FIELD_LINK1);
   }
 
   /**
@@ -411,9 +423,9 @@ export class MemMap {
    * @returns A `u32`.
    */
   genHigh(pfn: number): number {
-    const section = this.#section(pfn);
+    const offset = pfn - this.hotStart;
     // SAFETY: as in word().
-    return section === undefined ? 0 : section.genHigh[pfn & SECTION_MASK]!;
+    return offset >= 0 && offset < SECTION_PAGES ? this.hotGenHigh[offset]! : this.getSlow(pfn, FIELD_GEN_HIGH);
   }
 
   /**
@@ -423,13 +435,10 @@ export class MemMap {
    * @param value - A `u32` (stored modulo 2^32).
    */
   setGenHigh(pfn: number, value: number): void {
-    const section = this.#section(pfn);
-    if (section !== undefined) {
-      // SAFETY: as in word().
-      section.genHigh[pfn & SECTION_MASK] = value;
-      return;
-    }
-    if (value !== 0) this.#materialise(pfn).genHigh[pfn & SECTION_MASK] = value;
+    const offset = pfn - this.hotStart;
+    // SAFETY: as in word().
+    if (offset >= 0 && offset < SECTION_PAGES) this.hotGenHigh[offset] = value;
+    else this.setSlow(pfn, value, FIELD_GEN_HIGH);
   }
 
   /**
@@ -439,11 +448,7 @@ export class MemMap {
    * @returns `genHigh * 65536 + (word >>> 16)`, below 2^48.
    */
   gen(pfn: number): number {
-    const section = this.#section(pfn);
-    if (section === undefined) return this.defaultWord(pfn) >>> GEN_SHIFT;
-    const index = pfn & SECTION_MASK;
-    // SAFETY: as in word().
-    return section.genHigh[index]! * GEN_WRAP + (section.flagsGen[index]! >>> GEN_SHIFT);
+    return this.genHigh(pfn) * GEN_WRAP + (this.word(pfn) >>> GEN_SHIFT);
   }
 
   /**
@@ -515,6 +520,31 @@ export class MemMap {
    * @param pfn - A page frame below `nrPages`.
    * @returns The section, or `undefined` while untouched.
    */
+  private lookup(pfn: number): MemSection | undefined {
+    const section = this.#section(pfn);
+    if (section !== undefined) this.cache(section);
+    return section;
+  }
+
+  /** Makes `section` the last-used one. */
+  private cache(section: MemSection): void {
+    // INVARIANT: the cache fields all describe one live section.
+    this.hot = section;
+    this.hotStart = section.start;
+    this.hotFlags = section.flagsGen;
+    this.hotRefcount = section.refcount;
+    this.hotLink0 = section.link0;
+    this.hotLink1 = section.link1;
+    this.hotGenHigh = section.genHigh;
+    this.hotLinksLow = section.linkHigh === undefined;
+  }
+
+  /**
+   * The section of `pfn`, if allocated, without touching the cache.
+   *
+   * @param pfn - A page frame below `nrPages`.
+   * @returns The section, or `undefined` while untouched.
+   */
   #section(pfn: number): MemSection | undefined {
     // SAFETY: By the invariant of `slots`, the caller's pfn < nrPages gives an index in range, and
     // a non-zero slot is 1 + an index into `list`.
@@ -528,7 +558,7 @@ export class MemMap {
    * @param pfn - A page frame below `nrPages` whose section is `undefined`.
    * @returns The new section.
    */
-  #materialise(pfn: number): MemSection {
+  private materialise(pfn: number): MemSection {
     const index = Math.floor(pfn / SECTION_PAGES);
     const start = index * SECTION_PAGES;
     const section = new MemSection(start, Math.min(SECTION_PAGES, this.nrPages - start));
@@ -541,22 +571,72 @@ export class MemMap {
     // slot names it.
     this.#list.push(section);
     this.#slots[index] = this.#list.length;
+    this.cache(section);
     this.#bytes += section.pages * 20;
     return section;
   }
 
-  /** The rare cases of the link setters: a value of 2^32 or more, or a first write to a section. */
-  #setLinkSlow(pfn: number, value: number, which: 0 | 1): void {
-    const section = this.#section(pfn) ?? this.#materialise(pfn);
+  /** `word()` off the last-used section: looks the section up (and caches it) or reads the default. */
+  private wordSlow(pfn: number): number {
+    const section = this.lookup(pfn);
+    // SAFETY: By the invariant of `slots` and the caller's pfn < nrPages, a present section has
+    // the frame at `pfn & SECTION_MASK`.
+    return section === undefined ? this.defaultWord(pfn) : section.flagsGen[pfn & SECTION_MASK]!;
+  }
+
+  /** A read of any field but the word off the last-used section (or of a link with a high part). */
+  private getSlow(pfn: number, field: number): number {
+    const section = this.lookup(pfn);
+    if (section === undefined) return 0;
     const index = pfn & SECTION_MASK;
+    const high = section.linkHigh;
+    // SAFETY: as in wordSlow(); linkHigh, when present, has `pages` elements like the other arrays.
+    switch (field) {
+      case FIELD_REFCOUNT:
+        return section.refcount[index]!;
+      case FIELD_LINK0:
+        return section.link0[index]! + (high === undefined ? 0 : (high[index]! & 0xf) * TWO_32);
+      case FIELD_LINK1:
+        return section.link1[index]! + (high === undefined ? 0 : (high[index]! >> 4) * TWO_32);
+      default:
+        return section.genHigh[index]!;
+    }
+  }
+
+  /**
+   * A write off the last-used section, of a link of 2^32 or more, or into a section with link
+   * high parts: looks the section up, allocates it unless the value is the field's default, and
+   * splits a link into its 32-bit word and its high part.
+   */
+  private setSlow(pfn: number, value: number, field: number): void {
+    let section = this.lookup(pfn);
+    if (section === undefined) {
+      if (value === (field === FIELD_WORD ? this.defaultWord(pfn) : 0)) return;
+      section = this.materialise(pfn);
+    }
+    const index = pfn & SECTION_MASK;
+    // SAFETY: as in wordSlow().
+    switch (field) {
+      case FIELD_WORD:
+        section.flagsGen[index] = value;
+        return;
+      case FIELD_REFCOUNT:
+        section.refcount[index] = value;
+        return;
+      case FIELD_GEN_HIGH:
+        section.genHigh[index] = value;
+        return;
+    }
     const low = value % TWO_32;
     const top = (value - low) / TWO_32;
     if (top !== 0 && section.linkHigh === undefined) {
       section.linkHigh = new Uint8Array(section.pages);
       this.#bytes += section.pages;
+      // INVARIANT: the cached section is `section` (lookup or materialise just cached it).
+      this.hotLinksLow = false;
     }
     const high = section.linkHigh;
-    if (which === 0) {
+    if (field === FIELD_LINK0) {
       section.link0[index] = low;
       if (high !== undefined) high[index] = (high[index]! & 0xf0) | top;
     } else {
@@ -564,6 +644,7 @@ export class MemMap {
       if (high !== undefined) high[index] = (high[index]! & 0x0f) | (top << 4);
     }
   }
+
 }
 
 /**
