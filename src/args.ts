@@ -32,20 +32,6 @@ export function isU32(value: unknown): value is number {
   return typeof value === "number" && (value >>> 0) === value;
 }
 
-/** The number of page frames a pfn may name: 2^34 (64 TiB of 4 KiB pages), the core's `MAX_PAGES`. */
-export const PFN_LIMIT = 2 ** 34;
-
-/**
- * Tells whether a value is a page frame number, without coercing it.
- *
- * @param value - Any value received from a caller.
- * @returns `true` for an integer number in `0..2^34-1` (`-0` included, as `0`); pfns do not fit
- *   32 bits, so this replaces `isU32` for them.
- */
-export function isPfn(value: unknown): value is number {
-  return typeof value === "number" && value >= 0 && value < PFN_LIMIT && Math.floor(value) === value;
-}
-
 /**
  * Tells whether a value is a non-negative safe integer (physical addresses, sizes).
  *

@@ -2,15 +2,17 @@
  * The runtime memory core: a plain, fast simulator of physical memory, the buddy allocator, page
  * metadata, `kmap_local` slots, the page cache and the kernel's memory debuggers.
  *
+ * @remarks
+ * The public surface: the {@link Machine} and the constants, types and report helpers its methods
+ * speak in. The services it is made of (`page-alloc.ts`, `highmem.ts`, ...) and their data
+ * structures (`MemMap`, `Buddy`, `PhysMem`, ...) are internal; see docs/core.md.
+ *
  * @packageDocumentation
  */
-export { Machine, createMachine, defaultMachine, setDefaultMachine } from "./Machine.js";
-export type { MemoryUsage } from "./Machine.js";
-export { MachineState } from "./MachineState.js";
-export { MachinePages, REFCOUNT_MAX } from "./MachinePages.js";
-export type { BuddyInfo } from "./MachinePages.js";
-export { MachineFlags } from "./MachineFlags.js";
-export { MachineAccess } from "./MachineAccess.js";
+export { Machine, createMachine, defaultMachine, setDefaultMachine } from "./machine.js";
+export type { MemoryUsage } from "./machine.js";
+export { REFCOUNT_MAX } from "./page-alloc.js";
+export type { BuddyInfo } from "./page-alloc.js";
 export { MAX_CPUS, MAX_PAGES, MAX_PAGE_ORDER, NR_PAGE_ORDERS, PAGE_SHIFTS, resolveConfig } from "./config.js";
 export type { DebugOptions, MachineConfig, PageShift, PfnSegment, PhysRange, PhysRangeKind, ResolvedConfig } from "./config.js";
 export {
@@ -32,14 +34,8 @@ export {
   gfpName,
 } from "./gfp.js";
 export {
-  FLAGS_MASK,
-  GEN_ONE,
-  GEN_SHIFT,
   GEN_LIMIT,
-  GEN_WRAP,
   KERNEL_STRUCT_PAGE_BYTES,
-  MemMap,
-  NO_PFN,
   ORDER_MASK,
   ORDER_SHIFT,
   PG_USER_MASK,
@@ -58,16 +54,14 @@ export {
   flagNames,
   metadataBytesPerPage,
 } from "./MemMap.js";
-export { CHUNK_PAGES, PhysMem } from "./PhysMem.js";
-export { Buddy, HotList, NR_ZONES, PCP_BATCH, PCP_HIGH, ZONE_HIGHMEM, ZONE_NORMAL } from "./Buddy.js";
-export { KM_MAX_IDX, KM_MAX_IDX_DEBUG, KmapSlots } from "./KmapSlots.js";
-export type { KmapEntry } from "./KmapSlots.js";
-export { LAST_PKMAP, Pkmap } from "./Pkmap.js";
-export { PageCache } from "./PageCache.js";
+export { NR_ZONES, ZONE_HIGHMEM, ZONE_NORMAL } from "./Buddy.js";
+export { KM_MAX_IDX, KM_MAX_IDX_DEBUG } from "./kmap-slots.js";
+export { LAST_PKMAP } from "./pkmap.js";
+export { PageCache } from "./filemap.js";
 export { PAGE_POISON } from "./debug/poison.js";
-export { PageOwner, captureStack, formatStack } from "./debug/owner.js";
+export { captureStack, formatStack } from "./debug/page-owner.js";
 export { liveViewBytes } from "./debug/views.js";
 export type { ViewAccess } from "./debug/views.js";
-export type { CapturedStack } from "./debug/owner.js";
+export type { CapturedStack } from "./debug/page-owner.js";
 export { formatKasan, formatLeaks, formatPoison } from "./debug/report.js";
 export type { KasanReport, LeakEntry } from "./debug/report.js";

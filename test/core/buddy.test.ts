@@ -3,7 +3,6 @@ import {
   GFP_HIGHUSER,
   GFP_KERNEL,
   Machine,
-  PCP_HIGH,
   PG_dirty,
   PG_free,
   PG_tail,
@@ -12,6 +11,7 @@ import {
   __GFP_NOWARN,
   __GFP_ZERO,
 } from "../../src/core/index.js";
+import { PCP_HIGH } from "../../src/core/Buddy.js";
 import { BAD_NUMBERS, expectUnchanged } from "./helpers.js";
 
 function small(config: ConstructorParameters<typeof Machine>[0] = {}): Machine {

@@ -2,7 +2,7 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { afterEach, describe, expect, test } from "vitest";
 import { GFP_KERNEL, Machine, captureStack, formatStack } from "../../src/core/index.js";
-import { PageStackTable } from "../../src/core/debug/owner.js";
+import { PageStackTable } from "../../src/core/debug/page-owner.js";
 import { Folio, Page, type UniqueFolio } from "../../src/mm/index.js";
 import { StackDepot } from "../../src/core/debug/stackdepot.js";
 

@@ -14,11 +14,12 @@ export const PAGE_POISON = 0xaa;
  * @param phys - The machine's memory.
  * @param pfn - The block's first page.
  * @param bytes - The block's size in bytes.
- * @safety
- * - `[pfn, pfn + bytes)` is one buddy block of the machine.
+ * @remarks Does no checking: the caller guarantees `[pfn, pfn + bytes)` is one buddy block of the
+ * machine.
  */
 export function poisonBlock(phys: PhysMem, pfn: number, bytes: number): void {
-  // SAFETY: the block lies inside one chunk (see @safety).
+  // SAFETY: By the caller's guarantee the range is one aligned buddy block of at most
+  // 2^MAX_PAGE_ORDER pages; CHUNK_PAGES (PhysMem.ts) is a multiple of that, so it lies in one chunk.
   phys.fill(pfn, 0, bytes, PAGE_POISON);
 }
 
@@ -38,7 +39,7 @@ export function findPoisonCorruption(phys: PhysMem, pfn: number, pageSize: numbe
   const words = new Uint32Array(chunk.buffer, chunk.byteOffset + base, pageSize >>> 2);
   const pattern = PAGE_POISON * 0x01010101;
   for (let i = 0; i < words.length; i++) {
-    // SAFETY: i < words.length, a view of exactly one page.
+    // SAFETY: i < words.length (the loop bound), and `words` views exactly the page's bytes.
     if (words[i] !== pattern >>> 0) {
       for (let b = i * 4; b < i * 4 + 4; b++) if (chunk[base + b] !== PAGE_POISON) return b;
     }

@@ -149,10 +149,11 @@ export class StackDepot {
       shown.push(this.#frame(site, file));
     }
     if (shown.length < SHOWN_FRAMES && this.#firstTry && sites.length === this.#limit) {
-      // Cut short inside the kit's own frames (callbacks nested through the kit): capture again,
-      // deeper. A cut among the caller's or the runtime's frames shows what was captured.
+      // Cut short inside the kit's or the caller's frames (callbacks nested through the kit, each
+      // adding kit frames): capture again, deeper, as more of the caller's frames follow. A cut
+      // among the runtime's frames (a test runner's, Node's) shows what was captured.
       const last = sites[sites.length - 1]!.getFileName();
-      if (last != null && CORE_FRAME.test(last)) return RETRY;
+      if (last != null && !INTERNAL_FILE.test(last)) return RETRY;
     }
     let key = "";
     for (const frame of shown) key += `${frame.id},`;

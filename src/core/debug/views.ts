@@ -18,7 +18,7 @@
  */
 import { kernelError } from "../../errors.js";
 import { hex } from "../../args.js";
-import { formatCaptured } from "./owner.js";
+import { formatCaptured } from "./page-owner.js";
 
 /** Whether a mapping may only be read, or also written. */
 export type ViewAccess = "read" | "write";
@@ -155,7 +155,7 @@ class ViewHandler implements ProxyHandler<Uint8Array> {
 
   get(target: Uint8Array, key: string | symbol): unknown {
     if (!this.lease.live) throw this.ended(typeof key === "string" && indexOf(key) >= 0 ? `Read of view[${key}]` : `Use of view.${String(key)}`);
-    // SAFETY: reading a key of the live view; indexes, `length`, `byteLength` and `byteOffset` are
+    // SAFETY: By the lease check just above, the view is live; indexes, `length`, `byteLength` and `byteOffset` are
     // numbers (and an index outside the view is undefined), returned at once: the hot path.
     const value = (target as unknown as Record<string | symbol, unknown>)[key];
     if (typeof value === "number" || value === undefined) return value;
@@ -291,7 +291,8 @@ function sourceBytes(source: unknown, room: number): unknown {
   const items = source as ArrayLike<unknown>;
   const length = Math.min(Math.max(Math.trunc(+(items.length as number)) || 0, 0), room + 1);
   const copy = new Float64Array(length);
-  // SAFETY: assigning to a Float64Array element converts with ToNumber, as Uint8Array.prototype.set does.
+  // SAFETY: i < length <= copy.length (the loop bound and the allocation above); assigning to a
+  // Float64Array element converts with ToNumber, as Uint8Array.prototype.set does.
   for (let i = 0; i < length; i++) copy[i] = items[i] as number;
   return copy;
 }
@@ -312,7 +313,8 @@ METHODS.set("valueOf", (h) => () => {
 for (const name of ["values", "keys", "entries"] as const) {
   METHODS.set(name, (h) => () => {
     h.check(`Call of view.${name}()`);
-    // SAFETY: each of the three returns an iterator over the view; the element type is irrelevant here.
+    // SAFETY: By the Uint8Array contract, values/keys/entries each return an iterator over the
+    // view; the cast forgets only the element type, which leaseIterator passes through unread.
     return leaseIterator(h, h.target[name]() as IterableIterator<unknown>);
   });
 }

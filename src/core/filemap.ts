@@ -1,13 +1,15 @@
 /**
- * The page cache: per mapping, folios by index (the core of the kernel's `address_space`).
+ * The page cache (the kernel's `mm/filemap.c`): per mapping, folios by index (the core of the
+ * kernel's `address_space`).
  *
  * @module
  */
 import { kernelError } from "../errors.js";
 import { badNumber, isU32 } from "../args.js";
-import type { MachineAccess } from "./MachineAccess.js";
 import { MAX_PAGE_ORDER } from "./config.js";
-import { PG_reserved, PG_tail } from "./MemMap.js";
+import type { Handles } from "./handles.js";
+import { PG_reserved, PG_tail, type MemMap } from "./MemMap.js";
+import type { PageAlloc } from "./page-alloc.js";
 
 /**
  * A machine's page cache: mapping id -> index -> first pfn of the folio cached there.
@@ -23,13 +25,26 @@ import { PG_reserved, PG_tail } from "./MemMap.js";
 export class PageCache {
   private readonly mappings = new Map<number, Map<number, number>>();
   private nextId = 1;
+  /** The page metadata, whose links hold each cached folio's mapping and index. */
+  declare private readonly mem: MemMap;
+  /** The allocator: references and metadata queries. */
+  declare private readonly alloc: PageAlloc;
+  /** The handle checks. */
+  declare private readonly handles: Handles;
 
   /**
-   * Creates the page cache of a machine.
+   * Creates the page cache of a machine (the machine makes its own; use `machine.pageCache`).
    *
-   * @param machine - The machine whose folios it caches.
+   * @internal
+   * @param mem - The page metadata.
+   * @param alloc - The page allocator.
+   * @param handles - The handle checks.
    */
-  constructor(private readonly machine: MachineAccess) {}
+  constructor(mem: MemMap, alloc: PageAlloc, handles: Handles) {
+    this.mem = mem;
+    this.alloc = alloc;
+    this.handles = handles;
+  }
 
   /**
    * Creates an empty mapping (an inode's `address_space`).
@@ -68,14 +83,15 @@ export class PageCache {
     const op = "filemap_add_folio";
     const pages = this.pages(op, mapping);
     if (!isU32(index)) throw badNumber(op, "index", index);
-    const flags = this.machine.pageFlags(pfn);
+    const alloc = this.alloc;
+    const flags = alloc.pageFlags(pfn);
     if ((flags & (PG_tail | PG_reserved)) !== 0) throw kernelError("EINVAL", op, "not an allocated folio head", { pfn });
-    const mem = this.machine.mem;
-    if (this.machine.isAllocated(pfn) && mem.link0(pfn) !== 0) {
+    const mem = this.mem;
+    if (alloc.isAllocated(pfn) && mem.link0(pfn) !== 0) {
       throw kernelError("EBUSY", op, "folio is already in the page cache", { pfn, mapping: mem.link0(pfn), index: mem.link1(pfn) });
     }
-    this.checkSlot(op, pages, mapping, index, this.machine.pageOrder(pfn));
-    this.machine.folioGet(pfn, gen);
+    this.checkSlot(op, pages, mapping, index, alloc.pageOrder(pfn));
+    alloc.folioRefAdd(pfn, gen, 1);
     // INVARIANT: the folio's metadata and the table agree on (mapping, index).
     mem.setLink0(pfn, mapping);
     mem.setLink1(pfn, index);
@@ -130,13 +146,13 @@ export class PageCache {
     // Any index inside a large folio names it; the folio leaves the cache from its first index.
     const pfn = this.covering(pages, index);
     if (pfn < 0) throw kernelError("ENOENT", op, "no folio cached at index", { mapping, index });
-    const mem = this.machine.mem;
+    const mem = this.mem;
     index = mem.link1(pfn);
-    const gen = this.machine.pageGen(pfn);
+    const gen = this.handles.pageGen(pfn);
     mem.setLink0(pfn, 0);
     mem.setLink1(pfn, 0);
     try {
-      this.machine.folioPut(pfn, gen);
+      this.alloc.folioPut(pfn, gen);
     } catch (error) {
       // INVARIANT: on failure the folio stays cached exactly as before.
       mem.setLink0(pfn, mapping);
@@ -160,9 +176,8 @@ export class PageCache {
   removeAll(mapping: number): number {
     const op = "truncate_inode_pages";
     const pages = this.pages(op, mapping);
-    const machine = this.machine;
     // Phase 1: check every folio; nothing changes.
-    for (const pfn of pages.values()) machine.folioPutCheck(pfn, machine.pageGen(pfn), true);
+    for (const pfn of pages.values()) this.alloc.folioPutCheck(pfn, this.handles.pageGen(pfn), true);
     // Phase 2: nothing can fail any more.
     const removed = pages.size;
     for (const index of [...pages.keys()]) this.remove(mapping, index);
@@ -189,7 +204,7 @@ export class PageCache {
    * @throws KernelError `EINVAL` for a bad pfn.
    */
   mappingOf(pfn: number): number {
-    return this.machine.isAllocated(pfn) && (this.machine.pageFlags(pfn) & PG_tail) === 0 ? this.machine.mem.link0(pfn) : 0;
+    return this.alloc.isAllocated(pfn) && (this.alloc.pageFlags(pfn) & PG_tail) === 0 ? this.mem.link0(pfn) : 0;
   }
 
   /**
@@ -200,7 +215,7 @@ export class PageCache {
    * @throws KernelError `EINVAL` for a bad pfn.
    */
   indexOf(pfn: number): number {
-    return this.mappingOf(pfn) === 0 ? -1 : this.machine.mem.link1(pfn);
+    return this.mappingOf(pfn) === 0 ? -1 : this.mem.link1(pfn);
   }
 
   /**
@@ -224,7 +239,7 @@ export class PageCache {
     for (let order = 1; order <= MAX_PAGE_ORDER; order++) {
       const base = index - (index % (1 << order));
       const pfn = pages.get(base);
-      if (pfn !== undefined && base + (1 << this.machine.pageOrder(pfn)) > index) return pfn;
+      if (pfn !== undefined && base + (1 << this.alloc.pageOrder(pfn)) > index) return pfn;
     }
     return -1;
   }

@@ -43,6 +43,7 @@ export interface KmapEntry {
  * @invariant Each CPU's live mappings occupy its first `depth` map slots, innermost last.
  * @invariant A live id is stored in exactly one slot; a dead id is stored in none.
  * @invariant `depth[cpu] <= capacity` on every CPU.
+ * @invariant Each slot array has `cpus * slotsPerCpu` elements.
  */
 export class KmapSlots {
   /** Nested mappings allowed per CPU: 15, or 16 with the guard layout. */
@@ -52,7 +53,8 @@ export class KmapSlots {
   /** Number of live mappings per CPU. */
   readonly depth: Uint8Array;
   private readonly ids: Float64Array;
-  private readonly pfns: Uint32Array;
+  /** The mapped pfns: a `Float64Array`, as pfns reach 2^34. */
+  private readonly pfns: Float64Array;
   private readonly gens: Float64Array;
   private readonly starts: Uint32Array;
   private readonly ends: Uint32Array;
@@ -76,7 +78,7 @@ export class KmapSlots {
     const n = cpus * this.slotsPerCpu;
     this.depth = new Uint8Array(cpus);
     this.ids = new Float64Array(n);
-    this.pfns = new Uint32Array(n);
+    this.pfns = new Float64Array(n);
     this.gens = new Float64Array(n);
     this.starts = new Uint32Array(n);
     this.ends = new Uint32Array(n);
@@ -95,16 +97,22 @@ export class KmapSlots {
   /**
    * Pushes a mapping on a CPU's stack.
    *
+   * @param cpu - The CPU.
+   * @param pfn - The mapped block's first page.
+   * @param gen - The handle generation.
+   * @param start - First mapped byte, from the start of `pfn`.
+   * @param end - One past the last mapped byte.
    * @returns The new mapping id.
-   * @safety
-   * - `cpu` is a valid CPU and `depth[cpu] < capacity` (the machine checks and raises the error).
+   * @remarks Does no checking: the caller guarantees `cpu` is a valid CPU and
+   * `depth[cpu] < capacity` (the highmem service checks and raises the error).
    */
   push(cpu: number, pfn: number, gen: number, start: number, end: number): number {
     const depth = this.depth[cpu]!;
     const slot = this.slotOf(depth);
     const id = ++this.serial * ID_SERIAL + cpu * 64 + slot;
     const i = cpu * this.slotsPerCpu + slot;
-    // SAFETY: slot < slotsPerCpu because depth < capacity.
+    // SAFETY: By the caller's guarantee depth < capacity, so slot < slotsPerCpu and i lies in the
+    // slot arrays (type invariant: each has cpus * slotsPerCpu elements).
     this.ids[i] = id;
     this.pfns[i] = pfn;
     this.gens[i] = gen;
@@ -128,7 +136,8 @@ export class KmapSlots {
     const cpu = low >>> 6;
     if (cpu >= this.cpuCount || slot >= this.slotsPerCpu) return -1;
     const i = cpu * this.slotsPerCpu + slot;
-    // SAFETY: cpu < cpuCount and slot < slotsPerCpu, so i is inside the slot arrays.
+    // SAFETY: cpu < cpuCount and slot < slotsPerCpu (checked just above), so i lies in the slot
+    // arrays (type invariant: each has cpus * slotsPerCpu elements).
     return this.ids[i] === id && id > 0 ? i : -1;
   }
 
@@ -157,8 +166,7 @@ export class KmapSlots {
    * Pops a CPU's innermost mapping.
    *
    * @param cpu - A CPU with at least one live mapping.
-   * @safety
-   * - The caller checked that the mapping being released is `top(cpu)`.
+   * @remarks Does no checking: the caller checked that the mapping being released is `top(cpu)`.
    */
   pop(cpu: number): void {
     const depth = this.depth[cpu]! - 1;

@@ -20,7 +20,6 @@ export const LAST_PKMAP = 1024;
  */
 export class Pkmap {
   private readonly counts = new Int32Array(LAST_PKMAP);
-  private readonly pfns = new Uint32Array(LAST_PKMAP);
   private readonly byPfn = new Map<number, number>();
   private nextFree = 0;
   /** Entries in use. */
@@ -51,8 +50,7 @@ export class Pkmap {
    * Maps a page (or takes another count on its entry).
    *
    * @param pfn - The page.
-   * @safety
-   * - `canMap(pfn)` is true.
+   * @remarks Does no checking: the caller checked that `canMap(pfn)` is true.
    */
   map(pfn: number): void {
     const existing = this.byPfn.get(pfn);
@@ -64,7 +62,6 @@ export class Pkmap {
     while (this.counts[entry] !== 0) entry = (entry + 1) % LAST_PKMAP;
     // INVARIANT: the entry is free (count 0) and now holds pfn with count 1.
     this.counts[entry] = 1;
-    this.pfns[entry] = pfn;
     this.byPfn.set(pfn, entry);
     this.nextFree = (entry + 1) % LAST_PKMAP;
     this.used++;
@@ -74,10 +71,11 @@ export class Pkmap {
    * Drops one count of a page's entry, freeing the entry at zero.
    *
    * @param pfn - The page.
-   * @safety
-   * - `count(pfn) > 0`.
+   * @remarks Does no checking: the caller checked that `count(pfn) > 0`.
    */
   unmap(pfn: number): void {
+    // SAFETY: By the caller's check count(pfn) > 0 and the type invariant (byPfn maps each mapped
+    // pfn to its entry), the entry exists.
     const entry = this.byPfn.get(pfn)!;
     if (--this.counts[entry]! === 0) {
       this.byPfn.delete(pfn);

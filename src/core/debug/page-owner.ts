@@ -6,8 +6,9 @@
 import { CORE_FRAME, INTERNAL_FRAME, StackDepot } from "./stackdepot.js";
 
 /** Pages per chunk of a {@link PageStackTable}: 4096 pages, 16 KiB of ids. */
-const CHUNK_SHIFT = 12;
-const CHUNK_MASK = (1 << CHUNK_SHIFT) - 1;
+const CHUNK_PAGES = 4096;
+/** The low bits of a pfn that index its chunk (`pfn & CHUNK_MASK` is exact for any pfn). */
+const CHUNK_MASK = CHUNK_PAGES - 1;
 import { kernelError } from "../../errors.js";
 
 /**
@@ -50,7 +51,7 @@ export class PageStackTable {
    * @returns The id, or -1 when none was recorded.
    */
   get(pfn: number): number {
-    const chunk = this.#chunks.get(pfn >>> CHUNK_SHIFT);
+    const chunk = this.#chunks.get(Math.floor(pfn / CHUNK_PAGES));
     return chunk === undefined ? -1 : chunk[pfn & CHUNK_MASK]! - 1;
   }
 
@@ -67,11 +68,11 @@ export class PageStackTable {
   /**
    * Records a page's stack, replacing the previous one.
    *
-   * @param pfn - The page frame (a machine's pfn: a non-negative 32-bit integer).
+   * @param pfn - The page frame (a machine's pfn: a non-negative safe integer, up to 2^34).
    * @param id - The stack's id in the depot.
    */
   set(pfn: number, id: number): void {
-    const index = pfn >>> CHUNK_SHIFT;
+    const index = Math.floor(pfn / CHUNK_PAGES);
     let chunk = this.#chunks.get(index);
     if (chunk === undefined) {
       chunk = new Uint32Array(CHUNK_MASK + 1);
