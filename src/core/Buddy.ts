@@ -265,7 +265,7 @@ export class Buddy {
    */
   private pcpCouldSatisfy(zone: number, order: number): boolean {
     const mem = this.mem;
-    const size = 2 ** order;
+    const size = 1 << order;
     const { pages: list, count } = this.pcp[zone]!;
     for (let i = 0; i < count; i++) {
       const page = list[i]!;
@@ -290,7 +290,7 @@ export class Buddy {
    */
   private grow(zone: number, order: number): boolean {
     const pending = this.#pending[zone]!;
-    const size = 2 ** order;
+    const size = 1 << order;
     // Threaded pages never merge with pending ones (see the pending invariant), so the pending
     // memory can provide a block exactly when one of its ranges holds an aligned block.
     if (!pending.some(([start, end]) => Math.ceil(start / size) * size + size <= end)) return false;

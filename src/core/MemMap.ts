@@ -59,12 +59,22 @@ export const NO_PFN = -1;
 /** log2 of the pages in one memory section (the kernel's `PFN_SECTION_SHIFT`: 2^15 pages, 128 MiB of 4 KiB pages). */
 export const SECTION_SHIFT = 15;
 /** Pages per memory section: the unit in which {@link MemMap} allocates metadata. */
-export const SECTION_PAGES = 2 ** SECTION_SHIFT;
+export const SECTION_PAGES = 1 << SECTION_SHIFT;
 /** The mask of a pfn's offset inside its section (a LOW-bits mask, exact for any pfn below 2^53). */
 const SECTION_MASK = SECTION_PAGES - 1;
 /** The largest value a `link0`/`link1` entry holds: 36 bits (32 in the word, 4 in the lazily made high part). */
 export const LINK_MAX = 2 ** 36 - 1;
 const TWO_32 = 2 ** 32;
+// Module-local copies of the constants the inline accessors use: V8 folds a module's own
+// non-exported `const`s into optimized code, but reads an exported binding from its module cell
+// (with a hole check) at every use.
+const L_SECTION_PAGES = 1 << 15;
+const L_FLAGS_MASK = 0xffff;
+const L_GEN_SHIFT = 16;
+const L_GEN_ONE = 0x10000;
+const L_GEN_WRAP = 0x10000;
+const L_PG_free = 1;
+
 /** Field numbers of the out-of-line accessors. */
 const FIELD_WORD = 0;
 const FIELD_REFCOUNT = 1;
@@ -146,12 +156,11 @@ export interface MemLayoutSegment {
 }
 
 /**
- * The section `MemMap`'s cache holds before any section exists: no frames, and a start no pfn
- * reaches (`pfn - start >= 2^30 > SECTION_PAGES`). -2^30 is the smallest small integer (Smi) of a
- * pointer-compressed V8, so the cache's start field stays a Smi, and the check integer arithmetic,
- * on every machine below 2^30 frames.
+ * The section `MemMap`'s cache holds before any section exists: no frames, so every index misses.
+ * Its start is the small integer 0, so the cache's start field stays a Smi (and the offset integer
+ * arithmetic) on every machine below 2^30 frames; only a section above that makes it a double.
  */
-const PLACEHOLDER = new MemSection(-(2 ** 30), 0);
+const PLACEHOLDER = new MemSection(0, 0);
 
 /**
  * The per-page metadata of one machine (the simulator's `struct page` array), allocated a memory
@@ -199,7 +208,7 @@ const PLACEHOLDER = new MemSection(-(2 ** 30), 0);
  *   `k + 1` where `list[k]` is the {@link MemSection} of frames
  *   `[i * SECTION_PAGES, min((i + 1) * SECTION_PAGES, nrPages))`; every section in `list` has one slot.
  * @invariant A frame of an untouched section has the default word and zero in every other field.
- * @invariant `hot` is the zero-length placeholder (with `hotStart` = -2^30, so no pfn hits it) or a
+ * @invariant `hot` is the zero-length placeholder (every index misses its arrays) or a
  *   section of `list`, and `hotStart` is its first frame.
  * @invariant `runs` are sorted, disjoint and cover `[0, nrPages)` exactly.
  * @invariant A page has `PG_free` set exactly when it lies in a free block, a per-CPU list, or RAM
@@ -227,14 +236,13 @@ export class MemMap {
   private hotFlags: Int32Array = PLACEHOLDER.flagsGen;
   /** `hot.refcount`, held directly. */
   private hotRefcount: Int32Array = PLACEHOLDER.refcount;
-  /** `hot.link0`, held directly. */
+  /** `hot.link0`, held directly; the empty placeholder's instead while `hot` has link high parts. */
   private hotLink0: Uint32Array = PLACEHOLDER.link0;
-  /** `hot.link1`, held directly. */
+  /** `hot.link1`, held directly; the empty placeholder's instead while `hot` has link high parts. */
   private hotLink1: Uint32Array = PLACEHOLDER.link1;
   /** `hot.genHigh`, held directly. */
   private hotGenHigh: Uint32Array = PLACEHOLDER.genHigh;
-  /** Whether `hot` has no link high parts, so its links are its `Uint32Array` words. */
-  private hotLinksLow = true;
+
   /** The default words, as runs of frames. */
   #runs: readonly DefaultRun[];
   /** Bytes of section metadata allocated so far. */
@@ -320,12 +328,12 @@ export class MemMap {
    * @returns The word, a signed 32-bit integer.
    */
   word(pfn: number): number {
-    // The accessors are kept small so that V8 inlines every one of them into the machine's fast
-    // paths; anything but a hit on the last-used section goes out of line.
-    const offset = pfn - this.hotStart;
-    // SAFETY: By the invariant of `hot` (a live section or the empty placeholder) and the caller's
-    // pfn < nrPages, an offset in [0, SECTION_PAGES) indexes the section's arrays.
-    return offset >= 0 && offset < SECTION_PAGES ? this.hotFlags[offset]! : this.wordSlow(pfn);
+    // The accessors are kept to a few bytecodes so that V8 inlines every one of them into the
+    // machine's fast paths: the cached section's arrays are indexed by `pfn - hotStart`, and an
+    // index outside them (another section, or the empty placeholder) reads `undefined` and goes
+    // out of line.
+    // SAFETY: By the invariant of `hot`, an offset inside the cached array is `pfn`'s own entry.
+    return this.hotFlags[pfn - this.hotStart] ?? this.wordSlow(pfn);
   }
 
   /**
@@ -336,8 +344,9 @@ export class MemMap {
    */
   setWord(pfn: number, word: number): void {
     const offset = pfn - this.hotStart;
-    // SAFETY: as in word().
-    if (offset >= 0 && offset < SECTION_PAGES) this.hotFlags[offset] = word;
+    const flags = this.hotFlags;
+    // SAFETY: as in word(); the store happens only where the read found an entry.
+    if (flags[offset] !== undefined) flags[offset] = word;
     else this.setSlow(pfn, word, FIELD_WORD);
   }
 
@@ -348,9 +357,8 @@ export class MemMap {
    * @returns The count (0 unless an allocated block head).
    */
   refcount(pfn: number): number {
-    const offset = pfn - this.hotStart;
     // SAFETY: as in word().
-    return offset >= 0 && offset < SECTION_PAGES ? this.hotRefcount[offset]! : this.getSlow(pfn, FIELD_REFCOUNT);
+    return this.hotRefcount[pfn - this.hotStart] ?? this.getSlow(pfn, FIELD_REFCOUNT);
   }
 
   /**
@@ -361,8 +369,9 @@ export class MemMap {
    */
   setRefcount(pfn: number, count: number): void {
     const offset = pfn - this.hotStart;
-    // SAFETY: as in word().
-    if (offset >= 0 && offset < SECTION_PAGES) this.hotRefcount[offset] = count;
+    const refcount = this.hotRefcount;
+    // SAFETY: as in setWord().
+    if (refcount[offset] !== undefined) refcount[offset] = count;
     else this.setSlow(pfn, count, FIELD_REFCOUNT);
   }
 
@@ -373,9 +382,9 @@ export class MemMap {
    * @returns A value in `0..LINK_MAX`.
    */
   link0(pfn: number): number {
-    const offset = pfn - this.hotStart;
-    // SAFETY: as in word(); a section with `linkHigh` takes the slow path, which adds bits 32..35.
-    return offset >= 0 && offset < SECTION_PAGES && this.hotLinksLow ? this.hotLink0[offset]! : this.getSlow(pfn, FIELD_LINK0);
+    // SAFETY: as in word(); the cached link arrays are empty for a section with link high parts,
+    // so its links go out of line, where bits 32..35 are added.
+    return this.hotLink0[pfn - this.hotStart] ?? this.getSlow(pfn, FIELD_LINK0);
   }
 
   /**
@@ -386,8 +395,9 @@ export class MemMap {
    */
   setLink0(pfn: number, value: number): void {
     const offset = pfn - this.hotStart;
-    // SAFETY: as in word(); a u32 value in a section without `linkHigh` is stored exactly.
-    if (offset >= 0 && offset < SECTION_PAGES && value < TWO_32 && this.hotLinksLow) this.hotLink0[offset] = value;
+    const link0 = this.hotLink0;
+    // SAFETY: as in setWord() and link0(); a value below 2^32 is stored exactly.
+    if (link0[offset] !== undefined && value < TWO_32) link0[offset] = value;
     else this.setSlow(pfn, value, FIELD_LINK0);
   }
 
@@ -398,9 +408,8 @@ export class MemMap {
    * @returns A value in `0..LINK_MAX`.
    */
   link1(pfn: number): number {
-    const offset = pfn - this.hotStart;
     // SAFETY: as in link0().
-    return offset >= 0 && offset < SECTION_PAGES && this.hotLinksLow ? this.hotLink1[offset]! : this.getSlow(pfn, FIELD_LINK1);
+    return this.hotLink1[pfn - this.hotStart] ?? this.getSlow(pfn, FIELD_LINK1);
   }
 
   /**
@@ -411,8 +420,9 @@ export class MemMap {
    */
   setLink1(pfn: number, value: number): void {
     const offset = pfn - this.hotStart;
+    const link1 = this.hotLink1;
     // SAFETY: as in setLink0().
-    if (offset >= 0 && offset < SECTION_PAGES && value < TWO_32 && this.hotLinksLow) this.hotLink1[offset] = value;
+    if (link1[offset] !== undefined && value < TWO_32) link1[offset] = value;
     else this.setSlow(pfn, value, FIELD_LINK1);
   }
 
@@ -423,9 +433,8 @@ export class MemMap {
    * @returns A `u32`.
    */
   genHigh(pfn: number): number {
-    const offset = pfn - this.hotStart;
     // SAFETY: as in word().
-    return offset >= 0 && offset < SECTION_PAGES ? this.hotGenHigh[offset]! : this.getSlow(pfn, FIELD_GEN_HIGH);
+    return this.hotGenHigh[pfn - this.hotStart] ?? this.getSlow(pfn, FIELD_GEN_HIGH);
   }
 
   /**
@@ -436,8 +445,9 @@ export class MemMap {
    */
   setGenHigh(pfn: number, value: number): void {
     const offset = pfn - this.hotStart;
-    // SAFETY: as in word().
-    if (offset >= 0 && offset < SECTION_PAGES) this.hotGenHigh[offset] = value;
+    const genHigh = this.hotGenHigh;
+    // SAFETY: as in setWord().
+    if (genHigh[offset] !== undefined) genHigh[offset] = value;
     else this.setSlow(pfn, value, FIELD_GEN_HIGH);
   }
 
@@ -448,7 +458,10 @@ export class MemMap {
    * @returns `genHigh * 65536 + (word >>> 16)`, below 2^48.
    */
   gen(pfn: number): number {
-    return this.genHigh(pfn) * GEN_WRAP + (this.word(pfn) >>> GEN_SHIFT);
+    const offset = pfn - this.hotStart;
+    const word = this.hotFlags[offset];
+    // SAFETY: as in word(); the generation's high half sits at the same offset.
+    return word !== undefined ? this.hotGenHigh[offset]! * L_GEN_WRAP + (word >>> L_GEN_SHIFT) : this.genSlow(pfn);
   }
 
   /**
@@ -458,7 +471,7 @@ export class MemMap {
    * @returns For example `page: pfn:0x1a refcount:1 order:2 gen:3 flags: head|locked`.
    */
   describe(pfn: number): string {
-    const flags = this.word(pfn) & FLAGS_MASK;
+    const flags = this.word(pfn) & L_FLAGS_MASK;
     return `page: pfn:${hex(pfn)} refcount:${this.refcount(pfn)} order:${flags >>> ORDER_SHIFT} gen:${this.gen(pfn)} flags: ${flagNames(flags)}`;
   }
 
@@ -511,7 +524,7 @@ export class MemMap {
    * @returns `false` while every frame of the section has its defaults without storage.
    */
   isMaterialised(pfn: number): boolean {
-    return this.#slots[Math.floor(pfn / SECTION_PAGES)] !== 0;
+    return this.#slots[Math.floor(pfn / L_SECTION_PAGES)] !== 0;
   }
 
   /**
@@ -533,10 +546,11 @@ export class MemMap {
     this.hotStart = section.start;
     this.hotFlags = section.flagsGen;
     this.hotRefcount = section.refcount;
-    this.hotLink0 = section.link0;
-    this.hotLink1 = section.link1;
+    // INVARIANT: links with high parts are read and written out of line.
+    const low = section.linkHigh === undefined;
+    this.hotLink0 = low ? section.link0 : PLACEHOLDER.link0;
+    this.hotLink1 = low ? section.link1 : PLACEHOLDER.link1;
     this.hotGenHigh = section.genHigh;
-    this.hotLinksLow = section.linkHigh === undefined;
   }
 
   /**
@@ -548,7 +562,7 @@ export class MemMap {
   #section(pfn: number): MemSection | undefined {
     // SAFETY: By the invariant of `slots`, the caller's pfn < nrPages gives an index in range, and
     // a non-zero slot is 1 + an index into `list`.
-    const slot = this.#slots[Math.floor(pfn / SECTION_PAGES)]!;
+    const slot = this.#slots[Math.floor(pfn / L_SECTION_PAGES)]!;
     return slot === 0 ? undefined : this.#list[slot - 1];
   }
 
@@ -559,9 +573,9 @@ export class MemMap {
    * @returns The new section.
    */
   private materialise(pfn: number): MemSection {
-    const index = Math.floor(pfn / SECTION_PAGES);
-    const start = index * SECTION_PAGES;
-    const section = new MemSection(start, Math.min(SECTION_PAGES, this.nrPages - start));
+    const index = Math.floor(pfn / L_SECTION_PAGES);
+    const start = index * L_SECTION_PAGES;
+    const section = new MemSection(start, Math.min(L_SECTION_PAGES, this.nrPages - start));
     const end = start + section.pages;
     for (const run of this.#runs) {
       if (run.end <= start || run.start >= end || run.word === 0) continue;
@@ -574,6 +588,69 @@ export class MemMap {
     this.cache(section);
     this.#bytes += section.pages * 20;
     return section;
+  }
+
+  /**
+   * Gives a free page order-0 allocated metadata in one step (the order-0 allocation fast path):
+   * the generation goes up by one (its low half's carry into `genHigh`), the flags are cleared and
+   * the reference count becomes 1.
+   *
+   * @param pfn - A page frame below `nrPages`, free, with zero links.
+   * @remarks Does no checking: the caller guarantees the page is a free order-0 page it has taken
+   *   off a hot list. One section lookup instead of the three of `word`/`setWord`/`setRefcount`.
+   */
+  allocOrder0(pfn: number): void {
+    const offset = pfn - this.hotStart;
+    const flags = this.hotFlags;
+    const word = flags[offset];
+    if (word === undefined) {
+      this.allocOrder0Slow(pfn);
+      return;
+    }
+    // SAFETY: as in word(); the other arrays of the cached section have the same length.
+    const next = (word + L_GEN_ONE) & ~L_FLAGS_MASK;
+    flags[offset] = next;
+    if (next === 0) this.hotGenHigh[offset] = this.hotGenHigh[offset]! + 1;
+    this.hotRefcount[offset] = 1;
+  }
+
+  /**
+   * Marks an allocated order-0 page free in one step, if it is exactly what the order-0 free fast
+   * path may take: none of `reject`'s bits set, generation `gen`, one reference, no page-cache link.
+   *
+   * @param pfn - A page frame below `nrPages`.
+   * @param gen - The generation the caller's handle recorded.
+   * @param reject - Flag bits (and order bits) that send the page to the checked slow path.
+   * @returns `true` when the page is now `PG_free` (generation kept, refcount 0); `false` when
+   *   anything differs, with nothing changed.
+   * @remarks Does no checking of its arguments: the caller guarantees `pfn < nrPages`.
+   */
+  freeOrder0(pfn: number, gen: number, reject: number): boolean {
+    const offset = pfn - this.hotStart;
+    const flags = this.hotFlags;
+    const word = flags[offset];
+    // SAFETY: as in word(); a section whose links have high parts has empty cached link arrays,
+    // so its pages take the slow path (`link0` reads undefined).
+    if (word === undefined || (word & reject) !== 0 || (word >>> L_GEN_SHIFT) + this.hotGenHigh[offset]! * L_GEN_WRAP !== gen ||
+        this.hotRefcount[offset] !== 1 || this.hotLink0[offset] !== 0) {
+      return false;
+    }
+    flags[offset] = (word & ~L_FLAGS_MASK) | L_PG_free;
+    this.hotRefcount[offset] = 0;
+    return true;
+  }
+
+  /** `allocOrder0()` off the last-used section. */
+  private allocOrder0Slow(pfn: number): void {
+    const next = (this.word(pfn) + GEN_ONE) & ~FLAGS_MASK;
+    this.setWord(pfn, next);
+    if (next === 0) this.setGenHigh(pfn, this.genHigh(pfn) + 1);
+    this.setRefcount(pfn, 1);
+  }
+
+  /** `gen()` off the last-used section. */
+  private genSlow(pfn: number): number {
+    return this.genHigh(pfn) * GEN_WRAP + (this.word(pfn) >>> GEN_SHIFT);
   }
 
   /** `word()` off the last-used section: looks the section up (and caches it) or reads the default. */
@@ -632,8 +709,9 @@ export class MemMap {
     if (top !== 0 && section.linkHigh === undefined) {
       section.linkHigh = new Uint8Array(section.pages);
       this.#bytes += section.pages;
-      // INVARIANT: the cached section is `section` (lookup or materialise just cached it).
-      this.hotLinksLow = false;
+      // The cached section is `section` (lookup or materialise just cached it): from now on its
+      // links go out of line.
+      this.cache(section);
     }
     const high = section.linkHigh;
     if (field === FIELD_LINK0) {

@@ -47,7 +47,7 @@ export class PhysMem {
    */
   constructor(nrPages: number, pageShift: number) {
     this.nrPages = nrPages;
-    this.pageSize = 2 ** pageShift;
+    this.pageSize = 1 << pageShift;
     const tables: ((Uint8Array | undefined)[] | undefined)[] = [];
     // Pushed one by one so that V8 keeps a packed array.
     for (let i = Math.ceil(nrPages / TABLE_PAGES); i > 0; i--) tables.push(undefined);

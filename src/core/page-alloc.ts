@@ -192,11 +192,7 @@ export class PageAlloc {
         // INVARIANT: a hot-list page has zero links, so only flags, refcount and gen change: one
         // word write clears the flags and bumps the generation's low half; when that half wraps
         // to 0, the carry goes to genHigh (once every 65,536 reuses of the frame).
-        const mem = this.mem;
-        const word = (mem.word(pfn) + GEN_ONE) & GEN_MASK;
-        mem.setWord(pfn, word);
-        if (word === 0) this.carryGen(pfn);
-        mem.setRefcount(pfn, 1);
+        this.mem.allocOrder0(pfn);
         return pfn;
       }
     }
@@ -266,12 +262,8 @@ export class PageAlloc {
     const count = hot.count;
     if (order === 0 && Number.isSafeInteger(pfn) && pfn >= 0 && pfn < this.highmemPfn && this.freeBlockers === 0 && count < PCP_HIGH) {
       // pfn < highmemPfn <= nrPages was checked just above.
-      const mem = this.mem;
-      const word = mem.word(pfn);
-      if ((word & FAST_FREE_REJECT) === 0 && (word >>> GEN_SHIFT) + mem.genHigh(pfn) * GEN_WRAP === gen && mem.refcount(pfn) === 1 && mem.link0(pfn) === 0) {
-        // INVARIANT: the page is marked free (links already zero) as it joins the hot list.
-        mem.setWord(pfn, (word & GEN_MASK) | PG_free);
-        mem.setRefcount(pfn, 0);
+      // INVARIANT: the page is marked free (links already zero) as it joins the hot list.
+      if (this.mem.freeOrder0(pfn, gen, FAST_FREE_REJECT)) {
         hot.pages[count] = pfn;
         hot.count = count + 1;
         return true;
