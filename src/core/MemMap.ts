@@ -156,11 +156,12 @@ export interface MemLayoutSegment {
 }
 
 /**
- * The section `MemMap`'s cache holds before any section exists: no frames, so every index misses.
- * Its start is the small integer 0, so the cache's start field stays a Smi (and the offset integer
- * arithmetic) on every machine below 2^30 frames; only a section above that makes it a double.
+ * The section `MemMap`'s cache holds before any section exists: no frames, and a start no pfn
+ * hits (`pfn - start >= SECTION_PAGES` for every pfn >= 0). A small integer (Smi), so the cache's
+ * start field stays one, and the offset arithmetic integer, on every machine below 2^30 frames;
+ * only a section above that makes it a double.
  */
-const PLACEHOLDER = new MemSection(0, 0);
+const PLACEHOLDER = new MemSection(-(1 << 15), 0);
 
 /**
  * The per-page metadata of one machine (the simulator's `struct page` array), allocated a memory
@@ -208,8 +209,9 @@ const PLACEHOLDER = new MemSection(0, 0);
  *   `k + 1` where `list[k]` is the {@link MemSection} of frames
  *   `[i * SECTION_PAGES, min((i + 1) * SECTION_PAGES, nrPages))`; every section in `list` has one slot.
  * @invariant A frame of an untouched section has the default word and zero in every other field.
- * @invariant `hot` is the zero-length placeholder (every index misses its arrays) or a
- *   section of `list`, and `hotStart` is its first frame.
+ * @invariant `hot` is the zero-length placeholder (no pfn is within `SECTION_PAGES` of its start) or a
+ *   section of `list`; `hotStart`, `hotFlags`, `hotRefcount`, `hotLink0`, `hotLink1` and `hotGenHigh`
+ *   are its start and arrays, and `hotLinksLow` says it has no link high parts.
  * @invariant `runs` are sorted, disjoint and cover `[0, nrPages)` exactly.
  * @invariant A page has `PG_free` set exactly when it lies in a free block, a per-CPU list, or RAM
  *   the allocator has not yet threaded onto its lists (see `Buddy`).
@@ -236,12 +238,14 @@ export class MemMap {
   private hotFlags: Int32Array = PLACEHOLDER.flagsGen;
   /** `hot.refcount`, held directly. */
   private hotRefcount: Int32Array = PLACEHOLDER.refcount;
-  /** `hot.link0`, held directly; the empty placeholder's instead while `hot` has link high parts. */
+  /** `hot.link0`, held directly. */
   private hotLink0: Uint32Array = PLACEHOLDER.link0;
-  /** `hot.link1`, held directly; the empty placeholder's instead while `hot` has link high parts. */
+  /** `hot.link1`, held directly. */
   private hotLink1: Uint32Array = PLACEHOLDER.link1;
   /** `hot.genHigh`, held directly. */
   private hotGenHigh: Uint32Array = PLACEHOLDER.genHigh;
+  /** Whether `hot` has no link high parts, so its links are exactly its `Uint32Array` words. */
+  private hotLinksLow = true;
 
   /** The default words, as runs of frames. */
   #runs: readonly DefaultRun[];
@@ -329,11 +333,12 @@ export class MemMap {
    */
   word(pfn: number): number {
     // The accessors are kept to a few bytecodes so that V8 inlines every one of them into the
-    // machine's fast paths: the cached section's arrays are indexed by `pfn - hotStart`, and an
-    // index outside them (another section, or the empty placeholder) reads `undefined` and goes
-    // out of line.
-    // SAFETY: By the invariant of `hot`, an offset inside the cached array is `pfn`'s own entry.
-    return this.hotFlags[pfn - this.hotStart] ?? this.wordSlow(pfn);
+    // machine's fast paths: a frame of the cached section is at `pfn - hotStart` in its arrays;
+    // anything else goes out of line.
+    const offset = pfn - this.hotStart;
+    // SAFETY: By the invariant of `hot` and the caller's pfn < nrPages, an offset in
+    // [0, SECTION_PAGES) is `pfn`'s own entry in the cached section's arrays.
+    return offset >= 0 && offset < L_SECTION_PAGES ? this.hotFlags[offset]! : this.wordSlow(pfn);
   }
 
   /**
@@ -344,9 +349,8 @@ export class MemMap {
    */
   setWord(pfn: number, word: number): void {
     const offset = pfn - this.hotStart;
-    const flags = this.hotFlags;
-    // SAFETY: as in word(); the store happens only where the read found an entry.
-    if (flags[offset] !== undefined) flags[offset] = word;
+    // SAFETY: as in word().
+    if (offset >= 0 && offset < L_SECTION_PAGES) this.hotFlags[offset] = word;
     else this.setSlow(pfn, word, FIELD_WORD);
   }
 
@@ -357,8 +361,9 @@ export class MemMap {
    * @returns The count (0 unless an allocated block head).
    */
   refcount(pfn: number): number {
+    const offset = pfn - this.hotStart;
     // SAFETY: as in word().
-    return this.hotRefcount[pfn - this.hotStart] ?? this.getSlow(pfn, FIELD_REFCOUNT);
+    return offset >= 0 && offset < L_SECTION_PAGES ? this.hotRefcount[offset]! : this.getSlow(pfn, FIELD_REFCOUNT);
   }
 
   /**
@@ -369,9 +374,8 @@ export class MemMap {
    */
   setRefcount(pfn: number, count: number): void {
     const offset = pfn - this.hotStart;
-    const refcount = this.hotRefcount;
-    // SAFETY: as in setWord().
-    if (refcount[offset] !== undefined) refcount[offset] = count;
+    // SAFETY: as in word().
+    if (offset >= 0 && offset < L_SECTION_PAGES) this.hotRefcount[offset] = count;
     else this.setSlow(pfn, count, FIELD_REFCOUNT);
   }
 
@@ -382,9 +386,9 @@ export class MemMap {
    * @returns A value in `0..LINK_MAX`.
    */
   link0(pfn: number): number {
-    // SAFETY: as in word(); the cached link arrays are empty for a section with link high parts,
-    // so its links go out of line, where bits 32..35 are added.
-    return this.hotLink0[pfn - this.hotStart] ?? this.getSlow(pfn, FIELD_LINK0);
+    const offset = pfn - this.hotStart;
+    // SAFETY: as in word(); a section with link high parts takes the slow path, which adds bits 32..35.
+    return offset >= 0 && offset < L_SECTION_PAGES && this.hotLinksLow ? this.hotLink0[offset]! : this.getSlow(pfn, FIELD_LINK0);
   }
 
   /**
@@ -395,9 +399,8 @@ export class MemMap {
    */
   setLink0(pfn: number, value: number): void {
     const offset = pfn - this.hotStart;
-    const link0 = this.hotLink0;
-    // SAFETY: as in setWord() and link0(); a value below 2^32 is stored exactly.
-    if (link0[offset] !== undefined && value < TWO_32) link0[offset] = value;
+    // SAFETY: as in link0(); a value below 2^32 is stored exactly.
+    if (offset >= 0 && offset < L_SECTION_PAGES && this.hotLinksLow && value < TWO_32) this.hotLink0[offset] = value;
     else this.setSlow(pfn, value, FIELD_LINK0);
   }
 
@@ -408,8 +411,9 @@ export class MemMap {
    * @returns A value in `0..LINK_MAX`.
    */
   link1(pfn: number): number {
+    const offset = pfn - this.hotStart;
     // SAFETY: as in link0().
-    return this.hotLink1[pfn - this.hotStart] ?? this.getSlow(pfn, FIELD_LINK1);
+    return offset >= 0 && offset < L_SECTION_PAGES && this.hotLinksLow ? this.hotLink1[offset]! : this.getSlow(pfn, FIELD_LINK1);
   }
 
   /**
@@ -420,9 +424,8 @@ export class MemMap {
    */
   setLink1(pfn: number, value: number): void {
     const offset = pfn - this.hotStart;
-    const link1 = this.hotLink1;
     // SAFETY: as in setLink0().
-    if (link1[offset] !== undefined && value < TWO_32) link1[offset] = value;
+    if (offset >= 0 && offset < L_SECTION_PAGES && this.hotLinksLow && value < TWO_32) this.hotLink1[offset] = value;
     else this.setSlow(pfn, value, FIELD_LINK1);
   }
 
@@ -433,8 +436,9 @@ export class MemMap {
    * @returns A `u32`.
    */
   genHigh(pfn: number): number {
+    const offset = pfn - this.hotStart;
     // SAFETY: as in word().
-    return this.hotGenHigh[pfn - this.hotStart] ?? this.getSlow(pfn, FIELD_GEN_HIGH);
+    return offset >= 0 && offset < L_SECTION_PAGES ? this.hotGenHigh[offset]! : this.getSlow(pfn, FIELD_GEN_HIGH);
   }
 
   /**
@@ -445,9 +449,8 @@ export class MemMap {
    */
   setGenHigh(pfn: number, value: number): void {
     const offset = pfn - this.hotStart;
-    const genHigh = this.hotGenHigh;
-    // SAFETY: as in setWord().
-    if (genHigh[offset] !== undefined) genHigh[offset] = value;
+    // SAFETY: as in word().
+    if (offset >= 0 && offset < L_SECTION_PAGES) this.hotGenHigh[offset] = value;
     else this.setSlow(pfn, value, FIELD_GEN_HIGH);
   }
 
@@ -459,9 +462,8 @@ export class MemMap {
    */
   gen(pfn: number): number {
     const offset = pfn - this.hotStart;
-    const word = this.hotFlags[offset];
-    // SAFETY: as in word(); the generation's high half sits at the same offset.
-    return word !== undefined ? this.hotGenHigh[offset]! * L_GEN_WRAP + (word >>> L_GEN_SHIFT) : this.genSlow(pfn);
+    // SAFETY: as in word().
+    return offset >= 0 && offset < L_SECTION_PAGES ? this.hotGenHigh[offset]! * L_GEN_WRAP + (this.hotFlags[offset]! >>> L_GEN_SHIFT) : this.genSlow(pfn);
   }
 
   /**
@@ -546,11 +548,11 @@ export class MemMap {
     this.hotStart = section.start;
     this.hotFlags = section.flagsGen;
     this.hotRefcount = section.refcount;
-    // INVARIANT: links with high parts are read and written out of line.
-    const low = section.linkHigh === undefined;
-    this.hotLink0 = low ? section.link0 : PLACEHOLDER.link0;
-    this.hotLink1 = low ? section.link1 : PLACEHOLDER.link1;
+    this.hotLink0 = section.link0;
+    this.hotLink1 = section.link1;
     this.hotGenHigh = section.genHigh;
+    // INVARIANT: links with high parts are read and written out of line.
+    this.hotLinksLow = section.linkHigh === undefined;
   }
 
   /**
@@ -601,15 +603,13 @@ export class MemMap {
    */
   allocOrder0(pfn: number): void {
     const offset = pfn - this.hotStart;
-    const flags = this.hotFlags;
-    const word = flags[offset];
-    if (word === undefined) {
+    if (!(offset >= 0 && offset < L_SECTION_PAGES)) {
       this.allocOrder0Slow(pfn);
       return;
     }
-    // SAFETY: as in word(); the other arrays of the cached section have the same length.
-    const next = (word + L_GEN_ONE) & ~L_FLAGS_MASK;
-    flags[offset] = next;
+    // SAFETY: as in word().
+    const next = (this.hotFlags[offset]! + L_GEN_ONE) & ~L_FLAGS_MASK;
+    this.hotFlags[offset] = next;
     if (next === 0) this.hotGenHigh[offset] = this.hotGenHigh[offset]! + 1;
     this.hotRefcount[offset] = 1;
   }
@@ -627,17 +627,83 @@ export class MemMap {
    */
   freeOrder0(pfn: number, gen: number, reject: number): boolean {
     const offset = pfn - this.hotStart;
-    const flags = this.hotFlags;
-    const word = flags[offset];
-    // SAFETY: as in word(); a section whose links have high parts has empty cached link arrays,
-    // so its pages take the slow path (`link0` reads undefined).
-    if (word === undefined || (word & reject) !== 0 || (word >>> L_GEN_SHIFT) + this.hotGenHigh[offset]! * L_GEN_WRAP !== gen ||
+    if (!(offset >= 0 && offset < L_SECTION_PAGES && this.hotLinksLow)) return false;
+    // SAFETY: as in word().
+    const word = this.hotFlags[offset]!;
+    if ((word & reject) !== 0 || (word >>> L_GEN_SHIFT) + this.hotGenHigh[offset]! * L_GEN_WRAP !== gen ||
         this.hotRefcount[offset] !== 1 || this.hotLink0[offset] !== 0) {
       return false;
     }
-    flags[offset] = (word & ~L_FLAGS_MASK) | L_PG_free;
+    this.hotFlags[offset] = (word & ~L_FLAGS_MASK) | L_PG_free;
     this.hotRefcount[offset] = 0;
     return true;
+  }
+
+  /**
+   * Gives a block taken off the free lists allocated metadata in one pass: every page's generation
+   * goes up by one (the low half's carry into `genHigh`), the first page gets `headFlags` (order
+   * included), reference count 1 and zero links, every other page `PG_tail` and `link0` = `pfn`.
+   *
+   * @param pfn - The block's first page, below `nrPages`.
+   * @param order - The block's order, 0..10.
+   * @param headFlags - The flags of the first page (`order << ORDER_SHIFT`, `PG_head` or not).
+   * @remarks Does no checking: the caller guarantees a free, aligned block of `order` inside the
+   *   machine. A block lies inside one section (sections are larger than the largest block and
+   *   aligned to it), so this looks the section up once.
+   */
+  allocBlock(pfn: number, order: number, headFlags: number): void {
+    const section = this.lookup(pfn) ?? this.materialise(pfn);
+    const end = pfn + (1 << order);
+    if (section.linkHigh !== undefined || end > TWO_32) {
+      // Links of 2^32 or more: page by page through the accessors.
+      for (let p = pfn; p < end; p++) {
+        const next = (this.word(p) + L_GEN_ONE) & ~L_FLAGS_MASK;
+        if (next === 0) this.setGenHigh(p, this.genHigh(p) + 1);
+        this.setWord(p, next | (p === pfn ? headFlags : PG_tail));
+        this.setLink0(p, p === pfn ? 0 : pfn);
+        this.setLink1(p, 0);
+      }
+      this.setRefcount(pfn, 1);
+      return;
+    }
+    const first = pfn - section.start;
+    const last = end - section.start;
+    const { flagsGen, link0, link1, genHigh } = section;
+    // SAFETY: By the invariant of `slots`, [first, last) lies inside the section's arrays (the
+    // block lies in the section).
+    for (let i = first; i < last; i++) {
+      const next = (flagsGen[i]! + L_GEN_ONE) & ~L_FLAGS_MASK;
+      if (next === 0) genHigh[i] = genHigh[i]! + 1;
+      flagsGen[i] = next | (i === first ? headFlags : PG_tail);
+      link0[i] = i === first ? 0 : pfn;
+      link1[i] = 0;
+    }
+    section.refcount[first] = 1;
+  }
+
+  /**
+   * Marks every page of an allocated block free in one pass (generation kept, `extraFlags` added,
+   * links and the head's reference count zeroed), ready for the free lists.
+   *
+   * @param pfn - The block's first page, below `nrPages`.
+   * @param order - The block's order, 0..10.
+   * @param freeFlags - `PG_free`, with `PG_poisoned` when the block is being poisoned.
+   * @remarks Does no checking: the caller guarantees an allocated block of `order` it may free.
+   */
+  freeBlock(pfn: number, order: number, freeFlags: number): void {
+    const section = this.lookup(pfn) ?? this.materialise(pfn);
+    const first = pfn - section.start;
+    const last = first + (1 << order);
+    const { flagsGen, link0, link1 } = section;
+    const high = section.linkHigh;
+    // SAFETY: as in allocBlock().
+    for (let i = first; i < last; i++) {
+      flagsGen[i] = (flagsGen[i]! & ~L_FLAGS_MASK) | freeFlags;
+      link0[i] = 0;
+      link1[i] = 0;
+      if (high !== undefined) high[i] = 0;
+    }
+    section.refcount[first] = 0;
   }
 
   /** `allocOrder0()` off the last-used section. */

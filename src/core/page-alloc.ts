@@ -222,25 +222,9 @@ export class PageAlloc {
     if (this.poisonOn) this.checkPoison(pfn, order);
     // INVARIANT: the block leaves the free lists and every page of it gets allocated metadata.
     buddy.commit(zone, order);
-    const mem = this.mem;
     // Each page's generation goes up by one as its flags are replaced (the low half's carry goes
-    // to genHigh).
-    const headGen = (mem.word(pfn) + GEN_ONE) & GEN_MASK;
-    if (headGen === 0) mem.setGenHigh(pfn, mem.genHigh(pfn) + 1);
-    mem.setWord(pfn, headGen | (order << ORDER_SHIFT) | ((gfp & __GFP_COMP) !== 0 ? PG_head : 0));
-    mem.setRefcount(pfn, 1);
-    mem.setLink0(pfn, 0);
-    mem.setLink1(pfn, 0);
-    if (order !== 0) {
-      const end = pfn + (1 << order);
-      for (let p = pfn + 1; p < end; p++) {
-        const tailGen = (mem.word(p) + GEN_ONE) & GEN_MASK;
-        if (tailGen === 0) mem.setGenHigh(p, mem.genHigh(p) + 1);
-        mem.setWord(p, tailGen | PG_tail);
-        mem.setLink0(p, pfn);
-        mem.setLink1(p, 0);
-      }
-    }
+    // to genHigh); the tails point at the head.
+    this.mem.allocBlock(pfn, order, (order << ORDER_SHIFT) | ((gfp & __GFP_COMP) !== 0 ? PG_head : 0));
     if ((gfp & __GFP_ZERO) !== 0) this.phys.fill(pfn, 0, this.pageSize << order, 0);
     if (this.owner !== undefined) this.owner.recordAlloc(pfn);
     return pfn;
@@ -512,13 +496,7 @@ export class PageAlloc {
     if (this.owner !== undefined) this.owner.recordFree(pfn);
     // INVARIANT: every page of the block is marked free (keeping its generation) before the
     // block joins a free list.
-    const free = this.poisonOn ? PG_free | PG_poisoned : PG_free;
-    for (let p = pfn; p < end; p++) {
-      mem.setWord(p, (mem.word(p) & GEN_MASK) | free);
-      mem.setLink0(p, 0);
-      mem.setLink1(p, 0);
-    }
-    mem.setRefcount(pfn, 0);
+    mem.freeBlock(pfn, order, this.poisonOn ? PG_free | PG_poisoned : PG_free);
     if (this.poisonOn) poisonBlock(this.phys, pfn, this.pageSize << order);
     this.buddy.free(pfn, order);
   }
