@@ -205,6 +205,14 @@ const PLACEHOLDER = new MemSection(-(1 << 15), 0);
  * the setters, a value of the field's type (a 32-bit word, a `u32`, or a link in `0..LINK_MAX`).
  * A write of a field's default value to an untouched section changes nothing and allocates nothing.
  *
+ * Speed: the last section used is cached in fields of the map (`hotStart` and its five arrays), and
+ * each accessor is a range check plus one element access when the frame lies in it, small enough
+ * for V8 to inline into the machine's fast paths; anything else (another section, an untouched
+ * one, a link with a high part) goes out of line. The order-0 fast paths and whole blocks use
+ * {@link MemMap.allocOrder0}, {@link MemMap.freeOrder0}, {@link MemMap.allocBlock} and
+ * {@link MemMap.freeBlock}, one section lookup per operation instead of one per field. The cost
+ * against flat arrays is in the bench's `core` rows (see the scale suite for the memory side).
+ *
  * @invariant `slots` has `ceil(nrPages / SECTION_PAGES)` entries; entry `i` is 0 (untouched) or
  *   `k + 1` where `list[k]` is the {@link MemSection} of frames
  *   `[i * SECTION_PAGES, min((i + 1) * SECTION_PAGES, nrPages))`; every section in `list` has one slot.
@@ -519,15 +527,7 @@ export class MemMap {
     return this.#list.length;
   }
 
-  /**
-   * Whether the metadata of `pfn`'s section has been allocated.
-   *
-   * @param pfn - A page frame below `nrPages`.
-   * @returns `false` while every frame of the section has its defaults without storage.
-   */
-  isMaterialised(pfn: number): boolean {
-    return this.#slots[Math.floor(pfn / L_SECTION_PAGES)] !== 0;
-  }
+
 
   /**
    * The section of `pfn`, if allocated.
