@@ -131,10 +131,7 @@ export class Access {
   }
 }
 
-/**
- * The error of a failed range check; out of line, so the copy paths that inline their range test
- * stay short (see docs/performance-notes.md).
- */
+/** The error of a failed range check, shared by the four access methods. */
 function rangeError(op: string, pfn: number, offset: unknown, length: unknown, extent: number): Error {
   if (!isU32(offset)) return badNumber(op, "offset", offset);
   if (!isU32(length)) return badNumber(op, "length", length);

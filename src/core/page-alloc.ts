@@ -192,17 +192,12 @@ export class PageAlloc {
         // INVARIANT: a hot-list page has zero links, so only flags, refcount and gen change: one
         // word write clears the flags and bumps the generation's low half; when that half wraps
         // to 0, the carry goes to genHigh (once every 65,536 reuses of the frame).
+        // (One section lookup for all of it: MemMap.allocOrder0.)
         this.mem.allocOrder0(pfn);
         return pfn;
       }
     }
     return this.allocPagesSlow(gfp, order);
-  }
-
-  /** Carries a wrapped low half of a page's generation into `genHigh`; out of line, as it is rare. */
-  private carryGen(pfn: number): void {
-    // Wraps at 2^32, i.e. after 2^48 reuses of the frame.
-    this.mem.setGenHigh(pfn, this.mem.genHigh(pfn) + 1);
   }
 
   private allocPagesSlow(gfp: number, order: number): number {

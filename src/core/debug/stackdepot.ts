@@ -61,11 +61,6 @@ export class StackDepot {
     return this.#stacks.length;
   }
 
-  /** The number of distinct frames stored. */
-  get frameCount(): number {
-    return this.#frames.size;
-  }
-
   /**
    * Captures the caller's stack and stores it if it is new.
    *

@@ -375,13 +375,3 @@ export function liveViewBytes(view: unknown, op: string = "view_bytes"): Uint8Ar
   }
   throw kernelError("EINVAL", op, "not a Uint8Array or a mapped view", { view: typeof view });
 }
-
-/**
- * Whether a value is a view lent under a lease (a debug-mode mapped view).
- *
- * @param value - Any value.
- * @returns `true` for a guarded view, live or ended.
- */
-export function isLentView(value: unknown): boolean {
-  return typeof value === "object" && value !== null && handlers.has(value);
-}
