@@ -15,9 +15,6 @@ import { __GFP_COMP, __GFP_HIGHMEM, __GFP_NOWARN, __GFP_ZERO, GFP_VALID_MASK, gf
 import type { Handles } from "./handles.js";
 import {
   FLAGS_MASK,
-  GEN_ONE as MEMMAP_GEN_ONE,
-  GEN_SHIFT as MEMMAP_GEN_SHIFT,
-  GEN_WRAP as MEMMAP_GEN_WRAP,
   NO_PFN,
   ORDER_SHIFT,
   PG_free as MEMMAP_PG_free,
@@ -40,9 +37,6 @@ import type { PhysMem } from "./PhysMem.js";
 // (see docs/performance-notes.md).
 const PCP_HIGH = BUDDY_PCP_HIGH;
 const PG_free = MEMMAP_PG_free;
-const GEN_ONE = MEMMAP_GEN_ONE;
-const GEN_SHIFT = MEMMAP_GEN_SHIFT;
-const GEN_WRAP = MEMMAP_GEN_WRAP;
 
 /** GFP bits that keep an order-0 allocation off the fast path (unknown bits, HIGHMEM, ZERO, COMP). */
 const FAST_GFP_EXCLUDE = ~GFP_VALID_MASK | __GFP_HIGHMEM | __GFP_ZERO | __GFP_COMP;
@@ -50,8 +44,6 @@ const FAST_GFP_EXCLUDE = ~GFP_VALID_MASK | __GFP_HIGHMEM | __GFP_ZERO | __GFP_CO
 const FAST_FREE_FLAGS = PG_uptodate | PG_dirty | PG_owner_priv_1 | PG_owner_priv_2 | PG_head;
 /** The bits of a `flagsGen` word that keep a free off the fast path: every other flag and the order. */
 const FAST_FREE_REJECT = FLAGS_MASK & ~FAST_FREE_FLAGS;
-/** The generation half of a `flagsGen` word. */
-const GEN_MASK = ~FLAGS_MASK;
 
 /** The largest reference count `folio_get` accepts before it would overflow. */
 export const REFCOUNT_MAX = 0x7fffffff;
