@@ -3,7 +3,7 @@
  * and writes it to `bench/results/<timestamp>.json`.
  *
  * Usage: `npm run bench [-- --quick] [-- --only core,kit] [-- --time 200] [-- --rounds 5] [-- --no-save]
- * [-- --no-build]`. Suites: `core`, `kit`, `borrow`, `debug`, `page-owner`, `workload`, `typecheck`.
+ * [-- --no-build]`. Suites: `core`, `kit`, `borrow`, `debug`, `page-owner`, `workload`, `scale`, `typecheck`.
  *
  * The runtime suites import the built package (`ownkit`, `ownkit/core`: the `tsc` output in `dist/`),
  * which is rebuilt first when a source file is newer, so they measure what a consumer runs rather
@@ -30,6 +30,7 @@ const SUITES: readonly Suite[] = [
   { name: "debug", run: async (options) => (await import("./debug.js")).benchDebug(options) },
   { name: "page-owner", run: async (options) => (await import("./page-owner.js")).benchPageOwner(options) },
   { name: "workload", run: async (options) => (await import("./workload.js")).benchWorkload(options) },
+  { name: "scale", run: async (options) => (await import("./scale.js")).benchScale(options) },
   { name: "typecheck", run: async (options) => (await import("./typecheck.js")).benchTypecheck(options) },
 ];
 

@@ -3,10 +3,10 @@
  *
  * @module
  */
-import { hex, isU32 } from "../args.js";
+import { hex, isAddress } from "../args.js";
 import { kernelError } from "../errors.js";
 import { MAX_PAGE_ORDER, NR_PAGE_ORDERS } from "./config.js";
-import { FLAGS_MASK, NO_PFN, ORDER_MASK, ORDER_SHIFT, PG_buddy, PG_free, type MemMap } from "./MemMap.js";
+import { FLAGS_MASK, NO_PFN, ORDER_MASK, ORDER_SHIFT, PG_buddy, PG_free, SECTION_PAGES, type MemMap } from "./MemMap.js";
 
 /** The zone of lowmem pages, which have a direct mapping. */
 export const ZONE_NORMAL = 0;
@@ -28,15 +28,16 @@ export const PCP_BATCH = 16;
  * @invariant `0 <= count <= PCP_HIGH`; `pages[0..count)` are free order-0 pages of the zone.
  */
 export class HotList {
-  /** The pages, oldest first; only the first `count` entries are meaningful. */
-  readonly pages: Int32Array = new Int32Array(PCP_HIGH);
+  /** The pages, oldest first; only the first `count` entries are meaningful (pfns reach 2^34). */
+  readonly pages: Float64Array = new Float64Array(PCP_HIGH);
   /** Number of pages on the list. */
   count = 0;
 }
 
 /**
  * Free memory of one machine: doubly linked free lists threaded through the page metadata, plus an
- * order-0 hot list per zone in the manner of the kernel's per-CPU page lists (`pcp`).
+ * order-0 hot list per zone in the manner of the kernel's per-CPU page lists (`pcp`), over RAM
+ * that is threaded onto the lists lazily (the kernel's `DEFERRED_STRUCT_PAGE_INIT`).
  *
  * @remarks
  * Order-0 allocation and free are O(1) in the common case: they pop and push the hot list. The hot
@@ -44,25 +45,43 @@ export class HotList {
  * A higher-order request that the buddy lists cannot meet drains the hot list first, but only when
  * that is certain to help, so a failing request leaves every list as it was.
  *
- * The methods do no argument checking: the machine validates first.
+ * {@link Buddy.addRange} only records RAM as pending: its pages read `PG_free` by default (see
+ * `MemMap.defaultWord`) and count as managed and free, but no metadata is written. When a zone's
+ * lists cannot meet a request, the lowest pending section of the zone is threaded onto them
+ * (`deferred_grow_zone`), then the next, until the request can be met; when even all pending
+ * memory could not meet it, nothing is threaded and the request fails with the lists unchanged.
+ *
+ * A free-list link holds `pfn + 1` (0 ends the list), so the default link 0 of untouched metadata
+ * is already an empty link and no pfn, 0 included, is mistaken for the end.
+ *
+ * The methods do no argument checking beyond `addRange`: the machine validates first.
  *
  * @invariant Every block on list `(zone, order)` is `2^order`-aligned, lies in `zone`, has
  *   `PG_buddy` and `order` on its first page and `PG_free` on all of its pages.
  * @invariant No two free blocks overlap, and no page is both on a list and allocated.
  * @invariant Two free buddies of the same order never coexist on the lists (they are merged).
  * @invariant Hot-list pages have `PG_free` and are not `PG_buddy`.
+ * @invariant `pending[zone]` ranges are sorted, disjoint, RAM of `zone`, on no list, never
+ *   allocated, with default metadata; `nrFree[zone]` counts them, and `pendingPages[zone]` is their size.
+ * @invariant A pending range that starts inside a section starts at the range's own start or at the
+ *   boundary where threading stopped, which is a section boundary; so no aligned block of order up
+ *   to `MAX_PAGE_ORDER` holds both threaded and pending pages.
  */
 export class Buddy {
   /** Head pfn of each free list, indexed `zone * NR_PAGE_ORDERS + order`; `NO_PFN` when empty. */
-  readonly heads: Uint32Array = new Uint32Array(NR_ZONES * NR_PAGE_ORDERS).fill(NO_PFN);
+  readonly heads: Float64Array = new Float64Array(NR_ZONES * NR_PAGE_ORDERS).fill(NO_PFN);
   /** Number of blocks on each free list. */
-  readonly nrBlocks: Uint32Array = new Uint32Array(NR_ZONES * NR_PAGE_ORDERS);
+  readonly nrBlocks: Float64Array = new Float64Array(NR_ZONES * NR_PAGE_ORDERS);
   /** The order-0 hot list of each zone. */
   readonly pcp: readonly HotList[] = [new HotList(), new HotList()];
-  /** Free pages per zone on the buddy free lists (hot-list pages are counted by their lists). */
+  /** Free pages per zone: on the buddy free lists or pending (hot-list pages are counted by their lists). */
   readonly nrFree: Float64Array = new Float64Array(NR_ZONES);
-  /** Pages per zone that the allocator manages. */
+  /** Pages per zone that the allocator manages (threaded or pending). */
   readonly managed: Float64Array = new Float64Array(NR_ZONES);
+  /** Pages per zone recorded by `addRange` and not yet threaded onto the lists. */
+  readonly pendingPages: Float64Array = new Float64Array(NR_ZONES);
+  /** The pending RAM of each zone as `[start, end)` pairs, lowest first. */
+  readonly #pending: [number, number][][] = [[], []];
   /** The order found by the last successful {@link Buddy.pick}. */
   private pickedOrder = 0;
   /** The machine's page metadata. */
@@ -92,32 +111,50 @@ export class Buddy {
   }
 
   /**
-   * Hands the RAM frames `[startPfn, endPfn)` to the allocator as maximal aligned blocks.
+   * Hands the RAM frames `[startPfn, endPfn)` to the allocator; they are threaded onto the free
+   * lists when first needed.
    *
    * @param startPfn - First frame.
    * @param endPfn - One past the last frame.
-   * @safety
-   * - The frames are RAM, in one zone, not yet managed and not allocated.
+   * @throws KernelError `EINVAL` when the bounds are not a range of the machine's frames in one zone.
+   * @remarks Does no further checking: the caller guarantees the frames are RAM, not yet managed,
+   *   never allocated, with untouched metadata, and handed over in ascending order per zone.
    */
   addRange(startPfn: number, endPfn: number): void {
-    // Internal, but checked: a non-integer or out-of-range bound would loop forever (Infinity) or
-    // corrupt the metadata.
-    const limit = this.mem.flagsGen.length;
-    if (!isU32(startPfn) || !isU32(endPfn) || startPfn > endPfn || endPfn > limit) {
-      throw kernelError("EINVAL", "buddy_add_range", "not a range of page frames", { startPfn, endPfn, nrPages: limit });
+    // Internal, but checked: a non-integer or out-of-range bound would corrupt the lists.
+    const limit = this.mem.nrPages;
+    if (!isAddress(startPfn) || !isAddress(endPfn) || startPfn > endPfn || endPfn > limit ||
+        (endPfn > startPfn && this.zoneOf(startPfn) !== this.zoneOf(endPfn - 1))) {
+      throw kernelError("EINVAL", "buddy_add_range", "not a range of page frames in one zone", { startPfn, endPfn, nrPages: limit });
     }
+    if (startPfn === endPfn) return;
     const zone = this.zoneOf(startPfn);
-    // INVARIANT: every page handed to the allocator is marked free; its generation is still 0
-    // (the frames were never allocated), so the whole word can be written.
-    this.mem.flagsGen.fill(PG_free, startPfn, endPfn);
-    let pfn = startPfn;
-    while (pfn < endPfn) {
-      let order = MAX_PAGE_ORDER;
-      while (order > 0 && ((pfn & ((1 << order) - 1)) !== 0 || pfn + (1 << order) > endPfn)) order--;
-      this.merge(zone, pfn, order);
-      pfn += 1 << order;
-    }
+    // INVARIANT: pending pages read PG_free by default and are counted as managed and free.
+    this.#pending[zone]!.push([startPfn, endPfn]);
+    this.pendingPages[zone]! += endPfn - startPfn;
     this.managed[zone]! += endPfn - startPfn;
+    this.nrFree[zone]! += endPfn - startPfn;
+  }
+
+  /**
+   * Whether a frame is pending: managed RAM not yet threaded onto the free lists.
+   *
+   * @param pfn - A page frame.
+   * @returns `true` when `addRange` recorded it and no request has needed it yet.
+   */
+  isPending(pfn: number): boolean {
+    for (const [start, end] of this.#pending[this.zoneOf(pfn)]!) if (pfn >= start && pfn < end) return true;
+    return false;
+  }
+
+  /**
+   * The pending ranges of a zone, lowest first.
+   *
+   * @param zone - The zone.
+   * @returns `[start, end)` pairs (copies).
+   */
+  pendingRanges(zone: number): (readonly [number, number])[] {
+    return this.#pending[zone]!.map(([start, end]) => [start, end] as const);
   }
 
   /**
@@ -127,8 +164,9 @@ export class Buddy {
    * @param order - The order wanted, 0..10.
    * @returns The pfn, or `NO_PFN` when the zone cannot satisfy the request.
    * @remarks For order 0 this may refill an empty hot list from the buddy lists, and for a higher
-   * order it may drain the hot list when that makes the request succeed; neither changes which
-   * pages are free.
+   * order it may drain the hot list when that makes the request succeed; either may first thread
+   * pending sections onto the lists. None of this changes which pages are free, and a request that
+   * fails changes nothing.
    */
   pick(zone: number, order: number): number {
     if (order === 0) {
@@ -142,6 +180,7 @@ export class Buddy {
       this.drainPcp(zone, this.pcp[zone]!.count);
       found = this.findOrder(zone, order);
     }
+    if (found < 0 && this.grow(zone, order)) found = this.findOrder(zone, order);
     if (found < 0) return NO_PFN;
     this.pickedOrder = found;
     // SAFETY: found indexes a non-empty list.
@@ -154,8 +193,8 @@ export class Buddy {
    * @param zone - The zone given to `pick`.
    * @param order - The order given to `pick`.
    * @returns The block's first pfn (the one `pick` returned).
-   * @safety
-   * - `pick(zone, order)` was the last call on this allocator and did not return `NO_PFN`.
+   * @remarks Does no checking: the caller guarantees `pick(zone, order)` was the last call on this
+   *   allocator and did not return `NO_PFN`.
    */
   commit(zone: number, order: number): number {
     if (order === 0) {
@@ -188,8 +227,8 @@ export class Buddy {
    *
    * @param pfn - The block's first page; its pages already carry `PG_free`.
    * @param order - The block's order.
-   * @safety
-   * - The block was allocated with this order and every page of it is marked `PG_free`.
+   * @remarks Does no checking: the caller guarantees the block was allocated with this order and
+   *   every page of it is marked `PG_free`.
    */
   free(pfn: number, order: number): void {
     const zone = pfn < this.highmemPfn ? ZONE_NORMAL : ZONE_HIGHMEM;
@@ -225,23 +264,77 @@ export class Buddy {
    * @returns `true` when some aligned block of that order containing a hot-list page is entirely free.
    */
   private pcpCouldSatisfy(zone: number, order: number): boolean {
-    const flags = this.mem.flagsGen;
+    const mem = this.mem;
     const size = 1 << order;
     const { pages: list, count } = this.pcp[zone]!;
     for (let i = 0; i < count; i++) {
-      const start = list[i]! & ~(size - 1);
-      if (start + size > this.mem.nrPages || this.zoneOf(start) !== zone || this.zoneOf(start + size - 1) !== zone) continue;
+      const page = list[i]!;
+      const start = page - (page % size);
+      if (start + size > mem.nrPages || this.zoneOf(start) !== zone || this.zoneOf(start + size - 1) !== zone) continue;
       let all = true;
-      for (let p = start; p < start + size && all; p++) all = (flags[p]! & PG_free) !== 0;
+      // A block holding a hot-list page holds no pending page (by the pending invariant), so
+      // PG_free here means listed or on the hot list.
+      for (let p = start; p < start + size && all; p++) all = (mem.word(p) & PG_free) !== 0;
       if (all) return true;
     }
     return false;
   }
 
+  /**
+   * Threads pending sections of a zone onto the free lists, lowest first, until a block of
+   * `order` is listed; does nothing when all pending memory could not provide one.
+   *
+   * @param zone - The zone.
+   * @param order - The order wanted.
+   * @returns Whether anything was threaded.
+   */
+  private grow(zone: number, order: number): boolean {
+    const pending = this.#pending[zone]!;
+    const size = 1 << order;
+    // Threaded pages never merge with pending ones (see the pending invariant), so the pending
+    // memory can provide a block exactly when one of its ranges holds an aligned block.
+    if (!pending.some(([start, end]) => Math.ceil(start / size) * size + size <= end)) return false;
+    while (this.findOrder(zone, order) < 0) this.growSection(zone);
+    return true;
+  }
+
+  /**
+   * Threads every pending page of every zone onto the free lists at once, as an allocator without
+   * deferred initialisation does at start-up (the kernel's boot-time `deferred_init_memmap`).
+   *
+   * @remarks Costs metadata for every managed section; for references, tests and benchmarks.
+   */
+  threadAll(): void {
+    for (let zone = 0; zone < NR_ZONES; zone++) while (this.#pending[zone]!.length > 0) this.growSection(zone);
+  }
+
+  /** Threads the lowest pending piece of a zone, up to the next section boundary, onto the lists. */
+  private growSection(zone: number): void {
+    const pending = this.#pending[zone]!;
+    // SAFETY: grow() found a range that can still provide the block, so the list is not empty.
+    const range = pending[0]!;
+    const start = range[0];
+    const end = Math.min(range[1], (Math.floor(start / SECTION_PAGES) + 1) * SECTION_PAGES);
+    if (end === range[1]) pending.shift();
+    // INVARIANT: the rest of the range starts at a section boundary.
+    else range[0] = end;
+    this.pendingPages[zone]! -= end - start;
+    this.nrFree[zone]! -= end - start;
+    let pfn = start;
+    while (pfn < end) {
+      let order = MAX_PAGE_ORDER;
+      while (order > 0 && (pfn % (1 << order) !== 0 || pfn + (1 << order) > end)) order--;
+      // INVARIANT: the pages read PG_free by default; merge marks the block's head and lists it.
+      this.merge(zone, pfn, order);
+      pfn += 1 << order;
+    }
+  }
+
   private refill(zone: number): void {
     const hot = this.pcp[zone]!;
     while (hot.count < PCP_BATCH) {
-      const found = this.findOrder(zone, 0);
+      let found = this.findOrder(zone, 0);
+      if (found < 0 && this.grow(zone, 0)) found = this.findOrder(zone, 0);
       if (found < 0) break;
       hot.pages[hot.count++] = this.take(zone, 0, found);
     }
@@ -264,62 +357,65 @@ export class Buddy {
 
   private merge(zone: number, pfn: number, order: number): void {
     this.nrFree[zone]! += 1 << order;
-    const flags = this.mem.flagsGen;
-    const limit = this.mem.nrPages;
+    const mem = this.mem;
+    const limit = mem.nrPages;
     while (order < MAX_PAGE_ORDER) {
-      const buddy = pfn ^ (1 << order);
+      const size = 1 << order;
+      // The buddy differs in bit `order`; computed without `^`, which would truncate pfns >= 2^31.
+      const buddy = pfn % (2 * size) === 0 ? pfn + size : pfn - size;
       if (buddy >= limit || this.zoneOf(buddy) !== zone) break;
-      // SAFETY: buddy < nrPages was checked above.
-      const f = flags[buddy]!;
+      const f = mem.word(buddy);
       if ((f & PG_buddy) === 0 || (f & ORDER_MASK) >>> ORDER_SHIFT !== order) break;
       this.unlink(zone, order, buddy);
-      pfn &= ~(1 << order);
+      if (buddy < pfn) pfn = buddy;
       order++;
     }
     this.push(zone, order, pfn);
   }
 
   private push(zone: number, order: number, pfn: number): void {
-    const { flagsGen: flags, links0: link0, links1: link1 } = this.mem;
+    const mem = this.mem;
     const index = zone * NR_PAGE_ORDERS + order;
     const head = this.heads[index]!;
-    link0[pfn] = head;
-    link1[pfn] = NO_PFN;
-    if (head !== NO_PFN) link1[head] = pfn;
+    // INVARIANT: links hold pfn + 1, 0 for none.
+    mem.setLink0(pfn, head + 1);
+    mem.setLink1(pfn, 0);
+    if (head !== NO_PFN) mem.setLink1(head, pfn + 1);
     this.heads[index] = pfn;
     // INVARIANT: a listed block's first page carries PG_buddy and its order.
-    flags[pfn] = (flags[pfn]! & ~ORDER_MASK) | PG_buddy | PG_free | (order << ORDER_SHIFT);
+    mem.setWord(pfn, (mem.word(pfn) & ~ORDER_MASK) | PG_buddy | PG_free | (order << ORDER_SHIFT));
     this.nrBlocks[index]!++;
   }
 
   private unlink(zone: number, order: number, pfn: number): void {
-    const { flagsGen: flags, links0: link0, links1: link1 } = this.mem;
+    const mem = this.mem;
     const index = zone * NR_PAGE_ORDERS + order;
-    const next = link0[pfn]!;
-    const prev = link1[pfn]!;
+    const next = mem.link0(pfn) - 1;
+    const prev = mem.link1(pfn) - 1;
     if (prev === NO_PFN) this.heads[index] = next;
-    else link0[prev] = next;
-    if (next !== NO_PFN) link1[next] = prev;
-    link0[pfn] = 0;
-    link1[pfn] = 0;
-    flags[pfn] = flags[pfn]! & ~(PG_buddy | ORDER_MASK);
+    else mem.setLink0(prev, next + 1);
+    if (next !== NO_PFN) mem.setLink1(next, prev + 1);
+    mem.setLink0(pfn, 0);
+    mem.setLink1(pfn, 0);
+    mem.setWord(pfn, mem.word(pfn) & ~(PG_buddy | ORDER_MASK));
     this.nrBlocks[index]!--;
   }
 
   /**
    * Walks every free list and hot list, checking the invariants and marking the free pages.
    *
-   * @param seen - One byte per page, zeroed; set to 1 for every page found free.
+   * @param seen - Empty; receives every page found on a list or hot list.
    * @returns A description of each violation found (empty when consistent).
    */
-  check(seen: Uint8Array): string[] {
+  check(seen: PfnMarks): string[] {
     const problems: string[] = [];
-    const { flagsGen: flags, links0: link0, links1: link1 } = this.mem;
+    const mem = this.mem;
+    const nrPages = mem.nrPages;
     const mark = (pfn: number, size: number, what: string): void => {
       for (let p = pfn; p < pfn + size; p++) {
-        if (seen[p] !== 0) problems.push(`${what}: page ${hex(p)} is free twice`);
-        seen[p] = 1;
-        if ((flags[p]! & PG_free) === 0) problems.push(`${what}: page ${hex(p)} lacks PG_free`);
+        if (!seen.add(p)) problems.push(`${what}: page ${hex(p)} is free twice`);
+        if ((mem.word(p) & PG_free) === 0) problems.push(`${what}: page ${hex(p)} lacks PG_free`);
+        if (this.isPending(p)) problems.push(`${what}: page ${hex(p)} is listed and pending`);
       }
     };
     for (let zone = 0; zone < NR_ZONES; zone++) {
@@ -328,21 +424,21 @@ export class Buddy {
         const what = `zone ${zone} order ${order}`;
         let prev = NO_PFN;
         let count = 0;
-        for (let pfn = this.heads[zone * NR_PAGE_ORDERS + order]!; pfn !== NO_PFN; pfn = link0[pfn]!) {
-          if (pfn >= this.mem.nrPages || count > this.mem.nrPages) {
+        for (let pfn = this.heads[zone * NR_PAGE_ORDERS + order]!; pfn !== NO_PFN; pfn = mem.link0(pfn) - 1) {
+          if (!Number.isInteger(pfn) || pfn < 0 || pfn >= nrPages || count > nrPages) {
             problems.push(`${what}: list runs off the memory map at ${hex(pfn)}`);
             break;
           }
-          const f = flags[pfn]! & FLAGS_MASK;
+          const f = mem.word(pfn) & FLAGS_MASK;
           if ((f & PG_buddy) === 0 || f >>> ORDER_SHIFT !== order) problems.push(`${what}: block ${hex(pfn)} has flags ${f}`);
-          if ((pfn & ((1 << order) - 1)) !== 0) problems.push(`${what}: block ${hex(pfn)} is unaligned`);
+          if (pfn % (1 << order) !== 0) problems.push(`${what}: block ${hex(pfn)} is unaligned`);
           if (this.zoneOf(pfn) !== zone || this.zoneOf(pfn + (1 << order) - 1) !== zone) {
             problems.push(`${what}: block ${hex(pfn)} is outside its zone`);
           }
-          if (link1[pfn] !== prev) problems.push(`${what}: block ${hex(pfn)} has a wrong prev link`);
-          const buddy = pfn ^ (1 << order);
-          if (order < MAX_PAGE_ORDER && buddy < this.mem.nrPages && (flags[buddy]! & PG_buddy) !== 0 &&
-              (flags[buddy]! & ORDER_MASK) >>> ORDER_SHIFT === order && this.zoneOf(buddy) === zone) {
+          if (mem.link1(pfn) - 1 !== prev) problems.push(`${what}: block ${hex(pfn)} has a wrong prev link`);
+          const buddy = pfn % (2 << order) === 0 ? pfn + (1 << order) : pfn - (1 << order);
+          if (order < MAX_PAGE_ORDER && buddy < nrPages && (mem.word(buddy) & PG_buddy) !== 0 &&
+              (mem.word(buddy) & ORDER_MASK) >>> ORDER_SHIFT === order && this.zoneOf(buddy) === zone) {
             problems.push(`${what}: block ${hex(pfn)} and its buddy ${hex(buddy)} are both free and unmerged`);
           }
           mark(pfn, 1 << order, what);
@@ -356,11 +452,58 @@ export class Buddy {
       if (hot.count < 0 || hot.count > PCP_HIGH) problems.push(`zone ${zone} pcp: count ${hot.count} out of range`);
       for (let i = 0; i < Math.min(hot.count, PCP_HIGH); i++) {
         const pfn = hot.pages[i]!;
-        if ((flags[pfn]! & PG_buddy) !== 0 || this.zoneOf(pfn) !== zone) problems.push(`zone ${zone} pcp: page ${hex(pfn)} misplaced`);
+        if ((mem.word(pfn) & PG_buddy) !== 0 || this.zoneOf(pfn) !== zone) problems.push(`zone ${zone} pcp: page ${hex(pfn)} misplaced`);
         mark(pfn, 1, `zone ${zone} pcp`);
       }
-      if (pages !== this.nrFree[zone]) problems.push(`zone ${zone}: ${pages} pages listed but nrFree=${this.nrFree[zone]}`);
+      let pendingPages = 0;
+      let last = -1;
+      for (const [start, end] of this.#pending[zone]!) {
+        if (start < last || start >= end || end > nrPages || this.zoneOf(start) !== zone || this.zoneOf(end - 1) !== zone) {
+          problems.push(`zone ${zone}: pending range [${hex(start)}, ${hex(end)}) is malformed`);
+        }
+        pendingPages += end - start;
+        last = end;
+      }
+      if (pendingPages !== this.pendingPages[zone]) problems.push(`zone ${zone}: ${pendingPages} pages pending but pendingPages=${this.pendingPages[zone]}`);
+      if (pages + pendingPages !== this.nrFree[zone]) problems.push(`zone ${zone}: ${pages} pages listed and ${pendingPages} pending but nrFree=${this.nrFree[zone]}`);
     }
     return problems;
+  }
+}
+
+/**
+ * A set of page frames for consistency checks, stored a section at a time (so a check of a
+ * 64 TiB machine costs memory in proportion to the frames marked).
+ */
+export class PfnMarks {
+  readonly #sections = new Map<number, Uint8Array>();
+
+  /**
+   * Marks a frame.
+   *
+   * @param pfn - A page frame.
+   * @returns `false` when it was already marked.
+   */
+  add(pfn: number): boolean {
+    const index = Math.floor(pfn / SECTION_PAGES);
+    let section = this.#sections.get(index);
+    if (section === undefined) {
+      section = new Uint8Array(SECTION_PAGES);
+      this.#sections.set(index, section);
+    }
+    const offset = pfn % SECTION_PAGES;
+    const was = section[offset] === 1;
+    section[offset] = 1;
+    return !was;
+  }
+
+  /**
+   * Whether a frame is marked.
+   *
+   * @param pfn - A page frame.
+   * @returns `true` after `add(pfn)`.
+   */
+  has(pfn: number): boolean {
+    return this.#sections.get(Math.floor(pfn / SECTION_PAGES))?.[pfn % SECTION_PAGES] === 1;
   }
 }

@@ -9,6 +9,11 @@ import { MAX_PAGE_ORDER } from "./config.js";
 /** Pages per backing chunk: one max-order buddy block (1024 pages). */
 export const CHUNK_PAGES = 1 << MAX_PAGE_ORDER;
 
+/** Chunks per second-level table of the chunk directory (so one table covers 2^20 pages). */
+const TABLE_CHUNKS = 1024;
+/** Pages covered by one second-level table. */
+const TABLE_PAGES = CHUNK_PAGES * TABLE_CHUNKS;
+
 /**
  * The bytes of a machine's RAM, allocated on first write in naturally aligned chunks of 1024 pages.
  *
@@ -19,25 +24,34 @@ export const CHUNK_PAGES = 1 << MAX_PAGE_ORDER;
  *
  * The methods here do no checking: the machine validates pfns, offsets and lengths first.
  *
- * @invariant `chunks[i]`, when present, has `min(CHUNK_PAGES, nrPages - i * CHUNK_PAGES) << pageShift` bytes.
- * @invariant A byte never written since machine creation reads as 0.
+ * The chunks sit in a two-level directory: a top array with one slot per 2^20 pages (16,384 slots
+ * for 64 TiB of 4 KiB pages), each `undefined` or a table of 1024 chunk slots made when one of its
+ * chunks is first touched; so start-up costs one slot per 2^20 pages, and a lookup two loads.
+ *
+ * @invariant `tables` has `ceil(nrPages / TABLE_PAGES)` slots; chunk `i` is at
+ *   `tables[floor(i / 1024)][i % 1024]`, and when present has
+ *   `min(CHUNK_PAGES, nrPages - i * CHUNK_PAGES) << pageShift` bytes.
+ * @invariant A byte never written since machine creation (or since {@link PhysMem.release}) reads as 0.
  */
 export class PhysMem {
-  /** The backing chunks, indexed by `pfn >>> 10`; `undefined` until first touched. */
-  readonly chunks: (Uint8Array | undefined)[];
+  /** The chunk directory: one table of 1024 chunk slots per 2^20 pages, `undefined` until touched. */
+  private readonly tables: ((Uint8Array | undefined)[] | undefined)[];
   private readonly pageSize: number;
   private readonly nrPages: number;
 
   /**
-   * Creates an untouched backing for `nrPages` pages; costs one array slot per 1024 pages.
+   * Creates an untouched backing for `nrPages` pages; costs one array slot per 2^20 pages.
    *
    * @param nrPages - Number of page frames.
    * @param pageShift - `PAGE_SHIFT`.
    */
   constructor(nrPages: number, pageShift: number) {
     this.nrPages = nrPages;
-    this.pageSize = 2 ** pageShift;
-    this.chunks = new Array<Uint8Array | undefined>(Math.ceil(nrPages / CHUNK_PAGES)).fill(undefined);
+    this.pageSize = 1 << pageShift;
+    const tables: ((Uint8Array | undefined)[] | undefined)[] = [];
+    // Pushed one by one so that V8 keeps a packed array.
+    for (let i = Math.ceil(nrPages / TABLE_PAGES); i > 0; i--) tables.push(undefined);
+    this.tables = tables;
   }
 
   /**
@@ -49,14 +63,27 @@ export class PhysMem {
    * - `pfn` is an integer in `[0, nrPages)`.
    */
   chunk(pfn: number): Uint8Array {
-    const index = pfn >>> MAX_PAGE_ORDER;
-    // SAFETY: the caller checked pfn < nrPages, so index < chunks.length.
-    let chunk = this.chunks[index];
-    if (chunk === undefined) {
-      const pages = Math.min(CHUNK_PAGES, this.nrPages - index * CHUNK_PAGES);
-      chunk = new Uint8Array(pages * this.pageSize);
-      this.chunks[index] = chunk;
+    // The chunk index is below 2^24, so `&` on it is exact.
+    const index = Math.floor(pfn / CHUNK_PAGES);
+    // SAFETY: By the invariant of `tables` and the caller's pfn < nrPages, the slot exists.
+    const chunk = this.tables[Math.floor(index / TABLE_CHUNKS)]?.[index & (TABLE_CHUNKS - 1)];
+    return chunk ?? this.allocChunk(pfn);
+  }
+
+  /** Makes the chunk holding `pfn` (and its table when needed); out of line, as it runs once per chunk. */
+  private allocChunk(pfn: number): Uint8Array {
+    const top = Math.floor(pfn / TABLE_PAGES);
+    let table = this.tables[top];
+    if (table === undefined) {
+      table = [];
+      for (let i = 0; i < TABLE_CHUNKS; i++) table.push(undefined);
+      this.tables[top] = table;
     }
+    const index = Math.floor(pfn / CHUNK_PAGES);
+    const pages = Math.min(CHUNK_PAGES, this.nrPages - index * CHUNK_PAGES);
+    const chunk = new Uint8Array(pages * this.pageSize);
+    // INVARIANT: a new chunk has the size of its pages and reads as zeros.
+    table[index & (TABLE_CHUNKS - 1)] = chunk;
     return chunk;
   }
 
@@ -67,7 +94,9 @@ export class PhysMem {
    * @returns The chunk, or `undefined` when its memory is still all zeros and unallocated.
    */
   peek(pfn: number): Uint8Array | undefined {
-    return this.chunks[pfn >>> MAX_PAGE_ORDER];
+    const index = Math.floor(pfn / CHUNK_PAGES);
+    // SAFETY: as in chunk().
+    return this.tables[Math.floor(index / TABLE_CHUNKS)]?.[index & (TABLE_CHUNKS - 1)];
   }
 
   /**
@@ -93,7 +122,7 @@ export class PhysMem {
   read(pfn: number, offset: number, dst: Uint8Array, length: number): void {
     // Nothing to copy (a detached array measures 0, and the intrinsic set would throw on it).
     if (length === 0) return;
-    const chunk = this.chunks[pfn >>> MAX_PAGE_ORDER];
+    const chunk = this.peek(pfn);
     if (chunk === undefined) {
       fillBytes(dst, 0);
       return;
@@ -161,7 +190,7 @@ export class PhysMem {
    */
   backedChunks(): number {
     let count = 0;
-    for (const chunk of this.chunks) if (chunk !== undefined) count++;
+    for (const table of this.tables) if (table !== undefined) for (const chunk of table) if (chunk !== undefined) count++;
     return count;
   }
 
@@ -172,12 +201,12 @@ export class PhysMem {
    */
   backedBytes(): number {
     let bytes = 0;
-    for (const chunk of this.chunks) if (chunk !== undefined) bytes += chunk.length;
+    for (const table of this.tables) if (table !== undefined) for (const chunk of table) if (chunk !== undefined) bytes += chunk.length;
     return bytes;
   }
 
   /** Drops every chunk (memory reads as zeros again). */
   release(): void {
-    this.chunks.fill(undefined);
+    this.tables.fill(undefined);
   }
 }

@@ -136,8 +136,11 @@ export interface ResolvedConfig {
   readonly debug: Required<DebugOptions>;
 }
 
-/** The most page frames a machine may have (64 Mi frames: 256 GiB of 4 KiB pages). */
-export const MAX_PAGES = 1 << 26;
+/**
+ * The most page frames a machine may have: 2^34 (64 TiB of 4 KiB pages). The memory map and the
+ * backing are sparse, so a machine costs memory in proportion to the frames it touches.
+ */
+export const MAX_PAGES = 2 ** 34;
 
 /** The most CPUs a machine may have (mapping ids encode the CPU in 6 bits). */
 export const MAX_CPUS = 64;
@@ -159,16 +162,17 @@ export function resolveConfig(config: MachineConfig = {}): ResolvedConfig {
   if (!PAGE_SHIFTS.includes(pageShift)) {
     throw kernelError("EINVAL", OP, "pageShift must be 12, 13, 14, 15, 16 or 18", { pageShift });
   }
-  // Small integers (Smis) throughout: V8 keeps a field first written with a heap number as a
-  // double, and every hot-path comparison against it would then unbox and convert.
+  // Small integers (Smis) wherever the value allows: V8 keeps a field first written with a heap
+  // number as a double, and every hot-path comparison against it would then unbox and convert.
   const pageSize = 1 << pageShift;
   const ramSize = field("ramSize") ?? 256 * 1024 * 1024;
   if (!isAddress(ramSize) || ramSize === 0 || ramSize % pageSize !== 0) {
     throw kernelError("EINVAL", OP, "ramSize must be a positive multiple of the page size", { ramSize, pageSize });
   }
   if (ramSize / pageSize > MAX_PAGES) throw badNumber(OP, "ramSize", ramSize, MAX_PAGES * pageSize);
-  // SAFETY: at most MAX_PAGES (2^26), so `| 0` is exact.
-  const nrPages = (ramSize / pageSize) | 0;
+  // INVARIANT: an exact integer in 1..MAX_PAGES (ramSize is a multiple of pageSize); a Smi up to
+  // 2^30 frames, a heap number above (V8 then compares pfns against a double).
+  const nrPages = ramSize / pageSize;
   const cpus = field("cpus") ?? 2;
   if ((typeof cpus !== "number" || (cpus >>> 0) !== cpus) || cpus < 1 || cpus > MAX_CPUS) throw badNumber(OP, "cpus", cpus, MAX_CPUS + 1);
   let highmemPfn = nrPages;
@@ -180,8 +184,9 @@ export function resolveConfig(config: MachineConfig = {}): ResolvedConfig {
         ramSize,
       });
     }
-    // SAFETY: highmemStart <= ramSize, so the quotient is at most nrPages and `| 0` is exact.
-    highmemPfn = (highmemStart / pageSize) | 0;
+    // INVARIANT: highmemStart <= ramSize is a multiple of pageSize, so the quotient is an exact
+    // integer at most nrPages.
+    highmemPfn = highmemStart / pageSize;
   }
   const { segments, mmioAbove } = layRanges((field("ranges") ?? []) as readonly PhysRange[], nrPages, pageSize);
   const debug = resolveDebug(field("debug") as boolean | DebugOptions | undefined);

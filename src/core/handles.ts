@@ -110,8 +110,7 @@ export class Handles {
    */
   pageGen(pfn: number): number {
     this.checkPfn("page_gen", pfn);
-    const mem = this.mem;
-    return mem.genHigh(pfn) * GEN_WRAP + (mem.word(pfn) >>> GEN_SHIFT);
+    return this.mem.gen(pfn);
   }
 
   /**

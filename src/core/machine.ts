@@ -869,7 +869,7 @@ export class Machine {
   memoryUsage(): MemoryUsage {
     return {
       metadataBytesPerPage: metadataBytesPerPage(),
-      metadataBytes: metadataBytesPerPage() * this.nrPages,
+      metadataBytes: this.mem.bytes(),
       backedChunks: this.phys.backedChunks(),
       backedBytes: this.phys.backedBytes(),
       debugStackEntries: this.owner === undefined ? 0 : this.owner.allocStacks.size + this.owner.freeStacks.size,
@@ -881,7 +881,7 @@ export class Machine {
 export interface MemoryUsage {
   /** Bytes of page metadata per simulated page (16 when debug stacks are off). */
   metadataBytesPerPage: number;
-  /** Bytes of page metadata for the whole machine. */
+  /** Bytes of page metadata allocated so far (whole memory sections, as their frames are first written). */
   metadataBytes: number;
   /** Number of backing chunks of physical memory allocated so far (memory that was touched). */
   backedChunks: number;

@@ -15,9 +15,6 @@ import { __GFP_COMP, __GFP_HIGHMEM, __GFP_NOWARN, __GFP_ZERO, GFP_VALID_MASK, gf
 import type { Handles } from "./handles.js";
 import {
   FLAGS_MASK,
-  GEN_ONE as MEMMAP_GEN_ONE,
-  GEN_SHIFT as MEMMAP_GEN_SHIFT,
-  GEN_WRAP as MEMMAP_GEN_WRAP,
   NO_PFN,
   ORDER_SHIFT,
   PG_free as MEMMAP_PG_free,
@@ -40,9 +37,6 @@ import type { PhysMem } from "./PhysMem.js";
 // (see docs/performance-notes.md).
 const PCP_HIGH = BUDDY_PCP_HIGH;
 const PG_free = MEMMAP_PG_free;
-const GEN_ONE = MEMMAP_GEN_ONE;
-const GEN_SHIFT = MEMMAP_GEN_SHIFT;
-const GEN_WRAP = MEMMAP_GEN_WRAP;
 
 /** GFP bits that keep an order-0 allocation off the fast path (unknown bits, HIGHMEM, ZERO, COMP). */
 const FAST_GFP_EXCLUDE = ~GFP_VALID_MASK | __GFP_HIGHMEM | __GFP_ZERO | __GFP_COMP;
@@ -50,8 +44,6 @@ const FAST_GFP_EXCLUDE = ~GFP_VALID_MASK | __GFP_HIGHMEM | __GFP_ZERO | __GFP_CO
 const FAST_FREE_FLAGS = PG_uptodate | PG_dirty | PG_owner_priv_1 | PG_owner_priv_2 | PG_head;
 /** The bits of a `flagsGen` word that keep a free off the fast path: every other flag and the order. */
 const FAST_FREE_REJECT = FLAGS_MASK & ~FAST_FREE_FLAGS;
-/** The generation half of a `flagsGen` word. */
-const GEN_MASK = ~FLAGS_MASK;
 
 /** The largest reference count `folio_get` accepts before it would overflow. */
 export const REFCOUNT_MAX = 0x7fffffff;
@@ -192,12 +184,8 @@ export class PageAlloc {
         // INVARIANT: a hot-list page has zero links, so only flags, refcount and gen change: one
         // word write clears the flags and bumps the generation's low half; when that half wraps
         // to 0, the carry goes to genHigh (once every 65,536 reuses of the frame).
-        const mem = this.mem;
-        const word = (mem.word(pfn) + GEN_ONE) & GEN_MASK;
-        mem.setWord(pfn, word);
-        // genHigh wraps at 2^32, i.e. after 2^48 reuses of the frame.
-        if (word === 0) mem.setGenHigh(pfn, mem.genHigh(pfn) + 1);
-        mem.setRefcount(pfn, 1);
+        // (One section lookup for all of it: MemMap.allocOrder0.)
+        this.mem.allocOrder0(pfn);
         return pfn;
       }
     }
@@ -221,25 +209,9 @@ export class PageAlloc {
     if (this.poisonOn) this.checkPoison(pfn, order);
     // INVARIANT: the block leaves the free lists and every page of it gets allocated metadata.
     buddy.commit(zone, order);
-    const mem = this.mem;
     // Each page's generation goes up by one as its flags are replaced (the low half's carry goes
-    // to genHigh).
-    const headGen = (mem.word(pfn) + GEN_ONE) & GEN_MASK;
-    if (headGen === 0) mem.setGenHigh(pfn, mem.genHigh(pfn) + 1);
-    mem.setWord(pfn, headGen | (order << ORDER_SHIFT) | ((gfp & __GFP_COMP) !== 0 ? PG_head : 0));
-    mem.setRefcount(pfn, 1);
-    mem.setLink0(pfn, 0);
-    mem.setLink1(pfn, 0);
-    if (order !== 0) {
-      const end = pfn + (1 << order);
-      for (let p = pfn + 1; p < end; p++) {
-        const tailGen = (mem.word(p) + GEN_ONE) & GEN_MASK;
-        if (tailGen === 0) mem.setGenHigh(p, mem.genHigh(p) + 1);
-        mem.setWord(p, tailGen | PG_tail);
-        mem.setLink0(p, pfn);
-        mem.setLink1(p, 0);
-      }
-    }
+    // to genHigh); the tails point at the head.
+    this.mem.allocBlock(pfn, order, (order << ORDER_SHIFT) | ((gfp & __GFP_COMP) !== 0 ? PG_head : 0));
     if ((gfp & __GFP_ZERO) !== 0) this.phys.fill(pfn, 0, this.pageSize << order, 0);
     if (this.owner !== undefined) this.owner.recordAlloc(pfn);
     return pfn;
@@ -261,12 +233,8 @@ export class PageAlloc {
     const count = hot.count;
     if (order === 0 && Number.isSafeInteger(pfn) && pfn >= 0 && pfn < this.highmemPfn && this.freeBlockers === 0 && count < PCP_HIGH) {
       // pfn < highmemPfn <= nrPages was checked just above.
-      const mem = this.mem;
-      const word = mem.word(pfn);
-      if ((word & FAST_FREE_REJECT) === 0 && (word >>> GEN_SHIFT) + mem.genHigh(pfn) * GEN_WRAP === gen && mem.refcount(pfn) === 1 && mem.link0(pfn) === 0) {
-        // INVARIANT: the page is marked free (links already zero) as it joins the hot list.
-        mem.setWord(pfn, (word & GEN_MASK) | PG_free);
-        mem.setRefcount(pfn, 0);
+      // INVARIANT: the page is marked free (links already zero) as it joins the hot list.
+      if (this.mem.freeOrder0(pfn, gen, FAST_FREE_REJECT)) {
         hot.pages[count] = pfn;
         hot.count = count + 1;
         return true;
@@ -515,13 +483,7 @@ export class PageAlloc {
     if (this.owner !== undefined) this.owner.recordFree(pfn);
     // INVARIANT: every page of the block is marked free (keeping its generation) before the
     // block joins a free list.
-    const free = this.poisonOn ? PG_free | PG_poisoned : PG_free;
-    for (let p = pfn; p < end; p++) {
-      mem.setWord(p, (mem.word(p) & GEN_MASK) | free);
-      mem.setLink0(p, 0);
-      mem.setLink1(p, 0);
-    }
-    mem.setRefcount(pfn, 0);
+    mem.freeBlock(pfn, order, this.poisonOn ? PG_free | PG_poisoned : PG_free);
     if (this.poisonOn) poisonBlock(this.phys, pfn, this.pageSize << order);
     this.buddy.free(pfn, order);
   }

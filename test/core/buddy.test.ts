@@ -272,10 +272,12 @@ test("generations carry past 16 bits (never wrap to an old value) and never dist
 
 test("the allocator's arrays are declared without a buffer type argument, so TypeScript 5.2 reads the declarations", () => {
   const buddy = new Machine({ ramSize: 1 << 20 }).buddy;
-  expectTypeOf(buddy.heads).toEqualTypeOf<Uint32Array>();
-  expectTypeOf(buddy.nrBlocks).toEqualTypeOf<Uint32Array>();
-  expectTypeOf(buddy.pcp[0]!.pages).toEqualTypeOf<Int32Array>();
+  // Float64Array throughout: pfns reach 2^34 (64 TiB of 4 KiB pages) and block counts 2^33.
+  expectTypeOf(buddy.heads).toEqualTypeOf<Float64Array>();
+  expectTypeOf(buddy.nrBlocks).toEqualTypeOf<Float64Array>();
+  expectTypeOf(buddy.pcp[0]!.pages).toEqualTypeOf<Float64Array>();
   expectTypeOf(buddy.nrFree).toEqualTypeOf<Float64Array>();
   expectTypeOf(buddy.managed).toEqualTypeOf<Float64Array>();
-  expect(buddy.heads).toBeInstanceOf(Uint32Array);
+  expect(buddy.heads).toBeInstanceOf(Float64Array);
+  expect(buddy.pcp[0]!.pages).toBeInstanceOf(Float64Array);
 });

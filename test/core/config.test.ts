@@ -39,6 +39,18 @@ describe("machine configuration", () => {
     expectKernelError(() => new Machine({ ramSize: 1 << 20, ranges: [{ kind: "disk" as "ram", start: 0, size: 4096 }] }), "EINVAL", /kind/);
   });
 
+  test("RAM up to 2^34 frames (64 TiB of 4 KiB pages) is accepted; one page more is EINVAL naming ramSize and the limit", () => {
+    const TiB = 2 ** 40;
+    expect(new Machine({ ramSize: TiB }).nrPages).toBe(2 ** 28);
+    expect(new Machine({ ramSize: 64 * TiB }).nrPages).toBe(2 ** 34);
+    expect(new Machine({ ramSize: 64 * TiB, highmemStart: 32 * TiB }).highmemPfn).toBe(2 ** 33);
+    const error = expectKernelError(() => new Machine({ ramSize: 64 * TiB + 4096 }), "EINVAL", /machine_create: ramSize is out of range/);
+    expect(error.values).toEqual({ ramSize: 64 * TiB + 4096, limit: 64 * TiB });
+    // The limit is in frames: 64 KiB pages reach 1 PiB.
+    expect(new Machine({ ramSize: 2 ** 50, pageShift: 16 }).nrPages).toBe(2 ** 34);
+    expectKernelError(() => new Machine({ ramSize: 2 ** 50 + 2 ** 16, pageShift: 16 }), "EINVAL", /ramSize is out of range/);
+  });
+
   test("a configuration of the wrong shape from a JavaScript caller is EINVAL, not a TypeError or ignored", () => {
     expectKernelError(() => new Machine(null as unknown as MachineConfig), "EINVAL", /machine_create: config is not an object \(config=null\)/);
     expectKernelError(() => new Machine({ ranges: "x" as unknown as PhysRange[] }), "EINVAL", /ranges is not an array/);

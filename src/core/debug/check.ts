@@ -10,7 +10,7 @@
  * @module
  */
 import { hex } from "../../args.js";
-import { NR_ZONES, type Buddy } from "../Buddy.js";
+import { NR_ZONES, PfnMarks, type Buddy } from "../Buddy.js";
 import type { PageCache } from "../filemap.js";
 import type { Highmem } from "../highmem.js";
 import { KmapSlots } from "../kmap-slots.js";
@@ -66,13 +66,15 @@ export function leakReport(parts: CheckedParts): string | null {
 export function consistencyProblems(parts: CheckedParts): string[] {
   const { mem, buddy, highmem, pageCache } = parts;
   const nrPages = mem.nrPages;
-  const seen = new Uint8Array(nrPages);
+  const seen = new PfnMarks();
   const problems = buddy.check(seen);
   for (const [start, end] of mem.spans()) {
     for (let pfn = start; pfn < end; pfn++) {
       const f = mem.word(pfn) & FLAGS_MASK;
       const free = (f & PG_free) !== 0;
-      if (free !== (seen[pfn] === 1)) problems.push(`page ${hex(pfn)}: PG_free=${free} but listed=${seen[pfn] === 1}`);
+      // A free page is listed, or is RAM the allocator has not threaded yet (pending).
+      const listed = seen.has(pfn) || (free && buddy.isPending(pfn));
+      if (free !== listed) problems.push(`page ${hex(pfn)}: PG_free=${free} but listed=${listed}`);
       if (free || (f & (PG_reserved | PG_nomap)) !== 0) {
         if (mem.refcount(pfn) !== 0) problems.push(`page ${hex(pfn)}: not allocated but refcount ${mem.refcount(pfn)}`);
         continue;

@@ -15,9 +15,9 @@
  * The other direction is allowed: a branded value is a `number`, so arithmetic and printing work,
  * and the result of arithmetic is a plain `number` again, which must go back through a checked
  * constructor. The constructors accept non-negative safe integers (`0..2^53-1`); a {@link Pfn} must
- * also fit 32 bits, the simulator's frame-number width. The kernel's `phys_addr_t` is 64 bits wide;
- * a JavaScript number is exact up to 2^53, which covers every machine the simulator can build
- * (at most 2^26 frames of at most 256 KiB, plus MMIO above RAM).
+ * also lie below 2^34, the most frames a machine may have (64 TiB of 4 KiB pages). The kernel's
+ * `phys_addr_t` is 64 bits wide; a JavaScript number is exact up to 2^53, which covers every machine
+ * the simulator can build (at most 2^34 frames of at most 256 KiB, plus MMIO above RAM).
  *
  * @module
  */
@@ -51,7 +51,7 @@ export type DmaAddr = number & {
 /**
  * A page frame number: a physical address divided by the page size (`unsigned long pfn`).
  *
- * @invariant An integer in `0..2^32-1`.
+ * @invariant An integer in `0..2^34-1` ({@link PFN_MAX}).
  */
 export type Pfn = number & {
   /** The brand, naming the checked constructor so that a type error says what to call; exists in the type only. */
@@ -68,8 +68,11 @@ export type ResourceSize = number & {
   readonly [addressKind]: "ResourceSize: make one with toResourceSize(…)";
 };
 
-/** The largest {@link Pfn}: frame numbers are 32-bit in the simulator. */
-export const PFN_MAX = 0xffffffff;
+/**
+ * The largest {@link Pfn}: 2^34 - 1, the last frame of the largest machine (`MAX_PAGES` = 2^34).
+ * Pfns do not fit 32 bits: hold them in plain numbers or `Float64Array`s, never through `>>>`/`|0`.
+ */
+export const PFN_MAX = 2 ** 34 - 1;
 
 function checked(op: string, name: string, value: unknown, max: number): number {
   if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
@@ -113,7 +116,7 @@ export function toDmaAddr(value: number): DmaAddr {
 /**
  * Makes a {@link Pfn} from a number, after checking it.
  *
- * @param value - A frame number, an integer in `0..2^32-1`.
+ * @param value - A frame number, an integer in `0..2^34-1`.
  * @returns The same number, branded.
  * @throws KernelError `EINVAL` with the value for a negative, fractional, NaN or infinite number,
  *   or one above {@link PFN_MAX}.

@@ -1,0 +1,222 @@
+/**
+ * The sparse memory map at server scale: start-up time and memory of 1 GiB, 256 GiB and 64 TiB
+ * machines, against the eager layout (five flat typed arrays of 20 bytes per page, every max-order
+ * block threaded onto the free list at start-up) measured in the same run where it fits in memory,
+ * and the memory of a 64 TiB machine after touching N pages.
+ *
+ * @module
+ */
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+import { GFP_KERNEL, Machine } from "ownkit/core";
+import { keep, median, type BenchRow, type RunOptions } from "./harness.js";
+
+setFlagsFromString("--expose-gc");
+const gc = runInNewContext("gc") as () => void;
+
+const GIB = 2 ** 30;
+const TIB = 2 ** 40;
+const PAGE = 4096;
+/** Pages per max-order block. */
+const BLOCK = 1024;
+/** The start-up target of a 64 TiB machine. */
+const START_LIMIT_MS = 100;
+
+/** Heap and array-buffer bytes after two full collections. */
+function liveBytes(): number {
+  // Four collections: V8 accounts a freed array buffer's bytes only a collection or two after the
+  // one that freed it.
+  for (let i = 0; i < 4; i++) gc();
+  const usage = process.memoryUsage();
+  return usage.heapUsed + usage.arrayBuffers;
+}
+
+/**
+ * The bytes `value` keeps alive: live bytes while it is reachable minus `before`.
+ */
+function retained(value: unknown, before: number): number {
+  keep(value);
+  const withIt = liveBytes();
+  keep(undefined);
+  return Math.max(0, withIt - before);
+}
+
+/**
+ * The eager layout the sparse map replaced: the five per-page arrays allocated for every frame,
+ * every page marked free and every max-order block threaded onto a doubly linked free list.
+ */
+class EagerLayout {
+  readonly flagsGen: Int32Array;
+  readonly refcount: Int32Array;
+  readonly link0: Uint32Array;
+  readonly link1: Uint32Array;
+  readonly genHigh: Uint32Array;
+
+  constructor(nrPages: number) {
+    this.flagsGen = new Int32Array(nrPages);
+    this.refcount = new Int32Array(nrPages);
+    this.link0 = new Uint32Array(nrPages);
+    this.link1 = new Uint32Array(nrPages);
+    this.genHigh = new Uint32Array(nrPages);
+    const none = 0xffffffff;
+    this.flagsGen.fill(1);
+    let head = none;
+    for (let pfn = 0; pfn < nrPages; pfn += BLOCK) {
+      this.link0[pfn] = head;
+      this.link1[pfn] = none;
+      if (head !== none) this.link1[head] = pfn;
+      head = pfn;
+      this.flagsGen[pfn] = 1 | 2 | (10 << 12);
+    }
+  }
+
+  /** Bytes of per-page metadata: 20 per frame. */
+  bytes(): number {
+    return this.flagsGen.byteLength * 5;
+  }
+}
+
+/**
+ * Start-up time (median over the rounds) and memory of one way of building a machine of
+ * `ramSize`; the live bytes are the largest of the rounds, as V8 accounts array-buffer bytes
+ * lazily and a round can see the previous round's buffers still counted.
+ */
+interface Startup {
+  readonly ms: number;
+  readonly metadataBytes: number;
+  readonly liveBytes: number;
+}
+
+function startSparse(ramSize: number, rounds: number): Startup {
+  const times: number[] = [];
+  let metadataBytes = 0;
+  let live = 0;
+  for (let round = 0; round < rounds; round++) {
+    const before = liveBytes();
+    const start = performance.now();
+    const machine = new Machine({ ramSize });
+    times.push(performance.now() - start);
+    metadataBytes = machine.memoryUsage().metadataBytes;
+    live = Math.max(live, retained(machine, before));
+  }
+  return { ms: median(times), metadataBytes, liveBytes: live };
+}
+
+function startEager(ramSize: number, rounds: number): Startup {
+  const times: number[] = [];
+  let metadataBytes = 0;
+  let live = 0;
+  for (let round = 0; round < rounds; round++) {
+    const before = liveBytes();
+    const start = performance.now();
+    const layout = new EagerLayout(ramSize / PAGE);
+    times.push(performance.now() - start);
+    metadataBytes = layout.bytes();
+    live = Math.max(live, retained(layout, before));
+  }
+  return { ms: median(times), metadataBytes, liveBytes: live };
+}
+
+function label(ramSize: number): string {
+  return ramSize >= TIB ? `${ramSize / TIB} TiB` : `${ramSize / GIB} GiB`;
+}
+
+/** The rows of one size measured against the eager layout. */
+function comparedRows(ramSize: number, rounds: number): BenchRow[] {
+  // Eager first and dropped before the sparse machine, so neither sees the other's garbage.
+  const eager = startEager(ramSize, rounds);
+  const sparse = startSparse(ramSize, rounds);
+  const name = label(ramSize);
+  return [
+    {
+      suite: "scale",
+      name: `${name} machine start-up`,
+      value: sparse.ms,
+      unit: "ms",
+      baseline: "eager layout",
+      baselineValue: eager.ms,
+      ratio: sparse.ms / eager.ms,
+      details: { rounds },
+    },
+    {
+      suite: "scale",
+      name: `${name} metadata at start-up`,
+      value: sparse.metadataBytes,
+      unit: "bytes",
+      baseline: "eager layout",
+      baselineValue: eager.metadataBytes,
+      ratio: sparse.metadataBytes / eager.metadataBytes,
+    },
+    {
+      suite: "scale",
+      name: `${name} heap + array buffers at start-up`,
+      value: sparse.liveBytes,
+      unit: "bytes",
+      baseline: "eager layout",
+      baselineValue: eager.liveBytes,
+      ratio: sparse.liveBytes / eager.liveBytes,
+    },
+  ];
+}
+
+/** The 64 TiB rows: no eager baseline (it would need 320 GiB of metadata), the target instead. */
+function hugeRows(rounds: number): BenchRow[] {
+  const ramSize = 64 * TIB;
+  const sparse = startSparse(ramSize, rounds);
+  return [
+    {
+      suite: "scale",
+      name: "64 TiB machine start-up",
+      value: sparse.ms,
+      unit: "ms",
+      target: `< ${START_LIMIT_MS} ms`,
+      pass: sparse.ms < START_LIMIT_MS,
+      note: `64 TiB: no eager baseline (its layout would take ${(((ramSize / PAGE) * 20) / GIB).toFixed(0)} GiB of metadata); start-up is the median of ${rounds}`,
+    },
+    {
+      suite: "scale",
+      name: "64 TiB metadata at start-up",
+      value: sparse.metadataBytes,
+      unit: "bytes",
+      target: "0",
+      pass: sparse.metadataBytes === 0,
+    },
+    { suite: "scale", name: "64 TiB heap + array buffers at start-up", value: sparse.liveBytes, unit: "bytes" },
+  ];
+}
+
+/** Memory of a 64 TiB machine after allocating `pages` order-0 pages, per page touched. */
+function touchRow(pages: number): BenchRow {
+  const before = liveBytes();
+  const machine = new Machine({ ramSize: 64 * TIB });
+  const start = performance.now();
+  for (let i = 0; i < pages; i++) machine.allocPages(GFP_KERNEL, 0);
+  const ms = performance.now() - start;
+  const metadata = machine.memoryUsage().metadataBytes;
+  const live = retained(machine, before);
+  const perPage = metadata / pages;
+  return {
+    suite: "scale",
+    name: `64 TiB, ${pages} pages touched: metadata`,
+    value: metadata,
+    unit: "bytes",
+    target: "<= 21 bytes per page touched",
+    pass: perPage <= 21,
+    details: { pages, bytesPerPage: perPage, liveBytes: live, allocMs: ms },
+    note: `64 TiB, ${pages} pages allocated: ${perPage.toFixed(2)} metadata bytes per page touched (whole 128 MiB sections of 20 bytes per page), heap + array buffers ${(live / 1e6).toFixed(1)} MB`,
+  };
+}
+
+/**
+ * Runs the scale suite.
+ *
+ * @param options - `quick` skips the 256 GiB eager baseline (1.3 GB) and uses fewer rounds.
+ * @returns The start-up and memory rows at 1 GiB, 256 GiB and 64 TiB, and the touch rows.
+ */
+export async function benchScale(options: RunOptions): Promise<BenchRow[]> {
+  const rounds = options.quick ? 1 : 3;
+  const rows = [...comparedRows(GIB, rounds)];
+  if (!options.quick) rows.push(...comparedRows(256 * GIB, 1));
+  rows.push(...hugeRows(rounds), touchRow(2 ** 15), touchRow(2 ** 20));
+  return Promise.resolve(rows);
+}
