@@ -34,7 +34,7 @@ import {
   type CapabilityChecks,
   type Ownable,
 } from "./capabilities.js";
-import * as handleStates from "./internal/handle-state.js";
+import { CONSUMED, DISPOSED, FRESH, LIVE, RELEASING } from "./internal/handle-state.js";
 import { FieldStamp, type StateBrand, type StateReader, type StateWriter } from "./internal/handle-state.js";
 import type { put } from "./moves.js";
 import type { Owned, OwnedHandle } from "./Owned.js";
@@ -101,9 +101,6 @@ export interface ARefHandle<Resource> extends Disposable {
  */
 export type ARef<Resource extends CapabilityChecks<Resource>["refCounted"]> = Resource & ARefHandle<Resource>;
 
-// Module-local copies of the states: optimised code folds a module's own constant, not an imported
-// binding, which it loads on every use (about 1 ns per release).
-const { FRESH, LIVE, CONSUMED, DISPOSED, RELEASING } = handleStates;
 
 // Set by RefCountedResource's static block, which alone may touch the private state.
 let transfer: (handle: RefCountedResource, op: string) => RefCountedResource;

@@ -30,7 +30,7 @@ import { checkSyncResult } from "../args.js";
 import { kernelError } from "../errors.js";
 import { handledResource, ownableCapability, type CapabilityChecks, type Ownable } from "./capabilities.js";
 import { assertUnsafe, type Unsafe } from "./Unsafe.js";
-import * as handleStates from "./internal/handle-state.js";
+import { CONSUMED, DISPOSED, FRESH, LIVE, RELEASING } from "./internal/handle-state.js";
 import type { release } from "./moves.js";
 import { FieldStamp, type StateBrand, type StateReader, type StateWriter } from "./internal/handle-state.js";
 
@@ -93,9 +93,6 @@ export interface OwnedHandle<Resource> extends Disposable {
  */
 export type Owned<Resource extends CapabilityChecks<Resource>["ownable"]> = Resource & OwnedHandle<Resource>;
 
-// Module-local copies of the states: optimised code folds a module's own constant, not an imported
-// binding, which it loads on every use (about 1 ns per release).
-const { FRESH, LIVE, CONSUMED, DISPOSED, RELEASING } = handleStates;
 
 // Set by OwnableResource's static block, which alone may touch the private state.
 let adopt: (handle: OwnableResource, op: string) => void;

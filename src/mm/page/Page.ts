@@ -532,7 +532,7 @@ export class Page extends PageAccess {
    */
   static alloc(gfp: Gfp, machine?: Machine): Owned<Page> {
     const target = machineArg("alloc_page", machine);
-    if ((typeof gfp === "number" && (gfp >>> 0) === gfp) && (gfp & __GFP_COMP) !== 0) throw compoundRefused(gfp);
+    if ((typeof gfp === "number" && (gfp >>> 0) === gfp) && (gfp & __GFP_COMP) !== 0) throw kernelError("EINVAL", "alloc_page", "__GFP_COMP makes a folio, not a page; use Folio.alloc", { gfp });
     const pfn = target.allocPages(gfp, 0);
     // INVARIANT: a fresh order-0 page with its allocation reference, held by this owner only.
     return adoptOwnedUnchecked(friend.make(target, pfn, target.pageGen(pfn), undefined));
@@ -679,11 +679,6 @@ export class Page extends PageAccess {
     // A page that is free, or was reallocated since, makes the core throw its double-free report.
     if (!machine.isAllocated(this.pfn) || machine.pageGen(this.pfn) !== gen) machine.freePages(this.pfn, gen, 0);
   }
-}
-
-/** The error of `Page.alloc` with `__GFP_COMP`; out of line to keep the allocation path short. */
-function compoundRefused(gfp: Gfp): Error {
-  return kernelError("EINVAL", "alloc_page", "__GFP_COMP makes a folio, not a page; use Folio.alloc", { gfp });
 }
 
 /** Checks an address argument and returns its frame number; the address must be page-aligned. */
