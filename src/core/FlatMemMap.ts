@@ -23,6 +23,13 @@ const L_GEN_ONE = 0x10000;
 const L_GEN_WRAP = 0x10000;
 const L_PG_free = 1;
 const L_PG_tail = 1 << 3;
+/**
+ * `FLAT_MAX_PAGES - 1` (config.ts): `pfn & PFN_MASK` is `pfn` itself for every pfn of a flat map
+ * (a LOW-bits mask), but typed as a small integer. A pfn read from the allocator's `Float64Array`s
+ * is a double, and V8 converts a double index (with a check) at every element access; the masked
+ * copy is converted once. Worth about a third on the order-4 row (docs/performance-notes.md).
+ */
+const PFN_MASK = 2 ** 26 - 1;
 
 /**
  * The per-page metadata of one machine as flat arrays indexed by pfn, in the manner of the
@@ -114,8 +121,9 @@ export class FlatMemMap implements MemMap {
    * @returns The word, a signed 32-bit integer.
    */
   word(pfn: number): number {
-    // SAFETY: By the type invariant (every array has nrPages elements) and the caller's pfn < nrPages.
-    return this.flagsGen[pfn]!;
+    // SAFETY: By the type invariant (every array has nrPages <= FLAT_MAX_PAGES elements) and the
+    // caller's pfn < nrPages, `pfn & PFN_MASK` is pfn, an index in range.
+    return this.flagsGen[pfn & PFN_MASK]!;
   }
 
   /**
@@ -125,7 +133,7 @@ export class FlatMemMap implements MemMap {
    * @param word - A signed 32-bit word.
    */
   setWord(pfn: number, word: number): void {
-    this.flagsGen[pfn] = word;
+    this.flagsGen[pfn & PFN_MASK] = word;
   }
 
   /**
@@ -136,7 +144,7 @@ export class FlatMemMap implements MemMap {
    */
   refcount(pfn: number): number {
     // SAFETY: as in word().
-    return this.refcounts[pfn]!;
+    return this.refcounts[pfn & PFN_MASK]!;
   }
 
   /**
@@ -146,7 +154,7 @@ export class FlatMemMap implements MemMap {
    * @param count - A signed 32-bit count.
    */
   setRefcount(pfn: number, count: number): void {
-    this.refcounts[pfn] = count;
+    this.refcounts[pfn & PFN_MASK] = count;
   }
 
   /**
@@ -157,7 +165,7 @@ export class FlatMemMap implements MemMap {
    */
   link0(pfn: number): number {
     // SAFETY: as in word().
-    return this.links0[pfn]!;
+    return this.links0[pfn & PFN_MASK]!;
   }
 
   /**
@@ -167,7 +175,7 @@ export class FlatMemMap implements MemMap {
    * @param value - A `u32` (every link of a flat map is one; see the class remarks).
    */
   setLink0(pfn: number, value: number): void {
-    this.links0[pfn] = value;
+    this.links0[pfn & PFN_MASK] = value;
   }
 
   /**
@@ -178,7 +186,7 @@ export class FlatMemMap implements MemMap {
    */
   link1(pfn: number): number {
     // SAFETY: as in word().
-    return this.links1[pfn]!;
+    return this.links1[pfn & PFN_MASK]!;
   }
 
   /**
@@ -188,7 +196,7 @@ export class FlatMemMap implements MemMap {
    * @param value - A `u32`.
    */
   setLink1(pfn: number, value: number): void {
-    this.links1[pfn] = value;
+    this.links1[pfn & PFN_MASK] = value;
   }
 
   /**
@@ -199,7 +207,7 @@ export class FlatMemMap implements MemMap {
    */
   genHigh(pfn: number): number {
     // SAFETY: as in word().
-    return this.genHighs[pfn]!;
+    return this.genHighs[pfn & PFN_MASK]!;
   }
 
   /**
@@ -209,7 +217,7 @@ export class FlatMemMap implements MemMap {
    * @param value - A `u32` (stored modulo 2^32).
    */
   setGenHigh(pfn: number, value: number): void {
-    this.genHighs[pfn] = value;
+    this.genHighs[pfn & PFN_MASK] = value;
   }
 
   /**
@@ -220,7 +228,8 @@ export class FlatMemMap implements MemMap {
    */
   gen(pfn: number): number {
     // SAFETY: as in word().
-    return this.genHighs[pfn]! * L_GEN_WRAP + (this.flagsGen[pfn]! >>> L_GEN_SHIFT);
+    const i = pfn & PFN_MASK;
+    return this.genHighs[i]! * L_GEN_WRAP + (this.flagsGen[i]! >>> L_GEN_SHIFT);
   }
 
   /**
@@ -269,11 +278,12 @@ export class FlatMemMap implements MemMap {
    *   off a hot list.
    */
   allocOrder0(pfn: number): void {
+    const i = pfn & PFN_MASK;
     // SAFETY: as in word().
-    const next = (this.flagsGen[pfn]! + L_GEN_ONE) & ~L_FLAGS_MASK;
-    this.flagsGen[pfn] = next;
-    if (next === 0) this.genHighs[pfn] = this.genHighs[pfn]! + 1;
-    this.refcounts[pfn] = 1;
+    const next = (this.flagsGen[i]! + L_GEN_ONE) & ~L_FLAGS_MASK;
+    this.flagsGen[i] = next;
+    if (next === 0) this.genHighs[i] = this.genHighs[i]! + 1;
+    this.refcounts[i] = 1;
   }
 
   /**
@@ -288,14 +298,15 @@ export class FlatMemMap implements MemMap {
    * @remarks Does no checking of its arguments: the caller guarantees `pfn < nrPages`.
    */
   freeOrder0(pfn: number, gen: number, reject: number): boolean {
+    const i = pfn & PFN_MASK;
     // SAFETY: as in word().
-    const word = this.flagsGen[pfn]!;
-    if ((word & reject) !== 0 || (word >>> L_GEN_SHIFT) + this.genHighs[pfn]! * L_GEN_WRAP !== gen ||
-        this.refcounts[pfn] !== 1 || this.links0[pfn] !== 0) {
+    const word = this.flagsGen[i]!;
+    if ((word & reject) !== 0 || (word >>> L_GEN_SHIFT) + this.genHighs[i]! * L_GEN_WRAP !== gen ||
+        this.refcounts[i] !== 1 || this.links0[i] !== 0) {
       return false;
     }
-    this.flagsGen[pfn] = (word & ~L_FLAGS_MASK) | L_PG_free;
-    this.refcounts[pfn] = 0;
+    this.flagsGen[i] = (word & ~L_FLAGS_MASK) | L_PG_free;
+    this.refcounts[i] = 0;
     return true;
   }
 
@@ -311,16 +322,17 @@ export class FlatMemMap implements MemMap {
    */
   allocBlock(pfn: number, order: number, headFlags: number): void {
     const { flagsGen, links0, links1, genHighs } = this;
-    const end = pfn + (1 << order);
-    // SAFETY: By the type invariant and the caller's block inside the machine, [pfn, end) <= nrPages.
-    for (let p = pfn; p < end; p++) {
+    const head = pfn & PFN_MASK;
+    const end = head + (1 << order);
+    // SAFETY: By the type invariant and the caller's block inside the machine, [head, end) is in range.
+    for (let p = head; p < end; p++) {
       const next = (flagsGen[p]! + L_GEN_ONE) & ~L_FLAGS_MASK;
       if (next === 0) genHighs[p] = genHighs[p]! + 1;
-      flagsGen[p] = next | (p === pfn ? headFlags : L_PG_tail);
-      links0[p] = p === pfn ? 0 : pfn;
+      flagsGen[p] = next | (p === head ? headFlags : L_PG_tail);
+      links0[p] = p === head ? 0 : head;
       links1[p] = 0;
     }
-    this.refcounts[pfn] = 1;
+    this.refcounts[head] = 1;
   }
 
   /**
@@ -334,13 +346,14 @@ export class FlatMemMap implements MemMap {
    */
   freeBlock(pfn: number, order: number, freeFlags: number): void {
     const { flagsGen, links0, links1 } = this;
-    const end = pfn + (1 << order);
+    const head = pfn & PFN_MASK;
+    const end = head + (1 << order);
     // SAFETY: as in allocBlock().
-    for (let p = pfn; p < end; p++) {
+    for (let p = head; p < end; p++) {
       flagsGen[p] = (flagsGen[p]! & ~L_FLAGS_MASK) | freeFlags;
       links0[p] = 0;
       links1[p] = 0;
     }
-    this.refcounts[pfn] = 0;
+    this.refcounts[head] = 0;
   }
 }
