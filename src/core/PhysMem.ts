@@ -63,10 +63,12 @@ export class PhysMem {
    * - `pfn` is an integer in `[0, nrPages)`.
    */
   chunk(pfn: number): Uint8Array {
-    // The chunk index is below 2^24, so `&` on it is exact.
-    const index = Math.floor(pfn / CHUNK_PAGES);
+    // The chunk index is below 2^24, so `&` on it is exact. The quotients are formed from exact
+    // multiples (low bits masked off first), so V8 divides integers instead of doubles and floors.
+    const index = (pfn - (pfn & (CHUNK_PAGES - 1))) / CHUNK_PAGES;
+    const low = index & (TABLE_CHUNKS - 1);
     // SAFETY: By the invariant of `tables` and the caller's pfn < nrPages, the slot exists.
-    const chunk = this.tables[Math.floor(index / TABLE_CHUNKS)]?.[index & (TABLE_CHUNKS - 1)];
+    const chunk = this.tables[(index - low) / TABLE_CHUNKS]?.[low];
     return chunk ?? this.allocChunk(pfn);
   }
 
@@ -94,9 +96,10 @@ export class PhysMem {
    * @returns The chunk, or `undefined` when its memory is still all zeros and unallocated.
    */
   peek(pfn: number): Uint8Array | undefined {
-    const index = Math.floor(pfn / CHUNK_PAGES);
+    const index = (pfn - (pfn & (CHUNK_PAGES - 1))) / CHUNK_PAGES;
+    const low = index & (TABLE_CHUNKS - 1);
     // SAFETY: as in chunk().
-    return this.tables[Math.floor(index / TABLE_CHUNKS)]?.[index & (TABLE_CHUNKS - 1)];
+    return this.tables[(index - low) / TABLE_CHUNKS]?.[low];
   }
 
   /**
