@@ -26,6 +26,7 @@ const TWO_32 = 2 ** 32;
 // non-exported `const`s into optimized code, but reads an exported binding from its module cell
 // (with a hole check) at every use.
 const L_SECTION_PAGES = 1 << 15;
+const L_SECTION_MASK = (1 << 15) - 1;
 const L_FLAGS_MASK = 0xffff;
 const L_GEN_SHIFT = 16;
 const L_GEN_ONE = 0x10000;
@@ -82,7 +83,7 @@ export class MemSection {
 
 /**
  * The section `SparseMemMap`'s cache holds before any section exists: no frames, and a start no pfn
- * hits (`pfn - start >= SECTION_PAGES` for every pfn >= 0). A small integer (Smi), so the cache's
+ * hits (it is no pfn's section start `pfn - (pfn & SECTION_MASK)`, as those are >= 0). A small integer (Smi), so the cache's
  * start field stays one, and the offset arithmetic integer, on every machine below 2^30 frames;
  * only a section above that makes it a double.
  */
@@ -110,7 +111,9 @@ const PLACEHOLDER = new MemSection(-(1 << 15), 0);
  * A write of a field's default value to an untouched section changes nothing and allocates nothing.
  *
  * Speed: the last section used is cached in fields of the map (`hotStart` and its five arrays), and
- * each accessor is a range check plus one element access when the frame lies in it, small enough
+ * each accessor is one compare (`pfn - (pfn & SECTION_MASK) === hotStart`: the offset is a low-bits
+ * mask of the pfn, so an int32 even when the pfn is a double off the free lists) plus one element
+ * access when the frame lies in it, small enough
  * for V8 to inline into the machine's fast paths; anything else (another section, an untouched
  * one, a link with a high part) goes out of line. The order-0 fast paths and whole blocks use
  * {@link MemMap.allocOrder0}, {@link MemMap.freeOrder0}, {@link MemMap.allocBlock} and
@@ -122,7 +125,7 @@ const PLACEHOLDER = new MemSection(-(1 << 15), 0);
  *   `k + 1` where `list[k]` is the {@link MemSection} of frames
  *   `[i * SECTION_PAGES, min((i + 1) * SECTION_PAGES, nrPages))`; every section in `list` has one slot.
  * @invariant A frame of an untouched section has the default word and zero in every other field.
- * @invariant `hot` is the zero-length placeholder (no pfn is within `SECTION_PAGES` of its start) or a
+ * @invariant `hot` is the zero-length placeholder (its start is no pfn's section start) or a
  *   section of `list`; `hotStart`, `hotFlags`, `hotRefcount`, `hotLink0`, `hotLink1` and `hotGenHigh`
  *   are its start and arrays, and `hotLinksLow` says it has no link high parts.
  * @invariant `runs` are sorted, disjoint and cover `[0, nrPages)` exactly.
@@ -221,10 +224,11 @@ export class SparseMemMap implements MemMap {
     // The accessors are kept to a few bytecodes so that V8 inlines every one of them into the
     // machine's fast paths: a frame of the cached section is at `pfn - hotStart` in its arrays;
     // anything else goes out of line.
-    const offset = pfn - this.hotStart;
-    // SAFETY: By the invariant of `hot` and the caller's pfn < nrPages, an offset in
-    // [0, SECTION_PAGES) is `pfn`'s own entry in the cached section's arrays.
-    return offset >= 0 && offset < L_SECTION_PAGES ? this.hotFlags[offset]! : this.wordSlow(pfn);
+    const offset = pfn & L_SECTION_MASK;
+    // SAFETY: By the invariant of `hot` and the caller's pfn < nrPages, when pfn's section start
+    // is `hotStart`, the offset (pfn's low bits, in [0, SECTION_PAGES)) is `pfn`'s own entry in
+    // the cached section's arrays.
+    return pfn - offset === this.hotStart ? this.hotFlags[offset]! : this.wordSlow(pfn);
   }
 
   /**
@@ -234,9 +238,9 @@ export class SparseMemMap implements MemMap {
    * @param word - A signed 32-bit word.
    */
   setWord(pfn: number, word: number): void {
-    const offset = pfn - this.hotStart;
+    const offset = pfn & L_SECTION_MASK;
     // SAFETY: as in word().
-    if (offset >= 0 && offset < L_SECTION_PAGES) this.hotFlags[offset] = word;
+    if (pfn - offset === this.hotStart) this.hotFlags[offset] = word;
     else this.setSlow(pfn, word, FIELD_WORD);
   }
 
@@ -247,9 +251,9 @@ export class SparseMemMap implements MemMap {
    * @returns The count (0 unless an allocated block head).
    */
   refcount(pfn: number): number {
-    const offset = pfn - this.hotStart;
+    const offset = pfn & L_SECTION_MASK;
     // SAFETY: as in word().
-    return offset >= 0 && offset < L_SECTION_PAGES ? this.hotRefcount[offset]! : this.getSlow(pfn, FIELD_REFCOUNT);
+    return pfn - offset === this.hotStart ? this.hotRefcount[offset]! : this.getSlow(pfn, FIELD_REFCOUNT);
   }
 
   /**
@@ -259,9 +263,9 @@ export class SparseMemMap implements MemMap {
    * @param count - A signed 32-bit count.
    */
   setRefcount(pfn: number, count: number): void {
-    const offset = pfn - this.hotStart;
+    const offset = pfn & L_SECTION_MASK;
     // SAFETY: as in word().
-    if (offset >= 0 && offset < L_SECTION_PAGES) this.hotRefcount[offset] = count;
+    if (pfn - offset === this.hotStart) this.hotRefcount[offset] = count;
     else this.setSlow(pfn, count, FIELD_REFCOUNT);
   }
 
@@ -272,9 +276,9 @@ export class SparseMemMap implements MemMap {
    * @returns A value in `0..LINK_MAX`.
    */
   link0(pfn: number): number {
-    const offset = pfn - this.hotStart;
+    const offset = pfn & L_SECTION_MASK;
     // SAFETY: as in word(); a section with link high parts takes the slow path, which adds bits 32..35.
-    return offset >= 0 && offset < L_SECTION_PAGES && this.hotLinksLow ? this.hotLink0[offset]! : this.getSlow(pfn, FIELD_LINK0);
+    return pfn - offset === this.hotStart && this.hotLinksLow ? this.hotLink0[offset]! : this.getSlow(pfn, FIELD_LINK0);
   }
 
   /**
@@ -284,9 +288,9 @@ export class SparseMemMap implements MemMap {
    * @param value - An integer in `0..LINK_MAX`.
    */
   setLink0(pfn: number, value: number): void {
-    const offset = pfn - this.hotStart;
+    const offset = pfn & L_SECTION_MASK;
     // SAFETY: as in link0(); a value below 2^32 is stored exactly.
-    if (offset >= 0 && offset < L_SECTION_PAGES && this.hotLinksLow && value < TWO_32) this.hotLink0[offset] = value;
+    if (pfn - offset === this.hotStart && this.hotLinksLow && value < TWO_32) this.hotLink0[offset] = value;
     else this.setSlow(pfn, value, FIELD_LINK0);
   }
 
@@ -297,9 +301,9 @@ export class SparseMemMap implements MemMap {
    * @returns A value in `0..LINK_MAX`.
    */
   link1(pfn: number): number {
-    const offset = pfn - this.hotStart;
+    const offset = pfn & L_SECTION_MASK;
     // SAFETY: as in link0().
-    return offset >= 0 && offset < L_SECTION_PAGES && this.hotLinksLow ? this.hotLink1[offset]! : this.getSlow(pfn, FIELD_LINK1);
+    return pfn - offset === this.hotStart && this.hotLinksLow ? this.hotLink1[offset]! : this.getSlow(pfn, FIELD_LINK1);
   }
 
   /**
@@ -309,9 +313,9 @@ export class SparseMemMap implements MemMap {
    * @param value - An integer in `0..LINK_MAX`.
    */
   setLink1(pfn: number, value: number): void {
-    const offset = pfn - this.hotStart;
+    const offset = pfn & L_SECTION_MASK;
     // SAFETY: as in setLink0().
-    if (offset >= 0 && offset < L_SECTION_PAGES && this.hotLinksLow && value < TWO_32) this.hotLink1[offset] = value;
+    if (pfn - offset === this.hotStart && this.hotLinksLow && value < TWO_32) this.hotLink1[offset] = value;
     else this.setSlow(pfn, value, FIELD_LINK1);
   }
 
@@ -322,9 +326,9 @@ export class SparseMemMap implements MemMap {
    * @returns A `u32`.
    */
   genHigh(pfn: number): number {
-    const offset = pfn - this.hotStart;
+    const offset = pfn & L_SECTION_MASK;
     // SAFETY: as in word().
-    return offset >= 0 && offset < L_SECTION_PAGES ? this.hotGenHigh[offset]! : this.getSlow(pfn, FIELD_GEN_HIGH);
+    return pfn - offset === this.hotStart ? this.hotGenHigh[offset]! : this.getSlow(pfn, FIELD_GEN_HIGH);
   }
 
   /**
@@ -334,9 +338,9 @@ export class SparseMemMap implements MemMap {
    * @param value - A `u32` (stored modulo 2^32).
    */
   setGenHigh(pfn: number, value: number): void {
-    const offset = pfn - this.hotStart;
+    const offset = pfn & L_SECTION_MASK;
     // SAFETY: as in word().
-    if (offset >= 0 && offset < L_SECTION_PAGES) this.hotGenHigh[offset] = value;
+    if (pfn - offset === this.hotStart) this.hotGenHigh[offset] = value;
     else this.setSlow(pfn, value, FIELD_GEN_HIGH);
   }
 
@@ -347,9 +351,9 @@ export class SparseMemMap implements MemMap {
    * @returns `genHigh * 65536 + (word >>> 16)`, below 2^48.
    */
   gen(pfn: number): number {
-    const offset = pfn - this.hotStart;
+    const offset = pfn & L_SECTION_MASK;
     // SAFETY: as in word().
-    return offset >= 0 && offset < L_SECTION_PAGES ? this.hotGenHigh[offset]! * L_GEN_WRAP + (this.hotFlags[offset]! >>> L_GEN_SHIFT) : this.genSlow(pfn);
+    return pfn - offset === this.hotStart ? this.hotGenHigh[offset]! * L_GEN_WRAP + (this.hotFlags[offset]! >>> L_GEN_SHIFT) : this.genSlow(pfn);
   }
 
   /**
@@ -479,8 +483,8 @@ export class SparseMemMap implements MemMap {
    *   off a hot list. One section lookup instead of the three of `word`/`setWord`/`setRefcount`.
    */
   allocOrder0(pfn: number): void {
-    const offset = pfn - this.hotStart;
-    if (!(offset >= 0 && offset < L_SECTION_PAGES)) {
+    const offset = pfn & L_SECTION_MASK;
+    if (!(pfn - offset === this.hotStart)) {
       this.allocOrder0Slow(pfn);
       return;
     }
@@ -503,8 +507,8 @@ export class SparseMemMap implements MemMap {
    * @remarks Does no checking of its arguments: the caller guarantees `pfn < nrPages`.
    */
   freeOrder0(pfn: number, gen: number, reject: number): boolean {
-    const offset = pfn - this.hotStart;
-    if (!(offset >= 0 && offset < L_SECTION_PAGES && this.hotLinksLow)) return false;
+    const offset = pfn & L_SECTION_MASK;
+    if (!(pfn - offset === this.hotStart && this.hotLinksLow)) return false;
     // SAFETY: as in word().
     const word = this.hotFlags[offset]!;
     if ((word & reject) !== 0 || (word >>> L_GEN_SHIFT) + this.hotGenHigh[offset]! * L_GEN_WRAP !== gen ||
