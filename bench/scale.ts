@@ -2,14 +2,20 @@
  * The sparse memory map at server scale: start-up time and memory of 1 GiB, 256 GiB and 64 TiB
  * machines, against the eager layout (five flat typed arrays of 20 bytes per page, every max-order
  * block threaded onto the free list at start-up) measured in the same run where it fits in memory,
- * and the memory of a 64 TiB machine after touching N pages.
+ * the memory of a 64 TiB machine after touching N pages, and the runtime rows of the sparse model
+ * (order-0 alloc+free and `kmap_local` on a machine forced to `memoryModel: "sparse"`).
+ *
+ * Every machine of this suite is sparse, so the metadata call sites see one class here; run the
+ * suite alone (`--only scale`) for the sparse runtime rows unaffected by the core suite's flat
+ * machines.
  *
  * @module
  */
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { GFP_KERNEL, Machine } from "ownkit/core";
-import { keep, median, type BenchRow, type RunOptions } from "./harness.js";
+import { INNER, MinimalFreeList, coreAllocFreeTask } from "./core.js";
+import { compare, keep, measure, median, type BenchRow, type RunOptions } from "./harness.js";
 
 setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc") as () => void;
@@ -94,7 +100,7 @@ function startSparse(ramSize: number, rounds: number): Startup {
   for (let round = 0; round < rounds; round++) {
     const before = liveBytes();
     const start = performance.now();
-    const machine = new Machine({ ramSize });
+    const machine = new Machine({ ramSize, memoryModel: "sparse" });
     times.push(performance.now() - start);
     metadataBytes = machine.memoryUsage().metadataBytes;
     live = Math.max(live, retained(machine, before));
@@ -208,14 +214,67 @@ function touchRow(pages: number): BenchRow {
 }
 
 /**
+ * Order-0 allocate + free on a sparse machine against the minimal typed-array free list (the core
+ * suite's row, with the sparse model forced on a 64 MiB machine).
+ *
+ * @param options - Time and rounds.
+ * @returns One row (target: within 2x, as for the flat model).
+ */
+export async function benchSparseAllocFree(options: RunOptions): Promise<BenchRow[]> {
+  const machine = new Machine({ ramSize: 64 << 20, memoryModel: "sparse" });
+  const list = new MinimalFreeList(16384);
+  const batch = new Uint32Array(32);
+  const samples = await measure(options, {
+    baseline: () => {
+      for (let round = 0; round < INNER / 32; round++) {
+        for (let i = 0; i < 32; i++) batch[i] = list.alloc();
+        for (let i = 31; i >= 0; i--) list.free(batch[i]!);
+      }
+    },
+    core: coreAllocFreeTask(machine),
+  }, INNER);
+  machine.checkConsistency();
+  return [compare({ suite: "scale", name: "order-0 alloc+free (sparse model)", unit: "ns/pair", baseline: "typed-array free list", kind: "slowdown", limit: 2 }, samples.core!, samples.baseline!)];
+}
+
+/**
+ * Map + view + unmap of a local mapping on a sparse machine against creating a `subarray` view.
+ *
+ * @param options - Time and rounds.
+ * @returns One row (target: within 4x, as for the flat model).
+ */
+export async function benchSparseKmapLocal(options: RunOptions): Promise<BenchRow[]> {
+  const machine = new Machine({ ramSize: 64 << 20, memoryModel: "sparse" });
+  const pfn = machine.allocPages(GFP_KERNEL, 0);
+  const gen = machine.pageGen(pfn);
+  const backing = new Uint8Array(machine.pageSize * 1024);
+  const samples = await measure(options, {
+    baseline: () => {
+      for (let i = 0; i < INNER; i++) keep(backing.subarray(i, i + 4096));
+    },
+    core: () => {
+      for (let i = 0; i < INNER; i++) {
+        const id = machine.kmapLocal(pfn, gen, 0);
+        keep(machine.kmapLocalView(id));
+        machine.kunmapLocal(id);
+      }
+    },
+  }, INNER);
+  machine.freePages(pfn, gen, 0);
+  return [compare({ suite: "scale", name: "kmap_local map+view+unmap (sparse model)", unit: "ns/op", baseline: "Uint8Array subarray", kind: "slowdown", limit: 4 }, samples.core!, samples.baseline!)];
+}
+
+/**
  * Runs the scale suite.
  *
  * @param options - `quick` skips the 256 GiB eager baseline (1.3 GB) and uses fewer rounds.
- * @returns The start-up and memory rows at 1 GiB, 256 GiB and 64 TiB, and the touch rows.
+ * @returns The sparse model's runtime rows, the start-up and memory rows at 1 GiB, 256 GiB and
+ *   64 TiB, and the touch rows.
  */
 export async function benchScale(options: RunOptions): Promise<BenchRow[]> {
   const rounds = options.quick ? 1 : 3;
-  const rows = [...comparedRows(GIB, rounds)];
+  const rows = [...(await benchSparseAllocFree(options)), ...(await benchSparseKmapLocal(options))];
+  rows.push(...comparedRows(GIB, rounds));
   if (!options.quick) rows.push(...comparedRows(256 * GIB, 1));
   rows.push(...hugeRows(rounds), touchRow(2 ** 15), touchRow(2 ** 20));
   return Promise.resolve(rows);

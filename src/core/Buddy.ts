@@ -269,7 +269,8 @@ export class Buddy {
     const { pages: list, count } = this.pcp[zone]!;
     for (let i = 0; i < count; i++) {
       const page = list[i]!;
-      const start = page - (page % size);
+      // `&` with a mask below 2^31 reads exact low bits of any pfn below 2^53.
+      const start = page - (page & (size - 1));
       if (start + size > mem.nrPages || this.zoneOf(start) !== zone || this.zoneOf(start + size - 1) !== zone) continue;
       let all = true;
       // A block holding a hot-list page holds no pending page (by the pending invariant), so
@@ -323,7 +324,7 @@ export class Buddy {
     let pfn = start;
     while (pfn < end) {
       let order = MAX_PAGE_ORDER;
-      while (order > 0 && (pfn % (1 << order) !== 0 || pfn + (1 << order) > end)) order--;
+      while (order > 0 && ((pfn & ((1 << order) - 1)) !== 0 || pfn + (1 << order) > end)) order--;
       // INVARIANT: the pages read PG_free by default; merge marks the block's head and lists it.
       this.merge(zone, pfn, order);
       pfn += 1 << order;
@@ -361,8 +362,10 @@ export class Buddy {
     const limit = mem.nrPages;
     while (order < MAX_PAGE_ORDER) {
       const size = 1 << order;
-      // The buddy differs in bit `order`; computed without `^`, which would truncate pfns >= 2^31.
-      const buddy = pfn % (2 * size) === 0 ? pfn + size : pfn - size;
+      // The buddy differs in bit `order`: tested with `&` on that low bit (exact for any pfn below
+      // 2^53), not with `^`, which would truncate pfns >= 2^31, nor `%`, which V8 compiles to a
+      // call on a double (the free lists' pfns are doubles).
+      const buddy = (pfn & size) === 0 ? pfn + size : pfn - size;
       if (buddy >= limit || this.zoneOf(buddy) !== zone) break;
       const f = mem.word(buddy);
       if ((f & PG_buddy) === 0 || (f & ORDER_MASK) >>> ORDER_SHIFT !== order) break;

@@ -13,6 +13,12 @@ export const CHUNK_PAGES = 1 << MAX_PAGE_ORDER;
 const TABLE_CHUNKS = 1024;
 /** Pages covered by one second-level table. */
 const TABLE_PAGES = CHUNK_PAGES * TABLE_CHUNKS;
+/**
+ * The most chunks of a one-level directory: 2^16 (2^26 pages, 256 GiB of 4 KiB pages; a 512 KiB
+ * array made at start-up). Smaller machines look a chunk up with one load instead of two (the 4 KiB
+ * copy rows: 44–48 ns against 46–63 ns, docs/performance-notes.md).
+ */
+const SMALL_CHUNKS = 1 << 16;
 
 /**
  * The bytes of a machine's RAM, allocated on first write in naturally aligned chunks of 1024 pages.
@@ -24,17 +30,26 @@ const TABLE_PAGES = CHUNK_PAGES * TABLE_CHUNKS;
  *
  * The methods here do no checking: the machine validates pfns, offsets and lengths first.
  *
- * The chunks sit in a two-level directory: a top array with one slot per 2^20 pages (16,384 slots
- * for 64 TiB of 4 KiB pages), each `undefined` or a table of 1024 chunk slots made when one of its
- * chunks is first touched; so start-up costs one slot per 2^20 pages, and a lookup two loads.
+ * A machine of at most 2^16 chunks (256 GiB of 4 KiB pages) keeps them in a one-level directory,
+ * one slot per chunk (`small`). A larger one uses a two-level directory: a top array with one slot
+ * per 2^20 pages (16,384 slots for 64 TiB of 4 KiB pages), each `undefined` or a table of 1024
+ * chunk slots made when one of its chunks is first touched; so start-up costs one slot per 2^20
+ * pages, and a lookup two loads.
  *
- * @invariant `tables` has `ceil(nrPages / TABLE_PAGES)` slots; chunk `i` is at
+ * @invariant Exactly one directory is in use: `small` has `ceil(nrPages / CHUNK_PAGES)` <= 2^16
+ *   slots and `tables` is empty, or `small` is `undefined` and `tables` has
+ *   `ceil(nrPages / TABLE_PAGES)` slots. Chunk `i` is at `small[i]`, or at
  *   `tables[floor(i / 1024)][i % 1024]`, and when present has
  *   `min(CHUNK_PAGES, nrPages - i * CHUNK_PAGES) << pageShift` bytes.
  * @invariant A byte never written since machine creation (or since {@link PhysMem.release}) reads as 0.
  */
 export class PhysMem {
-  /** The chunk directory: one table of 1024 chunk slots per 2^20 pages, `undefined` until touched. */
+  /**
+   * The one-level chunk directory of a machine of at most `SMALL_CHUNKS` chunks (one slot per
+   * chunk, `undefined` until touched); `undefined` on a larger machine, which uses `tables`.
+   */
+  private readonly small: (Uint8Array | undefined)[] | undefined;
+  /** The two-level chunk directory of a larger machine: one table of 1024 chunk slots per 2^20 pages (empty on a small one). */
   private readonly tables: ((Uint8Array | undefined)[] | undefined)[];
   private readonly pageSize: number;
   private readonly nrPages: number;
@@ -48,9 +63,17 @@ export class PhysMem {
   constructor(nrPages: number, pageShift: number) {
     this.nrPages = nrPages;
     this.pageSize = 1 << pageShift;
+    const chunks = Math.ceil(nrPages / CHUNK_PAGES);
     const tables: ((Uint8Array | undefined)[] | undefined)[] = [];
-    // Pushed one by one so that V8 keeps a packed array.
-    for (let i = Math.ceil(nrPages / TABLE_PAGES); i > 0; i--) tables.push(undefined);
+    if (chunks <= SMALL_CHUNKS) {
+      const small: (Uint8Array | undefined)[] = [];
+      // Pushed one by one so that V8 keeps a packed array.
+      for (let i = chunks; i > 0; i--) small.push(undefined);
+      this.small = small;
+    } else {
+      for (let i = Math.ceil(nrPages / TABLE_PAGES); i > 0; i--) tables.push(undefined);
+      this.small = undefined;
+    }
     this.tables = tables;
   }
 
@@ -63,15 +86,21 @@ export class PhysMem {
    * - `pfn` is an integer in `[0, nrPages)`.
    */
   chunk(pfn: number): Uint8Array {
-    // The chunk index is below 2^24, so `&` on it is exact.
-    const index = Math.floor(pfn / CHUNK_PAGES);
-    // SAFETY: By the invariant of `tables` and the caller's pfn < nrPages, the slot exists.
-    const chunk = this.tables[Math.floor(index / TABLE_CHUNKS)]?.[index & (TABLE_CHUNKS - 1)];
-    return chunk ?? this.allocChunk(pfn);
+    // The chunk index is below 2^24, so `&` on it is exact. The quotients are formed from exact
+    // multiples (low bits masked off first), so V8 divides integers instead of doubles and floors.
+    return this.peek(pfn) ?? this.allocChunk(pfn);
   }
 
   /** Makes the chunk holding `pfn` (and its table when needed); out of line, as it runs once per chunk. */
   private allocChunk(pfn: number): Uint8Array {
+    const index = Math.floor(pfn / CHUNK_PAGES);
+    const pages = Math.min(CHUNK_PAGES, this.nrPages - index * CHUNK_PAGES);
+    const chunk = new Uint8Array(pages * this.pageSize);
+    // INVARIANT: a new chunk has the size of its pages and reads as zeros.
+    if (this.small !== undefined) {
+      this.small[index] = chunk;
+      return chunk;
+    }
     const top = Math.floor(pfn / TABLE_PAGES);
     let table = this.tables[top];
     if (table === undefined) {
@@ -79,10 +108,6 @@ export class PhysMem {
       for (let i = 0; i < TABLE_CHUNKS; i++) table.push(undefined);
       this.tables[top] = table;
     }
-    const index = Math.floor(pfn / CHUNK_PAGES);
-    const pages = Math.min(CHUNK_PAGES, this.nrPages - index * CHUNK_PAGES);
-    const chunk = new Uint8Array(pages * this.pageSize);
-    // INVARIANT: a new chunk has the size of its pages and reads as zeros.
     table[index & (TABLE_CHUNKS - 1)] = chunk;
     return chunk;
   }
@@ -94,9 +119,14 @@ export class PhysMem {
    * @returns The chunk, or `undefined` when its memory is still all zeros and unallocated.
    */
   peek(pfn: number): Uint8Array | undefined {
-    const index = Math.floor(pfn / CHUNK_PAGES);
-    // SAFETY: as in chunk().
-    return this.tables[Math.floor(index / TABLE_CHUNKS)]?.[index & (TABLE_CHUNKS - 1)];
+    // The chunk index is below 2^24, so `&` on it is exact. The quotients are formed from exact
+    // multiples (low bits masked off first), so V8 divides integers instead of doubles and floors.
+    const index = (pfn - (pfn & (CHUNK_PAGES - 1))) / CHUNK_PAGES;
+    const small = this.small;
+    // SAFETY: By the invariant of the directories and the caller's pfn < nrPages, the slot exists.
+    if (small !== undefined) return small[index];
+    const low = index & (TABLE_CHUNKS - 1);
+    return this.tables[(index - low) / TABLE_CHUNKS]?.[low];
   }
 
   /**
@@ -183,6 +213,12 @@ export class PhysMem {
     return this.chunk(pfn).subarray(start, start + length);
   }
 
+  /** The chunk tables in use: the one-level directory, or every present second-level table. */
+  private directories(): (Uint8Array | undefined)[][] {
+    if (this.small !== undefined) return [this.small];
+    return this.tables.filter((table): table is (Uint8Array | undefined)[] => table !== undefined);
+  }
+
   /**
    * Number of chunks allocated so far.
    *
@@ -190,7 +226,7 @@ export class PhysMem {
    */
   backedChunks(): number {
     let count = 0;
-    for (const table of this.tables) if (table !== undefined) for (const chunk of table) if (chunk !== undefined) count++;
+    for (const table of this.directories()) for (const chunk of table) if (chunk !== undefined) count++;
     return count;
   }
 
@@ -201,12 +237,13 @@ export class PhysMem {
    */
   backedBytes(): number {
     let bytes = 0;
-    for (const table of this.tables) if (table !== undefined) for (const chunk of table) if (chunk !== undefined) bytes += chunk.length;
+    for (const table of this.directories()) for (const chunk of table) if (chunk !== undefined) bytes += chunk.length;
     return bytes;
   }
 
   /** Drops every chunk (memory reads as zeros again). */
   release(): void {
+    this.small?.fill(undefined);
     this.tables.fill(undefined);
   }
 }

@@ -99,7 +99,32 @@ export interface MachineConfig {
   readonly ranges?: readonly PhysRange[];
   /** Debug options; `true` turns on `poison`, `pageOwner`, `kmapLocalGuard` and `views`. */
   readonly debug?: boolean | DebugOptions;
+  /**
+   * How the page metadata is laid out, as the kernel's memory models do (see docs/core.md, "Memory
+   * models"):
+   *
+   * - `"flat"` (`CONFIG_FLATMEM`): five arrays of 20 bytes per frame in all, allocated at start-up;
+   *   the fastest accessors. At most `FLAT_MAX_PAGES` frames.
+   * - `"sparse"` (`CONFIG_SPARSEMEM_VMEMMAP`): metadata allocated per 128 MiB section on first
+   *   use, so start-up and memory grow with the memory touched; each access checks a cached section.
+   *
+   * Default: `"flat"` up to `FLAT_DEFAULT_MAX_PAGES` frames (1 GiB of 4 KiB pages: 5 MiB of
+   * metadata), `"sparse"` above. Behaviour is the same either way; only speed and memory differ.
+   */
+  readonly memoryModel?: MemoryModel;
 }
+
+/** A memory model: how a machine lays out its page metadata (see {@link MachineConfig.memoryModel}). */
+export type MemoryModel = "flat" | "sparse";
+
+/** The largest machine, in frames, that is flat by default: 2^18 (1 GiB of 4 KiB pages). */
+export const FLAT_DEFAULT_MAX_PAGES = 2 ** 18;
+
+/**
+ * The most frames a flat machine may have: 2^26 (256 GiB of 4 KiB pages, 1.25 GiB of metadata
+ * allocated at start-up). Every link then fits 32 bits; larger machines are what `"sparse"` is for.
+ */
+export const FLAT_MAX_PAGES = 2 ** 26;
 
 /** A run of page frames of one kind, `[startPfn, endPfn)`. */
 export interface PfnSegment {
@@ -116,6 +141,7 @@ export interface PfnSegment {
  *
  * @invariant `segments` are sorted, disjoint and cover `[0, nrPages)` exactly.
  * @invariant `highmemPfn <= nrPages`; it equals `nrPages` when there is no HIGHMEM.
+ * @invariant `nrPages <= FLAT_MAX_PAGES` when `memoryModel` is `"flat"`.
  */
 export interface ResolvedConfig {
   /** `PAGE_SHIFT`. */
@@ -134,6 +160,8 @@ export interface ResolvedConfig {
   readonly mmioAbove: readonly PfnSegment[];
   /** The debug options, all fields present. */
   readonly debug: Required<DebugOptions>;
+  /** The memory model, the default resolved. */
+  readonly memoryModel: MemoryModel;
 }
 
 /**
@@ -190,7 +218,15 @@ export function resolveConfig(config: MachineConfig = {}): ResolvedConfig {
   }
   const { segments, mmioAbove } = layRanges((field("ranges") ?? []) as readonly PhysRange[], nrPages, pageSize);
   const debug = resolveDebug(field("debug") as boolean | DebugOptions | undefined);
-  return { pageShift, pageSize, nrPages, highmemPfn, cpus, segments, mmioAbove, debug };
+  const memoryModel = field("memoryModel") ?? (nrPages <= FLAT_DEFAULT_MAX_PAGES ? "flat" : "sparse");
+  if (memoryModel !== "flat" && memoryModel !== "sparse") {
+    throw kernelError("EINVAL", OP, "memoryModel must be \"flat\" or \"sparse\"", { memoryModel });
+  }
+  if (memoryModel === "flat" && nrPages > FLAT_MAX_PAGES) {
+    throw kernelError("EINVAL", OP, "a flat memory model holds at most FLAT_MAX_PAGES frames; use \"sparse\"", { nrPages, limit: FLAT_MAX_PAGES });
+  }
+  // INVARIANT: a flat machine has at most FLAT_MAX_PAGES frames.
+  return { pageShift, pageSize, nrPages, highmemPfn, cpus, segments, mmioAbove, debug, memoryModel };
 }
 
 const DEBUG_FIELDS = ["poison", "pageOwner", "kmapLocalGuard", "forceMap", "views", "viewStacks"] as const;

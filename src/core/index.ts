@@ -13,8 +13,8 @@ export { Machine, createMachine, defaultMachine, setDefaultMachine } from "./mac
 export type { MemoryUsage } from "./machine.js";
 export { REFCOUNT_MAX } from "./page-alloc.js";
 export type { BuddyInfo } from "./page-alloc.js";
-export { MAX_CPUS, MAX_PAGES, MAX_PAGE_ORDER, NR_PAGE_ORDERS, PAGE_SHIFTS, resolveConfig } from "./config.js";
-export type { DebugOptions, MachineConfig, PageShift, PfnSegment, PhysRange, PhysRangeKind, ResolvedConfig } from "./config.js";
+export { FLAT_DEFAULT_MAX_PAGES, FLAT_MAX_PAGES, MAX_CPUS, MAX_PAGES, MAX_PAGE_ORDER, NR_PAGE_ORDERS, PAGE_SHIFTS, resolveConfig } from "./config.js";
+export type { DebugOptions, MachineConfig, MemoryModel, PageShift, PfnSegment, PhysRange, PhysRangeKind, ResolvedConfig } from "./config.js";
 export {
   GFP_ATOMIC,
   GFP_HIGHUSER,

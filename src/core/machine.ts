@@ -17,7 +17,9 @@ import { PageCache } from "./filemap.js";
 import { Handles } from "./handles.js";
 import { Highmem } from "./highmem.js";
 import type { KmapSlots } from "./kmap-slots.js";
-import { MemMap, metadataBytesPerPage, PG_nomap, PG_reserved } from "./MemMap.js";
+import { FlatMemMap } from "./FlatMemMap.js";
+import { metadataBytesPerPage, PG_nomap, PG_reserved, type MemMap } from "./MemMap.js";
+import { SparseMemMap } from "./SparseMemMap.js";
 import { PageAlloc, type BuddyInfo } from "./page-alloc.js";
 import { PageFlags } from "./page-flags.js";
 import { PhysMem } from "./PhysMem.js";
@@ -133,7 +135,8 @@ export class Machine {
     this.highmemPfn = resolved.highmemPfn;
     this.cpus = resolved.cpus;
     this.cpu = 0;
-    const mem = new MemMap(this.nrPages);
+    // One model per machine (see MachineConfig.memoryModel): the services see only the interface.
+    const mem: MemMap = resolved.memoryModel === "flat" ? new FlatMemMap(this.nrPages) : new SparseMemMap(this.nrPages);
     const phys = new PhysMem(this.nrPages, this.pageShift);
     const buddy = new Buddy(mem, this.highmemPfn);
     for (const seg of resolved.segments) {

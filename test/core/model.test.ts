@@ -359,10 +359,12 @@ test(`machine agrees with the reference model over random command sequences (${r
   let executed = 0;
   let started = 0;
   // `size: "max"` draws sequences over the whole 0..80 range; the default size averaged 2.5 commands.
-  const property = fc.property(fc.boolean(), fc.commands(commands, { maxCommands: MAX_COMMANDS, size: "max" }), (debug, cmds) => {
+  // Both memory models: a machine this small is flat by default, so half the runs force sparse.
+  const model = fc.constantFrom("flat" as const, "sparse" as const);
+  const property = fc.property(fc.boolean(), model, fc.commands(commands, { maxCommands: MAX_COMMANDS, size: "max" }), (debug, memoryModel, cmds) => {
     started++;
     const setup = () => {
-      const real = new Machine({ ramSize: PAGES * PAGE, highmemStart: HIGHMEM_PFN * PAGE, cpus: 2, debug: debug ? { poison: true, pageOwner: true } : false });
+      const real = new Machine({ ramSize: PAGES * PAGE, highmemStart: HIGHMEM_PFN * PAGE, cpus: 2, memoryModel, debug: debug ? { poison: true, pageOwner: true } : false });
       const model: Model = { live: [], freed: [], maps: [[], []] };
       return { model, real };
     };

@@ -6,7 +6,9 @@ import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { Buddy, NR_ZONES, PfnMarks, ZONE_HIGHMEM, ZONE_NORMAL } from "../../src/core/Buddy.js";
 import { MAX_PAGES } from "../../src/core/config.js";
-import { FLAGS_MASK, GEN_ONE, LINK_MAX, MemMap, NO_PFN, ORDER_SHIFT, PG_buddy, PG_free, PG_nomap, PG_reserved, SECTION_PAGES } from "../../src/core/MemMap.js";
+import { FlatMemMap } from "../../src/core/FlatMemMap.js";
+import { FLAGS_MASK, GEN_ONE, LINK_MAX, NO_PFN, ORDER_SHIFT, PG_buddy, PG_free, PG_nomap, PG_reserved, SECTION_PAGES, type MemMap } from "../../src/core/MemMap.js";
+import { SparseMemMap } from "../../src/core/SparseMemMap.js";
 import { PhysMem } from "../../src/core/PhysMem.js";
 import { GFP_KERNEL, Machine, __GFP_NOWARN, __GFP_ZERO } from "../../src/core/index.js";
 import { Folio, Page, intoPhys, toPhysAddr, type UniqueFolio } from "../../src/mm/index.js";
@@ -16,9 +18,9 @@ import { expectUnchanged } from "./helpers.js";
 const TIB = 2 ** 40;
 const PAGES_64T = (64 * TIB) / 4096;
 
-/** A buddy allocator over a fresh map, RAM handed over per segment as a machine does. */
-function makeBuddy(nrPages: number, segments: { startPfn: number; endPfn: number; kind: string }[], highmemPfn = nrPages): { mem: MemMap; buddy: Buddy } {
-  const mem = new MemMap(nrPages, segments);
+/** A buddy allocator over a fresh map (sparse unless told), RAM handed over per segment as a machine does. */
+function makeBuddy(nrPages: number, segments: { startPfn: number; endPfn: number; kind: string }[], highmemPfn = nrPages, model: "flat" | "sparse" = "sparse"): { mem: MemMap; buddy: Buddy } {
+  const mem = model === "flat" ? new FlatMemMap(nrPages, segments) : new SparseMemMap(nrPages, segments);
   const buddy = new Buddy(mem, highmemPfn);
   for (const seg of segments) {
     if (seg.kind !== "ram") continue;
@@ -57,7 +59,7 @@ describe("MemMap", () => {
   test("a 64 TiB map allocates nothing until written, and reads the configured defaults", () => {
     const reservedAt = PAGES_64T - 4 * SECTION_PAGES;
     const holeAt = PAGES_64T - 2 * SECTION_PAGES + 7;
-    const mem = new MemMap(PAGES_64T, [
+    const mem = new SparseMemMap(PAGES_64T, [
       { startPfn: 0, endPfn: reservedAt, kind: "ram" },
       { startPfn: reservedAt, endPfn: reservedAt + 100, kind: "reserved" },
       { startPfn: reservedAt + 100, endPfn: holeAt, kind: "ram" },
@@ -92,7 +94,7 @@ describe("MemMap", () => {
   });
 
   test("fields hold full-width values at frames above 2^32, and links up to LINK_MAX", () => {
-    const mem = new MemMap(PAGES_64T);
+    const mem = new SparseMemMap(PAGES_64T);
     const high = PAGES_64T - 1;
     mem.setWord(high, -1);
     mem.setRefcount(high, 2 ** 31 - 1);
@@ -122,7 +124,7 @@ describe("MemMap", () => {
 
   test("spans merge touching sections and list them in ascending order; a short last section", () => {
     const nrPages = 3 * SECTION_PAGES + 5;
-    const mem = new MemMap(nrPages);
+    const mem = new SparseMemMap(nrPages);
     mem.setRefcount(nrPages - 1, 1);
     mem.setRefcount(SECTION_PAGES, 1);
     mem.setRefcount(0, 1);
@@ -192,7 +194,7 @@ describe("Buddy over a sparse map", () => {
     }
   });
 
-  test("property: random alloc/free sequences behave the same over a sparse map and a small eager layout", () => {
+  test("property: random alloc/free sequences behave the same over a sparse map and a small eager flat layout", () => {
     // The sparse side: the last `ram` pages of a 64 TiB machine are RAM, split into two zones at
     // `high`, the rest reserved. The reference: the same last 8 sections as a small machine,
     // every page threaded up front (as the eager layout did). Little enough RAM that requests fail.
@@ -213,7 +215,7 @@ describe("Buddy over a sparse map", () => {
         ...(ramStart > 0 ? [{ startPfn: 0, endPfn: ramStart, kind: "reserved" }] : []),
         { startPfn: ramStart, endPfn: 8 * SECTION_PAGES, kind: "ram" },
       ];
-      const eager = makeBuddy(8 * SECTION_PAGES, eagerSegments, highmem);
+      const eager = makeBuddy(8 * SECTION_PAGES, eagerSegments, highmem, "flat");
       eager.buddy.threadAll();
       expect(eager.buddy.pendingPages[0]! + eager.buddy.pendingPages[1]!).toBe(0);
       let failures = 0;

@@ -2,7 +2,7 @@
 import { expect, test } from "vitest";
 import { Machine, formatKasan, formatLeaks, formatPoison, gfpName, setDefaultMachine } from "../../src/core/index.js";
 import { Buddy } from "../../src/core/Buddy.js";
-import { MemMap } from "../../src/core/MemMap.js";
+import { SparseMemMap } from "../../src/core/SparseMemMap.js";
 import { KernelError, isKernelError } from "../../src/errors.js";
 import { AddressSpace, Folio, GFP_KERNEL, Page, pageConsts, toPhysAddr, type UniqueFolio } from "../../src/mm/index.js";
 import { Arc, type ARef, adoptARef, adoptOwned, intoARef, intoOwned, refCountOf, runScope, unsafe, withBorrow, withScope } from "../../src/ownership/index.js";
@@ -149,7 +149,7 @@ test("the report formatters and gfpName validate instead of throwing TypeErrors"
 });
 
 test("internal core classes do not loop forever on Infinity: Buddy.addRange(0, Infinity) is EINVAL", () => {
-  const mem = new MemMap(1024);
+  const mem = new SparseMemMap(1024);
   const buddy = new Buddy(mem, 1024);
   expectKernelError(() => buddy.addRange(0, Number.POSITIVE_INFINITY), "EINVAL");
   expectKernelError(() => buddy.addRange(0.5, 4), "EINVAL");
