@@ -157,3 +157,22 @@ describe("guards and spaces cannot be retargeted or forged", () => {
     expect(mine.lookup(0)).toBeNull();
   });
 });
+
+test("a borrower's view cannot be adopted as a second owner without unsafe: adoptOwnedRefCounted takes a token", async () => {
+  const { PooledBlock, freed } = await import("../ownership/fixtures.js");
+  const { adoptOwnedRefCounted, refCountOf, unsafe } = await import("../../src/ownership/index.js");
+  freed.length = 0;
+  const owner = PooledBlock.alloc("pool-0");
+  // A view of the owner's block that no handle adopted: count 1, never a handle, like a new block.
+  const view = PooledBlock.view(owner);
+  const adopt = adoptOwnedRefCounted as unknown as (resource: unknown) => unknown;
+  expectKernelError(() => adopt(view), "EPERM", "not an Unsafe token");
+  expect(refCountOf(owner)).toBe(1);
+  expect(freed).toEqual([]);
+  // The misuse needs an unsafe block whose SAFETY claim is false, as in Rust.
+  unsafe("SAFETY: the test breaks the contract on purpose to show it is the caller's", (token) => {
+    expect(() => adoptOwnedRefCounted(token, view)).not.toThrow();
+  });
+  owner.release();
+  expect(freed).toEqual(["pool-0"]);
+});
