@@ -253,7 +253,8 @@ export function markdownExamples(source: string, text: string): ExampleBlock[] {
  *
  * @remarks
  * A tag's section runs from `@example` to the next block tag (a line starting with `@`) or the end
- * of the comment; each fenced TypeScript block in it is an example. Fences outside `@example`
+ * of the comment; each fenced TypeScript block in it is an example, and a section with text but no
+ * fence at all is a block with a problem (its code would go unchecked). Fences outside `@example`
  * sections are not examples.
  *
  * @param source - The file's path (kept in each block).
@@ -269,7 +270,13 @@ export function docCommentExamples(source: string, text: string): ExampleBlock[]
     const flush = (): void => {
       if (section === undefined) return;
       const start = section.start;
-      blocks.push(...fencedBlocks(source, "doc-comment", section.lines, (at) => start + at + 1));
+      const found = fencedBlocks(source, "doc-comment", section.lines, (at) => start + at + 1);
+      blocks.push(...found);
+      // An example whose code is not fenced would be neither compiled nor reported.
+      if (found.length === 0 && !section.lines.some((text) => FENCE.test(text)) && section.lines.some((text) => text.trim() !== "")) {
+        const block = makeBlock(source, "doc-comment", start + 1, [], "");
+        blocks.push({ ...block, problems: [`line ${start + 1}: an @example without a fenced \`\`\`ts block is not compiled; fence its code`] });
+      }
       section = undefined;
     };
     let at = index + 1;

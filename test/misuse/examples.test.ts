@@ -386,4 +386,11 @@ describe("quotes that say what the compiler does not print", () => {
       expect(reasons(40)).toMatch(/expected TS2345 .*got TS2322/);
     });
   });
+
+  test("an @example whose code is not fenced is a problem, not silently skipped", () => {
+    const source = ["/**", " * Does a thing.", " *", " * @example", " * thing(1); // not compiled", " */", "export function thing(x: number): void {}", "/**", " * @example", " * ```sh", " * npm test", " * ```", " */", "export const other = 1;"].join("\n");
+    const blocks = docCommentExamples("/x/thing.ts", source);
+    expect(blocks.map((block) => [block.line, block.problems])).toEqual([[4, [expect.stringContaining("line 4: an @example without a fenced ```ts block is not compiled")]]]);
+  });
 });
+
