@@ -58,6 +58,10 @@ const ERROR_WORD = /\/\/\s*error(?:\[[^\]]*\])?(?:\s+TS\d|\s*:)/;
 const ERROR_QUOTE = /^(.*?)\/\/\s*error(?:\[([^\]\s]+)\])? (TS(\d+)): (.*)$/;
 /** A comment line that continues the quote above it: `//` and at least two spaces. */
 const CONTINUATION = /^\s*\/\/ {2,}(\S.*)$/;
+/** A directive that silences the compiler (`// @ts-ignore`, `// @ts-expect-error`, `// @ts-nocheck`). */
+const SILENCER = /\/[/*]\s*@ts-(ignore|expect-error|nocheck)\b/;
+/** A fence language that starts like TypeScript but is not one of {@link TS_LANGUAGES} (`ts:title`, `ts{1,3}`). */
+const TS_LIKE = /^(ts|typescript|mts|cts)[^\w\s]/i;
 
 /**
  * Reads the message fragment out of a quoted error, as the consumer matrix does: the text before the
@@ -68,12 +72,33 @@ const CONTINUATION = /^\s*\/\/ {2,}(\S.*)$/;
  * @returns The fragment; empty when the quote elides everything.
  */
 export function quoteFragment(quote: string): string {
-  const piece = quote
-    .replace(/\s+/g, " ")
-    .split(/\.\.\.|…/)
-    .map((part) => part.trim())
-    .find((part) => part !== "");
-  return (piece ?? "").replace(/^"/, "").replace(/"$/, "").replace(/\.$/, "").trim();
+  return quotePieces(quote).pieces[0] ?? "";
+}
+
+/** A quoted message split at its elisions, as {@link parseQuotes} reads it. */
+export interface QuotePieces {
+  /**
+   * The non-empty pieces between elisions (`...` or `…`), in order, each without surrounding double
+   * quotes or a final period; the first is the {@link quoteFragment}, the one that is checked.
+   */
+  readonly pieces: string[];
+  /** Whether the quote opens with text rather than an elision: the message must then start with it. */
+  readonly anchored: boolean;
+}
+
+/**
+ * Splits a quoted message at its elisions; the message must start with the first piece unless the
+ * quote opens with an elision (then it must contain it). The later pieces are for the reader.
+ *
+ * @param quote - The quoted message (continuation lines already joined with spaces).
+ * @returns The pieces and whether the first is anchored at the message's start.
+ */
+export function quotePieces(quote: string): QuotePieces {
+  const parts = quote.replace(/\s+/g, " ").split(/\.\.\.|…/).map((part) => part.trim());
+  const pieces = parts
+    .map((part) => part.replace(/^"/, "").replace(/"$/, "").replace(/\.$/, "").trim())
+    .filter((part) => part !== "");
+  return { pieces, anchored: (parts[0] ?? "") !== "" };
 }
 
 /** Whether a line of code is blank or entirely a `//` comment. */
@@ -108,8 +133,10 @@ export interface SkippedExample {
  * compilers word an error differently, `// error[<compiler id>] TS<code>: <message>` applies to that
  * compiler only, and on its line replaces the plain quotes for it (as `@expect-error[<id>]` does). Comment
  * lines right after a quote that start with `//` and two or more spaces continue its message. The
- * message is matched as {@link quoteFragment} reads it. A comment that says `// error` in another
- * shape, or whose fragment is empty, is a problem.
+ * message is matched as {@link quotePieces} reads it: it must start with the quote's
+ * {@link quoteFragment}, or contain it when the quote opens with `...`. A comment that says
+ * `// error` in another shape, or whose fragment is empty, is a problem, and so is a
+ * `@ts-ignore`, `@ts-expect-error` or `@ts-nocheck` directive, which would hide errors.
  *
  * @param lines - The block's code.
  * @param firstLine - The source line of `lines[0]`.
@@ -120,6 +147,11 @@ export function parseQuotes(lines: readonly string[], firstLine: number): Quoted
   const problems: string[] = [];
   for (let index = 0; index < lines.length; index += 1) {
     const text = lines[index] ?? "";
+    const silencer = SILENCER.exec(text);
+    if (silencer) {
+      problems.push(`line ${firstLine + index}: an example may not silence the compiler with @ts-${silencer[1] ?? ""}; quote the error instead`);
+      continue;
+    }
     if (!ERROR_WORD.test(text)) continue;
     const markerLine = firstLine + index;
     const quote = ERROR_QUOTE.exec(text);
@@ -134,7 +166,8 @@ export function parseQuotes(lines: readonly string[], firstLine: number): Quoted
       parts.push(more[1] ?? "");
       index += 1;
     }
-    const fragment = quoteFragment(parts.join(" "));
+    const { pieces, anchored } = quotePieces(parts.join(" "));
+    const fragment = pieces[0] ?? "";
     if (fragment === "") {
       problems.push(`line ${markerLine}: the quote of ${quote[3]} has no message text before its first "..." to check`);
       continue;
@@ -148,7 +181,7 @@ export function parseQuotes(lines: readonly string[], firstLine: number): Quoted
         continue;
       }
     }
-    expected.push({ code: Number(quote[4]), fragment, compiler: quote[2], line: firstLine + target, markerLine });
+    expected.push({ code: Number(quote[4]), fragment, compiler: quote[2], line: firstLine + target, markerLine, anchored });
   }
   return { expected, problems };
 }
@@ -162,7 +195,8 @@ function makeBlock(source: string, kind: ExampleSourceKind, line: number, lines:
     if (!marker) problems.push(`line ${line}: unknown fence option "${info}" (the only one is "no-compile: <reason>")`);
     else {
       noCompile = (marker[1] ?? "").trim();
-      if (noCompile === "") problems.push(`line ${line}: "no-compile" needs a reason: \`\`\`ts no-compile: <why this block is not compiled>`);
+      // A reason says something: at least two words ("-" or "x" is no reason).
+      if ((noCompile.match(/\p{L}{2,}/gu) ?? []).length < 2) problems.push(`line ${line}: "no-compile" needs a reason: \`\`\`ts no-compile: <why this block is not compiled>`);
     }
   }
   const quotes = noCompile === undefined ? parseQuotes(lines, line + 1) : { expected: [], problems: [] };
@@ -193,6 +227,11 @@ function fencedBlocks(source: string, kind: ExampleSourceKind, lines: readonly s
       body.push(text.startsWith(indent) ? text.slice(indent.length) : text.trimStart());
     }
     if (TS_LANGUAGES.has(lang.toLowerCase())) blocks.push(makeBlock(source, kind, lineOf(index), body, info.trim()));
+    else if (TS_LIKE.test(lang)) {
+      // Neither compiled nor silently skipped: a misspelt fence would hide its example.
+      const block = makeBlock(source, kind, lineOf(index), body, "");
+      blocks.push({ ...block, problems: [`line ${block.line}: unknown fence language "${lang}" (a TypeScript example is \`\`\`ts, with "no-compile: <reason>" as its only option)`, ...block.problems] });
+    }
     index = end;
   }
   return blocks;
@@ -214,7 +253,8 @@ export function markdownExamples(source: string, text: string): ExampleBlock[] {
  *
  * @remarks
  * A tag's section runs from `@example` to the next block tag (a line starting with `@`) or the end
- * of the comment; each fenced TypeScript block in it is an example. Fences outside `@example`
+ * of the comment; each fenced TypeScript block in it is an example, and a section with text but no
+ * fence at all is a block with a problem (its code would go unchecked). Fences outside `@example`
  * sections are not examples.
  *
  * @param source - The file's path (kept in each block).
@@ -230,7 +270,13 @@ export function docCommentExamples(source: string, text: string): ExampleBlock[]
     const flush = (): void => {
       if (section === undefined) return;
       const start = section.start;
-      blocks.push(...fencedBlocks(source, "doc-comment", section.lines, (at) => start + at + 1));
+      const found = fencedBlocks(source, "doc-comment", section.lines, (at) => start + at + 1);
+      blocks.push(...found);
+      // An example whose code is not fenced would be neither compiled nor reported.
+      if (found.length === 0 && !section.lines.some((text) => FENCE.test(text)) && section.lines.some((text) => text.trim() !== "")) {
+        const block = makeBlock(source, "doc-comment", start + 1, [], "");
+        blocks.push({ ...block, problems: [`line ${start + 1}: an @example without a fenced \`\`\`ts block is not compiled; fence its code`] });
+      }
       section = undefined;
     };
     let at = index + 1;
@@ -529,6 +575,12 @@ function syntactic(diagnostic: Diagnostic): boolean {
  * A compiler reports only syntax errors for a program in which any file has one, so one block with
  * a syntax error would hide every type error of the others, and a block whose quoted error is gone
  * or whose code is wrong would pass. The second invocation is needed only then.
+ *
+ * The blocks that do not parse are returned apart: no invocation can check their type errors (a
+ * compiler skips the type check of a file with a syntax error), so quoting the syntax error must not
+ * make them pass. They are the files with a diagnostic of the first invocation when all of its
+ * diagnostics are syntactic (had none of them a syntax error, the type check would have run and
+ * reported any other error).
  */
 async function compileIsolatingSyntax(
   compiler: CompilerSpec,
@@ -538,16 +590,17 @@ async function compileIsolatingSyntax(
   timeout: number,
   tmp: string,
   compilerOptions: Readonly<Record<string, unknown>>,
-): Promise<CompilerRun> {
+): Promise<{ run: CompilerRun; unparsed: ReadonlySet<string | undefined> }> {
   const first = await compileAll(compiler, tsconfig, cwd, cases, timeout);
   const broken = new Set(first.diagnostics.filter(syntactic).map((diagnostic) => diagnostic.file));
+  const unparsed = first.diagnostics.length > 0 && first.diagnostics.every(syntactic) ? broken : new Set<string | undefined>();
   const rest = cases.filter((kase) => !broken.has(kase.file));
-  if (broken.size === 0 || rest.length === 0) return first;
+  if (broken.size === 0 || rest.length === 0) return { run: first, unparsed };
   const dir = join(tmp, `parsed-${compiler.id.replace(/[^\w.-]+/g, "_")}`);
   mkdirSync(dir, { recursive: true });
   const second = await compileAll(compiler, writeTsconfig(dir, rest.map((kase) => kase.file), compilerOptions, cwd), cwd, rest, timeout);
   const diagnostics = [...first.diagnostics.filter((diagnostic) => broken.has(diagnostic.file)), ...second.diagnostics];
-  return {
+  const run: CompilerRun = {
     ...second,
     seconds: first.seconds + second.seconds,
     diagnostics,
@@ -555,6 +608,7 @@ async function compileIsolatingSyntax(
     problem: first.problem ?? second.problem,
     output: `${first.output}${second.output}`,
   };
+  return { run, unparsed };
 }
 
 /**
@@ -610,7 +664,8 @@ export async function runExamples(options: ExamplesOptions = {}): Promise<Exampl
     }
     const all = [...cases.values()];
     const tsconfig = all.length === 0 ? undefined : writeTsconfig(tmp, all.map((kase) => kase.file), config.compilerOptions, cwd);
-    const compilerRuns = await Promise.all(config.compilers.map((compiler) => compileIsolatingSyntax(compiler, tsconfig, cwd, all, timeout, tmp, config.compilerOptions)));
+    const runs = await Promise.all(config.compilers.map((compiler) => compileIsolatingSyntax(compiler, tsconfig, cwd, all, timeout, tmp, config.compilerOptions)));
+    const compilerRuns = runs.map((entry) => entry.run);
 
     const rows: ResultRow[] = [];
     const examples: ExampleResult[] = blocks.map((block) => {
@@ -623,8 +678,12 @@ export async function runExamples(options: ExamplesOptions = {}): Promise<Exampl
         }
         return { block, module: undefined, typeChecks: [] };
       }
-      const typeChecks = compilerRuns.map((run) => {
-        const check = judgeCase(kase, run.compiler.id, run.diagnostics.filter((diagnostic) => diagnostic.file === kase.file), { markerRequired: false });
+      const typeChecks = runs.map(({ run, unparsed }) => {
+        const judged = judgeCase(kase, run.compiler.id, run.diagnostics.filter((diagnostic) => diagnostic.file === kase.file), { markerRequired: false });
+        // A block that does not parse had no type check: quoting its syntax error proves nothing.
+        const check: TypeCheck = unparsed.has(kase.file)
+          ? { ...judged, verdict: "fail", reasons: [...judged.reasons, "the block does not parse, so its type errors were not checked: an example must parse (show a syntax error in a `text` block)"] }
+          : judged;
         rows.push(typeRow(kase, check, file));
         return check;
       });

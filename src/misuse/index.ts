@@ -40,10 +40,11 @@ export {
   preludeImport,
   projectPrelude,
   quoteFragment,
+  quotePieces,
   rebaseImports,
   runExamples,
 } from "./examples.js";
-export type { ExampleBlock, ExamplePrelude, ExampleResult, ExampleSourceKind, ExamplesOptions, ExamplesResult, QuotedErrors, SkippedExample } from "./examples.js";
+export type { ExampleBlock, ExamplePrelude, ExampleResult, ExampleSourceKind, ExamplesOptions, ExamplesResult, QuotePieces, QuotedErrors, SkippedExample } from "./examples.js";
 export { TRANSPILER_ORDER, loadTranspiler } from "./runtime.js";
 export type { Transpiler, TranspilerKind } from "./runtime.js";
 export type {

@@ -25,14 +25,16 @@ export function markersFor(expected: readonly ExpectedDiagnostic[], compiler: st
 }
 
 /**
- * Tells whether a diagnostic is the one a marker asks for: same code, fragment inside the message.
+ * Tells whether a diagnostic is the one a marker asks for: same code, fragment inside the message
+ * (at its start for an anchored quote).
  *
  * @param marker - The marker.
  * @param diagnostic - The diagnostic.
  * @returns `true` when it matches.
  */
 export function matches(marker: ExpectedDiagnostic, diagnostic: Diagnostic): boolean {
-  return marker.code === diagnostic.code && diagnostic.message.includes(marker.fragment);
+  if (marker.code !== diagnostic.code) return false;
+  return marker.anchored === true ? diagnostic.message.startsWith(marker.fragment) : diagnostic.message.includes(marker.fragment);
 }
 
 /** Pairs each marker with a distinct matching diagnostic; `undefined` where none is left. */
@@ -71,7 +73,7 @@ function pair(markers: readonly ExpectedDiagnostic[], actual: readonly Diagnosti
  * @returns The short form.
  */
 export function showExpected(marker: ExpectedDiagnostic): string {
-  return `TS${marker.code} "${marker.fragment}"`;
+  return `TS${marker.code} "${marker.anchored === false ? "... " : ""}${marker.fragment}"`;
 }
 
 /**

@@ -20,6 +20,13 @@ export interface ExpectedDiagnostic {
   readonly line: number;
   /** The 1-based line the marker itself is written on. */
   readonly markerLine: number;
+  /**
+   * For a doc example's quote: `true` when the quote does not open with an elision, so the message
+   * must start with {@link ExpectedDiagnostic.fragment} (a quote of a message chain's later part, or
+   * of the middle of a message, is not what `tsc` prints first). Absent for a catalogue marker,
+   * whose fragment may be anywhere in the message.
+   */
+  readonly anchored?: boolean;
 }
 
 /** The `@expect-throw <ERRNO> "<fragment>"` header tag of a runtime case. */

@@ -391,18 +391,30 @@ export function adoptARefUnchecked<Resource extends RefCountedResource>(resource
 }
 
 /**
- * Adopts a newly created {@link OwnableRefCountedResource} as its single owner.
+ * Adopts a newly created {@link OwnableRefCountedResource} as its single owner (the kernel's
+ * `unsafe { Owned::from_raw(...) }` for a refcounted object): a raw operation, so it takes the token
+ * of an `unsafe` block.
  *
  * @remarks
- * Checked at run time: the object must never have been a handle and its count must be 1, the one
- * reference the new owner then holds alone.
+ * Checked at run time: the object must never have been a handle and its count must be 1. That does
+ * not prove the reference is the caller's: a borrower's view (a never-adopted instance, see
+ * {@link RefCountedResource}) of a resource whose one reference an `ARef` or `Owned` holds passes
+ * both checks, and adopting it would make a second owner that frees the resource under the first.
+ *
+ * @safety
+ * - `resource` was just created by the caller with a count of 1, and that reference is the caller's.
+ * - No other handle or view accounts for the reference.
  *
  * @typeParam Resource - The resource class.
+ * @typeParam Lifetime - The `unsafe` block's lifetime.
+ * @param token - Proof of an `unsafe(reason, ...)` block.
  * @param resource - The new resource.
  * @returns The resource as its owner.
- * @throws KernelError `EBUSY` when `resource` already is a handle; `EINVAL` when its count is not 1.
+ * @throws KernelError `EPERM` for a token whose block ended or that is not a token; `EBUSY` when
+ *   `resource` already is a handle; `EINVAL` when its count is not 1.
  */
-export function adoptOwnedRefCounted<Resource extends OwnableRefCountedResource>(resource: Resource): Owned<Resource> {
+export function adoptOwnedRefCounted<Resource extends OwnableRefCountedResource, Lifetime = unknown>(token: Unsafe<Lifetime>, resource: Resource): Owned<Resource> {
+  assertUnsafe(token, "adoptOwned");
   const count = readCount(resource);
   if (count !== 1) {
     throw kernelError("EINVAL", "adoptOwned", "a new owner needs a count of 1", { resource: describe(resource), count });

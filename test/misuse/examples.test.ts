@@ -12,6 +12,7 @@ import {
   parseQuotes,
   preludeImport,
   quoteFragment,
+  quotePieces,
   rebaseImports,
   runExamples,
   type ExamplesResult,
@@ -81,7 +82,7 @@ describe("extracting blocks", () => {
       ["doc-comment", 9, 10, ["// @expect-error is text here, not a tag", "const a = 1; // error TS2322: Type 'number'"], undefined],
       ["doc-comment", 19, 20, ["  method() {}"], "a method alone"],
     ]);
-    expect(blocks[0]?.expected).toEqual([{ code: 2322, fragment: "Type 'number'", compiler: undefined, line: 11, markerLine: 11 }]);
+    expect(blocks[0]?.expected).toEqual([{ code: 2322, fragment: "Type 'number'", compiler: undefined, line: 11, markerLine: 11, anchored: true }]);
   });
 });
 
@@ -106,9 +107,9 @@ describe("reading quoted errors", () => {
     const { expected, problems } = parseQuotes(lines, 10);
     expect(problems).toEqual([]);
     expect(expected).toEqual([
-      { code: 2345, fragment: "Argument of type 'A'", compiler: undefined, line: 10, markerLine: 10 },
-      { code: 2339, fragment: "Property 'x' does not exist on type 'Y'", compiler: undefined, line: 11, markerLine: 13 },
-      { code: 2322, fragment: "Type 'Z' is not assignable", compiler: "tsgo-7.0", line: 11, markerLine: 16 },
+      { code: 2345, fragment: "Argument of type 'A'", compiler: undefined, line: 10, markerLine: 10, anchored: true },
+      { code: 2339, fragment: "Property 'x' does not exist on type 'Y'", compiler: undefined, line: 11, markerLine: 13, anchored: true },
+      { code: 2322, fragment: "Type 'Z' is not assignable", compiler: "tsgo-7.0", line: 11, markerLine: 16, anchored: true },
     ]);
   });
 
@@ -270,3 +271,126 @@ describe("runExamples on tsc 5.9 and tsgo 7.0", () => {
     expect(formatExamplesReport(result)).toMatch(/examples: 8 passed, 11 failed\n$/);
   });
 });
+
+describe("quotes that say what the compiler does not print", () => {
+  test("a quote is split at its elisions; one that opens with text is anchored at the message's start", () => {
+    expect(quotePieces("Type 'string' ... to type 'boolean'.")).toEqual({ pieces: ["Type 'string'", "to type 'boolean'"], anchored: true });
+    expect(quotePieces('... "ARef needs an AlwaysRefCounted resource" …')).toEqual({ pieces: ["ARef needs an AlwaysRefCounted resource"], anchored: false });
+  });
+
+  test("@ts-ignore, @ts-expect-error and @ts-nocheck in an example are problems: they hide the errors the runner checks", () => {
+    const { problems } = parseQuotes(["// @ts-nocheck", "const a: string = 1;", "/* @ts-ignore */ const b: string = 1;", "// @ts-expect-error", "const c: string = 1;"], 1);
+    expect(problems).toEqual([
+      expect.stringContaining("line 1: an example may not silence the compiler with @ts-nocheck"),
+      expect.stringContaining("line 3: an example may not silence the compiler with @ts-ignore"),
+      expect.stringContaining("line 4: an example may not silence the compiler with @ts-expect-error"),
+    ]);
+  });
+
+  test("a no-compile reason says something, and a fence that looks like ts is not silently skipped", () => {
+    const markdown = [`${fence}ts no-compile: -`, "x", fence, `${fence}ts:title`, "const a: string = 1;", fence, `${fence}ts{1,3}`, "x", fence].join("\n");
+    const [dash, titled, ranged] = markdownExamples("/x/doc.md", markdown);
+    expect(dash?.problems).toEqual([expect.stringContaining('"no-compile" needs a reason')]);
+    expect(titled?.problems).toEqual([expect.stringContaining('unknown fence language "ts:title"')]);
+    expect(ranged?.problems).toEqual([expect.stringContaining('unknown fence language "ts{1,3}"')]);
+  });
+
+  describe("on tsc 5.9 and tsgo 7.0", () => {
+    const dir = join(root, ".tmp", "examples-hostile");
+    let result: ExamplesResult;
+    const verdicts = (line: number): string[] => result.rows.filter((row) => row.case === `.tmp/examples-hostile/guide.md:${line}`).map((row) => `${row.compiler} ${row.verdict}`);
+    const reasons = (line: number): string => result.rows.filter((row) => row.case === `.tmp/examples-hostile/guide.md:${line}`).flatMap((row) => row.reasons).join("\n");
+    const both = (verdict: string): string[] => [`tsc-5.9 ${verdict}`, `tsgo-7.0 ${verdict}`];
+
+    beforeAll(async () => {
+      rmSync(dir, { recursive: true, force: true });
+      mkdirSync(dir, { recursive: true });
+      const guide = [
+        "# Hostile quotes", //                                                                  1
+        `${fence}ts`, //                                                                        2  quotes a later part of the chain
+        "declare function g(x: { a: number }): void;", //                                     3
+        "declare const o: { a: string };", //                                                 4
+        "g(o); // error TS2345: Type 'string' is not assignable to type 'number'", //         5
+        fence, //                                                                               6
+        `${fence}ts`, //                                                                        7  the same, elided: passes
+        "declare function g(x: { a: number }): void;", //                                     8
+        "declare const o: { a: string };", //                                                 9
+        "g(o); // error TS2345: Argument of type '{ a: string; }' ... Type 'string' is not assignable to type 'number'", // 10
+        fence, //                                                                               11
+        `${fence}ts`, //                                                                        12 the middle of the message
+        "const n: number = \"x\"; // error TS2322: is not assignable to type 'number'", //   13
+        fence, //                                                                               14
+        `${fence}ts`, //                                                                        15 a wrong opening, a true remark after "..."
+        "const n: number = \"x\"; // error TS2322: type 'number' ... (the declared type)", // 16
+        fence, //                                                                               17
+        `${fence}ts`, //                                                                        18 an opening elision: passes
+        "const n: number = \"x\"; // error TS2322: ... is not assignable to type 'number'", // 19
+        fence, //                                                                               20
+        `${fence}ts`, //                                                                        21 a quoted syntax error, an unquoted type error
+        "const s: string = 1;", //                                                            22
+        "const = ;", //                                                                       23
+        "// error TS1134: Variable declaration expected.", //                                 24
+        fence, //                                                                               25
+        `${fence}ts`, //                                                                        26 the compiler silenced
+        "// @ts-ignore", //                                                                   27
+        "const s: string = 1;", //                                                            28
+        fence, //                                                                               29
+        `${fence}ts`, //                                                                        30 an override for a compiler that does not exist
+        "const s: string = 1;", //                                                            31
+        "// error TS2322: Type 'number' is not assignable to type 'string'", //              32
+        "// error[tsc-9.9] TS2322: Type 'number' is not assignable to type 'string'", //     33
+        fence, //                                                                               34
+        `${fence}ts`, //                                                                        35 a quote on the wrong line
+        "const s: string = 1;", //                                                            36
+        "const t = 2;", //                                                                    37
+        "// error TS2322: Type 'number' is not assignable to type 'string'", //              38
+        fence, //                                                                               39
+        `${fence}ts`, //                                                                        40 right text, wrong code
+        "const s: string = 1; // error TS2345: Type 'number' is not assignable to type 'string'", // 41
+        fence, //                                                                               42
+      ].join("\n");
+      writeFileSync(join(dir, "guide.md"), guide);
+      result = await runExamples({ cwd: root, sources: [".tmp/examples-hostile/guide.md"], compilers, compilerOptions: { types: [] }, prelude: false });
+    }, 240_000);
+
+    test("a quote of a later part of the message chain fails; with its opening elided it passes", () => {
+      expect(verdicts(2)).toEqual(both("fail"));
+      expect(reasons(2)).toMatch(/expected TS2345 "Type 'string' is not assignable to type 'number'", got TS2345 "Argument of type/);
+      expect(verdicts(7)).toEqual(both("pass"));
+    });
+
+    test("a quote of the middle of a message fails unless it opens with an elision", () => {
+      expect(verdicts(12)).toEqual(both("fail"));
+      expect(verdicts(18)).toEqual(both("pass"));
+      expect(verdicts(15)).toEqual(both("fail"));
+      expect(reasons(15)).toContain("expected TS2322 \"type 'number'\", got TS2322 \"Type 'string'");
+    });
+
+    test("a block that does not parse fails even when it quotes its syntax error: its type errors were never checked", () => {
+      expect(verdicts(21)).toEqual(both("fail"));
+      expect(reasons(21)).toContain("the block does not parse");
+    });
+
+    test("a block that silences the compiler is a problem, not a pass", () => {
+      expect(result.rows.filter((row) => row.case === ".tmp/examples-hostile/guide.md:26")).toEqual([
+        expect.objectContaining({ compiler: "-", verdict: "fail", reasons: [expect.stringContaining("line 27: an example may not silence the compiler with @ts-ignore")] }),
+      ]);
+    });
+
+    test("an error[<id>] override for a compiler that does not exist, a quote on the wrong line and a wrong code fail", () => {
+      expect(reasons(30)).toContain('unknown compiler id "tsc-9.9"');
+      expect(verdicts(30)).toEqual(["- fail"]);
+      expect(verdicts(35)).toEqual(both("fail"));
+      expect(reasons(35)).toMatch(/misuse compiled: line 37 /);
+      expect(verdicts(40)).toEqual(both("fail"));
+      expect(reasons(40)).toMatch(/expected TS2345 .*got TS2322/);
+    });
+  });
+
+  test("an @example whose code is not fenced is a problem, not silently skipped", () => {
+    const source = ["/**", " * Does a thing.", " *", " * @example", " * thing(1); // not compiled", " */", "export function thing(x: number): void {}", "/**", " * @example", " * ```sh", " * npm test", " * ```", " */", "export const other = 1;"].join("\n");
+    const blocks = docCommentExamples("/x/thing.ts", source);
+    expect(blocks.map((block) => [block.line, block.problems])).toEqual([[4, [expect.stringContaining("line 4: an @example without a fenced ```ts block is not compiled")]]]);
+  });
+});
+

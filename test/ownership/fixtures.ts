@@ -75,7 +75,7 @@ export class PooledBlock extends OwnableRefCountedResource {
     super();
   }
   static alloc(label: string): Owned<PooledBlock> {
-    return adoptOwnedRefCounted(new PooledBlock({ count: 1, label }));
+    return unsafe("SAFETY: the block was just created with a count of 1, held here", (token) => adoptOwnedRefCounted(token, new PooledBlock({ count: 1, label })));
   }
   /** For tests of conversions: a borrower's view of `block` that no handle adopted. */
   static view(block: PooledBlock): PooledBlock {

@@ -10,11 +10,14 @@ import { describe, expect, test } from "vitest";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 
-/** Cruises `paths` (relative to the package root) with the project's rules; returns the violations. */
-async function violations(paths: string[]): Promise<IViolation[]> {
+/**
+ * Cruises `paths` (relative to `baseDir`, the package root by default) with the project's rules;
+ * returns the violations.
+ */
+async function violations(paths: string[], baseDir: string = root): Promise<IViolation[]> {
   const options = await extractDepcruiseOptions(`${root}.dependency-cruiser.cjs`);
   const tsConfig = extractTSConfig(`${root}tsconfig.json`);
-  const { output } = await cruise(paths, { ...options, baseDir: root, tsConfig: { fileName: `${root}tsconfig.json` }, validate: true }, undefined, { tsConfig });
+  const { output } = await cruise(paths, { ...options, baseDir, tsConfig: { fileName: `${root}tsconfig.json` }, validate: true }, undefined, { tsConfig });
   return (output as ICruiseResult).summary.violations;
 }
 
@@ -35,6 +38,23 @@ describe("layering (.dependency-cruiser.cjs)", () => {
     const dir = "test/fixtures/layering/circle";
     expect(found.map(describeViolation)).toEqual([
       expect.stringMatching(new RegExp(`^no-circular: (${dir}/first\\.ts -> ${dir}/second\\.ts -> ${dir}/first\\.ts|${dir}/second\\.ts -> ${dir}/first\\.ts -> ${dir}/second\\.ts)$`)),
+    ]);
+  });
+
+  // A fixture laid out as a src/ of its own (cruised from its directory, so the rules' ^src/ paths
+  // apply): each file breaks one floor in a way a hurried change might, and allowed.ts is the twin.
+  test("the floors catch type-only imports, import type expressions, dynamic imports and re-exports (fixture)", { timeout: 120_000 }, async () => {
+    const found = (await violations(["src"], `${root}test/fixtures/layering/floors/`)).map(describeViolation).sort();
+    expect(found).toEqual([
+      "mm-floor: src/mm/units/floor-up.ts -> src/mm/page/page-side.ts",
+      "mm-page-folio-apart: src/mm/folio/folio-side.ts -> src/mm/page/page-side.ts",
+      "mm-page-folio-apart: src/mm/page/page-side.ts -> src/mm/folio/folio-side.ts",
+      "mm-uses-core-index: src/mm/units/dynamic-core.ts -> src/core/Machine.ts",
+      "mm-uses-core-index: src/mm/units/import-type-expression.ts -> src/core/MachineState.ts",
+      "mm-uses-core-index: src/mm/units/reexport-core.ts -> src/core/Machine.ts",
+      "mm-uses-core-index: src/mm/units/type-only-core.ts -> src/core/MachineState.ts",
+      expect.stringMatching(/^no-circular: src\/mm\/(folio\/folio-side|page\/page-side)\.ts -> /),
+      "ownership-is-generic: src/ownership/generic.ts -> src/core/index.ts",
     ]);
   });
 });

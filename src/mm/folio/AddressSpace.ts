@@ -69,6 +69,10 @@ export class AddressSpace implements Disposable {
   private constructor(machine: Machine, id: number) {
     this.machine = machine;
     this.id = id;
+    // INVARIANT: `machine` and `id` name this file's page cache for the space's whole life: a space
+    // whose `id` could be reassigned would read and fill another file's cache. Spaces are made
+    // rarely, so freezing costs nothing that matters; `#live` stays writable.
+    Object.freeze(this);
   }
 
   /**

@@ -69,7 +69,7 @@ import { GFP_KERNEL, MAX_PAGE_ORDER, PG_locked, PG_uptodate, __GFP_COMP, type Ma
 import { kernelError } from "../../errors.js";
 import { RefCountedResource, notOwnableBecause, refCountOf, type ARef, type TypeErrorText } from "../../ownership/index.js";
 import { adoptARefUnchecked } from "../../ownership/ARef.js";
-import { machineArg } from "../internal/mm-args.js";
+import { machineArg, privateConstructor } from "../internal/mm-args.js";
 import { toPhysAddr, type PhysAddr } from "../units/addr.js";
 import type { Gfp } from "../units/gfp.js";
 import { loff, type Loff } from "../units/loff.js";
@@ -94,6 +94,11 @@ interface FolioFriend {
   /** `LockedFolio.prototype[Symbol.dispose]` as the class defined it: unlocks unless already unlocked. */
   readonly unlock: (this: LockedFolio) => void;
 }
+
+/** The key of `Folio`'s constructor: module-local, so only this file constructs a folio handle. */
+const FOLIO_KEY: unique symbol = Symbol("Folio");
+/** The key of `LockedFolio`'s constructor: module-local, so only `lockFolio` constructs a guard. */
+const LOCKED_KEY: unique symbol = Symbol("LockedFolio");
 
 /** Set by `Folio`'s static block. */
 let folioAccess: Pick<FolioFriend, "get" | "isLive">;
@@ -152,7 +157,10 @@ export class Folio extends RefCountedResource {
   /** The brand of a genuine folio handle (`Object.create(Folio.prototype)` and Proxies lack it). */
   readonly #folio = true;
 
-  private constructor(state: FolioState) {
+  private constructor(key: typeof FOLIO_KEY, state: FolioState) {
+    // `private` binds the type only: the module-local key refuses `Reflect.construct(Folio, ...)`
+    // and subclasses, which would make a handle to any state.
+    if (key !== FOLIO_KEY) throw privateConstructor("Folio", "Folio.alloc or AddressSpace");
     super();
     this[folioState] = state;
   }
@@ -188,7 +196,7 @@ export class Folio extends RefCountedResource {
     if (order > MAX_PAGE_ORDER) throw kernelError("EDOM", op, "order above MAX_PAGE_ORDER", { order, max: MAX_PAGE_ORDER });
     const pfn = target.allocPages(gfp | __GFP_COMP, order);
     // INVARIANT: the new folio has one reference, held by this handle, and no other handle exists.
-    const folio = adoptARefUnchecked(new Folio(new FolioState(target, pfn, target.pageGen(pfn), true)));
+    const folio = adoptARefUnchecked(new Folio(FOLIO_KEY, new FolioState(target, pfn, target.pageGen(pfn), true)));
     // SAFETY: By Folio's static block, the UniqueFolioMembers are defined on Folio.prototype; by
     // the INVARIANT just established this is the folio's only handle, and its state is unique: the
     // UniqueFolio invariants.
@@ -445,7 +453,7 @@ export class Folio extends RefCountedResource {
       throw kernelError("EBUSY", "folio_get", "a UniqueFolio has no other handle; intoShared() it before cloning", { folio: this.describeResource() });
     }
     // SAFETY: By its private constructor, Folio has no subclasses, so a Folio is `this`.
-    return new Folio(state) as this;
+    return new Folio(FOLIO_KEY, state) as this;
   }
 
   protected override describeResource(): string {
@@ -465,7 +473,7 @@ export class Folio extends RefCountedResource {
         const gen = machine.pageGen(pfn);
         machine.folioGet(pfn, gen);
         // INVARIANT: the reference just taken belongs to the new handle.
-        return adoptARefUnchecked(new Folio(new FolioState(machine, pfn, gen, false)));
+        return adoptARefUnchecked(new Folio(FOLIO_KEY, new FolioState(machine, pfn, gen, false)));
       },
     };
   }
@@ -745,7 +753,9 @@ export class LockedFolio implements Disposable {
   #mapped = 0;
   #live = true;
 
-  private constructor(folio: Folio, state: FolioState, mapping: number, index: number) {
+  private constructor(key: typeof LOCKED_KEY, folio: Folio, state: FolioState, mapping: number, index: number) {
+    // `private` binds the type only: a guard made without taking the lock would write a shared folio.
+    if (key !== LOCKED_KEY) throw privateConstructor("LockedFolio", "folio.lock()");
     this.folio = folio;
     this.#state = state;
     this.#mapping = mapping;
@@ -1001,14 +1011,14 @@ export class LockedFolio implements Disposable {
       if (mapping === 0) {
         // Outside a page cache the lock-order rule does not apply: nothing to check or record.
         if (!machine.folioTrylock(pfn, gen)) throw kernelError("EBUSY", "folio_lock", "folio is already locked", { pfn, index: -1 });
-        return new LockedFolio(folio, state, 0, -1);
+        return new LockedFolio(LOCKED_KEY, folio, state, 0, -1);
       }
       const index = machine.pageCache.indexOf(pfn);
       // An already locked folio is EBUSY, the truthful answer, before the order rule can say EDEADLK.
       if (machine.testPageFlag(pfn, gen, PG_locked)) throw kernelError("EBUSY", "folio_lock", "folio is already locked", { pfn, index });
       checkLockOrder(machine, mapping, index);
       if (!machine.folioTrylock(pfn, gen)) throw kernelError("EBUSY", "folio_lock", "folio is already locked", { pfn, index });
-      const guard = new LockedFolio(folio, state, mapping, index);
+      const guard = new LockedFolio(LOCKED_KEY, folio, state, mapping, index);
       let list = held.get(machine);
       if (list === undefined) held.set(machine, (list = []));
       list.push(guard);

@@ -24,7 +24,7 @@
 import { checkClosure, checkIndex } from "../../args.js";
 import { kernelError } from "../../errors.js";
 import { lifetimeBrand, type NoEscape } from "../../ownership/index.js";
-import { checkSynchronous } from "../internal/mm-args.js";
+import { checkSynchronous, privateConstructor } from "../internal/mm-args.js";
 import type { FolioState, MapAccess, MappingRegistry } from "./folio-state.js";
 import type { FolioView, ReadonlyFolioView } from "./folio-view.js";
 
@@ -68,6 +68,9 @@ interface MapGuardFriend {
 /** Set by `MapGuard`'s static block, the only code that constructs a guard or ends it. */
 let friend: MapGuardFriend;
 
+/** The key of `MapGuard`'s constructor: module-local, so only `mapWith` constructs a guard. */
+const GUARD_KEY: unique symbol = Symbol("MapGuard");
+
 /**
  * A live `kmap_local` mapping of a folio, lent to a closure: the view from `offset` to the end of
  * the page (HIGHMEM, force-map) or of the folio (otherwise).
@@ -97,7 +100,9 @@ export class MapGuard<Lifetime, Access extends MapAccess = "read"> {
   readonly #view: Uint8Array;
   #live = true;
 
-  private constructor(view: Uint8Array, offset: number) {
+  private constructor(key: typeof GUARD_KEY, view: Uint8Array, offset: number) {
+    // `private` binds the type only: the module-local key refuses a guard made outside `mapWith`.
+    if (key !== GUARD_KEY) throw privateConstructor("MapGuard", "a folio's map() or mapMut()");
     this.#view = view;
     this.offset = offset;
   }
@@ -148,7 +153,7 @@ export class MapGuard<Lifetime, Access extends MapAccess = "read"> {
       }
       let guard: MapGuard<unknown, Access> | undefined;
       try {
-        guard = new MapGuard<unknown, Access>(machine.kmapLocalView(id), offset);
+        guard = new MapGuard<unknown, Access>(GUARD_KEY, machine.kmapLocalView(id), offset);
         // SAFETY: By the definition of NoEscape<Result, Lifetime>, it is Result except for results
         // carrying a borrow, which the compiler rejected where the closure was written.
         const result = body(guard) as Result;

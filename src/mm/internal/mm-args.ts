@@ -37,3 +37,16 @@ export function machineArg(op: string, machine: Machine | undefined): Machine {
 export function checkSynchronous(op: string, result: unknown, what = "a mapping closure"): void {
   checkSyncResult(op, result, what, "mapped memory cannot stay mapped across an await");
 }
+
+/**
+ * The error of a private constructor called from outside its file (`Reflect.construct(Page, ...)`,
+ * a subclass): TypeScript's `private constructor` exists in the type only, so each such class
+ * checks a module-local key first and throws this before any state exists.
+ *
+ * @param op - The class, for the error.
+ * @param use - What to call instead, for the message.
+ * @returns The `EPERM` error to throw.
+ */
+export function privateConstructor(op: string, use: string): Error {
+  return kernelError("EPERM", op, `the constructor is private; use ${use}`, {});
+}

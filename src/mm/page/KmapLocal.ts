@@ -28,10 +28,14 @@ import type { Machine } from "../../core/index.js";
 import { kernelError } from "../../errors.js";
 import { whenUnsafeEnds } from "../../ownership/index.js";
 import { pageFriend, type Page } from "./Page.js";
+import { privateConstructor } from "../internal/mm-args.js";
 
 // Module-local copies of the friend's members: optimised code calls a module's own constant
 // directly, where a property of an imported object is loaded on every call.
-const { handle: pageHandle, scopeToken: scopeTokenOf } = pageFriend;
+const { handle: pageHandle, scopeToken: scopeTokenOf, machine: pageMachine, pfn: pagePfn } = pageFriend;
+
+/** The key of `KmapLocal`'s constructor: module-local, so only `kmapLocal` constructs a guard. */
+const KMAP_KEY: unique symbol = Symbol("KmapLocal");
 
 /** What `KmapLocal`'s static block grants to {@link kmapLocal}, in this file only. */
 interface KmapLocalFriend {
@@ -63,26 +67,40 @@ let friend: KmapLocalFriend;
  * ```
  */
 export class KmapLocal implements Disposable {
-  /** The machine the mapping lives on. */
-  readonly machine: Machine;
-  /** The core's mapping id. */
-  readonly id: number;
+  // Private, read through accessors: a guard whose `id` could be reassigned would show (and
+  // release) another mapping of the same CPU, another owner's page.
+  readonly #machine: Machine;
+  readonly #id: number;
   #live = true;
   /** Why the mapping's scope ended before the guard was released (a borrowed page's block), or `""`. */
   #scopeEnded = "";
 
-  private constructor(machine: Machine, id: number) {
-    this.machine = machine;
-    this.id = id;
+  private constructor(key: typeof KMAP_KEY, machine: Machine, id: number) {
+    // `private` binds the type only: the module-local key refuses a guard over another mapping's id.
+    if (key !== KMAP_KEY) throw privateConstructor("KmapLocal", "kmapLocal(page)");
+    this.#machine = machine;
+    this.#id = id;
+  }
+
+  /** The machine the mapping lives on. */
+  get machine(): Machine {
+    if (typeof this !== "object" || this === null || !(#live in this)) throw kernelError("EINVAL", "kmap_local_machine", "not a KmapLocal guard", {});
+    return this.#machine;
+  }
+
+  /** The core's mapping id. */
+  get id(): number {
+    if (typeof this !== "object" || this === null || !(#live in this)) throw kernelError("EINVAL", "kmap_local_id", "not a KmapLocal guard", {});
+    return this.#id;
   }
 
   static {
     friend = {
-      make: (machine, id) => new KmapLocal(machine, id),
+      make: (machine, id) => new KmapLocal(KMAP_KEY, machine, id),
       endScope: (guard, why) => {
         if (!guard.#live) return;
         guard.#scopeEnded = why;
-        guard.machine.endLocalViews(guard.id, why);
+        guard.#machine.endLocalViews(guard.#id, why);
       },
     };
   }
@@ -102,9 +120,9 @@ export class KmapLocal implements Disposable {
   get view(): Uint8Array {
     if (typeof this !== "object" || this === null || !(#live in this)) throw kernelError("EINVAL", "kmap_local_view", "not a KmapLocal guard", {});
     if (this.#scopeEnded !== "") {
-      throw kernelError("EFAULT", "kmap_local_view", "mapping of a borrowed page used after its unsafe block ended", { id: this.id, scope: this.#scopeEnded });
+      throw kernelError("EFAULT", "kmap_local_view", "mapping of a borrowed page used after its unsafe block ended", { id: this.#id, scope: this.#scopeEnded });
     }
-    return this.machine.kmapLocalView(this.id);
+    return this.#machine.kmapLocalView(this.#id);
   }
 
   /** Whether the mapping has not been released yet. */
@@ -136,8 +154,8 @@ export class KmapLocal implements Disposable {
   }
 
   #release(op: string): void {
-    if (!this.#live) throw kernelError("EFAULT", op, "mapping was already released", { id: this.id });
-    this.machine.kunmapLocal(this.id);
+    if (!this.#live) throw kernelError("EFAULT", op, "mapping was already released", { id: this.#id });
+    this.#machine.kunmapLocal(this.#id);
     // INVARIANT: the guard turns dead only after the core released its slot.
     this.#live = false;
   }
@@ -163,9 +181,10 @@ export class KmapLocal implements Disposable {
 export function kmapLocal(page: Page, offset = 0): KmapLocal {
   const op = "kmap_local_page";
   const gen = pageHandle(page, op);
-  const machine = page.machine;
+  // The page's own state, not its `machine` and `pfn` properties (an own property could shadow them).
+  const machine = pageMachine(page);
   checkIndex(op, "offset", offset, machine.pageSize);
-  const guard = friend.make(machine, machine.kmapLocal(page.pfn, gen, offset, "write", op));
+  const guard = friend.make(machine, machine.kmapLocal(pagePfn(page), gen, offset, "write", op));
   const token = scopeTokenOf(page);
   // INVARIANT: a mapping of a borrowed page ends with the unsafe block that bounds the borrow.
   if (token !== undefined) whenUnsafeEnds(token, () => friend.endScope(guard, `unsafe block ended: ${token.reason}`));

@@ -37,7 +37,7 @@ import {
   type Unsafe,
 } from "../../ownership/index.js";
 import { adoptOwnedUnchecked } from "../../ownership/Owned.js";
-import { checkSynchronous, machineArg } from "../internal/mm-args.js";
+import { checkSynchronous, machineArg, privateConstructor } from "../internal/mm-args.js";
 import { toPhysAddr, type Pfn, type PhysAddr } from "../units/addr.js";
 import type { Gfp } from "../units/gfp.js";
 import type { PageView } from "./page-view.js";
@@ -61,6 +61,13 @@ interface PageFriend {
    * mapping of the page must end with. Does no checking: the caller checked the handle first.
    */
   readonly scopeToken: (page: PageAccess) => Unsafe<unknown> | undefined;
+  /**
+   * The machine of a handle, from its private state (never the `machine` property, which an own
+   * property defined on the handle could shadow). Does no checking: the caller checked the handle.
+   */
+  readonly machine: (page: PageAccess) => Machine;
+  /** The frame of a handle, from its private state, as {@link PageFriend.machine}. */
+  readonly pfn: (page: PageAccess) => Pfn;
   /** Makes a handle (the private constructor). */
   readonly make: (machine: Machine, pfn: number, gen: number, scope: BorrowScope | undefined) => Page;
   /** Hands an owner over for `intoPhys`. */
@@ -71,6 +78,13 @@ interface PageFriend {
 
 /** Set by `Page`'s static block, the only code that reads or writes a handle's private state. */
 let friend: PageFriend;
+/** `friend.machine`, in a slot of its own: it is on every access path (see `friend.machine`). */
+let machineOf: PageFriend["machine"];
+/** `friend.pfn`, in a slot of its own, as {@link machineOf}. */
+let pfnOf: PageFriend["pfn"];
+
+/** The key of `Page`'s constructor: module-local, so only `friend.make` constructs a page. */
+const PAGE_KEY: unique symbol = Symbol("Page");
 
 /** What a borrowed page keeps of the `unsafe` token that bounds it. */
 export interface BorrowScope {
@@ -90,27 +104,21 @@ export interface BorrowScope {
  *   every access with `EFAULT`.
  */
 export abstract class PageAccess extends OwnableResource {
-  // Declared, not defined: the constructor's stores create them (no field initialiser in a base
-  // class; see the module notes). The generation and borrow scope live in `Page`.
+  // Accessors over `Page`'s private fields, not properties: a handle whose `pfn` or `machine` could
+  // be reassigned would reach (and free) another owner's page of the same generation. All of a
+  // handle's state lives in `Page`, the leaf class (no field in a base class; see the module notes).
   /** The machine the page belongs to (its `pageConsts(page.machine)` give `PAGE_SIZE`). */
-  declare readonly machine: Machine;
+  abstract get machine(): Machine;
   /** The page frame number. */
-  declare readonly pfn: Pfn;
+  abstract get pfn(): Pfn;
 
   /**
    * Makes a handle; only `Page`'s factories call it.
    *
    * @internal
-   *
-   * @param machine - The machine.
-   * @param pfn - A frame the core has metadata for.
    */
-  protected constructor(machine: Machine, pfn: number) {
+  protected constructor() {
     super();
-    this.machine = machine;
-    // SAFETY: By the contract of this constructor (its callers got `pfn` from the core's
-    // allocPages or pageGen, which refuse a frame without metadata), pfn <= PFN_MAX: the Pfn invariant.
-    this.pfn = pfn as Pfn;
   }
 
   /**
@@ -123,7 +131,7 @@ export abstract class PageAccess extends OwnableResource {
   phys(): PhysAddr {
     friend.handle(this, "page_to_phys");
     this.assertLive("page_to_phys");
-    return toPhysAddr(this.pfn * this.machine.pageSize);
+    return toPhysAddr(pfnOf(this) * machineOf(this).pageSize);
   }
 
   /**
@@ -135,8 +143,8 @@ export abstract class PageAccess extends OwnableResource {
   get isHighmem(): boolean {
     // The brand check first: a getter called with another `this` is EINVAL, not a TypeError.
     const gen = friend.handle(this, "PageHighMem");
-    this.machine.checkHandle("PageHighMem", this.pfn, gen);
-    return this.machine.isHighmem(this.pfn);
+    machineOf(this).checkHandle("PageHighMem", pfnOf(this), gen);
+    return machineOf(this).isHighmem(pfnOf(this));
   }
 
   /**
@@ -176,8 +184,8 @@ export abstract class PageAccess extends OwnableResource {
     const op = "with_page_mapped";
     const gen = friend.handle(this, op);
     checkClosure(op, fn);
-    const machine = this.machine;
-    const id = machine.kmapLocal(this.pfn, gen, 0, "write", op);
+    const machine = machineOf(this);
+    const id = machine.kmapLocal(pfnOf(this), gen, 0, "write", op);
     try {
       // SAFETY: By the invariant of PageView (it declares a subset of Uint8Array's members and a
       // type-only brand) the mapping's own PAGE_SIZE bytes are a PageView; by the definition of
@@ -217,9 +225,9 @@ export abstract class PageAccess extends OwnableResource {
     const op = "with_pointer_into_page";
     const gen = friend.handle(this, op);
     checkClosure(op, fn);
-    checkRange(op, "page", offset, len, this.machine.pageSize);
-    const machine = this.machine;
-    const id = machine.kmapLocal(this.pfn, gen, 0, "write", op);
+    checkRange(op, "page", offset, len, machineOf(this).pageSize);
+    const machine = machineOf(this);
+    const id = machine.kmapLocal(pfnOf(this), gen, 0, "write", op);
     try {
       // SAFETY: By the checkRange above, [offset, offset + len) lies in the page; by the invariant
       // of PageView (a subset of Uint8Array's members and a type-only brand) the subarray is one.
@@ -259,9 +267,9 @@ export abstract class PageAccess extends OwnableResource {
       // The real byte length (intrinsic getter), not the overridable `length` property.
       length = checkBytes(op, "into", lengthOrInto);
     }
-    checkRange(op, "page", offset, length, this.machine.pageSize);
+    checkRange(op, "page", offset, length, machineOf(this).pageSize);
     const dst = typeof lengthOrInto === "number" ? new Uint8Array(length) : lengthOrInto;
-    this.machine.read(this.pfn, gen, offset, dst);
+    machineOf(this).read(pfnOf(this), gen, offset, dst);
     return dst;
   }
 
@@ -277,8 +285,8 @@ export abstract class PageAccess extends OwnableResource {
     const op = "memcpy_to_page";
     const gen = friend.handle(this, op);
     const length = checkBytes(op, "bytes", bytes);
-    checkRange(op, "page", offset, length, this.machine.pageSize);
-    this.machine.write(this.pfn, gen, offset, bytes);
+    checkRange(op, "page", offset, length, machineOf(this).pageSize);
+    machineOf(this).write(pfnOf(this), gen, offset, bytes);
   }
 
   /**
@@ -292,8 +300,8 @@ export abstract class PageAccess extends OwnableResource {
   fillZero(offset: number, len: number): void {
     const op = "memzero_page";
     const gen = friend.handle(this, op);
-    checkRange(op, "page", offset, len, this.machine.pageSize);
-    this.machine.fill(this.pfn, gen, offset, len, 0);
+    checkRange(op, "page", offset, len, machineOf(this).pageSize);
+    machineOf(this).fill(pfnOf(this), gen, offset, len, 0);
   }
 
   /**
@@ -311,7 +319,7 @@ export abstract class PageAccess extends OwnableResource {
     friend.handle(this, op);
     // Only a reader made by userSliceReader: a look-alike's readInto would receive the page's view.
     if (!isUserSliceReader(reader)) throw kernelError("EINVAL", op, "reader is not a UserSliceReader", { reader });
-    checkRange(op, "page", offset, len, this.machine.pageSize);
+    checkRange(op, "page", offset, len, machineOf(this).pageSize);
     if (!(reader.length >= len)) throw kernelError("EFAULT", op, "user buffer is shorter than len", { len, available: reader.length });
     this.withPointerIntoPage(offset, len, (dst) => {
       reader.readInto(dst);
@@ -338,7 +346,7 @@ export abstract class PageAccess extends OwnableResource {
   readRaw<Lifetime>(token: Unsafe<Lifetime>, offset: number, into: Uint8Array): void {
     assertUnsafe(token, "read_raw");
     const gen = friend.handle(this, "read_raw");
-    this.machine.read(this.pfn, gen, offset, into);
+    machineOf(this).read(pfnOf(this), gen, offset, into);
   }
 
   /**
@@ -358,7 +366,7 @@ export abstract class PageAccess extends OwnableResource {
   writeRaw<Lifetime>(token: Unsafe<Lifetime>, offset: number, bytes: Uint8Array): void {
     assertUnsafe(token, "write_raw");
     const gen = friend.handle(this, "write_raw");
-    this.machine.write(this.pfn, gen, offset, bytes);
+    machineOf(this).write(pfnOf(this), gen, offset, bytes);
   }
 
   /**
@@ -378,7 +386,7 @@ export abstract class PageAccess extends OwnableResource {
   fillZeroRaw<Lifetime>(token: Unsafe<Lifetime>, offset: number, len: number): void {
     assertUnsafe(token, "fill_zero_raw");
     const gen = friend.handle(this, "fill_zero_raw");
-    this.machine.fill(this.pfn, gen, offset, len, 0);
+    machineOf(this).fill(pfnOf(this), gen, offset, len, 0);
   }
 
 }
@@ -451,15 +459,47 @@ export class Page extends PageAccess {
   /** Why `ARef<Page>` does not compile; exists in the type only. */
   declare readonly [notRefCountedBecause]: "a page has no refcount; use Owned<Page>";
 
+  /** The machine the page belongs to. */
+  readonly #machine: Machine;
+  /** The page frame number. */
+  readonly #pfn: Pfn;
   /** The page's generation when the handle was made. */
   readonly #gen: number;
   /** A borrow's scope, {@link HANDED_OVER} after `intoPhys`, `undefined` for an owned page. */
   #scope: BorrowScope | undefined;
 
-  private constructor(machine: Machine, pfn: number, gen: number, scope: BorrowScope | undefined) {
-    super(machine, pfn);
+  private constructor(key: typeof PAGE_KEY, machine: Machine, pfn: number, gen: number, scope: BorrowScope | undefined) {
+    // `private` binds the type only: `Reflect.construct(Page, ...)` or a subclass would make a
+    // handle to any frame. The module-local key refuses them before any state exists.
+    if (key !== PAGE_KEY) throw privateConstructor("Page", "Page.alloc, Page.fromPhys or Page.borrowPhys");
+    super();
+    // INVARIANT: `machine` and `pfn` name the handle's page for its whole life (private, read-only).
+    this.#machine = machine;
+    // SAFETY: By the contract of this constructor (its callers got `pfn` from the core's
+    // allocPages or pageGen, which refuse a frame without metadata), pfn <= PFN_MAX: the Pfn invariant.
+    this.#pfn = pfn as Pfn;
     this.#gen = gen;
     this.#scope = scope;
+  }
+
+  /** The machine the page belongs to (its `pageConsts(page.#machine)` give `PAGE_SIZE`). */
+  get machine(): Machine {
+    // A getter called with another `this` is EINVAL, not the TypeError of the private field's
+    // brand check (caught rather than tested first: the accessors are on every page access path).
+    try {
+      return this.#machine;
+    } catch {
+      throw notAPage("page.#machine", this);
+    }
+  }
+
+  /** The page frame number. */
+  get pfn(): Pfn {
+    try {
+      return this.#pfn;
+    } catch {
+      throw notAPage("page.#pfn", this);
+    }
   }
 
   static {
@@ -472,8 +512,8 @@ export class Page extends PageAccess {
         const scope = handle.#scope;
         // The token's private state decides, never a property a caller could have set.
         if (scope !== undefined && (scope === HANDED_OVER || !unsafeActive(scope))) {
-          if (scope === HANDED_OVER) throw kernelError("EFAULT", op, "page was handed over with intoPhys", { pfn: handle.pfn });
-          throw kernelError("EFAULT", op, "borrowed page used after its unsafe block ended", { pfn: handle.pfn, reason: scope.reason });
+          if (scope === HANDED_OVER) throw kernelError("EFAULT", op, "page was handed over with intoPhys", { pfn: handle.#pfn });
+          throw kernelError("EFAULT", op, "borrowed page used after its unsafe block ended", { pfn: handle.#pfn, reason: scope.reason });
         }
         return handle.#gen;
       },
@@ -484,12 +524,16 @@ export class Page extends PageAccess {
         const scope = (page as Page).#scope;
         return scope === undefined || scope === HANDED_OVER ? undefined : (scope as Unsafe<unknown>);
       },
-      make: (machine, pfn, gen, scope) => new Page(machine, pfn, gen, scope),
+      // SAFETY: By the contracts of PageFriend.machine and .pfn, the caller checked the handle with
+      // `handle` first, so `page` is a genuine Page.
+      machine: (page) => (page as Page).#machine,
+      pfn: (page) => (page as Page).#pfn,
+      make: (machine, pfn, gen, scope) => new Page(PAGE_KEY, machine, pfn, gen, scope),
       handOver: (page) => {
         friend.handle(page, "into_phys");
-        if (!page.isLive) throw kernelError("EALREADY", "into_phys", "page was already released", { pfn: page.pfn });
+        if (!page.isLive) throw kernelError("EALREADY", "into_phys", "page was already released", { pfn: page.#pfn });
         // A page handed over while mapped would reach its next owner through the live mapping.
-        page.machine.checkUnmapped("into_phys", page.pfn, 0);
+        page.#machine.checkUnmapped("into_phys", page.#pfn, 0);
         const before = page.#scope;
         page.#scope = HANDED_OVER;
         try {
@@ -506,9 +550,11 @@ export class Page extends PageAccess {
       },
       markWaiting: (page) => {
         // INVARIANT: the mark tells fromPhys that the page is waiting for an owner (Page's third invariant).
-        page.machine.setPageFlag(page.pfn, page.#gen, PG_owner_priv_1);
+        page.#machine.setPageFlag(page.#pfn, page.#gen, PG_owner_priv_1);
       },
     };
+    machineOf = friend.machine;
+    pfnOf = friend.pfn;
   }
 
   /**
@@ -660,25 +706,30 @@ export class Page extends PageAccess {
 
   /** Names the page in ownership errors: `Page pfn 0x10 (phys 0x10000, Normal)`. */
   protected override describeResource(): string {
-    return `Page ${this.machine.describePfn(this.pfn)}`;
+    return `Page ${this.#machine.describePfn(this.#pfn)}`;
   }
 
   /** Frees the page (`__free_pages(page, 0)`), or marks it handed over for {@link intoPhys}. */
   protected override drop(): void {
     if (this.#scope === HANDED_OVER) friend.markWaiting(this);
-    else this.machine.freePages(this.pfn, this.#gen, 0);
+    else this.#machine.freePages(this.#pfn, this.#gen, 0);
   }
 
   /** A second release: the core judges the stale handle, so debug mode reports both stacks (M19). */
   protected override releasedAgain(op: string): void {
     const gen = this.#gen;
     if (this.#scope === HANDED_OVER) {
-      throw kernelError("EALREADY", op, "page was handed over with intoPhys; take it back with Page.fromPhys", { pfn: this.pfn });
+      throw kernelError("EALREADY", op, "page was handed over with intoPhys; take it back with Page.fromPhys", { pfn: this.#pfn });
     }
-    const machine = this.machine;
+    const machine = this.#machine;
     // A page that is free, or was reallocated since, makes the core throw its double-free report.
-    if (!machine.isAllocated(this.pfn) || machine.pageGen(this.pfn) !== gen) machine.freePages(this.pfn, gen, 0);
+    if (!machine.isAllocated(this.#pfn) || machine.pageGen(this.#pfn) !== gen) machine.freePages(this.#pfn, gen, 0);
   }
+}
+
+/** The error of a page accessor called with another `this`. */
+function notAPage(op: string, page: unknown): Error {
+  return kernelError("EINVAL", op, "not a Page", { page });
 }
 
 /** Checks an address argument and returns its frame number; the address must be page-aligned. */
@@ -724,9 +775,11 @@ export function intoPhys<Owner extends Owned<Page>>(page: Owner, ...moved: IfAlr
  *
  * @internal
  */
-export const pageFriend: Pick<PageFriend, "handle" | "scopeToken"> = {
+export const pageFriend: Pick<PageFriend, "handle" | "scopeToken" | "machine" | "pfn"> = {
   // SAFETY: By ECMAScript class evaluation, Page's static block above ran when the class was
   // defined, before this line, so `friend` is assigned.
   handle: friend!.handle,
   scopeToken: friend!.scopeToken,
+  machine: friend!.machine,
+  pfn: friend!.pfn,
 };
