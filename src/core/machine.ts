@@ -751,7 +751,8 @@ export class Machine {
    * @param op - The operation.
    * @param pfn - The block's first page.
    * @param order - The block's order.
-   * @throws KernelError `EBUSY` naming the live mapping.
+   * @throws KernelError `EBUSY` naming the live mapping; `EINVAL` for a pfn without metadata, a bad
+   *   order or a block past the end of RAM.
    */
   checkUnmapped(op: string, pfn: number, order: number): void {
     this.highmem.checkUnmapped(op, pfn, order);
