@@ -3,6 +3,7 @@
  * and 34-bit edges, adjacent RAM ranges, reads that must not allocate, failed operations that must
  * change nothing, and what `buddyInfo` says about RAM not yet threaded.
  */
+import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { GFP_KERNEL, Machine, MAX_PAGE_ORDER, __GFP_COMP, __GFP_HIGHMEM, __GFP_NOWARN } from "../../src/core/index.js";
 import { expectKernelError, expectUnchanged } from "./helpers.js";
@@ -90,4 +91,140 @@ describe("checkUnmapped", () => {
     const machine = new Machine({ ramSize: 64 * TIB });
     machine.checkUnmapped("probe", 2 ** 34 - 1024, 10);
   });
+});
+
+describe("random operation sequences over a sparse machine", () => {
+  // A machine of a few sections whose layout has every seam: RAM ranges that touch, a reserved
+  // range across a section boundary, a hole, HIGHMEM starting inside a section, an odd last section.
+  const config = {
+    ramSize: (4 * SECTION + 777) * 4096,
+    highmemStart: (2 * SECTION + 5) * 4096,
+    ranges: [
+      { kind: "ram" as const, start: 100 * 4096, size: 3 * 4096 },
+      { kind: "reserved" as const, start: (SECTION - 3) * 4096, size: 7 * 4096 },
+      { kind: "hole" as const, start: (3 * SECTION + 1000) * 4096, size: 3000 * 4096 },
+    ],
+  };
+  const op = fc.oneof(
+    fc.record({ kind: fc.constant("alloc" as const), order: fc.integer({ min: 0, max: MAX_PAGE_ORDER }), high: fc.boolean(), comp: fc.boolean() }),
+    fc.record({ kind: fc.constant("free" as const), index: fc.nat(), wrongOrder: fc.boolean() }),
+    fc.record({ kind: fc.constant("stale" as const), index: fc.nat() }),
+    fc.record({ kind: fc.constant("probe" as const), pfn: fc.oneof(fc.nat({ max: 4 * SECTION + 800 }), fc.constantFrom(SECTION - 1, SECTION, 2 * SECTION + 4, 2 ** 32, 2 ** 34 - 1)) }),
+  );
+
+  test("leave the machine consistent; every failure changes nothing; reads allocate nothing", () => {
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 60 }), (ops) => {
+        const machine = new Machine(config);
+        const fresh = machine.nrFreePages();
+        const live: { pfn: number; gen: number; order: number }[] = [];
+        const dead: { pfn: number; gen: number; order: number }[] = [];
+        for (const step of ops) {
+          if (step.kind === "alloc") {
+            const gfp = GFP_KERNEL | __GFP_NOWARN | (step.high ? __GFP_HIGHMEM : 0) | (step.comp ? __GFP_COMP : 0);
+            const before = machine.stateDigest();
+            try {
+              const pfn = machine.allocPages(gfp, step.order);
+              live.push({ pfn, gen: machine.pageGen(pfn), order: step.order });
+            } catch {
+              expect(machine.stateDigest()).toBe(before);
+            }
+          } else if (step.kind === "free" && live.length > 0) {
+            const [block] = live.splice(step.index % live.length, 1);
+            if (step.wrongOrder) {
+              const wrong = (block!.order + 1) % (MAX_PAGE_ORDER + 1);
+              expectUnchanged(machine, () => machine.freePages(block!.pfn, block!.gen, wrong), "EINVAL");
+            }
+            expect(machine.freePages(block!.pfn, block!.gen, block!.order)).toBe(true);
+            dead.push(block!);
+          } else if (step.kind === "stale" && dead.length > 0) {
+            const block = dead[step.index % dead.length]!;
+            const before = machine.stateDigest();
+            expect(() => machine.read(block.pfn, block.gen, 0, new Uint8Array(1))).toThrow();
+            expect(() => machine.freePages(block.pfn, block.gen, block.order)).toThrow();
+            expect(machine.stateDigest()).toBe(before);
+          } else if (step.kind === "probe") {
+            const usage = machine.memoryUsage();
+            const before = machine.stateDigest();
+            if (step.pfn < machine.nrPages) {
+              machine.pageFlags(step.pfn);
+              machine.refCount(step.pfn);
+              machine.isAllocated(step.pfn);
+              machine.blockHead(step.pfn);
+              machine.pageGen(step.pfn);
+            } else {
+              expectKernelError(() => machine.pageFlags(step.pfn), "EINVAL");
+            }
+            machine.kindOf(step.pfn);
+            machine.leakReport();
+            machine.buddyInfo();
+            expect(machine.memoryUsage()).toEqual(usage);
+            expect(machine.stateDigest()).toBe(before);
+          }
+          const info = machine.buddyInfo();
+          for (const zone of [0, 1]) expect(blockPages(info.free[zone]!)).toBe(info.pages[zone]);
+        }
+        expect(machine.consistencyProblems()).toEqual([]);
+        for (const block of live) machine.freePages(block.pfn, block.gen, block.order);
+        expect(machine.nrFreePages()).toBe(fresh);
+        expect(machine.leakReport()).toBeNull();
+        expect(machine.consistencyProblems()).toEqual([]);
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
+
+describe("exhausting a machine of a few sections", () => {
+  const config = {
+    ramSize: (3 * SECTION + 777) * 4096,
+    highmemStart: (2 * SECTION - 5) * 4096,
+    ranges: [
+      { kind: "reserved" as const, start: (SECTION - 3) * 4096, size: 7 * 4096 },
+      { kind: "hole" as const, start: (2 * SECTION + 1000) * 4096, size: 3000 * 4096 },
+    ],
+  };
+  test.each([0, 1, 3, 9, 10].flatMap((order) => [[order, false], [order, true]] as const))(
+    "order %i (HIGHMEM %s): the failure at the edge changes nothing; freeing all gives every page back",
+    (order, high) => {
+      const machine = new Machine(config);
+      const fresh = new Machine(config);
+      const free = machine.nrFreePages();
+      const gfp = GFP_KERNEL | __GFP_NOWARN | (high ? __GFP_HIGHMEM : 0);
+      const zonePages = fresh.buddyInfo().pages[0]! + (high ? fresh.buddyInfo().pages[1]! : 0);
+      const blocks: [number, number][] = [];
+      for (;;) {
+        // The digest walks every touched section: taken only near the end, where the failure comes.
+        const left = zonePages - blocks.length * 2 ** order;
+        const before = left < 4 * 2 ** order + 200 || order >= 9 ? machine.stateDigest() : undefined;
+        const usage = before === undefined ? undefined : machine.memoryUsage();
+        try {
+          const pfn = machine.allocPages(gfp, order);
+          blocks.push([pfn, machine.pageGen(pfn)]);
+        } catch (error) {
+          // The first failure changes nothing: no section materialised, no pending RAM threaded, no
+          // hot list drained in vain.
+          expect((error as { errno?: string }).errno).toBe("ENOMEM");
+          expect(before).toBeDefined();
+          expect(machine.stateDigest()).toBe(before);
+          expect(machine.memoryUsage()).toEqual(usage);
+          break;
+        }
+      }
+      expectUnchanged(machine, () => machine.allocPages(gfp, order), "ENOMEM");
+      expect(blocks.length).toBeGreaterThan(0);
+      // Every block of that order the zones could give was given.
+      const zones = high ? [0, 1] : [0];
+      const expected = zones.reduce((sum, zone) => sum + fresh.buddyInfo().free[zone]!.reduce((n, count, o) => n + (o >= order ? count * 2 ** (o - order) : 0), 0), 0);
+      expect(blocks.length).toBe(expected);
+      expect(machine.consistencyProblems()).toEqual([]);
+      for (const [pfn, gen] of blocks) machine.freePages(pfn, gen, order);
+      expect(machine.nrFreePages()).toBe(free);
+      expect(machine.leakReport()).toBeNull();
+      expect(machine.consistencyProblems()).toEqual([]);
+      // The free lists now hold what the pending RAM stood for (order-0 frees park on the hot lists).
+      if (order > 0) expect(machine.buddyInfo()).toEqual(fresh.buddyInfo());
+    },
+    30_000,
+  );
 });
