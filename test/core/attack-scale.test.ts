@@ -228,3 +228,23 @@ describe("exhausting a machine of a few sections", () => {
     30_000,
   );
 });
+
+describe("the facade's own state", () => {
+  test("the services and the current CPU are not properties a caller can reach or overwrite", () => {
+    const machine = new Machine({ ramSize: 4 << 20, cpus: 2 });
+    for (const name of ["cpu", "alloc", "handles", "flags", "highmem", "access"]) {
+      expect(Object.getOwnPropertyNames(machine)).not.toContain(name);
+      expect(name in machine).toBe(false);
+    }
+    // A caller's property of that name is only that: the machine still runs on CPU 0 and maps there.
+    (machine as unknown as { cpu: number }).cpu = 99;
+    expect(machine.currentCpu).toBe(0);
+    const pfn = machine.allocPages(GFP_KERNEL, 0);
+    const gen = machine.pageGen(pfn);
+    const id = machine.kmapLocal(pfn, gen);
+    expect(machine.kmapLocalDepth(0)).toBe(1);
+    machine.kunmapLocal(id);
+    machine.freePages(pfn, gen, 0);
+    expect(machine.consistencyProblems()).toEqual([]);
+  });
+});
