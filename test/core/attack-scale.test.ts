@@ -5,7 +5,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { GFP_KERNEL, Machine, MAX_PAGE_ORDER, __GFP_COMP, __GFP_HIGHMEM, __GFP_NOWARN } from "../../src/core/index.js";
+import { GFP_KERNEL, Machine, MAX_PAGE_ORDER, PG_free, PG_locked, __GFP_COMP, __GFP_HIGHMEM, __GFP_NOWARN } from "../../src/core/index.js";
 import { expectKernelError, expectUnchanged } from "./helpers.js";
 
 const TIB = 2 ** 40;
@@ -246,5 +246,36 @@ describe("the facade's own state", () => {
     machine.kunmapLocal(id);
     machine.freePages(pfn, gen, 0);
     expect(machine.consistencyProblems()).toEqual([]);
+  });
+});
+
+describe("digests and sections", () => {
+  test("two machines with the same logical state have one digest, whatever sections each grew", () => {
+    const config = { ramSize: 64 * TIB, ranges: [{ kind: "reserved" as const, start: (2 ** 32 - 2) * 4096, size: 4 * 4096 }] };
+    const a = new Machine(config);
+    const b = new Machine(config);
+    // A flag set and cleared on a reserved frame above 2^32 materialises its section in `a` only.
+    const reserved = 2 ** 32 + 1;
+    a.setPageFlag(reserved, 0, PG_locked);
+    a.clearPageFlag(reserved, 0, PG_locked);
+    expect(a.memoryUsage().metadataBytes).toBeGreaterThan(b.memoryUsage().metadataBytes);
+    expect(a.stateDigest()).toBe(b.stateDigest());
+    expect(a.consistencyProblems()).toEqual([]);
+  });
+
+  test("failures on far frames of a 64 TiB machine allocate nothing and change nothing", () => {
+    const machine = new Machine({ ramSize: 64 * TIB, highmemStart: 2 ** 44, debug: { pageOwner: true, poison: true } });
+    const usage = machine.memoryUsage();
+    for (const pfn of [2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1, 2 ** 32, 2 ** 34 - 1024, 2 ** 34 - 1]) {
+      expectUnchanged(machine, () => machine.read(pfn, 0, 0, new Uint8Array(1)), "EFAULT");
+      expectUnchanged(machine, () => machine.freePages(pfn, 0, 0), "EINVAL");
+      expectUnchanged(machine, () => machine.folioPut(pfn, 0), "ERANGE");
+      expectUnchanged(machine, () => machine.setPageFlag(pfn, 0, PG_locked), "EFAULT");
+      expectUnchanged(machine, () => machine.kmap(pfn, 0), "EFAULT");
+      expect([machine.pageFlags(pfn), machine.refCount(pfn), machine.pageGen(pfn), machine.isAllocated(pfn)]).toEqual([PG_free, 0, 0, false]);
+    }
+    expectUnchanged(machine, () => machine.freePages(2 ** 34 - 1024, 0, MAX_PAGE_ORDER), "EINVAL");
+    expect(machine.leakReport()).toBeNull();
+    expect(machine.memoryUsage()).toEqual(usage);
   });
 });
