@@ -882,7 +882,7 @@ export class Machine {
 
 /** How much host memory a {@link Machine} uses, as returned by {@link Machine.memoryUsage}. */
 export interface MemoryUsage {
-  /** Bytes of page metadata per simulated page (16 when debug stacks are off). */
+  /** Bytes of page metadata per simulated page (20, in the sections allocated so far). */
   metadataBytesPerPage: number;
   /** Bytes of page metadata allocated so far (whole memory sections, as their frames are first written). */
   metadataBytes: number;
