@@ -118,7 +118,8 @@ export class Buddy {
    * @param endPfn - One past the last frame.
    * @throws KernelError `EINVAL` when the bounds are not a range of the machine's frames in one zone.
    * @remarks Does no further checking: the caller guarantees the frames are RAM, not yet managed,
-   *   never allocated, with untouched metadata, and handed over in ascending order per zone.
+   *   never allocated, with untouched metadata, and handed over in ascending order per zone before
+   *   the first allocation; a range that starts where the zone's last one ends joins it.
    */
   addRange(startPfn: number, endPfn: number): void {
     // Internal, but checked: a non-integer or out-of-range bound would corrupt the lists.
@@ -129,11 +130,48 @@ export class Buddy {
     }
     if (startPfn === endPfn) return;
     const zone = this.zoneOf(startPfn);
-    // INVARIANT: pending pages read PG_free by default and are counted as managed and free.
-    this.#pending[zone]!.push([startPfn, endPfn]);
+    const pending = this.#pending[zone]!;
+    const last = pending[pending.length - 1];
+    // INVARIANT: pending pages read PG_free by default and are counted as managed and free. A range
+    // that continues the last one (two RAM segments that touch) extends it, so an aligned block
+    // across the seam is found as one (the pending invariant: no block holds threaded and pending pages).
+    if (last !== undefined && last[1] === startPfn) last[1] = endPfn;
+    else pending.push([startPfn, endPfn]);
     this.pendingPages[zone]! += endPfn - startPfn;
     this.managed[zone]! += endPfn - startPfn;
     this.nrFree[zone]! += endPfn - startPfn;
+  }
+
+  /**
+   * Adds to `counts[order]` the free blocks the zone's pending RAM will be threaded into: what
+   * `/proc/buddyinfo` shows for it, computed without threading anything.
+   *
+   * @param zone - `ZONE_NORMAL` or `ZONE_HIGHMEM`.
+   * @param counts - `NR_PAGE_ORDERS` block counts, added to.
+   * @remarks Threading cuts a range into the largest aligned blocks from its start (section by
+   *   section, and sections are aligned to the largest block), and none of them merges with a
+   *   threaded block (the pending invariant), so the counts are exact. O(orders) per range.
+   */
+  addPendingBlocks(zone: number, counts: number[]): void {
+    const max = 1 << MAX_PAGE_ORDER;
+    const greedy = (from: number, to: number): void => {
+      let pfn = from;
+      while (pfn < to) {
+        let order = MAX_PAGE_ORDER;
+        while (order > 0 && (pfn % (1 << order) !== 0 || pfn + (1 << order) > to)) order--;
+        counts[order]! += 1;
+        pfn += 1 << order;
+      }
+    };
+    for (const [start, end] of this.#pending[zone]!) {
+      // The unaligned head and tail give at most MAX_PAGE_ORDER blocks each; the middle is whole
+      // largest blocks.
+      const first = Math.min(end, Math.ceil(start / max) * max);
+      const last = Math.max(first, Math.floor(end / max) * max);
+      greedy(start, first);
+      counts[MAX_PAGE_ORDER]! += (last - first) / max;
+      greedy(last, end);
+    }
   }
 
   /**

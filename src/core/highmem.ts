@@ -240,13 +240,18 @@ export class Highmem implements MappedPages {
    * @param op - The operation.
    * @param pfn - The block's first page.
    * @param order - The block's order.
-   * @throws KernelError `EBUSY` naming the live mapping; `EINVAL` for bad numbers.
+   * @throws KernelError `EBUSY` naming the live mapping; `EINVAL` for bad numbers, a pfn without
+   *   metadata or a block past the end of RAM.
    */
   checkUnmapped(op: string, pfn: number, order: number): void {
     // Type first: `1 << order` would run a caller's valueOf (or throw for a detached array's join).
-    if (!Number.isSafeInteger(pfn) || pfn < 0) throw badNumber(op, "pfn", pfn);
+    // A frame without metadata is refused, not reported unmapped: "nothing mapped" about a pfn
+    // beyond RAM would be a silent answer to a wrong question.
+    const nrPages = this.handles.nrPages;
+    if (!Number.isSafeInteger(pfn) || pfn < 0 || pfn >= nrPages) throw badNumber(op, "pfn", pfn, nrPages);
     if (!isU32(order) || order > MAX_PAGE_ORDER) throw badNumber(op, "order", order, MAX_PAGE_ORDER + 1);
     const end = pfn + (1 << order);
+    if (end > nrPages) throw kernelError("EINVAL", op, "block is out of range: it runs past the end of RAM", { pfn, order, nrPages });
     if (this.slots.live > 0) {
       for (const entry of this.slots.entries()) {
         if (entry.pfn < end && entry.pfn + Math.ceil(entry.end / this.pageSize) > pfn) {

@@ -106,18 +106,20 @@ export class Machine {
   declare readonly leases: Map<number, MappingLease> | undefined;
   /** @internal Whether mappings record where they were made and ended (`debug.viewStacks`). */
   declare readonly viewStacks: boolean;
+  // The services and the current CPU are `#` fields: not own enumerable properties a caller could
+  // reach and overwrite (a `cpu` of 99 would index past the slot arrays without a word).
   /** The handle checks. */
-  declare private readonly handles: Handles;
+  readonly #handles: Handles;
   /** The page allocator. */
-  declare private readonly alloc: PageAlloc;
+  readonly #alloc: PageAlloc;
   /** The caller-owned page flags. */
-  declare private readonly flags: PageFlags;
+  readonly #flags: PageFlags;
   /** The mappings. */
-  declare private readonly highmem: Highmem;
+  readonly #highmem: Highmem;
   /** The byte access. */
-  declare private readonly access: Access;
+  readonly #access: Access;
   /** The CPU the caller runs on. */
-  declare private cpu: number;
+  #cpu: number;
 
   /**
    * Builds a machine: validates the config, lays out metadata and hands the RAM to the allocator.
@@ -134,7 +136,7 @@ export class Machine {
     this.nrPages = resolved.nrPages;
     this.highmemPfn = resolved.highmemPfn;
     this.cpus = resolved.cpus;
-    this.cpu = 0;
+    this.#cpu = 0;
     // One model per machine (see MachineConfig.memoryModel): the services see only the interface.
     const mem: MemMap = resolved.memoryModel === "flat" ? new FlatMemMap(this.nrPages) : new SparseMemMap(this.nrPages);
     const phys = new PhysMem(this.nrPages, this.pageShift);
@@ -158,11 +160,11 @@ export class Machine {
     this.phys = phys;
     this.buddy = buddy;
     this.owner = owner;
-    this.handles = handles;
-    this.highmem = highmem;
-    this.alloc = alloc;
-    this.flags = new PageFlags(mem, handles);
-    this.access = new Access(handles, phys, this.highmemPfn, debug.forceMap);
+    this.#handles = handles;
+    this.#highmem = highmem;
+    this.#alloc = alloc;
+    this.#flags = new PageFlags(mem, handles);
+    this.#access = new Access(handles, phys, this.highmemPfn, debug.forceMap);
     this.pageCache = new PageCache(mem, alloc, handles);
     this.slots = highmem.slots;
     this.pkmap = highmem.pkmap;
@@ -187,7 +189,7 @@ export class Machine {
 
   /** The CPU the caller is running on (0 unless inside {@link Machine.onCpu}). */
   get currentCpu(): number {
-    return this.cpu;
+    return this.#cpu;
   }
 
   /**
@@ -201,13 +203,13 @@ export class Machine {
   onCpu<Result>(cpu: number, fn: () => Result): Result {
     if (!isU32(cpu) || cpu >= this.cpus) throw badNumber("on_cpu", "cpu", cpu, this.cpus);
     checkFunction("on_cpu", "fn", fn);
-    const previous = this.cpu;
+    const previous = this.#cpu;
     // INVARIANT: cpu < cpus was checked above; the previous CPU is restored below.
-    this.cpu = cpu;
+    this.#cpu = cpu;
     try {
       return fn();
     } finally {
-      this.cpu = previous;
+      this.#cpu = previous;
     }
   }
 
@@ -299,7 +301,7 @@ export class Machine {
    * @throws KernelError `EINVAL` for a bad pfn.
    */
   zoneOf(pfn: number): number {
-    this.handles.checkPfn("page_zonenum", pfn);
+    this.#handles.checkPfn("page_zonenum", pfn);
     return pfn < this.highmemPfn ? ZONE_NORMAL : ZONE_HIGHMEM;
   }
 
@@ -311,7 +313,7 @@ export class Machine {
    * @throws KernelError `EINVAL` when `pfn` is not a non-negative integer.
    */
   describePfn(pfn: number): string {
-    return this.handles.describePfn(pfn);
+    return this.#handles.describePfn(pfn);
   }
 
   // --- handles and page metadata ------------------------------------------------------------
@@ -325,7 +327,7 @@ export class Machine {
    * @throws KernelError `EINVAL` for a bad pfn.
    */
   pageGen(pfn: number): number {
-    return this.handles.pageGen(pfn);
+    return this.#handles.pageGen(pfn);
   }
 
   /**
@@ -338,7 +340,7 @@ export class Machine {
    *   with the allocation and free stacks in debug mode).
    */
   checkHandle(op: string, pfn: number, gen: number): void {
-    this.handles.handleFlags(op, pfn, gen);
+    this.#handles.handleFlags(op, pfn, gen);
   }
 
   /**
@@ -350,7 +352,7 @@ export class Machine {
    * @throws KernelError `EFAULT` for a dead handle, `EINVAL` for bad numbers.
    */
   blockBytes(pfn: number, gen: number): number {
-    const handles = this.handles;
+    const handles = this.#handles;
     return handles.extent(handles.handleFlags("block_bytes", pfn, gen));
   }
 
@@ -362,7 +364,7 @@ export class Machine {
    * @throws KernelError `EINVAL` for a bad pfn.
    */
   pageFlags(pfn: number): number {
-    return this.alloc.pageFlags(pfn);
+    return this.#alloc.pageFlags(pfn);
   }
 
   /**
@@ -373,7 +375,7 @@ export class Machine {
    * @throws KernelError `EINVAL` for a bad pfn.
    */
   isAllocated(pfn: number): boolean {
-    return this.alloc.isAllocated(pfn);
+    return this.#alloc.isAllocated(pfn);
   }
 
   /**
@@ -384,7 +386,7 @@ export class Machine {
    * @throws KernelError `EINVAL` for a bad pfn.
    */
   blockHead(pfn: number): number {
-    return this.alloc.blockHead(pfn);
+    return this.#alloc.blockHead(pfn);
   }
 
   /**
@@ -395,7 +397,7 @@ export class Machine {
    * @throws KernelError `EINVAL` for a bad pfn.
    */
   pageOrder(pfn: number): number {
-    return this.alloc.pageOrder(pfn);
+    return this.#alloc.pageOrder(pfn);
   }
 
   /**
@@ -406,7 +408,7 @@ export class Machine {
    * @throws KernelError `EINVAL` for a bad pfn.
    */
   isCompoundHead(pfn: number): boolean {
-    return this.alloc.isCompoundHead(pfn);
+    return this.#alloc.isCompoundHead(pfn);
   }
 
   /**
@@ -417,7 +419,7 @@ export class Machine {
    * @throws KernelError `EINVAL` for a bad pfn.
    */
   refCount(pfn: number): number {
-    return this.alloc.refCount(pfn);
+    return this.#alloc.refCount(pfn);
   }
 
   // --- page allocation ----------------------------------------------------------------------
@@ -443,7 +445,7 @@ export class Machine {
    * ```
    */
   allocPages(gfp: number, order: number): number {
-    return this.alloc.allocPages(gfp, order);
+    return this.#alloc.allocPages(gfp, order);
   }
 
   /**
@@ -458,7 +460,7 @@ export class Machine {
    *   `EBUSY` when the block is still locked, in the page cache or mapped. The machine is unchanged.
    */
   freePages(pfn: number, gen: number, order: number): boolean {
-    return this.alloc.freePages(pfn, gen, order);
+    return this.#alloc.freePages(pfn, gen, order);
   }
 
   /**
@@ -470,7 +472,7 @@ export class Machine {
    *   count would overflow, `EINVAL` for bad numbers or a page that is not a block head.
    */
   folioGet(pfn: number, gen: number): void {
-    this.alloc.folioRefAdd(pfn, gen, 1);
+    this.#alloc.folioRefAdd(pfn, gen, 1);
   }
 
   /**
@@ -482,7 +484,7 @@ export class Machine {
    * @throws KernelError as {@link Machine.folioGet}.
    */
   folioRefAdd(pfn: number, gen: number, nr: number): void {
-    this.alloc.folioRefAdd(pfn, gen, nr);
+    this.#alloc.folioRefAdd(pfn, gen, nr);
   }
 
   /**
@@ -496,7 +498,7 @@ export class Machine {
    *   the folio is locked or mapped, `EINVAL` for bad numbers or a tail page.
    */
   folioPut(pfn: number, gen: number): boolean {
-    return this.alloc.folioPut(pfn, gen);
+    return this.#alloc.folioPut(pfn, gen);
   }
 
   /**
@@ -510,7 +512,7 @@ export class Machine {
    * @throws KernelError exactly what `folioPut` would throw.
    */
   folioPutCheck(pfn: number, gen: number, uncached = false): void {
-    this.alloc.folioPutCheck(pfn, gen, uncached);
+    this.#alloc.folioPutCheck(pfn, gen, uncached);
   }
 
   /**
@@ -519,7 +521,7 @@ export class Machine {
    * @returns `free[zone][order]` block counts, and `pages[zone]` free page totals.
    */
   buddyInfo(): BuddyInfo {
-    return this.alloc.buddyInfo();
+    return this.#alloc.buddyInfo();
   }
 
   /**
@@ -528,7 +530,7 @@ export class Machine {
    * @returns The count.
    */
   nrFreePages(): number {
-    return this.alloc.nrFreePages();
+    return this.#alloc.nrFreePages();
   }
 
   // --- page flags ---------------------------------------------------------------------------
@@ -542,7 +544,7 @@ export class Machine {
    * @throws KernelError `EINVAL` for another flag or a tail page; `EFAULT` for a dead handle.
    */
   setPageFlag(pfn: number, gen: number, flag: number): void {
-    this.flags.set(pfn, gen, flag);
+    this.#flags.set(pfn, gen, flag);
   }
 
   /**
@@ -554,7 +556,7 @@ export class Machine {
    * @throws KernelError as for {@link Machine.setPageFlag}.
    */
   clearPageFlag(pfn: number, gen: number, flag: number): void {
-    this.flags.clear(pfn, gen, flag);
+    this.#flags.clear(pfn, gen, flag);
   }
 
   /**
@@ -567,7 +569,7 @@ export class Machine {
    * @throws KernelError as for {@link Machine.setPageFlag}.
    */
   testPageFlag(pfn: number, gen: number, flag: number): boolean {
-    return this.flags.test(pfn, gen, flag);
+    return this.#flags.test(pfn, gen, flag);
   }
 
   /**
@@ -579,7 +581,7 @@ export class Machine {
    * @throws KernelError as for {@link Machine.setPageFlag}.
    */
   folioTrylock(pfn: number, gen: number): boolean {
-    return this.flags.trylock(pfn, gen);
+    return this.#flags.trylock(pfn, gen);
   }
 
   /**
@@ -590,7 +592,7 @@ export class Machine {
    * @throws KernelError `EINVAL` when the folio is not locked; otherwise as for `setPageFlag`.
    */
   folioUnlock(pfn: number, gen: number): void {
-    this.flags.unlock(pfn, gen);
+    this.#flags.unlock(pfn, gen);
   }
 
   // --- access -------------------------------------------------------------------------------
@@ -607,7 +609,7 @@ export class Machine {
    *   debug).
    */
   read(pfn: number, gen: number, offset: number, dst: Uint8Array): void {
-    this.access.read(pfn, gen, offset, dst);
+    this.#access.read(pfn, gen, offset, dst);
   }
 
   /**
@@ -621,7 +623,7 @@ export class Machine {
    *   `Uint8Array`); nothing is written on error.
    */
   write(pfn: number, gen: number, offset: number, src: Uint8Array): void {
-    this.access.write(pfn, gen, offset, src);
+    this.#access.write(pfn, gen, offset, src);
   }
 
   /**
@@ -635,7 +637,7 @@ export class Machine {
    * @throws KernelError as for {@link Machine.read}; also `EINVAL` for a value that is not a byte.
    */
   fill(pfn: number, gen: number, offset: number, length: number, value = 0): void {
-    this.access.fill(pfn, gen, offset, length, value);
+    this.#access.fill(pfn, gen, offset, length, value);
   }
 
   /**
@@ -652,7 +654,7 @@ export class Machine {
    * poisoning catches that at the next allocation).
    */
   view(pfn: number, gen: number, offset: number, length: number): Uint8Array {
-    return this.access.view(pfn, gen, offset, length);
+    return this.#access.view(pfn, gen, offset, length);
   }
 
   /**
@@ -665,7 +667,7 @@ export class Machine {
    * @remarks As for {@link Machine.view}: the view cannot be revoked.
    */
   pageAddress(pfn: number, gen: number): Uint8Array | null {
-    return this.access.pageAddress(pfn, gen);
+    return this.#access.pageAddress(pfn, gen);
   }
 
   // --- highmem ------------------------------------------------------------------------------
@@ -687,8 +689,8 @@ export class Machine {
    * mode, and the end of the block otherwise, as upstream.
    */
   kmapLocal(pfn: number, gen: number, offset = 0, access: ViewAccess = "write", madeBy = "kmap_local"): number {
-    const id = this.highmem.kmapLocal(this.cpu, pfn, gen, offset, access, madeBy);
-    this.alloc.mappingAdded();
+    const id = this.#highmem.kmapLocal(this.#cpu, pfn, gen, offset, access, madeBy);
+    this.#alloc.mappingAdded();
     return id;
   }
 
@@ -704,7 +706,7 @@ export class Machine {
    * the view already obtained, so the caller stops using it when the mapping ends.
    */
   kmapLocalView(id: number): Uint8Array {
-    return this.highmem.kmapLocalView(this.cpu, id);
+    return this.#highmem.kmapLocalView(this.#cpu, id);
   }
 
   /**
@@ -718,7 +720,7 @@ export class Machine {
    * (nothing can revoke it, in any mode).
    */
   kmapLocalBytes(id: number): Uint8Array {
-    return this.highmem.kmapLocalBytes(this.cpu, id);
+    return this.#highmem.kmapLocalBytes(this.#cpu, id);
   }
 
   /**
@@ -731,8 +733,8 @@ export class Machine {
    * `kunmap_local` a no-op without HIGHMEM, which hides out-of-order code until it meets HIGHMEM.
    */
   kunmapLocal(id: number): void {
-    this.highmem.kunmapLocal(this.cpu, id);
-    this.alloc.mappingRemoved();
+    this.#highmem.kunmapLocal(this.#cpu, id);
+    this.#alloc.mappingRemoved();
   }
 
   /**
@@ -744,7 +746,7 @@ export class Machine {
    * @param by - What ended the scope, for reports.
    */
   endLocalViews(id: number, by: string): void {
-    this.highmem.endLocalViews(id, by);
+    this.#highmem.endLocalViews(id, by);
   }
 
   /**
@@ -754,10 +756,11 @@ export class Machine {
    * @param op - The operation.
    * @param pfn - The block's first page.
    * @param order - The block's order.
-   * @throws KernelError `EBUSY` naming the live mapping.
+   * @throws KernelError `EBUSY` naming the live mapping; `EINVAL` for a pfn without metadata, a bad
+   *   order or a block past the end of RAM.
    */
   checkUnmapped(op: string, pfn: number, order: number): void {
-    this.highmem.checkUnmapped(op, pfn, order);
+    this.#highmem.checkUnmapped(op, pfn, order);
   }
 
   /**
@@ -767,8 +770,8 @@ export class Machine {
    * @returns The nesting depth.
    * @throws KernelError `EINVAL` for a bad CPU number.
    */
-  kmapLocalDepth(cpu = this.cpu): number {
-    return this.highmem.kmapLocalDepth(cpu);
+  kmapLocalDepth(cpu = this.#cpu): number {
+    return this.#highmem.kmapLocalDepth(cpu);
   }
 
   /**
@@ -781,8 +784,8 @@ export class Machine {
    * @remarks The view cannot be revoked; stop using it at the matching `kunmap`.
    */
   kmap(pfn: number, gen: number): Uint8Array {
-    const view = this.highmem.kmap(pfn, gen);
-    this.alloc.mappingAdded();
+    const view = this.#highmem.kmap(pfn, gen);
+    this.#alloc.mappingAdded();
     return view;
   }
 
@@ -794,15 +797,15 @@ export class Machine {
    * @throws KernelError `EINVAL` when the page is not kmapped; `EFAULT` for a dead handle.
    */
   kunmap(pfn: number, gen: number): void {
-    this.highmem.kunmap(pfn, gen);
-    this.alloc.mappingRemoved();
+    this.#highmem.kunmap(pfn, gen);
+    this.#alloc.mappingRemoved();
   }
 
   // --- debug and inspection -----------------------------------------------------------------
 
   /** The parts the whole-machine checks read. */
   private checkedParts(): CheckedParts {
-    return { mem: this.mem, buddy: this.buddy, highmem: this.highmem, pageCache: this.pageCache, owner: this.owner, pageSize: this.pageSize };
+    return { mem: this.mem, buddy: this.buddy, highmem: this.#highmem, pageCache: this.pageCache, owner: this.owner, pageSize: this.pageSize };
   }
 
   /**
@@ -825,11 +828,11 @@ export class Machine {
   teardown(): void {
     const report = this.leakReport();
     if (report !== null) {
-      const leaked = this.nrPages - this.alloc.nrFreePages() - this.alloc.unmanagedPages();
+      const leaked = this.nrPages - this.#alloc.nrFreePages() - this.#alloc.unmanagedPages();
       throw kernelError("EBUSY", "machine_teardown", "pages or mappings still held at teardown", { leakedPages: leaked, liveMappings: this.slots.live + this.pkmap.used }, report);
     }
     this.phys.release();
-    this.alloc.forgetPoison();
+    this.#alloc.forgetPoison();
   }
 
   /**
@@ -861,7 +864,7 @@ export class Machine {
    * @returns A hex string.
    */
   stateDigest(): string {
-    return stateDigest(this.checkedParts(), this.cpu);
+    return stateDigest(this.checkedParts(), this.#cpu);
   }
 
   /**
@@ -882,7 +885,7 @@ export class Machine {
 
 /** How much host memory a {@link Machine} uses, as returned by {@link Machine.memoryUsage}. */
 export interface MemoryUsage {
-  /** Bytes of page metadata per simulated page (16 when debug stacks are off). */
+  /** Bytes of page metadata per simulated page (20, in the sections allocated so far). */
   metadataBytesPerPage: number;
   /** Bytes of page metadata allocated so far (whole memory sections, as their frames are first written). */
   metadataBytes: number;

@@ -346,6 +346,8 @@ export class PageAlloc {
       const row = Array.from(this.buddy.nrBlocks.subarray(zone * NR_PAGE_ORDERS, (zone + 1) * NR_PAGE_ORDERS));
       const hot = this.buddy.pcp[zone]!.count;
       row[0]! += hot;
+      // RAM not yet threaded counts as the blocks it will become (free, like the kernel's deferred pages).
+      this.buddy.addPendingBlocks(zone, row);
       free.push(row);
       pages.push(this.buddy.nrFree[zone]! + hot);
     }
@@ -513,15 +515,21 @@ export class PageAlloc {
     // The values count only the zones this request may use: HIGHMEM only with __GFP_HIGHMEM.
     const zones = (gfp & __GFP_HIGHMEM) !== 0 ? NR_ZONES : ZONE_NORMAL + 1;
     const freePages = info.pages.slice(0, zones).reduce((sum, pages) => sum + pages, 0);
-    return kernelError("ENOMEM", "alloc_pages", "no free block of that order", { order, gfp, freePages, largestFree: this.largestFreeOrder(zones) }, report);
+    return kernelError("ENOMEM", "alloc_pages", "no free block of that order", { order, gfp, freePages, largestFree: largestFreeOrder(info, zones) }, report);
   }
+}
 
-  /** The largest order with a free block (hot-list pages count as order 0) in zones `[0, zones)`; -1 when none. */
-  private largestFreeOrder(zones: number): number {
-    for (let order = MAX_PAGE_ORDER; order >= 0; order--) {
-      for (let zone = 0; zone < zones; zone++) if (this.buddy.nrBlocks[zone * NR_PAGE_ORDERS + order]! > 0) return order;
-    }
-    for (let zone = 0; zone < zones; zone++) if (this.buddy.pcp[zone]!.count > 0) return 0;
-    return -1;
+/**
+ * The largest order with a free block in zones `[0, zones)` of a `buddyInfo` (hot-list and pending
+ * pages included); -1 when none.
+ *
+ * @param info - The allocator's `buddyInfo()`.
+ * @param zones - How many zones the request may use.
+ * @returns The order, or -1.
+ */
+function largestFreeOrder(info: BuddyInfo, zones: number): number {
+  for (let order = MAX_PAGE_ORDER; order >= 0; order--) {
+    for (let zone = 0; zone < zones; zone++) if (info.free[zone]![order]! > 0) return order;
   }
+  return -1;
 }

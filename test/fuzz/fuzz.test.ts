@@ -49,9 +49,16 @@ function fuzzConfig(name: string, calls: number): Tally {
   return tally;
 }
 
+/**
+ * The share of the calls a configuration gets, when not a full one: every digest of a 64 TiB
+ * machine walks the whole touched sections (2^15 frames each), about 50 times the frames of the
+ * 4 MiB machines, so it runs a tenth of the calls.
+ */
+const SHARE: Readonly<Record<string, number>> = { "64t-sparse": 0.1 };
+
 for (const name of Object.keys(CONFIGS)) {
   test(`fuzz: hostile values on the ${name} machine`, () => {
-    const tally = fuzzConfig(name, Math.ceil(CALLS / Object.keys(CONFIGS).length));
+    const tally = fuzzConfig(name, Math.ceil((CALLS * (SHARE[name] ?? 1)) / Object.keys(CONFIGS).length));
     if (process.env.OWNKIT_FUZZ_REPORT !== undefined) console.log(name, JSON.stringify({ ...tally, badThrows: tally.badThrows.length, stateChanges: tally.stateChanges.length }));
     expect(tally.badThrows).toEqual([]);
     expect(tally.stateChanges).toEqual([]);

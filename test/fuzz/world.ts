@@ -18,6 +18,16 @@ export const CONFIGS: Readonly<Record<string, core.MachineConfig>> = {
   "highmem+debug": { ramSize: 4 << 20, highmemStart: 2 << 20, debug: true },
   "forcemap+poison": { ramSize: 4 << 20, debug: { forceMap: true, poison: true } },
   "16k-pages": { ramSize: 8 << 20, pageShift: 14 },
+  // The sparse map at its limit: 2^34 frames, HIGHMEM from pfn 2^32 (so every HIGHMEM handle is a
+  // pfn above 32 bits), reserved frames across the 2^32 edge and MMIO above RAM.
+  "64t-sparse": {
+    ramSize: 2 ** 46,
+    highmemStart: 2 ** 44,
+    ranges: [
+      { kind: "reserved", start: (2 ** 32 - 8) * 4096, size: 16 * 4096 },
+      { kind: "mmio", start: 2 ** 46, size: 1 << 20 },
+    ],
+  },
 };
 
 /**
