@@ -26,6 +26,8 @@ export const PCP_BATCH = 16;
  * with one field update and one element access.
  *
  * @invariant `0 <= count <= PCP_HIGH`; `pages[0..count)` are free order-0 pages of the zone.
+ * @invariant `pages` is an `Int32Array` only on a machine of at most 2^31 frames (every pfn of it
+ *   below 2^31), else a `Float64Array`.
  */
 export class HotList {
   /**

@@ -393,8 +393,8 @@ export class FlatMemMap implements MemMap {
 /**
  * @internal Friend access to {@link FlatMemMap}'s arrays for the order-0 fast paths of `core/page-alloc.ts`
  * and `core/handles.ts` (see CONTRIBUTING.md, "Friend access"): they index the arrays directly
- * instead of through the map's accessors (docs/performance-notes.md, "Flat arrays held by the fast
- * paths").
+ * instead of through the map's accessors (docs/performance-notes.md, "`Int32Array` hot list, flat
+ * arrays held by the fast paths").
  */
 // SAFETY: By the order of module evaluation, FlatMemMap's static block above has run and set `friend`.
 export const flatMemMapFriend: FlatMemMapFriend = friend!;
