@@ -26,12 +26,29 @@ export const PCP_BATCH = 16;
  * with one field update and one element access.
  *
  * @invariant `0 <= count <= PCP_HIGH`; `pages[0..count)` are free order-0 pages of the zone.
+ * @invariant `pages` is an `Int32Array` only on a machine of at most 2^31 frames (every pfn of it
+ *   below 2^31), else a `Float64Array`.
  */
 export class HotList {
-  /** The pages, oldest first; only the first `count` entries are meaningful (pfns reach 2^34). */
-  readonly pages: Float64Array = new Float64Array(PCP_HIGH);
+  /**
+   * The pages, oldest first; only the first `count` entries are meaningful. An `Int32Array` when
+   * every pfn of the machine fits one (below 2^31 frames), else a `Float64Array` (pfns reach 2^34).
+   */
+  declare readonly pages: Int32Array | Float64Array;
   /** Number of pages on the list. */
-  count = 0;
+  declare count: number;
+
+  /**
+   * Makes an empty hot list for a machine of `nrPages` frames.
+   *
+   * @param nrPages - The machine's frames: at most 2^31 gives an `Int32Array` (its pfns then come
+   *   out as small integers, which the order-0 row measures; docs/performance-notes.md).
+   */
+  constructor(nrPages: number) {
+    // INVARIANT: an Int32Array only when every pfn of the machine (< nrPages <= 2^31) is exact in it.
+    this.pages = nrPages <= 2 ** 31 ? new Int32Array(PCP_HIGH) : new Float64Array(PCP_HIGH);
+    this.count = 0;
+  }
 }
 
 /**
@@ -73,7 +90,7 @@ export class Buddy {
   /** Number of blocks on each free list. */
   readonly nrBlocks: Float64Array = new Float64Array(NR_ZONES * NR_PAGE_ORDERS);
   /** The order-0 hot list of each zone. */
-  readonly pcp: readonly HotList[] = [new HotList(), new HotList()];
+  declare readonly pcp: readonly HotList[];
   /** Free pages per zone: on the buddy free lists or pending (hot-list pages are counted by their lists). */
   readonly nrFree: Float64Array = new Float64Array(NR_ZONES);
   /** Pages per zone that the allocator manages (threaded or pending). */
@@ -98,6 +115,7 @@ export class Buddy {
   constructor(mem: MemMap, highmemPfn: number) {
     this.mem = mem;
     this.highmemPfn = highmemPfn;
+    this.pcp = [new HotList(mem.nrPages), new HotList(mem.nrPages)];
   }
 
   /**

@@ -30,6 +30,32 @@ const L_PG_tail = 1 << 3;
  * copy is converted once. Worth about a third on the order-4 row (docs/performance-notes.md).
  */
 const PFN_MASK = 2 ** 26 - 1;
+/**
+ * The flat map's index mask (`FLAT_MAX_PAGES - 1`): `pfn & FLAT_PFN_MASK` is `pfn` itself for every
+ * frame of a flat map, as an int32. For the fast paths that index the map's arrays directly
+ * ({@link flatMemMapFriend}).
+ */
+export const FLAT_PFN_MASK = PFN_MASK;
+
+/** The arrays of a {@link FlatMemMap} that the order-0 fast paths index directly. */
+export interface FlatArrays {
+  /** Flags, order and the generation's low half of each frame. */
+  readonly flagsGen: Int32Array;
+  /** Reference count of each frame. */
+  readonly refcounts: Int32Array;
+  /** `link0` of each frame. */
+  readonly links0: Uint32Array;
+  /** The generation's bits 16..47 of each frame. */
+  readonly genHighs: Uint32Array;
+}
+
+/** What {@link FlatMemMap} grants the files of `core/` that index its arrays (see {@link flatMemMapFriend}). */
+export interface FlatMemMapFriend {
+  /** The map's arrays, each of `nrPages` elements. */
+  arrays(map: FlatMemMap): FlatArrays;
+}
+
+let friend: FlatMemMapFriend | undefined;
 
 /**
  * The per-page metadata of one machine as flat arrays indexed by pfn, in the manner of the
@@ -69,6 +95,12 @@ export class FlatMemMap implements MemMap {
   declare private readonly genHighs: Uint32Array;
   /** The default words, as runs of frames. */
   #runs: readonly DefaultRun[];
+
+  static {
+    friend = {
+      arrays: (map) => ({ flagsGen: map.flagsGen, refcounts: map.refcounts, links0: map.links0, genHighs: map.genHighs }),
+    };
+  }
 
   /**
    * Allocates the metadata of `nrPages` frames, each holding its default word.
@@ -357,3 +389,12 @@ export class FlatMemMap implements MemMap {
     this.refcounts[head] = 0;
   }
 }
+
+/**
+ * @internal Friend access to {@link FlatMemMap}'s arrays for the order-0 fast paths of `core/page-alloc.ts`
+ * and `core/handles.ts` (see CONTRIBUTING.md, "Friend access"): they index the arrays directly
+ * instead of through the map's accessors (docs/performance-notes.md, "`Int32Array` hot list, flat
+ * arrays held by the fast paths").
+ */
+// SAFETY: By the order of module evaluation, FlatMemMap's static block above has run and set `friend`.
+export const flatMemMapFriend: FlatMemMapFriend = friend!;

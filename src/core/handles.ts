@@ -9,6 +9,7 @@ import { badNumber, describeValue, hex } from "../args.js";
 import { MAX_PAGE_ORDER } from "./config.js";
 import type { PageOwner } from "./debug/page-owner.js";
 import { formatKasan } from "./debug/report.js";
+import { FLAT_PFN_MASK, FlatMemMap, flatMemMapFriend } from "./FlatMemMap.js";
 import {
   FLAGS_MASK as MEMMAP_FLAGS_MASK,
   GEN_LIMIT,
@@ -32,6 +33,11 @@ const PG_free = MEMMAP_PG_free;
 const PG_nomap = MEMMAP_PG_nomap;
 /** The flags whose page a handle can never reach: free frames and frames without memory. */
 const DEAD = PG_free | PG_nomap;
+const PFN_MASK = FLAT_PFN_MASK;
+const { arrays: flatArrays } = flatMemMapFriend;
+/** The stand-in arrays of a sparse machine's handle checks: `pageGen` never indexes them. */
+const NO_I32 = new Int32Array(0);
+const NO_U32 = new Uint32Array(0);
 
 /**
  * The handle checks of one machine, and the KASAN-style reports of the handles that fail them.
@@ -52,6 +58,12 @@ export class Handles {
   declare private readonly highmemPfn: number;
   /** The page_owner side table, present only with `debug.pageOwner`. */
   declare private readonly owner: PageOwner | undefined;
+  /** The metadata is a {@link FlatMemMap}, whose arrays `pageGen` indexes directly. */
+  declare private readonly flat: boolean;
+  /** The flat map's `flagsGen` (an empty stand-in when the map is sparse). */
+  declare private readonly flagsGen: Int32Array;
+  /** The flat map's generation high halves (an empty stand-in when sparse). */
+  declare private readonly genHighs: Uint32Array;
 
   /**
    * Creates the handle checks of a machine.
@@ -67,6 +79,10 @@ export class Handles {
     this.pageSize = pageSize;
     this.highmemPfn = highmemPfn;
     this.owner = owner;
+    const flat = mem instanceof FlatMemMap ? flatArrays(mem) : undefined;
+    this.flat = flat !== undefined;
+    this.flagsGen = flat?.flagsGen ?? NO_I32;
+    this.genHighs = flat?.genHighs ?? NO_U32;
   }
 
   /**
@@ -110,6 +126,12 @@ export class Handles {
    */
   pageGen(pfn: number): number {
     this.checkPfn("page_gen", pfn);
+    if (this.flat === true) {
+      // SAFETY: By the type invariant of FlatMemMap (every array has nrPages <= FLAT_MAX_PAGES
+      // elements) and the check above (pfn < nrPages), `pfn & PFN_MASK` is pfn, an index in range.
+      const i = pfn & PFN_MASK;
+      return this.genHighs[i]! * GEN_WRAP + (this.flagsGen[i]! >>> GEN_SHIFT);
+    }
     return this.mem.gen(pfn);
   }
 

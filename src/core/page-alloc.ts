@@ -13,8 +13,12 @@ import type { PageOwner } from "./debug/page-owner.js";
 import { formatPoison } from "./debug/report.js";
 import { __GFP_COMP, __GFP_HIGHMEM, __GFP_NOWARN, __GFP_ZERO, GFP_VALID_MASK, gfpName } from "./gfp.js";
 import type { Handles } from "./handles.js";
+import { FLAT_PFN_MASK, FlatMemMap, flatMemMapFriend } from "./FlatMemMap.js";
 import {
   FLAGS_MASK,
+  GEN_ONE as MEMMAP_GEN_ONE,
+  GEN_SHIFT as MEMMAP_GEN_SHIFT,
+  GEN_WRAP as MEMMAP_GEN_WRAP,
   NO_PFN,
   ORDER_SHIFT,
   PG_free as MEMMAP_PG_free,
@@ -37,6 +41,17 @@ import type { PhysMem } from "./PhysMem.js";
 // (see docs/performance-notes.md).
 const PCP_HIGH = BUDDY_PCP_HIGH;
 const PG_free = MEMMAP_PG_free;
+const PFN_MASK = FLAT_PFN_MASK;
+const GEN_ONE = MEMMAP_GEN_ONE;
+const GEN_SHIFT = MEMMAP_GEN_SHIFT;
+const GEN_WRAP = MEMMAP_GEN_WRAP;
+/** The generation's low half of a `flagsGen` word (`~FLAGS_MASK`). */
+const GEN_BITS = ~0xffff;
+const { arrays: flatArrays } = flatMemMapFriend;
+
+/** The stand-in arrays of a sparse machine's allocator: its fast paths never index them. */
+const NO_I32 = new Int32Array(0);
+const NO_U32 = new Uint32Array(0);
 
 /** GFP bits that keep an order-0 allocation off the fast path (unknown bits, HIGHMEM, ZERO, COMP). */
 const FAST_GFP_EXCLUDE = ~GFP_VALID_MASK | __GFP_HIGHMEM | __GFP_ZERO | __GFP_COMP;
@@ -100,6 +115,16 @@ export class PageAlloc {
   declare private readonly buddy: Buddy;
   /** The ZONE_NORMAL hot list (`buddy.pcp[ZONE_NORMAL]`), held directly for the order-0 fast paths. */
   declare private readonly hot: HotList;
+  /** The metadata is a {@link FlatMemMap}, whose arrays the order-0 fast paths index directly. */
+  declare private readonly flat: boolean;
+  /** The flat map's `flagsGen` (an empty stand-in when the map is sparse). */
+  declare private readonly flagsGen: Int32Array;
+  /** The flat map's reference counts (an empty stand-in when sparse). */
+  declare private readonly refcounts: Int32Array;
+  /** The flat map's `link0`s (an empty stand-in when sparse). */
+  declare private readonly links0: Uint32Array;
+  /** The flat map's generation high halves (an empty stand-in when sparse). */
+  declare private readonly genHighs: Uint32Array;
   /** The backing memory (zeroing, poison). */
   declare private readonly phys: PhysMem;
   /** The handle checks and their reports. */
@@ -139,6 +164,12 @@ export class PageAlloc {
     this.buddy = buddy;
     // SAFETY: By the type of Buddy.pcp (one HotList per zone) ZONE_NORMAL's list exists.
     this.hot = buddy.pcp[ZONE_NORMAL]!;
+    const flat = mem instanceof FlatMemMap ? flatArrays(mem) : undefined;
+    this.flat = flat !== undefined;
+    this.flagsGen = flat?.flagsGen ?? NO_I32;
+    this.refcounts = flat?.refcounts ?? NO_I32;
+    this.links0 = flat?.links0 ?? NO_U32;
+    this.genHighs = flat?.genHighs ?? NO_U32;
     this.phys = phys;
     this.handles = handles;
     this.mapped = mapped;
@@ -184,8 +215,20 @@ export class PageAlloc {
         // INVARIANT: a hot-list page has zero links, so only flags, refcount and gen change: one
         // word write clears the flags and bumps the generation's low half; when that half wraps
         // to 0, the carry goes to genHigh (once every 65,536 reuses of the frame).
-        // (One section lookup for all of it: MemMap.allocOrder0.)
-        this.mem.allocOrder0(pfn);
+        if (this.flat === true) {
+          // FlatMemMap.allocOrder0 on the arrays held here (docs/performance-notes.md).
+          // SAFETY: By the type invariant of FlatMemMap (every array has nrPages <= FLAT_MAX_PAGES
+          // elements) and pfn < nrPages (above), `pfn & PFN_MASK` is pfn, an index in range.
+          const i = pfn & PFN_MASK;
+          const flagsGen = this.flagsGen;
+          const next = (flagsGen[i]! + GEN_ONE) & GEN_BITS;
+          flagsGen[i] = next;
+          if (next === 0) this.genHighs[i] = this.genHighs[i]! + 1;
+          this.refcounts[i] = 1;
+        } else {
+          // (One section lookup for all of it: MemMap.allocOrder0.)
+          this.mem.allocOrder0(pfn);
+        }
         return pfn;
       }
     }
@@ -234,13 +277,33 @@ export class PageAlloc {
     if (order === 0 && Number.isSafeInteger(pfn) && pfn >= 0 && pfn < this.highmemPfn && this.freeBlockers === 0 && count < PCP_HIGH) {
       // pfn < highmemPfn <= nrPages was checked just above.
       // INVARIANT: the page is marked free (links already zero) as it joins the hot list.
-      if (this.mem.freeOrder0(pfn, gen, FAST_FREE_REJECT)) {
+      if (this.flat === true ? this.freeOrder0Flat(pfn, gen) : this.mem.freeOrder0(pfn, gen, FAST_FREE_REJECT)) {
         hot.pages[count] = pfn;
         hot.count = count + 1;
         return true;
       }
     }
     return this.freePagesSlow(pfn, gen, order);
+  }
+
+  /**
+   * `FlatMemMap.freeOrder0` on the flat map's arrays held here (see `allocPages`).
+   *
+   * @remarks Does no checking: the caller guarantees `pfn < nrPages` and a flat map.
+   */
+  private freeOrder0Flat(pfn: number, gen: number): boolean {
+    // SAFETY: By the type invariant of FlatMemMap and the caller's pfn < nrPages, `pfn & PFN_MASK`
+    // is pfn, an index in range of every array.
+    const i = pfn & PFN_MASK;
+    const flagsGen = this.flagsGen;
+    const word = flagsGen[i]!;
+    if ((word & FAST_FREE_REJECT) !== 0 || (word >>> GEN_SHIFT) + this.genHighs[i]! * GEN_WRAP !== gen ||
+        this.refcounts[i] !== 1 || this.links0[i] !== 0) {
+      return false;
+    }
+    flagsGen[i] = (word & GEN_BITS) | PG_free;
+    this.refcounts[i] = 0;
+    return true;
   }
 
   private freePagesSlow(pfn: number, gen: number, order: number): boolean {

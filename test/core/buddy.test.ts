@@ -11,7 +11,7 @@ import {
   __GFP_NOWARN,
   __GFP_ZERO,
 } from "../../src/core/index.js";
-import { PCP_HIGH } from "../../src/core/Buddy.js";
+import { HotList, PCP_HIGH } from "../../src/core/Buddy.js";
 import { BAD_NUMBERS, expectUnchanged } from "./helpers.js";
 
 function small(config: ConstructorParameters<typeof Machine>[0] = {}): Machine {
@@ -272,12 +272,17 @@ test("generations carry past 16 bits (never wrap to an old value) and never dist
 
 test("the allocator's arrays are declared without a buffer type argument, so TypeScript 5.2 reads the declarations", () => {
   const buddy = new Machine({ ramSize: 1 << 20 }).buddy;
-  // Float64Array throughout: pfns reach 2^34 (64 TiB of 4 KiB pages) and block counts 2^33.
+  // Float64Array throughout: pfns reach 2^34 (64 TiB of 4 KiB pages) and block counts 2^33; a hot
+  // list is an Int32Array only on a machine whose every pfn fits one (below 2^31 frames).
   expectTypeOf(buddy.heads).toEqualTypeOf<Float64Array>();
   expectTypeOf(buddy.nrBlocks).toEqualTypeOf<Float64Array>();
-  expectTypeOf(buddy.pcp[0]!.pages).toEqualTypeOf<Float64Array>();
+  expectTypeOf(buddy.pcp[0]!.pages).toEqualTypeOf<Int32Array | Float64Array>();
   expectTypeOf(buddy.nrFree).toEqualTypeOf<Float64Array>();
   expectTypeOf(buddy.managed).toEqualTypeOf<Float64Array>();
   expect(buddy.heads).toBeInstanceOf(Float64Array);
-  expect(buddy.pcp[0]!.pages).toBeInstanceOf(Float64Array);
+  expect(buddy.pcp[0]!.pages).toBeInstanceOf(Int32Array);
+  expect(buddy.pcp[1]!.pages).toBeInstanceOf(Int32Array);
+  expect(new HotList(2 ** 31).pages).toBeInstanceOf(Int32Array);
+  expect(new HotList(2 ** 31 + 1).pages).toBeInstanceOf(Float64Array);
+  expect(new HotList(2 ** 34).pages).toBeInstanceOf(Float64Array);
 });
