@@ -140,20 +140,29 @@ export async function loadKit(dist: string): Promise<KitModules> {
 }
 
 /**
+ * The row groups, each timed on copies of the builds loaded for it alone: the debug rows run the
+ * same kit functions as the plain ones on machines that take the slow paths, and sharing the loaded
+ * code would let their type feedback shape the plain rows' optimised code (one program rarely
+ * mixes both; `npm run bench` measures the plain suites before the debug one).
+ */
+export const ROW_GROUPS: readonly ((name: string) => boolean)[] = [(name) => !name.startsWith("debug "), (name) => name.startsWith("debug ")];
+
+/**
  * Sets the rows up on both sides, pairing them by name; a row that a side lacks, whose names a
  * build lacks, or whose setup throws is skipped with the reason.
  *
  * @param base - The loaded copies of the base build (at least one).
  * @param head - The loaded copies of the head build (as many as `base`).
  * @param only - Substrings; when given, only rows whose name contains one of them.
+ * @param group - The rows these copies are loaded for (see {@link ROW_GROUPS}); all by default.
  * @returns The rows to time and the skipped ones.
  */
-export function pairRows(base: readonly LoadedCopy[], head: readonly LoadedCopy[], only?: readonly string[]): { rows: PairedRow[]; skipped: SkippedRow[] } {
+export function pairRows(base: readonly LoadedCopy[], head: readonly LoadedCopy[], only?: readonly string[], group: (name: string) => boolean = () => true): { rows: PairedRow[]; skipped: SkippedRow[] } {
   if (base.length === 0 || base.length !== head.length) throw new Error("pairRows: both sides need the same number of copies, at least one");
   const rows: PairedRow[] = [];
   const skipped: SkippedRow[] = [];
   for (const def of base[0]!.rows) {
-    if (only !== undefined && !only.some((part) => def.name.includes(part))) continue;
+    if (!group(def.name) || (only !== undefined && !only.some((part) => def.name.includes(part)))) continue;
     const find = (copy: LoadedCopy): CompareRowDef | undefined => copy.rows.find((row) => row.name === def.name);
     if (head.some((copy) => find(copy) === undefined)) {
       skipped.push({ name: def.name, reason: "no such row on the head side" });
@@ -389,20 +398,26 @@ function copyDist(dist: string, name: string): string {
  */
 export async function compareBuilds(base: Build, head: Build, options: CompareOptions, copies: number, only?: readonly string[]): Promise<CompareReport> {
   const rowsModule = new URL("./compare-rows.ts", import.meta.url).href;
-  const load = async (build: Build, side: SideName, copy: number): Promise<LoadedCopy> => {
-    const kit = await loadKit(copy === 0 ? build.dist : copyDist(build.dist, `${side}-${copy}`));
+  const load = async (build: Build, side: SideName, group: number, copy: number): Promise<LoadedCopy> => {
+    const kit = await loadKit(group === 0 && copy === 0 ? build.dist : copyDist(build.dist, `${side}-g${group}-${copy}`));
     // One rows module instance per copy: its own closures, so V8 keeps separate type feedback.
-    const rows = ((await import(`${rowsModule}?side=${side}-${copy}`)) as typeof import("./compare-rows.js")).runtimeRows();
+    const rows = ((await import(`${rowsModule}?side=${side}-g${group}-${copy}`)) as typeof import("./compare-rows.js")).runtimeRows();
     return { kit, rows };
   };
-  // Loaded alternately (base 0, head 0, base 1, …) so neither side always loads first.
-  const baseCopies: LoadedCopy[] = [];
-  const headCopies: LoadedCopy[] = [];
-  for (let copy = 0; copy < copies; copy++) {
-    baseCopies.push(await load(base, "base", copy));
-    headCopies.push(await load(head, "head", copy));
+  const rows: PairedRow[] = [];
+  const skipped: SkippedRow[] = [];
+  for (const [index, group] of ROW_GROUPS.entries()) {
+    // Loaded alternately (base 0, head 0, base 1, …) so neither side always loads first.
+    const baseCopies: LoadedCopy[] = [];
+    const headCopies: LoadedCopy[] = [];
+    for (let copy = 0; copy < copies; copy++) {
+      baseCopies.push(await load(base, "base", index, copy));
+      headCopies.push(await load(head, "head", index, copy));
+    }
+    const paired = pairRows(baseCopies, headCopies, only, group);
+    rows.push(...paired.rows);
+    skipped.push(...paired.skipped);
   }
-  const { rows, skipped } = pairRows(baseCopies, headCopies, only);
   const results = runInterleaved(rows, options);
   return {
     base,
