@@ -1,6 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { GFP_KERNEL, Machine, PAGE_POISON, __GFP_COMP, captureStack } from "../../src/core/index.js";
 import { expectKernelError, expectUnchanged } from "./helpers.js";
+import { machineFriend } from "../../src/core/machine.js";
 
 function allocHelper(machine: Machine, order: number): number {
   return machine.allocPages(GFP_KERNEL | __GFP_COMP, order);
@@ -40,10 +41,10 @@ describe("debug: page_owner and KASAN-style reports", () => {
       expect(machine.memoryUsage().debugStackEntries).toBe(2);
       const error = expectKernelError(() => machine.freePages(pfn, gen, 0), "EINVAL", /double free/);
       expect(formatted).toBe(2); // the report formats the allocation and the free stack
-      expect(error.report).toContain(`Allocated by:\n${machine.owner!.allocStack(pfn)!}\n`);
-      expect(error.report).toContain(`Freed by:\n${machine.owner!.freeStack(pfn)!}\n`);
-      expect(machine.owner!.allocStack(pfn)).toMatch(/^ {4}at allocHelper .*debug\.test\.ts/);
-      expect(machine.owner!.freeStack(pfn + 1)).toBeUndefined();
+      expect(error.report).toContain(`Allocated by:\n${machineFriend.internals(machine).owner!.allocStack(pfn)!}\n`);
+      expect(error.report).toContain(`Freed by:\n${machineFriend.internals(machine).owner!.freeStack(pfn)!}\n`);
+      expect(machineFriend.internals(machine).owner!.allocStack(pfn)).toMatch(/^ {4}at allocHelper .*debug\.test\.ts/);
+      expect(machineFriend.internals(machine).owner!.freeStack(pfn + 1)).toBeUndefined();
       expect(captureStack()).toMatch(/^ {4}at .*debug\.test\.ts/);
     } finally {
       Error.prepareStackTrace = previous;
@@ -80,7 +81,7 @@ describe("debug: page poisoning", () => {
     const gen = machine.pageGen(pfn);
     machine.write(pfn, gen, 0, new Uint8Array([1, 2, 3]));
     machine.freePages(pfn, gen, 0);
-    expect(machine.phys.view(pfn, 0, 4)).toEqual(new Uint8Array([PAGE_POISON, PAGE_POISON, PAGE_POISON, PAGE_POISON]));
+    expect(machineFriend.internals(machine).phys.view(pfn, 0, 4)).toEqual(new Uint8Array([PAGE_POISON, PAGE_POISON, PAGE_POISON, PAGE_POISON]));
     const again = machine.allocPages(GFP_KERNEL, 0); // poison intact: fine
     expect(again).toBe(pfn);
   });

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { GFP_KERNEL, Machine, PG_free, PG_nomap, PG_reserved } from "../../src/core/index.js";
+import { machineFriend } from "../../src/core/machine.js";
 
 describe("MemMap accessors, spans and default words", () => {
   const config = {
@@ -12,7 +13,7 @@ describe("MemMap accessors, spans and default words", () => {
 
   test("every frame of a fresh machine holds the default word of its kind", () => {
     const machine = new Machine(config);
-    const mem = machine.mem;
+    const mem = machineFriend.internals(machine).mem;
     const spans = [...mem.spans()];
     expect(spans.every(([start, end]) => start >= 0 && end <= machine.nrPages && start < end)).toBe(true);
     for (const [start, end] of spans) {
@@ -34,8 +35,8 @@ describe("MemMap accessors, spans and default words", () => {
     expect(a.stateDigest()).toBe(b.stateDigest());
     const pfn = a.allocPages(GFP_KERNEL, 0);
     expect(a.stateDigest()).not.toBe(b.stateDigest());
-    expect(a.mem.refcount(pfn)).toBe(1);
-    expect(a.mem.gen(pfn)).toBe(a.pageGen(pfn));
+    expect(machineFriend.internals(a).mem.refcount(pfn)).toBe(1);
+    expect(machineFriend.internals(a).mem.gen(pfn)).toBe(a.pageGen(pfn));
     a.freePages(pfn, a.pageGen(pfn), 0);
     // The page keeps its new generation: a different state from a machine that never allocated.
     expect(a.stateDigest()).not.toBe(b.stateDigest());
