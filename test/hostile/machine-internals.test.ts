@@ -157,7 +157,7 @@ describe("the public methods still work", () => {
       expect(machine.pageCache.indexOf(pfn)).toBe(1);
       expect(folio.index).toBe(1);
       expect(folio.phys()).toBe(machine.pfnToPhys(pfn));
-      folio.release();
+      folio.put();
       space.teardown();
     }
     expect(machine.leakReport()).toBeNull();
