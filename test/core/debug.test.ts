@@ -51,6 +51,26 @@ describe("debug: page_owner and KASAN-style reports", () => {
     }
   });
 
+  test("a report on a never-allocated frame of a page_owner machine says so, not that page_owner is off", () => {
+    const machine = new Machine({ ramSize: 4 << 20, debug: { pageOwner: true } });
+    const never = 700;
+    expect(machine.isAllocated(never)).toBe(false);
+    const error = expectUnchanged(machine, () => machine.read(never, 0, 0, new Uint8Array(4)), "EFAULT", /use after free/);
+    expect(error.report).toMatch(/Allocated by:\n {4}\(never allocated\)\n\nFreed by:\n {4}\(never freed\)\n/);
+    expect(error.report).not.toMatch(/not recorded|create the machine with/);
+    // A page allocated and not freed (a stale handle of a reallocated page has both stacks; this
+    // alias of a live order-0 page with an old generation has only the allocation).
+    const pfn = allocHelper(machine, 0);
+    const stale = expectUnchanged(machine, () => machine.read(pfn, machine.pageGen(pfn) - 1, 0, new Uint8Array(1)), "EFAULT", /stale handle/);
+    expect(stale.report).toMatch(/Allocated by:\n {4}at allocHelper .*debug\.test\.ts/);
+    expect(stale.report).toMatch(/Freed by:\n {4}\(never freed\)\n/);
+    // Without page_owner, the same access still says how to get the stacks.
+    const plain = new Machine({ ramSize: 4 << 20 });
+    const report = expectUnchanged(plain, () => plain.read(never, 0, 0, new Uint8Array(4)), "EFAULT", /use after free/).report;
+    expect(report).toMatch(/Allocated by:\n {4}\(not recorded: create the machine with debug.pageOwner\)/);
+    expect(report).not.toMatch(/never allocated/);
+  });
+
   test("M19 without debug: still an error, with a note that stacks were not recorded", () => {
     const machine = new Machine({ ramSize: 4 << 20 });
     const pfn = machine.allocPages(GFP_KERNEL, 0);

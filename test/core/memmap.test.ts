@@ -52,6 +52,19 @@ describe("MemMap accessors, spans and default words", () => {
     }
     expect(machine.pfnToPhys(2 ** 32)).toBe(2 ** 32 * machine.pageSize);
     expect(machine.physToPfn(2 ** 45 + 5)).toBe(2 ** 45 / machine.pageSize);
-    expect(machine.describePfn(2 ** 33)).toMatch(/^pfn 0x200000000 \(phys 0x200000000000, HighMem\)$/);
+    expect(machine.describePfn(2 ** 33)).toMatch(/^pfn 0x200000000 \(phys 0x200000000000, beyond RAM\)$/);
+  });
+
+  test("describePfn names the zone, and a frame beyond RAM as beyond RAM, not HighMem", () => {
+    const plain = new Machine({ ramSize: 4 << 20 });
+    expect(plain.describePfn(0)).toBe("pfn 0x0 (phys 0x0, Normal)");
+    expect(plain.describePfn(1023)).toBe("pfn 0x3ff (phys 0x3ff000, Normal)");
+    expect(plain.describePfn(1024)).toBe("pfn 0x400 (phys 0x400000, beyond RAM)");
+    const high = new Machine({ ramSize: 4 << 20, highmemStart: 2 << 20 });
+    expect(high.describePfn(511)).toBe("pfn 0x1ff (phys 0x1ff000, Normal)");
+    expect(high.describePfn(512)).toBe("pfn 0x200 (phys 0x200000, HighMem)");
+    expect(high.describePfn(1023)).toBe("pfn 0x3ff (phys 0x3ff000, HighMem)");
+    expect(high.describePfn(1024)).toBe("pfn 0x400 (phys 0x400000, beyond RAM)");
+    expect(high.describePfn(2 ** 34)).toBe("pfn 0x400000000 (phys 0x400000000000, beyond RAM)");
   });
 });
