@@ -26,8 +26,9 @@ import { PhysMem } from "./PhysMem.js";
 import type { Pkmap } from "./pkmap.js";
 
 /**
- * The state behind a {@link Machine}'s facade: its configuration, data structures and services, as
- * {@link machineFriend} returns them. Writing through them bypasses every check of the machine.
+ * @internal The state behind a {@link Machine}'s facade: its configuration, data structures and
+ * services, as {@link machineFriend} returns them. Writing through them bypasses every check of the
+ * machine.
  */
 export interface MachineInternals {
   /** The validated configuration. */
