@@ -179,7 +179,7 @@ const OP = "machine_create";
  * Validates a configuration and turns it into page frames.
  *
  * @param config - The caller's configuration.
- * @returns The resolved configuration.
+ * @returns The resolved configuration, frozen (its ranges and debug options too).
  * @throws KernelError `EINVAL` naming the offending field and value.
  */
 export function resolveConfig(config: MachineConfig = {}): ResolvedConfig {
@@ -225,8 +225,11 @@ export function resolveConfig(config: MachineConfig = {}): ResolvedConfig {
   if (memoryModel === "flat" && nrPages > FLAT_MAX_PAGES) {
     throw kernelError("EINVAL", OP, "a flat memory model holds at most FLAT_MAX_PAGES frames; use \"sparse\"", { nrPages, limit: FLAT_MAX_PAGES });
   }
-  // INVARIANT: a flat machine has at most FLAT_MAX_PAGES frames.
-  return { pageShift, pageSize, nrPages, highmemPfn, cpus, segments, mmioAbove, debug, memoryModel };
+  // INVARIANT: a flat machine has at most FLAT_MAX_PAGES frames. Frozen, ranges and debug options
+  // included: a machine's services copy these figures at construction, so a later write would make
+  // `machine.config` disagree with what the machine does.
+  const frozen = (list: PfnSegment[]): readonly PfnSegment[] => Object.freeze(list.map((seg) => Object.freeze(seg)));
+  return Object.freeze({ pageShift, pageSize, nrPages, highmemPfn, cpus, segments: frozen(segments), mmioAbove: frozen(mmioAbove), debug: Object.freeze(debug), memoryModel });
 }
 
 const DEBUG_FIELDS = ["poison", "pageOwner", "kmapLocalGuard", "forceMap", "views", "viewStacks"] as const;

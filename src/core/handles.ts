@@ -8,7 +8,7 @@ import { kernelError, type KernelError } from "../errors.js";
 import { badNumber, describeValue, hex } from "../args.js";
 import { MAX_PAGE_ORDER } from "./config.js";
 import type { PageOwner } from "./debug/page-owner.js";
-import { formatKasan } from "./debug/report.js";
+import { NEVER_ALLOCATED, NEVER_FREED, formatKasan } from "./debug/report.js";
 import { FLAT_PFN_MASK, FlatMemMap, flatMemMapFriend } from "./FlatMemMap.js";
 import {
   FLAGS_MASK as MEMMAP_FLAGS_MASK,
@@ -150,13 +150,15 @@ export class Handles {
    * Describes a page for messages: pfn, physical address and zone.
    *
    * @param pfn - A page frame.
-   * @returns For example `pfn 0x10 (phys 0x10000, Normal)`.
+   * @returns For example `pfn 0x10 (phys 0x10000, Normal)`; the zone is `Normal`, `HighMem`, or
+   *   `beyond RAM` for a frame at or above `nrPages` (MMIO above RAM, a bad handle).
    * @throws KernelError `EINVAL` when `pfn` is not a non-negative safe integer.
    */
   describePfn(pfn: number): string {
     // Type first: the arithmetic and comparison below would coerce a caller's object.
     if (!Number.isSafeInteger(pfn) || pfn < 0) throw badNumber("describe_pfn", "pfn", pfn);
-    return `pfn ${hex(pfn)} (phys ${hex(pfn * this.pageSize)}, ${pfn < this.highmemPfn ? "Normal" : "HighMem"})`;
+    const where = pfn < this.highmemPfn ? "Normal" : pfn < this.nrPages ? "HighMem" : "beyond RAM";
+    return `pfn ${hex(pfn)} (phys ${hex(pfn * this.pageSize)}, ${where})`;
   }
 
   /**
@@ -212,6 +214,7 @@ export class Handles {
    */
   kasanReport(bug: string, op: string, pfn: number, access: string, notes: readonly string[] = []): string {
     const head = this.stackHead(pfn);
+    const owner = this.owner;
     return formatKasan({
       bug,
       // A caller of the public core methods passes any `op`: described, never coerced.
@@ -220,8 +223,9 @@ export class Handles {
       notes,
       page: this.mem.describe(pfn),
       phys: pfn * this.pageSize,
-      allocStack: this.owner?.allocStack(head),
-      freeStack: this.owner?.freeStack(head),
+      // With page_owner on, a missing stack means the event never happened, not that it went unrecorded.
+      allocStack: owner === undefined ? undefined : (owner.allocStack(head) ?? NEVER_ALLOCATED),
+      freeStack: owner === undefined ? undefined : (owner.freeStack(head) ?? NEVER_FREED),
     });
   }
 

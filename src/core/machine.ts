@@ -26,6 +26,54 @@ import { PhysMem } from "./PhysMem.js";
 import type { Pkmap } from "./pkmap.js";
 
 /**
+ * @internal The state behind a {@link Machine}'s facade: its configuration, data structures and
+ * services, as {@link machineFriend} returns them. Writing through them bypasses every check of the
+ * machine.
+ */
+export interface MachineInternals {
+  /** The validated configuration. */
+  readonly config: ResolvedConfig;
+  /** Per-page metadata. */
+  readonly mem: MemMap;
+  /** The backing bytes. */
+  readonly phys: PhysMem;
+  /** The free lists. */
+  readonly buddy: Buddy;
+  /** The page_owner side table, present only with `debug.pageOwner`. */
+  readonly owner: PageOwner | undefined;
+  /** The handle checks. */
+  readonly handles: Handles;
+  /** The page allocator. */
+  readonly alloc: PageAlloc;
+  /** The caller-owned page flags. */
+  readonly flags: PageFlags;
+  /** The mappings. */
+  readonly highmem: Highmem;
+  /** The byte access. */
+  readonly access: Access;
+  /** The page cache. */
+  readonly pageCache: PageCache;
+  /** The per-CPU local mapping slots (owned by the highmem service). */
+  readonly slots: KmapSlots;
+  /** The permanent mapping pool (owned by the highmem service). */
+  readonly pkmap: Pkmap;
+  /** The leases of the live local mappings by id, present only with `debug.views`. */
+  readonly leases: Map<number, MappingLease> | undefined;
+}
+
+/** What `Machine`'s static block grants: read access to the state behind the facade. */
+interface MachineFriend {
+  /**
+   * The state of a genuine machine (the caller has one: it reads `#` fields, so anything else throws
+   * a `TypeError`).
+   */
+  readonly internals: (machine: Machine) => MachineInternals;
+}
+
+/** Set by `Machine`'s static block, the only code that reads its `#` fields. */
+let friend: MachineFriend;
+
+/**
  * A simulated machine: sparse RAM, per-page metadata, a buddy allocator, per-CPU `kmap_local`
  * slots, the permanent `kmap` pool, a page cache and the memory debuggers.
  *
@@ -69,52 +117,39 @@ import type { Pkmap } from "./pkmap.js";
 export class Machine {
   /** The brand of a genuine machine (see {@link Machine.isMachine}). */
   #machine = true;
-  /** The validated configuration. */
-  declare readonly config: ResolvedConfig;
+  // Every field is a `#` field: nothing of the machine's state is an own property a caller could
+  // enumerate, reach or overwrite (an own `cpu` of 99 once indexed past the slot arrays silently,
+  // and `machine.mem.setRefcount(…)` went unnoticed by the consistency check). The public figures are
+  // getters; the kit's own tests reach the rest through {@link machineFriend}.
+  /** The validated configuration (frozen). */
+  readonly #config: ResolvedConfig;
   /** `PAGE_SHIFT`. */
-  declare readonly pageShift: number;
+  readonly #pageShift: number;
   /** `PAGE_SIZE` in bytes. */
-  declare readonly pageSize: number;
+  readonly #pageSize: number;
   /** Page frames with metadata: `[0, nrPages)`. */
-  declare readonly nrPages: number;
-  /** The first HIGHMEM frame; `nrPages` when there is no HIGHMEM. */
-  declare readonly highmemPfn: number;
+  readonly #nrPages: number;
+  /** The first HIGHMEM frame. */
+  readonly #highmemPfn: number;
   /** Number of CPUs. */
-  declare readonly cpus: number;
-  /** The page cache of this machine. */
-  declare readonly pageCache: PageCache;
-  /** @internal Per-page metadata; only the core writes it. */
-  declare readonly mem: MemMap;
-  /** @internal The backing bytes. */
-  declare readonly phys: PhysMem;
-  /** @internal The free lists. */
-  declare readonly buddy: Buddy;
-  /** @internal The per-CPU local mapping slots (owned by the highmem service). */
-  declare readonly slots: KmapSlots;
-  /** @internal The permanent mapping pool (owned by the highmem service). */
-  declare readonly pkmap: Pkmap;
-  /** @internal The page_owner side table, present only with `debug.pageOwner`. */
-  declare readonly owner: PageOwner | undefined;
-  /** @internal Whether freed pages are poisoned. */
-  declare readonly poisonOn: boolean;
-  /** @internal Whether lowmem maps like HIGHMEM. */
-  declare readonly forceMap: boolean;
-  /**
-   * @internal The leases of the live local mappings by id, present only with `debug.views`: mapped
-   * views are then guarded proxies that die with their mapping (see `core/debug/views.ts`).
-   */
-  declare readonly leases: Map<number, MappingLease> | undefined;
-  /** @internal Whether mappings record where they were made and ended (`debug.viewStacks`). */
-  declare readonly viewStacks: boolean;
-  // The services and the current CPU are `#` fields: not own enumerable properties a caller could
-  // reach and overwrite (a `cpu` of 99 would index past the slot arrays without a word).
+  readonly #cpus: number;
+  /** The page cache. */
+  readonly #pageCache: PageCache;
+  /** Per-page metadata; only the core writes it. */
+  readonly #mem: MemMap;
+  /** The backing bytes. */
+  readonly #phys: PhysMem;
+  /** The free lists. */
+  readonly #buddy: Buddy;
+  /** The page_owner side table, present only with `debug.pageOwner`. */
+  readonly #owner: PageOwner | undefined;
   /** The handle checks. */
   readonly #handles: Handles;
   /** The page allocator. */
   readonly #alloc: PageAlloc;
   /** The caller-owned page flags. */
   readonly #flags: PageFlags;
-  /** The mappings. */
+  /** The mappings (the `kmap_local` slots, the permanent pool, the debug view leases). */
   readonly #highmem: Highmem;
   /** The byte access. */
   readonly #access: Access;
@@ -130,21 +165,22 @@ export class Machine {
   constructor(config: MachineConfig = {}) {
     const resolved = resolveConfig(config);
     const debug = resolved.debug;
-    this.config = resolved;
-    this.pageShift = resolved.pageShift;
-    this.pageSize = resolved.pageSize;
-    this.nrPages = resolved.nrPages;
-    this.highmemPfn = resolved.highmemPfn;
-    this.cpus = resolved.cpus;
+    const { pageShift, pageSize, nrPages, highmemPfn } = resolved;
+    this.#config = resolved;
+    this.#pageShift = pageShift;
+    this.#pageSize = pageSize;
+    this.#nrPages = nrPages;
+    this.#highmemPfn = highmemPfn;
+    this.#cpus = resolved.cpus;
     this.#cpu = 0;
     // One model per machine (see MachineConfig.memoryModel): the services see only the interface.
-    const mem: MemMap = resolved.memoryModel === "flat" ? new FlatMemMap(this.nrPages) : new SparseMemMap(this.nrPages);
-    const phys = new PhysMem(this.nrPages, this.pageShift);
-    const buddy = new Buddy(mem, this.highmemPfn);
+    const mem: MemMap = resolved.memoryModel === "flat" ? new FlatMemMap(nrPages) : new SparseMemMap(nrPages);
+    const phys = new PhysMem(nrPages, pageShift);
+    const buddy = new Buddy(mem, highmemPfn);
     for (const seg of resolved.segments) {
       if (seg.kind === "ram") {
         // INVARIANT: a RAM segment is split at the HIGHMEM boundary so each part lies in one zone.
-        const mid = Math.min(Math.max(seg.startPfn, this.highmemPfn), seg.endPfn);
+        const mid = Math.min(Math.max(seg.startPfn, highmemPfn), seg.endPfn);
         if (mid > seg.startPfn) buddy.addRange(seg.startPfn, mid);
         if (seg.endPfn > mid) buddy.addRange(mid, seg.endPfn);
       } else {
@@ -153,25 +189,75 @@ export class Machine {
       }
     }
     const owner = debug.pageOwner ? new PageOwner() : undefined;
-    const handles = new Handles(mem, this.pageSize, this.highmemPfn, owner);
+    const handles = new Handles(mem, pageSize, highmemPfn, owner);
     const highmem = new Highmem({ ...resolved, ...debug }, handles, phys);
     const alloc = new PageAlloc(mem, buddy, phys, handles, highmem, { poison: debug.poison, owner });
-    this.mem = mem;
-    this.phys = phys;
-    this.buddy = buddy;
-    this.owner = owner;
+    this.#mem = mem;
+    this.#phys = phys;
+    this.#buddy = buddy;
+    this.#owner = owner;
     this.#handles = handles;
     this.#highmem = highmem;
     this.#alloc = alloc;
     this.#flags = new PageFlags(mem, handles);
-    this.#access = new Access(handles, phys, this.highmemPfn, debug.forceMap);
-    this.pageCache = new PageCache(mem, alloc, handles);
-    this.slots = highmem.slots;
-    this.pkmap = highmem.pkmap;
-    this.leases = highmem.leases;
-    this.poisonOn = debug.poison;
-    this.forceMap = debug.forceMap;
-    this.viewStacks = debug.views && debug.viewStacks;
+    this.#access = new Access(handles, phys, highmemPfn, debug.forceMap);
+    this.#pageCache = new PageCache(mem, alloc, handles);
+  }
+
+  static {
+    friend = {
+      internals: (machine) => ({
+        config: machine.#config,
+        mem: machine.#mem,
+        phys: machine.#phys,
+        buddy: machine.#buddy,
+        owner: machine.#owner,
+        handles: machine.#handles,
+        alloc: machine.#alloc,
+        flags: machine.#flags,
+        highmem: machine.#highmem,
+        access: machine.#access,
+        pageCache: machine.#pageCache,
+        slots: machine.#highmem.slots,
+        pkmap: machine.#highmem.pkmap,
+        leases: machine.#highmem.leases,
+      }),
+    };
+  }
+
+  /** The validated configuration (frozen: its fields, ranges and debug options cannot change). */
+  get config(): ResolvedConfig {
+    return this.#config;
+  }
+
+  /** `PAGE_SHIFT`. */
+  get pageShift(): number {
+    return this.#pageShift;
+  }
+
+  /** `PAGE_SIZE` in bytes. */
+  get pageSize(): number {
+    return this.#pageSize;
+  }
+
+  /** Page frames with metadata: `[0, nrPages)`. */
+  get nrPages(): number {
+    return this.#nrPages;
+  }
+
+  /** The first HIGHMEM frame; `nrPages` when there is no HIGHMEM. */
+  get highmemPfn(): number {
+    return this.#highmemPfn;
+  }
+
+  /** Number of CPUs. */
+  get cpus(): number {
+    return this.#cpus;
+  }
+
+  /** The page cache of this machine. */
+  get pageCache(): PageCache {
+    return this.#pageCache;
   }
 
   /**
@@ -201,7 +287,7 @@ export class Machine {
    * @throws KernelError `EINVAL` for a bad CPU number or an `fn` that is not a function.
    */
   onCpu<Result>(cpu: number, fn: () => Result): Result {
-    if (!isU32(cpu) || cpu >= this.cpus) throw badNumber("on_cpu", "cpu", cpu, this.cpus);
+    if (!isU32(cpu) || cpu >= this.#cpus) throw badNumber("on_cpu", "cpu", cpu, this.#cpus);
     checkFunction("on_cpu", "fn", fn);
     const previous = this.#cpu;
     // INVARIANT: cpu < cpus was checked above; the previous CPU is restored below.
@@ -224,8 +310,8 @@ export class Machine {
    *   is not a safe integer.
    */
   pfnToPhys(pfn: number): number {
-    if (!isAddress(pfn) || !Number.isSafeInteger(pfn * this.pageSize)) throw badNumber("PFN_PHYS", "pfn", pfn);
-    return pfn * this.pageSize;
+    if (!isAddress(pfn) || !Number.isSafeInteger(pfn * this.#pageSize)) throw badNumber("PFN_PHYS", "pfn", pfn);
+    return pfn * this.#pageSize;
   }
 
   /**
@@ -237,7 +323,7 @@ export class Machine {
    */
   physToPfn(addr: number): number {
     if (!isAddress(addr)) throw badNumber("PHYS_PFN", "addr", addr);
-    return Math.floor(addr / this.pageSize);
+    return Math.floor(addr / this.#pageSize);
   }
 
   /**
@@ -248,7 +334,7 @@ export class Machine {
    */
   kindOf(pfn: number): PhysRangeKind {
     if (!isAddress(pfn)) return "hole";
-    const list = pfn < this.nrPages ? this.config.segments : this.config.mmioAbove;
+    const list = pfn < this.#nrPages ? this.#config.segments : this.#config.mmioAbove;
     let lo = 0;
     let hi = list.length - 1;
     while (lo <= hi) {
@@ -268,7 +354,7 @@ export class Machine {
    * @returns `true` when the frame has a `struct page`.
    */
   pfnValid(pfn: number): boolean {
-    return isAddress(pfn) && pfn < this.nrPages && this.kindOf(pfn) !== "mmio";
+    return isAddress(pfn) && pfn < this.#nrPages && this.kindOf(pfn) !== "mmio";
   }
 
   /**
@@ -278,7 +364,7 @@ export class Machine {
    * @returns `true` for RAM, including reserved RAM; `false` for holes, MMIO and bad numbers.
    */
   pageIsRam(pfn: number): boolean {
-    if (!isAddress(pfn) || pfn >= this.nrPages) return false;
+    if (!isAddress(pfn) || pfn >= this.#nrPages) return false;
     const kind = this.kindOf(pfn);
     return kind === "ram" || kind === "reserved";
   }
@@ -290,7 +376,7 @@ export class Machine {
    * @returns `true` from the HIGHMEM boundary up to the end of RAM.
    */
   isHighmem(pfn: number): boolean {
-    return isAddress(pfn) && pfn >= this.highmemPfn && pfn < this.nrPages;
+    return isAddress(pfn) && pfn >= this.#highmemPfn && pfn < this.#nrPages;
   }
 
   /**
@@ -302,7 +388,7 @@ export class Machine {
    */
   zoneOf(pfn: number): number {
     this.#handles.checkPfn("page_zonenum", pfn);
-    return pfn < this.highmemPfn ? ZONE_NORMAL : ZONE_HIGHMEM;
+    return pfn < this.#highmemPfn ? ZONE_NORMAL : ZONE_HIGHMEM;
   }
 
   /**
@@ -805,7 +891,7 @@ export class Machine {
 
   /** The parts the whole-machine checks read. */
   private checkedParts(): CheckedParts {
-    return { mem: this.mem, buddy: this.buddy, highmem: this.#highmem, pageCache: this.pageCache, owner: this.owner, pageSize: this.pageSize };
+    return { mem: this.#mem, buddy: this.#buddy, highmem: this.#highmem, pageCache: this.#pageCache, owner: this.#owner, pageSize: this.#pageSize };
   }
 
   /**
@@ -828,10 +914,10 @@ export class Machine {
   teardown(): void {
     const report = this.leakReport();
     if (report !== null) {
-      const leaked = this.nrPages - this.#alloc.nrFreePages() - this.#alloc.unmanagedPages();
-      throw kernelError("EBUSY", "machine_teardown", "pages or mappings still held at teardown", { leakedPages: leaked, liveMappings: this.slots.live + this.pkmap.used }, report);
+      const leaked = this.#nrPages - this.#alloc.nrFreePages() - this.#alloc.unmanagedPages();
+      throw kernelError("EBUSY", "machine_teardown", "pages or mappings still held at teardown", { leakedPages: leaked, liveMappings: this.#highmem.slots.live + this.#highmem.pkmap.used }, report);
     }
-    this.phys.release();
+    this.#phys.release();
     this.#alloc.forgetPoison();
   }
 
@@ -875,13 +961,21 @@ export class Machine {
   memoryUsage(): MemoryUsage {
     return {
       metadataBytesPerPage: metadataBytesPerPage(),
-      metadataBytes: this.mem.bytes(),
-      backedChunks: this.phys.backedChunks(),
-      backedBytes: this.phys.backedBytes(),
-      debugStackEntries: this.owner === undefined ? 0 : this.owner.allocStacks.size + this.owner.freeStacks.size,
+      metadataBytes: this.#mem.bytes(),
+      backedChunks: this.#phys.backedChunks(),
+      backedBytes: this.#phys.backedBytes(),
+      debugStackEntries: this.#owner === undefined ? 0 : this.#owner.allocStacks.size + this.#owner.freeStacks.size,
     };
   }
 }
+
+/**
+ * @internal Friend access to the state behind {@link Machine}'s facade, for the kit's own tests,
+ * fuzz and tools (see CONTRIBUTING.md, "Friend access"); never exported from `core/index.ts`.
+ */
+// SAFETY: By ECMAScript class evaluation, Machine's static block above ran when the class was
+// defined, before this line, so `friend` is assigned.
+export const machineFriend: MachineFriend = friend!;
 
 /** How much host memory a {@link Machine} uses, as returned by {@link Machine.memoryUsage}. */
 export interface MemoryUsage {

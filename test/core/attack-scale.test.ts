@@ -1,7 +1,8 @@
 /**
  * Attacks on the sparse memory map and the machine facade at server scale: pfns around the 32-bit
  * and 34-bit edges, adjacent RAM ranges, reads that must not allocate, failed operations that must
- * change nothing, and what `buddyInfo` says about RAM not yet threaded.
+ * change nothing, and what `buddyInfo` says about RAM not yet threaded. The small machines run under
+ * both memory models (a machine of up to 2^18 frames is flat by default); the 64 TiB ones are sparse.
  */
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
@@ -11,15 +12,18 @@ import { expectKernelError, expectUnchanged } from "./helpers.js";
 const TIB = 2 ** 40;
 const SECTION = 2 ** 15;
 
+/** The memory models every small-machine test runs under. */
+const MODELS = ["flat", "sparse"] as const;
+
 /** The free blocks `buddyInfo` reports, as pages: must add up to its `pages`. */
 function blockPages(row: readonly number[]): number {
   return row.reduce((sum, count, order) => sum + count * 2 ** order, 0);
 }
 
-describe("adjacent RAM ranges", () => {
+describe.each(MODELS)("adjacent RAM ranges (%s)", (memoryModel) => {
   test("an explicit `ram` range inside RAM does not split the memory the allocator can merge", () => {
     // Segments [0,100), [100,101), [101,1024) are all RAM: one order-10 block, as without the range.
-    const machine = new Machine({ ramSize: 4 << 20, ranges: [{ kind: "ram", start: 100 * 4096, size: 4096 }] });
+    const machine = new Machine({ ramSize: 4 << 20, memoryModel, ranges: [{ kind: "ram", start: 100 * 4096, size: 4096 }] });
     const pfn = machine.allocPages(GFP_KERNEL, MAX_PAGE_ORDER);
     expect(pfn).toBe(0);
     machine.freePages(pfn, machine.pageGen(pfn), MAX_PAGE_ORDER);
@@ -27,7 +31,7 @@ describe("adjacent RAM ranges", () => {
   });
 
   test("the same after part of the RAM was threaded by a smaller allocation", () => {
-    const machine = new Machine({ ramSize: 4 << 20, ranges: [{ kind: "ram", start: 100 * 4096, size: 4096 }] });
+    const machine = new Machine({ ramSize: 4 << 20, memoryModel, ranges: [{ kind: "ram", start: 100 * 4096, size: 4096 }] });
     const small = machine.allocPages(GFP_KERNEL, 0);
     machine.freePages(small, machine.pageGen(small), 0);
     const pfn = machine.allocPages(GFP_KERNEL, MAX_PAGE_ORDER);
@@ -36,14 +40,23 @@ describe("adjacent RAM ranges", () => {
   });
 });
 
-describe("buddyInfo counts RAM not yet threaded", () => {
+describe.each(MODELS)("buddyInfo counts RAM not yet threaded (%s)", (memoryModel) => {
   test("a fresh machine reports its free blocks by order, adding up to its free pages", () => {
-    const machine = new Machine({ ramSize: 16 << 20 });
+    const machine = new Machine({ ramSize: 16 << 20, memoryModel });
     const info = machine.buddyInfo();
     expect(info.free[0]![MAX_PAGE_ORDER]).toBe(4);
     expect(blockPages(info.free[0]!)).toBe(info.pages[0]);
   });
 
+  test("an allocation failure reports the largest free order, counting pending RAM", () => {
+    // RAM [0, 100) only in NORMAL: order-6 blocks exist but not order 7.
+    const machine = new Machine({ ramSize: 4 << 20, memoryModel, ranges: [{ kind: "reserved", start: 100 * 4096, size: 924 * 4096 }] });
+    const error = expectUnchanged(machine, () => machine.allocPages(GFP_KERNEL | __GFP_NOWARN, 7), "ENOMEM");
+    expect(error.values).toMatchObject({ freePages: 100, largestFree: 6 });
+  });
+});
+
+describe("buddyInfo counts RAM not yet threaded (64 TiB, sparse)", () => {
   test("on a 64 TiB machine with HIGHMEM, holes and reserved frames at the 32-bit edge", () => {
     const machine = new Machine({
       ramSize: 64 * TIB,
@@ -63,28 +76,27 @@ describe("buddyInfo counts RAM not yet threaded", () => {
     for (const zone of [0, 1]) expect(blockPages(after.free[zone]!)).toBe(after.pages[zone]);
     machine.freePages(pfn, machine.pageGen(pfn), 3);
   });
-
-  test("an allocation failure reports the largest free order, counting pending RAM", () => {
-    // RAM [0, 100) only in NORMAL: order-6 blocks exist but not order 7.
-    const machine = new Machine({ ramSize: 4 << 20, ranges: [{ kind: "reserved", start: 100 * 4096, size: 924 * 4096 }] });
-    const error = expectUnchanged(machine, () => machine.allocPages(GFP_KERNEL | __GFP_NOWARN, 7), "ENOMEM");
-    expect(error.values).toMatchObject({ freePages: 100, largestFree: 6 });
-  });
 });
 
-describe("checkUnmapped", () => {
+describe.each(MODELS)("checkUnmapped on a small machine (%s)", (memoryModel) => {
   test.each([
-    ["beyond RAM on a small machine", 16 << 20, 2 ** 32],
-    ["2^53 - 1 on a small machine", 16 << 20, 2 ** 53 - 1],
-    ["one past the end of a 64 TiB machine", 64 * TIB, 2 ** 34],
-  ])("refuses a pfn %s", (_, ramSize, pfn) => {
-    const machine = new Machine({ ramSize });
+    ["beyond RAM", 2 ** 32],
+    ["2^53 - 1", 2 ** 53 - 1],
+  ])("refuses a pfn %s", (_, pfn) => {
+    const machine = new Machine({ ramSize: 16 << 20, memoryModel });
     expectUnchanged(machine, () => machine.checkUnmapped("probe", pfn, 0), "EINVAL", /pfn is out of range/);
   });
 
   test("refuses a block that runs past the end of RAM", () => {
-    const machine = new Machine({ ramSize: 16 << 20 });
+    const machine = new Machine({ ramSize: 16 << 20, memoryModel });
     expectUnchanged(machine, () => machine.checkUnmapped("probe", 4095, 1), "EINVAL", /out of range/);
+  });
+});
+
+describe("checkUnmapped on a 64 TiB machine", () => {
+  test("refuses a pfn one past the end", () => {
+    const machine = new Machine({ ramSize: 64 * TIB });
+    expectUnchanged(machine, () => machine.checkUnmapped("probe", 2 ** 34, 0), "EINVAL", /pfn is out of range/);
   });
 
   test("accepts the last block of a 64 TiB machine", () => {
@@ -93,10 +105,11 @@ describe("checkUnmapped", () => {
   });
 });
 
-describe("random operation sequences over a sparse machine", () => {
+describe.each(MODELS)("random operation sequences over a machine of a few sections (%s)", (memoryModel) => {
   // A machine of a few sections whose layout has every seam: RAM ranges that touch, a reserved
   // range across a section boundary, a hole, HIGHMEM starting inside a section, an odd last section.
   const config = {
+    memoryModel,
     ramSize: (4 * SECTION + 777) * 4096,
     highmemStart: (2 * SECTION + 5) * 4096,
     ranges: [
@@ -116,6 +129,7 @@ describe("random operation sequences over a sparse machine", () => {
     fc.assert(
       fc.property(fc.array(op, { maxLength: 60 }), (ops) => {
         const machine = new Machine(config);
+        expect(machine.config.memoryModel).toBe(memoryModel);
         const fresh = machine.nrFreePages();
         const live: { pfn: number; gen: number; order: number }[] = [];
         const dead: { pfn: number; gen: number; order: number }[] = [];
@@ -175,8 +189,9 @@ describe("random operation sequences over a sparse machine", () => {
   });
 });
 
-describe("exhausting a machine of a few sections", () => {
+describe.each(MODELS)("exhausting a machine of a few sections (%s)", (memoryModel) => {
   const config = {
+    memoryModel,
     ramSize: (3 * SECTION + 777) * 4096,
     highmemStart: (2 * SECTION - 5) * 4096,
     ranges: [
@@ -189,6 +204,7 @@ describe("exhausting a machine of a few sections", () => {
     (order, high) => {
       const machine = new Machine(config);
       const fresh = new Machine(config);
+      expect(machine.config.memoryModel).toBe(memoryModel);
       const free = machine.nrFreePages();
       const gfp = GFP_KERNEL | __GFP_NOWARN | (high ? __GFP_HIGHMEM : 0);
       const zonePages = fresh.buddyInfo().pages[0]! + (high ? fresh.buddyInfo().pages[1]! : 0);
@@ -229,9 +245,9 @@ describe("exhausting a machine of a few sections", () => {
   );
 });
 
-describe("the facade's own state", () => {
+describe.each(MODELS)("the facade's own state (%s)", (memoryModel) => {
   test("the services and the current CPU are not properties a caller can reach or overwrite", () => {
-    const machine = new Machine({ ramSize: 4 << 20, cpus: 2 });
+    const machine = new Machine({ ramSize: 4 << 20, cpus: 2, memoryModel });
     for (const name of ["cpu", "alloc", "handles", "flags", "highmem", "access"]) {
       expect(Object.getOwnPropertyNames(machine)).not.toContain(name);
       expect(name in machine).toBe(false);

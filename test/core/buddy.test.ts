@@ -13,6 +13,7 @@ import {
 } from "../../src/core/index.js";
 import { HotList, PCP_HIGH } from "../../src/core/Buddy.js";
 import { BAD_NUMBERS, expectUnchanged } from "./helpers.js";
+import { machineFriend } from "../../src/core/machine.js";
 
 function small(config: ConstructorParameters<typeof Machine>[0] = {}): Machine {
   return new Machine({ ramSize: 8 << 20, ...config });
@@ -271,7 +272,7 @@ test("generations carry past 16 bits (never wrap to an old value) and never dist
 });
 
 test("the allocator's arrays are declared without a buffer type argument, so TypeScript 5.2 reads the declarations", () => {
-  const buddy = new Machine({ ramSize: 1 << 20 }).buddy;
+  const buddy = machineFriend.internals(new Machine({ ramSize: 1 << 20 })).buddy;
   // Float64Array throughout: pfns reach 2^34 (64 TiB of 4 KiB pages) and block counts 2^33; a hot
   // list is an Int32Array only on a machine whose every pfn fits one (below 2^31 frames).
   expectTypeOf(buddy.heads).toEqualTypeOf<Float64Array>();

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { GFP_KERNEL, Machine, PAGE_POISON, __GFP_COMP, captureStack } from "../../src/core/index.js";
 import { expectKernelError, expectUnchanged } from "./helpers.js";
+import { machineFriend } from "../../src/core/machine.js";
 
 function allocHelper(machine: Machine, order: number): number {
   return machine.allocPages(GFP_KERNEL | __GFP_COMP, order);
@@ -40,14 +41,34 @@ describe("debug: page_owner and KASAN-style reports", () => {
       expect(machine.memoryUsage().debugStackEntries).toBe(2);
       const error = expectKernelError(() => machine.freePages(pfn, gen, 0), "EINVAL", /double free/);
       expect(formatted).toBe(2); // the report formats the allocation and the free stack
-      expect(error.report).toContain(`Allocated by:\n${machine.owner!.allocStack(pfn)!}\n`);
-      expect(error.report).toContain(`Freed by:\n${machine.owner!.freeStack(pfn)!}\n`);
-      expect(machine.owner!.allocStack(pfn)).toMatch(/^ {4}at allocHelper .*debug\.test\.ts/);
-      expect(machine.owner!.freeStack(pfn + 1)).toBeUndefined();
+      expect(error.report).toContain(`Allocated by:\n${machineFriend.internals(machine).owner!.allocStack(pfn)!}\n`);
+      expect(error.report).toContain(`Freed by:\n${machineFriend.internals(machine).owner!.freeStack(pfn)!}\n`);
+      expect(machineFriend.internals(machine).owner!.allocStack(pfn)).toMatch(/^ {4}at allocHelper .*debug\.test\.ts/);
+      expect(machineFriend.internals(machine).owner!.freeStack(pfn + 1)).toBeUndefined();
       expect(captureStack()).toMatch(/^ {4}at .*debug\.test\.ts/);
     } finally {
       Error.prepareStackTrace = previous;
     }
+  });
+
+  test("a report on a never-allocated frame of a page_owner machine says so, not that page_owner is off", () => {
+    const machine = new Machine({ ramSize: 4 << 20, debug: { pageOwner: true } });
+    const never = 700;
+    expect(machine.isAllocated(never)).toBe(false);
+    const error = expectUnchanged(machine, () => machine.read(never, 0, 0, new Uint8Array(4)), "EFAULT", /use after free/);
+    expect(error.report).toMatch(/Allocated by:\n {4}\(never allocated\)\n\nFreed by:\n {4}\(never freed\)\n/);
+    expect(error.report).not.toMatch(/not recorded|create the machine with/);
+    // A page allocated and not freed (a stale handle of a reallocated page has both stacks; this
+    // alias of a live order-0 page with an old generation has only the allocation).
+    const pfn = allocHelper(machine, 0);
+    const stale = expectUnchanged(machine, () => machine.read(pfn, machine.pageGen(pfn) - 1, 0, new Uint8Array(1)), "EFAULT", /stale handle/);
+    expect(stale.report).toMatch(/Allocated by:\n {4}at allocHelper .*debug\.test\.ts/);
+    expect(stale.report).toMatch(/Freed by:\n {4}\(never freed\)\n/);
+    // Without page_owner, the same access still says how to get the stacks.
+    const plain = new Machine({ ramSize: 4 << 20 });
+    const report = expectUnchanged(plain, () => plain.read(never, 0, 0, new Uint8Array(4)), "EFAULT", /use after free/).report;
+    expect(report).toMatch(/Allocated by:\n {4}\(not recorded: create the machine with debug.pageOwner\)/);
+    expect(report).not.toMatch(/never allocated/);
   });
 
   test("M19 without debug: still an error, with a note that stacks were not recorded", () => {
@@ -80,7 +101,7 @@ describe("debug: page poisoning", () => {
     const gen = machine.pageGen(pfn);
     machine.write(pfn, gen, 0, new Uint8Array([1, 2, 3]));
     machine.freePages(pfn, gen, 0);
-    expect(machine.phys.view(pfn, 0, 4)).toEqual(new Uint8Array([PAGE_POISON, PAGE_POISON, PAGE_POISON, PAGE_POISON]));
+    expect(machineFriend.internals(machine).phys.view(pfn, 0, 4)).toEqual(new Uint8Array([PAGE_POISON, PAGE_POISON, PAGE_POISON, PAGE_POISON]));
     const again = machine.allocPages(GFP_KERNEL, 0); // poison intact: fine
     expect(again).toBe(pfn);
   });

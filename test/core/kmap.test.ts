@@ -1,6 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { GFP_HIGHUSER, GFP_KERNEL, KM_MAX_IDX, LAST_PKMAP, Machine, __GFP_COMP } from "../../src/core/index.js";
 import { BAD_NUMBERS, expectKernelError, expectUnchanged } from "./helpers.js";
+import { machineFriend } from "../../src/core/machine.js";
 
 function setup(config: ConstructorParameters<typeof Machine>[0] = {}) {
   const machine = new Machine({ ramSize: 8 << 20, highmemStart: 4 << 20, ...config });
@@ -70,10 +71,10 @@ describe("kmap_local", () => {
 
   test("the debug guard layout allows 16 nested mappings on every other slot", () => {
     const { machine, low, lowGen } = setup({ debug: { kmapLocalGuard: true } });
-    expect(machine.slots.slotsPerCpu).toBe(33);
+    expect(machineFriend.internals(machine).slots.slotsPerCpu).toBe(33);
     const ids: number[] = [];
     for (let i = 0; i < 16; i++) ids.push(machine.kmapLocal(low, lowGen));
-    expect(ids.map((id) => machine.slots.entry(machine.slots.find(id)).slot)).toEqual(Array.from({ length: 16 }, (_, i) => 2 * i + 1));
+    expect(ids.map((id) => machineFriend.internals(machine).slots.entry(machineFriend.internals(machine).slots.find(id)).slot)).toEqual(Array.from({ length: 16 }, (_, i) => 2 * i + 1));
     expectUnchanged(machine, () => machine.kmapLocal(low, lowGen), "ENOSPC", /max=16/);
     for (const id of ids.reverse()) machine.kunmapLocal(id);
   });
@@ -118,7 +119,7 @@ describe("kmap (permanent pool, discouraged)", () => {
     const view = machine.kmap(high, highGen);
     expect(view.length).toBe(4096);
     machine.kmap(high, highGen);
-    expect(machine.pkmap.count(high)).toBe(2);
+    expect(machineFriend.internals(machine).pkmap.count(high)).toBe(2);
     expectUnchanged(machine, () => machine.folioPut(high, highGen), "EBUSY", /kmapped/);
     machine.kunmap(high, highGen);
     machine.kunmap(high, highGen);

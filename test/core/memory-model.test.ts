@@ -9,6 +9,7 @@ import { FlatMemMap } from "../../src/core/FlatMemMap.js";
 import { SparseMemMap } from "../../src/core/SparseMemMap.js";
 import { KernelError } from "../../src/errors.js";
 import { expectKernelError } from "./helpers.js";
+import { machineFriend } from "../../src/core/machine.js";
 
 const PAGE = 4096;
 
@@ -17,18 +18,18 @@ describe("memoryModel", () => {
     expect(FLAT_DEFAULT_MAX_PAGES).toBe(2 ** 18);
     const small = new Machine({ ramSize: FLAT_DEFAULT_MAX_PAGES * PAGE });
     expect(small.config.memoryModel).toBe("flat");
-    expect(small.mem).toBeInstanceOf(FlatMemMap);
+    expect(machineFriend.internals(small).mem).toBeInstanceOf(FlatMemMap);
     expect(small.memoryUsage().metadataBytes).toBe(FLAT_DEFAULT_MAX_PAGES * 20);
     const large = new Machine({ ramSize: (FLAT_DEFAULT_MAX_PAGES + 1) * PAGE });
     expect(large.config.memoryModel).toBe("sparse");
-    expect(large.mem).toBeInstanceOf(SparseMemMap);
+    expect(machineFriend.internals(large).mem).toBeInstanceOf(SparseMemMap);
     expect(large.memoryUsage().metadataBytes).toBe(0);
     // The page size counts: 2^18 frames of 64 KiB are 16 GiB, still flat.
     expect(new Machine({ ramSize: 2 ** 34, pageShift: 16 }).config.memoryModel).toBe("flat");
     const forced = new Machine({ ramSize: 1 << 20, memoryModel: "sparse" });
-    expect(forced.mem).toBeInstanceOf(SparseMemMap);
+    expect(machineFriend.internals(forced).mem).toBeInstanceOf(SparseMemMap);
     expect(forced.memoryUsage().metadataBytes).toBe(0);
-    expect(new Machine({ ramSize: 2 ** 31, memoryModel: "flat" }).mem).toBeInstanceOf(FlatMemMap);
+    expect(machineFriend.internals(new Machine({ ramSize: 2 ** 31, memoryModel: "flat" })).mem).toBeInstanceOf(FlatMemMap);
   });
 
   test("is checked like every other option", () => {
@@ -91,7 +92,7 @@ function step(machine: Machine, held: Held[], freed: Held[], o: Op): string {
         const block = pick(o.index);
         if (block === undefined) return "none";
         machine.folioGet(block.pfn, block.gen);
-        return `refs ${machine.mem.refcount(block.pfn)}`;
+        return `refs ${machineFriend.internals(machine).mem.refcount(block.pfn)}`;
       }
       case "put": {
         const block = pick(o.index);
@@ -148,8 +149,8 @@ test("property: a flat and a sparse machine give the same results and the same s
     };
     const flat = new Machine({ ...config, memoryModel: "flat" });
     const sparse = new Machine({ ...config, memoryModel: "sparse" });
-    expect(flat.mem).toBeInstanceOf(FlatMemMap);
-    expect(sparse.mem).toBeInstanceOf(SparseMemMap);
+    expect(machineFriend.internals(flat).mem).toBeInstanceOf(FlatMemMap);
+    expect(machineFriend.internals(sparse).mem).toBeInstanceOf(SparseMemMap);
     expect(flat.stateDigest()).toBe(sparse.stateDigest());
     const heldFlat: Held[] = [];
     const heldSparse: Held[] = [];
@@ -162,6 +163,6 @@ test("property: a flat and a sparse machine give the same results and the same s
     }
     expect(flat.consistencyProblems()).toEqual([]);
     expect(sparse.consistencyProblems()).toEqual([]);
-    for (let pfn = 0; pfn < pages; pfn += 97) expect(sparse.mem.describe(pfn)).toBe(flat.mem.describe(pfn));
+    for (let pfn = 0; pfn < pages; pfn += 97) expect(machineFriend.internals(sparse).mem.describe(pfn)).toBe(machineFriend.internals(flat).mem.describe(pfn));
   }), { numRuns: 60 });
 });

@@ -5,6 +5,7 @@ import { GFP_KERNEL, Machine, captureStack, formatStack } from "../../src/core/i
 import { PageStackTable } from "../../src/core/debug/page-owner.js";
 import { Folio, Page, type UniqueFolio } from "../../src/mm/index.js";
 import { StackDepot } from "../../src/core/debug/stackdepot.js";
+import { machineFriend } from "../../src/core/machine.js";
 
 setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc") as () => void;
@@ -67,14 +68,14 @@ describe("page_owner: stack depot", () => {
         page.withPageMapped(() => page.withPageMapped(() => page.withPageMapped(() => page.withPageMapped(() => page.withPageMapped(allocate))))),
       ),
     );
-    const report = machine.owner!.allocStack(pfn)!;
+    const report = machineFriend.internals(machine).owner!.allocStack(pfn)!;
     expect(report.split("\n").filter((line) => line.includes("page-owner.test.ts"))).toHaveLength(8);
     expect(firstColumnless(report)).toBe(firstColumnless(formatStack(lazy)));
   });
 
   test("an allocation site used many times is stored once; each page keeps 4 bytes per stack", () => {
     const machine = new Machine({ ramSize: 4 << 20, debug: { pageOwner: true } });
-    const owner = machine.owner!;
+    const owner = machineFriend.internals(machine).owner!;
     const pfns: number[] = [];
     for (let i = 0; i < 256; i++) pfns.push(machine.allocPages(GFP_KERNEL, 0));
     for (const pfn of pfns) machine.freePages(pfn, machine.pageGen(pfn), 0);
@@ -98,7 +99,7 @@ describe("page_owner: stack depot", () => {
       for (const frame of frames) seen.push(frame.getThis(), frame.getFunction());
       return `${String(error)}\n${frames.map((frame) => `    at ${String(frame)}`).join("\n")}`;
     };
-    expect(machine.owner!.allocStack(pfn)).toMatch(/^ {4}at Object\.allocate .*page-owner\.test\.ts/);
+    expect(machineFriend.internals(machine).owner!.allocStack(pfn)).toMatch(/^ {4}at Object\.allocate .*page-owner\.test\.ts/);
     expect(seen.length).toBeGreaterThan(0);
     expect(seen.every((value) => value === undefined)).toBe(true);
   });
@@ -111,9 +112,9 @@ describe("page_owner: stack depot", () => {
     Error.prepareStackTrace = () => {
       throw new Error("formatter failed");
     };
-    expect(machine.owner!.allocStack(pfn)).toMatch(/^ {4}at .*page-owner\.test\.ts/);
+    expect(machineFriend.internals(machine).owner!.allocStack(pfn)).toMatch(/^ {4}at .*page-owner\.test\.ts/);
     Error.prepareStackTrace = (_error, frames) => frames; // returns the frames, not a string
-    expect(machine.owner!.allocStack(pfn)).toMatch(/^ {4}at .*page-owner\.test\.ts/);
+    expect(machineFriend.internals(machine).owner!.allocStack(pfn)).toMatch(/^ {4}at .*page-owner\.test\.ts/);
     const mine = (): string => "mine";
     Error.prepareStackTrace = mine;
     machine.freePages(pfn, machine.pageGen(pfn), 0);
@@ -135,10 +136,10 @@ describe("page_owner: stack depot", () => {
     }
     expect(Error.stackTraceLimit).toBe(userLimit);
     expect(machine.isAllocated(pfn)).toBe(true);
-    expect(machine.owner!.allocStack(pfn)).toMatch(/^ {4}\(not captured: /);
+    expect(machineFriend.internals(machine).owner!.allocStack(pfn)).toMatch(/^ {4}\(not captured: /);
     expect(machine.consistencyProblems()).toEqual([]);
     machine.freePages(pfn, machine.pageGen(pfn), 0); // capture works again
-    expect(machine.owner!.freeStack(pfn)).toMatch(/^ {4}at .*page-owner\.test\.ts/);
+    expect(machineFriend.internals(machine).owner!.freeStack(pfn)).toMatch(/^ {4}at .*page-owner\.test\.ts/);
   });
 });
 

@@ -14,6 +14,7 @@ import { GFP_KERNEL, Machine, __GFP_NOWARN, __GFP_ZERO } from "../../src/core/in
 import { Folio, Page, intoPhys, toPhysAddr, type UniqueFolio } from "../../src/mm/index.js";
 import { unsafe, type Owned } from "../../src/ownership/index.js";
 import { expectUnchanged } from "./helpers.js";
+import { machineFriend } from "../../src/core/machine.js";
 
 const TIB = 2 ** 40;
 const PAGES_64T = (64 * TIB) / 4096;
@@ -281,12 +282,12 @@ describe("a 64 TiB machine", () => {
   test("starts with no page metadata and no backing, all of its RAM free, and consistent", () => {
     const machine = new Machine({ ramSize: 64 * TIB });
     expect(machine.nrPages).toBe(PAGES_64T);
-    expect(machine.mem.bytes()).toBe(0);
+    expect(machineFriend.internals(machine).mem.bytes()).toBe(0);
     expect(machine.memoryUsage().backedChunks).toBe(0);
     expect(machine.nrFreePages()).toBe(PAGES_64T);
     expect(machine.consistencyProblems()).toEqual([]);
     // Looking does not touch: the checks above allocated nothing either.
-    expect(machine.mem.bytes()).toBe(0);
+    expect(machineFriend.internals(machine).mem.bytes()).toBe(0);
   });
 
   test("allocates, writes, reads and frees at low frames and at frames above 2^32", () => {
@@ -345,7 +346,7 @@ describe("a 64 TiB machine", () => {
     const now = machine.allocPages(GFP_KERNEL, 0);
     expect(now).toBe(pfn);
     expect(machine.pageGen(pfn)).toBe(first + 0x10001);
-    expect(machine.mem.genHigh(pfn)).toBe(1);
+    expect(machineFriend.internals(machine).mem.genHigh(pfn)).toBe(1);
     expectUnchanged(machine, () => machine.read(pfn, first, 0, new Uint8Array(1)), "EFAULT", /freed and reallocated/);
     expectUnchanged(machine, () => machine.freePages(pfn, first + 0x10000, 0), "EINVAL", /double-free/);
     machine.freePages(pfn, machine.pageGen(pfn), 0);
@@ -357,13 +358,13 @@ describe("a 64 TiB machine", () => {
     const blocks: number[] = [];
     const blocksPerSection = SECTION_PAGES / 1024;
     for (let i = 0; i < blocksPerSection; i++) blocks.push(machine.allocPages(GFP_KERNEL, 10));
-    expect(machine.mem.bytes()).toBe(SECTION_PAGES * 20);
+    expect(machineFriend.internals(machine).mem.bytes()).toBe(SECTION_PAGES * 20);
     blocks.push(machine.allocPages(GFP_KERNEL, 10));
-    expect(machine.mem.bytes()).toBe(2 * SECTION_PAGES * 20);
+    expect(machineFriend.internals(machine).mem.bytes()).toBe(2 * SECTION_PAGES * 20);
     for (let i = 0; i < 10 * blocksPerSection; i++) blocks.push(machine.allocPages(GFP_KERNEL, 10));
-    expect(machine.mem.bytes()).toBe(12 * SECTION_PAGES * 20);
-    expect(machine.mem.sectionCount()).toBe(12);
-    expect([...machine.mem.spans()]).toEqual([[0, 12 * SECTION_PAGES]]);
+    expect(machineFriend.internals(machine).mem.bytes()).toBe(12 * SECTION_PAGES * 20);
+    expect(machineFriend.internals(machine).mem.sectionCount()).toBe(12);
+    expect([...machineFriend.internals(machine).mem.spans()]).toEqual([[0, 12 * SECTION_PAGES]]);
     for (const pfn of blocks) machine.freePages(pfn, machine.pageGen(pfn), 10);
     expect(machine.nrFreePages()).toBe(PAGES_64T);
     expect(machine.consistencyProblems()).toEqual([]);
@@ -394,23 +395,23 @@ describe("a 64 TiB machine", () => {
     expect(machine.kindOf(at(mmio))).toBe("mmio");
     expect(machine.isAllocated(at(reserved))).toBe(false);
     expect(machine.nrFreePages()).toBe(PAGES_64T - GiB / 4096 - 2);
-    expect(machine.mem.bytes()).toBe(0);
+    expect(machineFriend.internals(machine).mem.bytes()).toBe(0);
     expect(machine.consistencyProblems()).toEqual([]);
     const borrowed = unsafe("SAFETY: reserved RAM, never freed", (token) => Page.borrowPhys(token, toPhysAddr(reserved), machine) !== null);
     expect(borrowed).toBe(true);
     expect(unsafe("SAFETY: not RAM", (token) => Page.borrowPhys(token, toPhysAddr(hole), machine) === null)).toBe(true);
-    expect(machine.mem.bytes()).toBe(0);
+    expect(machineFriend.internals(machine).mem.bytes()).toBe(0);
   });
 
   test("a request beyond all free memory fails with the state unchanged and nothing allocated", () => {
     // 1000 free pages at the very top: no order-10 block fits, however the pending RAM is threaded.
     const machine = new Machine({ ramSize: 64 * TIB, ranges: [{ kind: "reserved", start: 0, size: 64 * TIB - 1000 * 4096 }] });
     expectUnchanged(machine, () => machine.allocPages(GFP_KERNEL | __GFP_NOWARN, 10), "ENOMEM");
-    expect(machine.mem.bytes()).toBe(0);
+    expect(machineFriend.internals(machine).mem.bytes()).toBe(0);
     const held = machine.allocPages(GFP_KERNEL, 9);
     expect(held).toBeGreaterThan(2 ** 32);
     // One section, with the high part of its links (they name frames above 2^32).
-    expect(machine.mem.bytes()).toBe(SECTION_PAGES * 21);
+    expect(machineFriend.internals(machine).mem.bytes()).toBe(SECTION_PAGES * 21);
     expectUnchanged(machine, () => machine.allocPages(GFP_KERNEL | __GFP_NOWARN, 9), "ENOMEM");
     machine.freePages(held, machine.pageGen(held), 9);
     expect(machine.nrFreePages()).toBe(1000);

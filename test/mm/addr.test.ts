@@ -127,4 +127,19 @@ describe("page constants follow the machine", () => {
     expectKernelError(() => physToPfn(-1 as PhysAddr), "EINVAL");
     expectKernelError(() => pfnToPhys(0.5 as Pfn), "EINVAL");
   });
+
+  test("pfnToPhys and physToPfn name their own operation (PFN_PHYS, PHYS_PFN) in every error", () => {
+    // Frames above PFN_MAX (2^34 - 1) and addresses whose frame is above it.
+    expectKernelError(() => pfnToPhys((PFN_MAX + 1) as Pfn), "EINVAL", /^PFN_PHYS: pfn is out of range/);
+    expectKernelError(() => pfnToPhys(2 ** 40 as Pfn), "EINVAL", /^PFN_PHYS: pfn is out of range/);
+    expectKernelError(() => physToPfn((PFN_MAX + 1) * 4096 as PhysAddr), "EINVAL", /^PHYS_PFN: pfn is out of range/);
+    expectKernelError(() => physToPfn(2 ** 52 as PhysAddr), "EINVAL", /^PHYS_PFN: pfn is out of range/);
+    for (const bad of [-1, 0.5, Number.NaN, Infinity, 2 ** 53, "1"]) {
+      expectKernelError(() => pfnToPhys(bad as Pfn), "EINVAL", /^PFN_PHYS: pfn is not a non-negative safe integer/);
+      expectKernelError(() => physToPfn(bad as PhysAddr), "EINVAL", /^PHYS_PFN: addr is not a non-negative safe integer/);
+    }
+    // The edges that pass: the last frame, and the address of its last byte.
+    expect(pfnToPhys(PFN_MAX as Pfn)).toBe(PFN_MAX * 4096);
+    expect(physToPfn((PFN_MAX * 4096 + 4095) as PhysAddr)).toBe(PFN_MAX);
+  });
 });

@@ -139,9 +139,12 @@ describe("borrowPhys (M28) and borrowPhysUnchecked", () => {
       for (const addr of [1 * MiB, 2 * MiB, 16 * MiB, 8 * MiB, 2 ** 32, 2 ** 52]) {
         expect(Page.borrowPhys(token, toPhysAddr(addr), machine)).toBeNull();
       }
-      expectKernelError(() => Page.borrowPhys(token, toPhysAddr(4097), machine), "EINVAL", /not page-aligned/);
+      expectKernelError(() => Page.borrowPhys(token, toPhysAddr(4097), machine), "EINVAL", /^borrow_phys: address is not page-aligned/);
       for (const bad of BAD_NUMBERS.filter((n) => !Number.isSafeInteger(n) || n < 0)) {
-        expectKernelError(() => Page.borrowPhys(token, bad as PhysAddr, machine), "EINVAL");
+        // The error names the operation called, not the address check inside it.
+        expectKernelError(() => Page.borrowPhys(token, bad as PhysAddr, machine), "EINVAL", /^borrow_phys: addr is not a non-negative safe integer/);
+        expectKernelError(() => Page.borrowPhysUnchecked(token, bad as PhysAddr, machine), "EINVAL", /^borrow_phys_unchecked: addr is not a non-negative safe integer/);
+        expectKernelError(() => Page.fromPhys(token, bad as PhysAddr, machine), "EINVAL", /^from_phys: addr is not a non-negative safe integer/);
       }
     });
   });
@@ -151,7 +154,13 @@ describe("borrowPhys (M28) and borrowPhysUnchecked", () => {
     unsafe("SAFETY: wrong on purpose: the address is a hole", (token) => {
       const hole = Page.borrowPhysUnchecked(token, toPhysAddr(1 * MiB), machine);
       expectUnchanged(machine, () => hole.read(0, 1), "EFAULT", /no memory/);
-      expectKernelError(() => Page.borrowPhysUnchecked(token, toPhysAddr(8 * MiB), machine), "EINVAL", /out of range/);
+      // Beyond RAM, in the name of the call (not of the pageGen it would have made next).
+      for (const addr of [4 * MiB, 8 * MiB, 2 ** 32, 2 ** 34 * 4096 - 4096, 2 ** 52]) {
+        expectUnchanged(machine, () => Page.borrowPhysUnchecked(token, toPhysAddr(addr), machine), "EINVAL", /^borrow_phys_unchecked: pfn is out of range/);
+      }
+      // The last frame of RAM is still borrowed (a free page: the core rejects the access).
+      const last = Page.borrowPhysUnchecked(token, toPhysAddr(4 * MiB - 4096), machine);
+      expectUnchanged(machine, () => last.read(0, 1), "EFAULT", /^memcpy_from_page: use after free \(pfn=1023/);
     });
   });
 

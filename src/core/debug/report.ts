@@ -9,6 +9,12 @@ import { kernelError } from "../../errors.js";
 const RULE = "==================================================================";
 const NOT_RECORDED = "    (not recorded: create the machine with debug.pageOwner)";
 
+/** The allocation stack line of a report on a page_owner machine for a page no block of which was ever allocated. */
+export const NEVER_ALLOCATED = "    (never allocated)";
+
+/** The free stack line of a report on a page_owner machine for a page never freed since it was allocated. */
+export const NEVER_FREED = "    (never freed)";
+
 /** What a KASAN-style report is about. */
 export interface KasanReport {
   /** The bug class: `"use-after-free"`, `"double-free"` or `"invalid-free"`. */
@@ -21,9 +27,12 @@ export interface KasanReport {
   readonly page: string;
   /** The physical address of the page. */
   readonly phys: number;
-  /** The allocation stack, when page_owner is on. */
+  /**
+   * The allocation stack, when page_owner is on; `undefined` prints that page_owner is off (the
+   * machine gives a "never allocated" line when page_owner is on and there was no allocation).
+   */
   readonly allocStack: string | undefined;
-  /** The free stack, when page_owner is on. */
+  /** The free stack, when page_owner is on; `undefined` as for `allocStack` ("never freed"). */
   readonly freeStack: string | undefined;
   /** Extra lines (for example the handle's and the page's generations). */
   readonly notes?: readonly string[];

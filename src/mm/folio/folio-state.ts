@@ -171,7 +171,7 @@ export class FolioState {
     this.unique = unique;
     // INVARIANT: forceMap and the HIGHMEM boundary are fixed for a machine's life, and a folio never
     // straddles the boundary; kmapLocal makes the same test to choose a mapping's end.
-    this.direct = !machine.forceMap && pfn < machine.highmemPfn;
+    this.direct = !machine.config.debug.forceMap && pfn < machine.highmemPfn;
   }
 
   /**

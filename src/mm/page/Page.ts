@@ -38,7 +38,7 @@ import {
 } from "../../ownership/index.js";
 import { adoptOwnedUnchecked } from "../../ownership/Owned.js";
 import { checkSynchronous, machineArg, privateConstructor } from "../internal/mm-args.js";
-import { toPhysAddr, type Pfn, type PhysAddr } from "../units/addr.js";
+import { checkPhysAddr, toPhysAddr, type Pfn, type PhysAddr } from "../units/addr.js";
 import type { Gfp } from "../units/gfp.js";
 import type { PageView } from "./page-view.js";
 import { isUserSliceReader, type UserSliceReader } from "./user-slice.js";
@@ -698,6 +698,7 @@ export class Page extends PageAccess {
     assertUnsafe(token, op);
     const target = machineArg(op, machine);
     const pfn = frameOf(op, target, addr);
+    if (pfn >= target.nrPages) throw kernelError("EINVAL", op, "pfn is out of range: no struct page beyond RAM", { addr, pfn, nrPages: target.nrPages });
     const gen = target.pageGen(pfn);
     // SAFETY: By BorrowedPage's invariants, as in borrowPhys; that the frame is RAM is the caller's
     // promise under this method's @safety contract.
@@ -734,9 +735,10 @@ function notAPage(op: string, page: unknown): Error {
 
 /** Checks an address argument and returns its frame number; the address must be page-aligned. */
 function frameOf(op: string, machine: Machine, addr: PhysAddr): number {
-  toPhysAddr(addr);
+  checkPhysAddr(op, addr);
   if (addr % machine.pageSize !== 0) throw kernelError("EINVAL", op, "address is not page-aligned", { addr, pageSize: machine.pageSize });
-  // A frame beyond 32 bits has no metadata: the checked borrow returns null, the others fail.
+  // A frame at or beyond the end of RAM (at most MAX_PAGES = 2^34 frames) has no metadata: the
+  // checked borrow returns null, the others fail.
   return addr / machine.pageSize;
 }
 

@@ -102,6 +102,32 @@ export function toPhysAddr(value: number): PhysAddr {
 }
 
 /**
+ * Checks a physical address argument in the name of the caller's operation.
+ *
+ * @param op - The operation, for the error (`"PHYS_PFN"`, `"borrow_phys"`, ...).
+ * @param value - The argument.
+ * @returns The same number, branded.
+ * @throws KernelError `EINVAL` naming `op`, as {@link toPhysAddr}.
+ */
+export function checkPhysAddr(op: string, value: unknown): PhysAddr {
+  // SAFETY: checked() accepted the value as a non-negative safe integer, the PhysAddr invariant.
+  return checked(op, "addr", value, Number.MAX_SAFE_INTEGER) as PhysAddr;
+}
+
+/**
+ * Checks a frame number argument in the name of the caller's operation.
+ *
+ * @param op - The operation, for the error (`"PFN_PHYS"`, `"PHYS_PFN"`, ...).
+ * @param value - The argument.
+ * @returns The same number, branded.
+ * @throws KernelError `EINVAL` naming `op`, as {@link toPfn}.
+ */
+export function checkPfn(op: string, value: unknown): Pfn {
+  // SAFETY: checked() accepted the value as an integer in 0..PFN_MAX, the Pfn invariant.
+  return checked(op, "pfn", value, PFN_MAX) as Pfn;
+}
+
+/**
  * Makes a {@link DmaAddr} from a number, after checking it.
  *
  * @param value - A bus address, a non-negative safe integer.

@@ -25,7 +25,7 @@
 import type { Machine } from "../../core/index.js";
 import { kernelError } from "../../errors.js";
 import { machineArg } from "../internal/mm-args.js";
-import { toPfn, toPhysAddr, type DmaAddr, type Pfn, type PhysAddr, type ResourceSize } from "./addr.js";
+import { checkPfn, checkPhysAddr, type DmaAddr, type Pfn, type PhysAddr, type ResourceSize } from "./addr.js";
 
 /**
  * The page-size constants of one machine.
@@ -175,8 +175,8 @@ export function pageAlignDown<Addr extends number | bigint>(addr: Addr, machine?
  * @throws KernelError `EINVAL` for a bad frame number or a non-`Machine`.
  */
 export function pfnToPhys(pfn: Pfn, machine?: Machine): PhysAddr {
-  toPfn(pfn);
-  return toPhysAddr(machineArg("PFN_PHYS", machine).pfnToPhys(pfn));
+  checkPfn("PFN_PHYS", pfn);
+  return checkPhysAddr("PFN_PHYS", machineArg("PFN_PHYS", machine).pfnToPhys(pfn));
 }
 
 /**
@@ -185,9 +185,10 @@ export function pfnToPhys(pfn: Pfn, machine?: Machine): PhysAddr {
  * @param addr - A physical address.
  * @param machine - The machine whose page size applies; the default machine when omitted.
  * @returns `addr >> PAGE_SHIFT`.
- * @throws KernelError `EINVAL` for a bad address, one whose frame does not fit 32 bits, or a non-`Machine`.
+ * @throws KernelError `EINVAL` for a bad address, one whose frame is above `PFN_MAX`
+ *   (2^34 - 1, the last frame of the largest machine), or a non-`Machine`.
  */
 export function physToPfn(addr: PhysAddr, machine?: Machine): Pfn {
-  toPhysAddr(addr);
-  return toPfn(machineArg("PHYS_PFN", machine).physToPfn(addr));
+  checkPhysAddr("PHYS_PFN", addr);
+  return checkPfn("PHYS_PFN", machineArg("PHYS_PFN", machine).physToPfn(addr));
 }
