@@ -412,7 +412,7 @@ function isStringArray(value: unknown): boolean {
  * Tells whether a value is a thenable (an object or function whose `then` is a function), without
  * letting a throwing `then` getter or a revoked `Proxy` escape: such a value is not a promise the
  * kit could wait for, so the answer is `false`. The one thenable test of the kit: {@link checkSyncResult}
- * and the scopes of `ownership/Borrow.ts` use it.
+ * and the scopes of `ownership/borrow.ts` use it.
  *
  * @param value - Any value.
  * @returns `true` for a thenable.

@@ -6,7 +6,7 @@
 import { kernelError } from "../errors.js";
 import { badNumber, checkBytes, isU32 } from "../args.js";
 import type { Handles } from "./handles.js";
-import type { PhysMem } from "./PhysMem.js";
+import type { PhysMem } from "./phys-mem.js";
 
 /**
  * The byte access of one machine: every method takes a `(pfn, gen)` handle and checks it names a

@@ -8,7 +8,7 @@ import { kernelError } from "../errors.js";
 import { badNumber, isU32 } from "../args.js";
 import { MAX_PAGE_ORDER } from "./config.js";
 import type { Handles } from "./handles.js";
-import { PG_reserved, PG_tail, type MemMap } from "./MemMap.js";
+import { PG_reserved, PG_tail, type MemMap } from "./memmap.js";
 import type { PageAlloc } from "./page-alloc.js";
 
 /**

@@ -9,7 +9,7 @@ import { badNumber, describeValue, hex } from "../args.js";
 import { MAX_PAGE_ORDER } from "./config.js";
 import type { PageOwner } from "./debug/page-owner.js";
 import { NEVER_ALLOCATED, NEVER_FREED, formatKasan } from "./debug/report.js";
-import { FLAT_PFN_MASK, FlatMemMap, flatMemMapFriend } from "./FlatMemMap.js";
+import { FLAT_PFN_MASK, FlatMemMap, flatMemMapFriend } from "./memmap-flat.js";
 import {
   FLAGS_MASK as MEMMAP_FLAGS_MASK,
   GEN_LIMIT,
@@ -21,7 +21,7 @@ import {
   PG_reserved,
   PG_tail,
   type MemMap,
-} from "./MemMap.js";
+} from "./memmap.js";
 
 // Module-local copies of the imports the handle check (`handleFlags`) uses on every access: V8
 // folds a module's own `const`s into optimized code, but reads an imported binding from its module

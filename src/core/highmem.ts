@@ -12,7 +12,7 @@ import { lend, MappingLease, type ViewAccess } from "./debug/views.js";
 import type { Handles } from "./handles.js";
 import { KmapSlots } from "./kmap-slots.js";
 import type { MappedPages } from "./page-alloc.js";
-import type { PhysMem } from "./PhysMem.js";
+import type { PhysMem } from "./phys-mem.js";
 import { Pkmap } from "./pkmap.js";
 
 /** The configuration the highmem service follows. */

@@ -53,8 +53,8 @@ export {
   PG_uptodate,
   flagNames,
   metadataBytesPerPage,
-} from "./MemMap.js";
-export { NR_ZONES, ZONE_HIGHMEM, ZONE_NORMAL } from "./Buddy.js";
+} from "./memmap.js";
+export { NR_ZONES, ZONE_HIGHMEM, ZONE_NORMAL } from "./buddy.js";
 export { KM_MAX_IDX, KM_MAX_IDX_DEBUG } from "./kmap-slots.js";
 export { LAST_PKMAP } from "./pkmap.js";
 export { PageCache } from "./filemap.js";

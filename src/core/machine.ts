@@ -8,7 +8,7 @@
 import { kernelError } from "../errors.js";
 import { badNumber, checkFunction, isAddress, isU32 } from "../args.js";
 import { Access } from "./access.js";
-import { Buddy, ZONE_HIGHMEM, ZONE_NORMAL } from "./Buddy.js";
+import { Buddy, ZONE_HIGHMEM, ZONE_NORMAL } from "./buddy.js";
 import { resolveConfig, type MachineConfig, type PhysRangeKind, type ResolvedConfig } from "./config.js";
 import { consistencyProblems, leakReport, stateDigest, type CheckedParts } from "./debug/check.js";
 import { PageOwner } from "./debug/page-owner.js";
@@ -17,12 +17,12 @@ import { PageCache } from "./filemap.js";
 import { Handles } from "./handles.js";
 import { Highmem } from "./highmem.js";
 import type { KmapSlots } from "./kmap-slots.js";
-import { FlatMemMap } from "./FlatMemMap.js";
-import { metadataBytesPerPage, PG_nomap, PG_reserved, type MemMap } from "./MemMap.js";
-import { SparseMemMap } from "./SparseMemMap.js";
+import { FlatMemMap } from "./memmap-flat.js";
+import { metadataBytesPerPage, PG_nomap, PG_reserved, type MemMap } from "./memmap.js";
+import { SparseMemMap } from "./memmap-sparse.js";
 import { PageAlloc, type BuddyInfo } from "./page-alloc.js";
 import { PageFlags } from "./page-flags.js";
-import { PhysMem } from "./PhysMem.js";
+import { PhysMem } from "./phys-mem.js";
 import type { Pkmap } from "./pkmap.js";
 
 /**

@@ -7,13 +7,13 @@
 import { kernelError } from "../errors.js";
 import { badNumber, isU32 } from "../args.js";
 import { MAX_PAGE_ORDER, NR_PAGE_ORDERS } from "./config.js";
-import { NR_ZONES, PCP_HIGH as BUDDY_PCP_HIGH, ZONE_HIGHMEM, ZONE_NORMAL, type Buddy, type HotList } from "./Buddy.js";
+import { NR_ZONES, PCP_HIGH as BUDDY_PCP_HIGH, ZONE_HIGHMEM, ZONE_NORMAL, type Buddy, type HotList } from "./buddy.js";
 import { findPoisonCorruption, poisonBlock } from "./debug/poison.js";
 import type { PageOwner } from "./debug/page-owner.js";
 import { formatPoison } from "./debug/report.js";
 import { __GFP_COMP, __GFP_HIGHMEM, __GFP_NOWARN, __GFP_ZERO, GFP_VALID_MASK, gfpName } from "./gfp.js";
 import type { Handles } from "./handles.js";
-import { FLAT_PFN_MASK, FlatMemMap, flatMemMapFriend } from "./FlatMemMap.js";
+import { FLAT_PFN_MASK, FlatMemMap, flatMemMapFriend } from "./memmap-flat.js";
 import {
   FLAGS_MASK,
   GEN_ONE as MEMMAP_GEN_ONE,
@@ -33,8 +33,8 @@ import {
   PG_owner_priv_1,
   PG_owner_priv_2,
   type MemMap,
-} from "./MemMap.js";
-import type { PhysMem } from "./PhysMem.js";
+} from "./memmap.js";
+import type { PhysMem } from "./phys-mem.js";
 
 // Module-local copies of the imported constants the order-0 fast paths use: V8 folds a module's
 // own `const`s into optimized code, but reads an imported binding from its module cell at every use

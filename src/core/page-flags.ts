@@ -7,7 +7,7 @@
 import { kernelError } from "../errors.js";
 import { isU32 } from "../args.js";
 import type { Handles } from "./handles.js";
-import { PG_locked, PG_tail, PG_USER_MASK, type MemMap } from "./MemMap.js";
+import { PG_locked, PG_tail, PG_USER_MASK, type MemMap } from "./memmap.js";
 
 /**
  * The caller-owned flags of one machine's pages: set, clear and test through a handle, and the

@@ -14,8 +14,8 @@
  */
 import { checkFunction, isObjectLike } from "../args.js";
 import { kernelError } from "../errors.js";
-import type { LifetimeBrand, NoEscape } from "./Borrow.js";
-import { runScope } from "./Borrow.js";
+import type { LifetimeBrand, NoEscape } from "./borrow.js";
+import { runScope } from "./borrow.js";
 
 /** A justification for an unchecked operation: a string that starts with `SAFETY:`. */
 export type SafetyReason = `SAFETY:${string}`;

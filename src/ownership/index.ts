@@ -43,7 +43,7 @@ export {
   refCountOf,
 } from "./ARef.js";
 export type { ARef, ARefHandle } from "./ARef.js";
-export { runScope, withBorrow, withScope } from "./Borrow.js";
+export { runScope, withBorrow, withScope } from "./borrow.js";
 export type {
   BorrowBrand,
   BorrowEscapeError,
@@ -56,7 +56,7 @@ export type {
   ContainsBorrow,
   LifetimeBrand,
   NoEscape,
-} from "./Borrow.js";
+} from "./borrow.js";
 export { assertUnsafe, unsafe, unsafeActive, whenUnsafeEnds } from "./Unsafe.js";
 export type { SafetyReason, Unsafe } from "./Unsafe.js";
 export { drop, put, release } from "./moves.js";

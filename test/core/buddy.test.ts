@@ -11,7 +11,7 @@ import {
   __GFP_NOWARN,
   __GFP_ZERO,
 } from "../../src/core/index.js";
-import { HotList, PCP_HIGH } from "../../src/core/Buddy.js";
+import { HotList, PCP_HIGH } from "../../src/core/buddy.js";
 import { BAD_NUMBERS, expectUnchanged } from "./helpers.js";
 import { machineFriend } from "../../src/core/machine.js";
 

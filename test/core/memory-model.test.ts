@@ -5,8 +5,8 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { FLAT_DEFAULT_MAX_PAGES, FLAT_MAX_PAGES, GFP_KERNEL, Machine, __GFP_COMP, __GFP_HIGHMEM, __GFP_NOWARN, __GFP_ZERO } from "../../src/core/index.js";
-import { FlatMemMap } from "../../src/core/FlatMemMap.js";
-import { SparseMemMap } from "../../src/core/SparseMemMap.js";
+import { FlatMemMap } from "../../src/core/memmap-flat.js";
+import { SparseMemMap } from "../../src/core/memmap-sparse.js";
 import { KernelError } from "../../src/errors.js";
 import { expectKernelError } from "./helpers.js";
 import { machineFriend } from "../../src/core/machine.js";

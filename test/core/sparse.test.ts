@@ -4,12 +4,12 @@
  */
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { Buddy, NR_ZONES, PfnMarks, ZONE_HIGHMEM, ZONE_NORMAL } from "../../src/core/Buddy.js";
+import { Buddy, NR_ZONES, PfnMarks, ZONE_HIGHMEM, ZONE_NORMAL } from "../../src/core/buddy.js";
 import { MAX_PAGES } from "../../src/core/config.js";
-import { FlatMemMap } from "../../src/core/FlatMemMap.js";
-import { FLAGS_MASK, GEN_ONE, LINK_MAX, NO_PFN, ORDER_SHIFT, PG_buddy, PG_free, PG_nomap, PG_reserved, SECTION_PAGES, type MemMap } from "../../src/core/MemMap.js";
-import { SparseMemMap } from "../../src/core/SparseMemMap.js";
-import { PhysMem } from "../../src/core/PhysMem.js";
+import { FlatMemMap } from "../../src/core/memmap-flat.js";
+import { FLAGS_MASK, GEN_ONE, LINK_MAX, NO_PFN, ORDER_SHIFT, PG_buddy, PG_free, PG_nomap, PG_reserved, SECTION_PAGES, type MemMap } from "../../src/core/memmap.js";
+import { SparseMemMap } from "../../src/core/memmap-sparse.js";
+import { PhysMem } from "../../src/core/phys-mem.js";
 import { GFP_KERNEL, Machine, __GFP_NOWARN, __GFP_ZERO } from "../../src/core/index.js";
 import { Folio, Page, intoPhys, toPhysAddr, type UniqueFolio } from "../../src/mm/index.js";
 import { unsafe, type Owned } from "../../src/ownership/index.js";

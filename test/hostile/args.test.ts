@@ -1,8 +1,8 @@
 // Hostile values at the public entries: type first, no coercion, errors that cannot throw.
 import { expect, test } from "vitest";
 import { Machine, formatKasan, formatLeaks, formatPoison, gfpName, setDefaultMachine } from "../../src/core/index.js";
-import { Buddy } from "../../src/core/Buddy.js";
-import { SparseMemMap } from "../../src/core/SparseMemMap.js";
+import { Buddy } from "../../src/core/buddy.js";
+import { SparseMemMap } from "../../src/core/memmap-sparse.js";
 import { KernelError, isKernelError } from "../../src/errors.js";
 import { AddressSpace, Folio, GFP_KERNEL, Page, pageConsts, toPhysAddr, type UniqueFolio } from "../../src/mm/index.js";
 import { Arc, type ARef, adoptARef, adoptOwned, intoARef, intoOwned, refCountOf, runScope, unsafe, withBorrow, withScope } from "../../src/ownership/index.js";

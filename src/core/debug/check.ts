@@ -10,11 +10,11 @@
  * @module
  */
 import { hex } from "../../args.js";
-import { NR_ZONES, PfnMarks, type Buddy } from "../Buddy.js";
+import { NR_ZONES, PfnMarks, type Buddy } from "../buddy.js";
 import type { PageCache } from "../filemap.js";
 import type { Highmem } from "../highmem.js";
 import { KmapSlots } from "../kmap-slots.js";
-import { FLAGS_MASK, ORDER_SHIFT, PG_free, PG_head, PG_nomap, PG_reserved, PG_tail, type MemMap } from "../MemMap.js";
+import { FLAGS_MASK, ORDER_SHIFT, PG_free, PG_head, PG_nomap, PG_reserved, PG_tail, type MemMap } from "../memmap.js";
 import type { PageOwner } from "./page-owner.js";
 import { formatLeaks, type LeakEntry } from "./report.js";
 

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { PhysMem } from "../PhysMem.js";
+import type { PhysMem } from "../phys-mem.js";
 
 /** The byte freed pages are filled with (`PAGE_POISON` in the kernel). */
 export const PAGE_POISON = 0xaa;
@@ -19,7 +19,7 @@ export const PAGE_POISON = 0xaa;
  */
 export function poisonBlock(phys: PhysMem, pfn: number, bytes: number): void {
   // SAFETY: By the caller's guarantee the range is one aligned buddy block of at most
-  // 2^MAX_PAGE_ORDER pages; CHUNK_PAGES (PhysMem.ts) is a multiple of that, so it lies in one chunk.
+  // 2^MAX_PAGE_ORDER pages; CHUNK_PAGES (phys-mem.ts) is a multiple of that, so it lies in one chunk.
   phys.fill(pfn, 0, bytes, PAGE_POISON);
 }
 

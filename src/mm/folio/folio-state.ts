@@ -5,7 +5,7 @@
  * package).
  *
  * @remarks
- * Not to be confused with the lifetime brands of `ownership/Borrow.ts`, which exist in types only:
+ * Not to be confused with the lifetime brands of `ownership/borrow.ts`, which exist in types only:
  * the registry here is the run-time record that refuses a write while a mapping is live (M17, M29).
  *
  * @module

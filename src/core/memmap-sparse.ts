@@ -18,7 +18,7 @@ import {
   type DefaultRun,
   type MemLayoutSegment,
   type MemMap,
-} from "./MemMap.js";
+} from "./memmap.js";
 
 const SECTION_MASK = SECTION_PAGES - 1;
 const TWO_32 = 2 ** 32;

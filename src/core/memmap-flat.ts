@@ -13,7 +13,7 @@ import {
   type DefaultRun,
   type MemLayoutSegment,
   type MemMap,
-} from "./MemMap.js";
+} from "./memmap.js";
 
 // Module-local copies of the constants the inline paths use: V8 folds a module's own non-exported
 // `const`s into optimized code, but reads an exported binding from its module cell at every use.

@@ -6,7 +6,7 @@
 import { hex, isAddress } from "../args.js";
 import { kernelError } from "../errors.js";
 import { MAX_PAGE_ORDER, NR_PAGE_ORDERS } from "./config.js";
-import { FLAGS_MASK, NO_PFN, ORDER_MASK, ORDER_SHIFT, PG_buddy, PG_free, SECTION_PAGES, type MemMap } from "./MemMap.js";
+import { FLAGS_MASK, NO_PFN, ORDER_MASK, ORDER_SHIFT, PG_buddy, PG_free, SECTION_PAGES, type MemMap } from "./memmap.js";
 
 /** The zone of lowmem pages, which have a direct mapping. */
 export const ZONE_NORMAL = 0;

@@ -1,6 +1,6 @@
 /**
  * Per-page metadata (the simulator's `struct page`): the flag bits and field layout, and the
- * {@link MemMap} interface its two memory models implement (`FlatMemMap.ts`, `SparseMemMap.ts`).
+ * {@link MemMap} interface its two memory models implement (`memmap-flat.ts`, `memmap-sparse.ts`).
  *
  * @module
  */
