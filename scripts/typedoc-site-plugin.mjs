@@ -21,6 +21,7 @@ export const READING_ORDER = [
   "Reading the errors",
   "Misuse catalogue",
   "Safety contracts",
+  "Performance notes",
   "Benchmarks",
 ];
 export const INTERNALS = ["BorrowSearch", "BorrowSearchLevel", "BorrowSearchStep", "BorrowSearchLeaf", "ConsumedUniqueMembers", "LoffRepr", "DeclaredSentence"];
