@@ -308,7 +308,11 @@ export abstract class OwnableResource implements Ownable {
  */
 export function adoptOwned<Resource extends OwnableResource, Lifetime = unknown>(token: Unsafe<Lifetime>, resource: Resource): Owned<Resource> {
   assertUnsafe(token, "adoptOwned");
-  return adoptOwnedUnchecked(resource);
+  adopt(resource, "adoptOwned");
+  // SAFETY: By OwnableResource's static block, every OwnableResource carries `release` and
+  // `[Symbol.dispose]` on its prototype, and adopt() just moved the handle from FRESH to LIVE, so
+  // this is its first and only owner (the Owned invariant).
+  return resource as Owned<Resource>;
 }
 
 /**
@@ -317,7 +321,8 @@ export function adoptOwned<Resource extends OwnableResource, Lifetime = unknown>
  *
  * @remarks
  * Does no checking beyond the run-time `EBUSY` of a second adoption: the caller guarantees the
- * contract of {@link adoptOwned} (the resource is new and has no other owner).
+ * contract of {@link adoptOwned} (the resource is new and has no other owner) and passes an
+ * `OwnableResource` it constructed itself (the owner-state read is not brand-checked first).
  *
  * @internal
  *
@@ -327,7 +332,11 @@ export function adoptOwned<Resource extends OwnableResource, Lifetime = unknown>
  * @throws KernelError `EBUSY` when `resource` already has an owner.
  */
 export function adoptOwnedUnchecked<Resource extends OwnableResource>(resource: Resource): Owned<Resource> {
-  adopt(resource, "adoptOwned");
+  // The common case inline and short (this is inlined into every kit factory, within V8's inlining
+  // budget): a resource the caller just constructed has its owner state and is FRESH. Anything
+  // else goes through adopt(), which has the brand check and the EBUSY error.
+  if (stateOf(resource) === FRESH) setState(resource, LIVE);
+  else adopt(resource, "adoptOwned");
   // SAFETY: By OwnableResource's static block, every OwnableResource carries `release` and
   // `[Symbol.dispose]` on its prototype, and adopt() just moved the handle from FRESH to LIVE, so
   // this is its first and only owner (the Owned invariant).

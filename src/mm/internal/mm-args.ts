@@ -18,8 +18,13 @@ import { kernelError } from "../../errors.js";
  */
 export function machineArg(op: string, machine: Machine | undefined): Machine {
   if (machine === undefined) return defaultMachine();
-  if (!Machine.isMachine(machine)) throw kernelError("EINVAL", op, "not a Machine", { machine });
+  if (!Machine.isMachine(machine)) throw notAMachine(op, machine);
   return machine;
+}
+
+/** The error of {@link machineArg}; out of line to keep the hot paths that inline it short. */
+function notAMachine(op: string, machine: unknown): Error {
+  return kernelError("EINVAL", op, "not a Machine", { machine });
 }
 
 /**

@@ -83,6 +83,19 @@ let machineOf: PageFriend["machine"];
 /** `friend.pfn`, in a slot of its own, as {@link machineOf}. */
 let pfnOf: PageFriend["pfn"];
 
+/**
+ * The state of the next page `friend.make` constructs, read by `Page`'s field initialisers: set
+ * only by `friend.make`, on the line before its `new Page(PAGE_KEY)` (module-local, and the key
+ * refuses any other construction). They keep the last page's values until the next one.
+ */
+let nextMachine: Machine;
+/** See {@link nextMachine}. */
+let nextPfn: Pfn;
+/** See {@link nextMachine}. */
+let nextGen: number;
+/** See {@link nextMachine}. */
+let nextScope: BorrowScope | undefined;
+
 /** The key of `Page`'s constructor: module-local, so only `friend.make` constructs a page. */
 const PAGE_KEY: unique symbol = Symbol("Page");
 
@@ -112,14 +125,10 @@ export abstract class PageAccess extends OwnableResource {
   /** The page frame number. */
   abstract get pfn(): Pfn;
 
-  /**
-   * Makes a handle; only `Page`'s factories call it.
-   *
-   * @internal
-   */
-  protected constructor() {
-    super();
-  }
+  // No constructor of its own: V8 (--omit-default-ctors, on since V8 11) skips a class's default
+  // constructor, so `Page`'s `super()` runs `OwnableResource`'s directly, one inlined call fewer on
+  // every allocation. The class is abstract, so `new PageAccess()` does not compile either way; a
+  // subclass outside this file has no `Page` state and every access refuses it (EINVAL).
 
   /**
    * The page's physical address (`page_to_phys`).
@@ -459,27 +468,26 @@ export class Page extends PageAccess {
   /** Why `ARef<Page>` does not compile; exists in the type only. */
   declare readonly [notRefCountedBecause]: "a page has no refcount; use Owned<Page>";
 
+  // The fields take their values from `friend.make`'s module-local slots (see `nextPage`) in their
+  // initialisers: each is defined once with its value, where fields declared without one and
+  // assigned in the constructor are defined as `undefined` and then stored again. That keeps the
+  // constructor and its field initialiser within V8's inlining budget of the allocation paths
+  // (docs/performance-notes.md). Always the same four fields, in this order: one object shape.
+  // INVARIANT: `machine` and `pfn` name the handle's page for its whole life (private, read-only).
   /** The machine the page belongs to. */
-  readonly #machine: Machine;
+  readonly #machine: Machine = nextMachine;
   /** The page frame number. */
-  readonly #pfn: Pfn;
+  readonly #pfn: Pfn = nextPfn;
   /** The page's generation when the handle was made. */
-  readonly #gen: number;
+  readonly #gen: number = nextGen;
   /** A borrow's scope, {@link HANDED_OVER} after `intoPhys`, `undefined` for an owned page. */
-  #scope: BorrowScope | undefined;
+  #scope: BorrowScope | undefined = nextScope;
 
-  private constructor(key: typeof PAGE_KEY, machine: Machine, pfn: number, gen: number, scope: BorrowScope | undefined) {
+  private constructor(key: typeof PAGE_KEY) {
     // `private` binds the type only: `Reflect.construct(Page, ...)` or a subclass would make a
     // handle to any frame. The module-local key refuses them before any state exists.
-    if (key !== PAGE_KEY) throw privateConstructor("Page", "Page.alloc, Page.fromPhys or Page.borrowPhys");
+    if (key !== PAGE_KEY) throw pageConstructorRefused();
     super();
-    // INVARIANT: `machine` and `pfn` name the handle's page for its whole life (private, read-only).
-    this.#machine = machine;
-    // SAFETY: By the contract of this constructor (its callers got `pfn` from the core's
-    // allocPages or pageGen, which refuse a frame without metadata), pfn <= PFN_MAX: the Pfn invariant.
-    this.#pfn = pfn as Pfn;
-    this.#gen = gen;
-    this.#scope = scope;
   }
 
   /** The machine the page belongs to (its `pageConsts(page.#machine)` give `PAGE_SIZE`). */
@@ -528,7 +536,17 @@ export class Page extends PageAccess {
       // `handle` first, so `page` is a genuine Page.
       machine: (page) => (page as Page).#machine,
       pfn: (page) => (page as Page).#pfn,
-      make: (machine, pfn, gen, scope) => new Page(PAGE_KEY, machine, pfn, gen, scope),
+      make: (machine, pfn, gen, scope) => {
+        nextMachine = machine;
+        // SAFETY: By the contract of PageFriend.make (its callers got `pfn` from the core's
+        // allocPages or pageGen, which refuse a frame without metadata), pfn <= PFN_MAX: the Pfn invariant.
+        nextPfn = pfn as Pfn;
+        nextGen = gen;
+        nextScope = scope;
+        // Nothing runs between the stores above and the field initialisers that read them (the
+        // base constructors call no code outside ownership/), so they are this page's.
+        return new Page(PAGE_KEY);
+      },
       handOver: (page) => {
         friend.handle(page, "into_phys");
         if (!page.isLive) throw kernelError("EALREADY", "into_phys", "page was already released", { pfn: page.#pfn });
@@ -578,7 +596,7 @@ export class Page extends PageAccess {
    */
   static alloc(gfp: Gfp, machine?: Machine): Owned<Page> {
     const target = machineArg("alloc_page", machine);
-    if ((typeof gfp === "number" && (gfp >>> 0) === gfp) && (gfp & __GFP_COMP) !== 0) throw kernelError("EINVAL", "alloc_page", "__GFP_COMP makes a folio, not a page; use Folio.alloc", { gfp });
+    if ((typeof gfp === "number" && (gfp >>> 0) === gfp) && (gfp & __GFP_COMP) !== 0) throw compoundRefused(gfp);
     const pfn = target.allocPages(gfp, 0);
     // INVARIANT: a fresh order-0 page with its allocation reference, held by this owner only.
     return adoptOwnedUnchecked(friend.make(target, pfn, target.pageGen(pfn), undefined));
@@ -726,6 +744,16 @@ export class Page extends PageAccess {
     // A page that is free, or was reallocated since, makes the core throw its double-free report.
     if (!machine.isAllocated(this.#pfn) || machine.pageGen(this.#pfn) !== gen) machine.freePages(this.#pfn, gen, 0);
   }
+}
+
+/** The error of `Page.alloc` for `__GFP_COMP`; out of line to keep the inlined factory short. */
+function compoundRefused(gfp: Gfp): Error {
+  return kernelError("EINVAL", "alloc_page", "__GFP_COMP makes a folio, not a page; use Folio.alloc", { gfp });
+}
+
+/** The error of `Page`'s constructor called without its key; out of line to keep the constructor short. */
+function pageConstructorRefused(): Error {
+  return privateConstructor("Page", "Page.alloc, Page.fromPhys or Page.borrowPhys");
 }
 
 /** The error of a page accessor called with another `this`. */
