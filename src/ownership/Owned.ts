@@ -214,7 +214,7 @@ export abstract class OwnableResource implements Ownable {
       setState(handle, done);
       // An async drop() (allowed by the types: a Promise is assignable to void) ran once, up to its
       // first await: the handle is released, and the promise is observed and refused.
-      if (result !== undefined) checkSyncResult(done === DISPOSED ? "dispose" : "release", result, "drop()", "a resource is given back synchronously");
+      if (result !== undefined) dropResult(done, result);
     };
     const finish = (handle: OwnableResource, op: string, disposing: boolean): void => {
       if (!hasState(handle)) throw kernelError("EINVAL", op, "not an owned resource", { resource: handle });
@@ -269,6 +269,19 @@ export abstract class OwnableResource implements Ownable {
       },
     });
   }
+}
+
+/**
+ * Refuses what an async `drop()` returned (a promise: the resource must be given back
+ * synchronously); out of line, so that `release()` and disposal, inlined into their callers, stay
+ * within V8's inlining budget (docs/performance-notes.md).
+ *
+ * @param done - The state the handle went to: which operation ran.
+ * @param result - What `drop()` returned, not `undefined`.
+ * @throws KernelError `EINVAL` for a thenable.
+ */
+function dropResult(done: typeof CONSUMED | typeof DISPOSED, result: unknown): void {
+  checkSyncResult(done === DISPOSED ? "dispose" : "release", result, "drop()", "a resource is given back synchronously");
 }
 
 /**
