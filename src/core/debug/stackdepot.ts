@@ -71,6 +71,10 @@ export class StackDepot {
   readonly #shallowRuns: number[] = new Array<number>(CAPTURE_SITES).fill(0);
   /** Per capture site, the most frames one of those shallower captures needed. */
   readonly #shallowMax: number[] = new Array<number>(CAPTURE_SITES).fill(0);
+  /** Per capture site, the id of its last stack (-1 before its first): most captures repeat it. */
+  readonly #lastIds: number[] = new Array<number>(CAPTURE_SITES).fill(-1);
+  /** The capture site of the running capture. */
+  #slot = 0;
   /** The frames the running capture takes. */
   #limit = CUT_FRAMES;
   /** The frames the last collected capture needed to decide its report. */
@@ -101,6 +105,7 @@ export class StackDepot {
     try {
       const slot = site & (CAPTURE_SITES - 1);
       const depth = this.#depths[slot]!;
+      this.#slot = slot;
       let id = this.#captureWith(depth);
       if (id === RETRY) id = this.#captureWith(MAX_FRAMES);
       this.#learn(slot, depth, this.#needed);
@@ -231,6 +236,16 @@ export class StackDepot {
   /** The id of the stack in `#shown`, stored if it is new. */
   #store(): number {
     const shown = this.#shown;
+    // The site's last stack again (a loop's allocations): compared frame by frame, no key is built.
+    const last = this.#lastIds[this.#slot]!;
+    if (last >= 0 && sameFrames(this.#stacks[last]!, shown)) return last;
+    const id = this.#lookup(shown);
+    this.#lastIds[this.#slot] = id;
+    return id;
+  }
+
+  /** The id of a stack by its frames' numbers, stored if it is new. */
+  #lookup(shown: readonly StackFrame[]): number {
     let key = "";
     for (const frame of shown) key += `${frame.id},`;
     const known = this.#ids.get(key);
@@ -286,4 +301,11 @@ function headerError(): Error {
   const error = new Error();
   Error.stackTraceLimit = previous;
   return error;
+}
+
+/** Whether two stacks hold the same frames (the depot's frames are unique by value, so by identity). */
+function sameFrames(stored: readonly StackFrame[], shown: readonly StackFrame[]): boolean {
+  if (stored.length !== shown.length) return false;
+  for (let i = 0; i < shown.length; i++) if (stored[i] !== shown[i]) return false;
+  return true;
 }
