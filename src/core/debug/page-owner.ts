@@ -11,6 +11,11 @@ const CHUNK_PAGES = 4096;
 const CHUNK_MASK = CHUNK_PAGES - 1;
 import { kernelError } from "../../errors.js";
 
+/** The depot's capture site of allocations (its depth is learned apart from the frees'). */
+const ALLOC_SITE = 0;
+/** The depot's capture site of frees: the free path runs through more of the kit's frames. */
+const FREE_SITE = 1;
+
 /**
  * An error-like object whose `stack` text {@link formatStack} can format.
  *
@@ -110,7 +115,7 @@ export class PageOwner {
    * @param pfn - The block's first page.
    */
   recordAlloc(pfn: number): void {
-    this.allocStacks.set(pfn, this.depot.capture());
+    this.allocStacks.set(pfn, this.depot.capture(ALLOC_SITE));
   }
 
   /**
@@ -119,7 +124,7 @@ export class PageOwner {
    * @param pfn - The block's first page.
    */
   recordFree(pfn: number): void {
-    this.freeStacks.set(pfn, this.depot.capture());
+    this.freeStacks.set(pfn, this.depot.capture(FREE_SITE));
   }
 
   /**

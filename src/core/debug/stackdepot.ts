@@ -8,11 +8,19 @@ import { StackFrame, type CallSite } from "./stack-frame.js";
 
 /** Frames a report shows: the first ones outside the kit's own code. */
 const SHOWN_FRAMES = 8;
-/** Frames captured: the kit's own frames (usually 4 to 6) plus the shown ones. */
-const CAPTURE_FRAMES = 16;
-/** Frames captured when the first capture ended inside the kit's own frames. */
+/**
+ * The frames a first capture looks at: the kit's own frames (usually 5 to 9) plus the shown ones. A
+ * report is the first `SHOWN_FRAMES` shown frames of these, or of `MAX_FRAMES` when
+ * these end among the kit's or the caller's frames with fewer shown.
+ */
+const CUT_FRAMES = 16;
+/** Frames captured at most: when the first `CUT_FRAMES` end among the kit's or the caller's frames. */
 const MAX_FRAMES = 30;
-/** What the collector returns when the first capture was too shallow. */
+/** Capture sites whose depths the depot learns apart (see {@link StackDepot.capture}). */
+const CAPTURE_SITES = 4;
+/** Captures that needed fewer frames than the learned depth before it shrinks by one frame. */
+const SHRINK_AFTER = 32;
+/** What the collector returns when the capture was too shallow. */
 const RETRY = -1;
 const NO_FRAMES = "    (no frames outside the core)";
 const NOT_CAPTURED = "    (not captured: Error.stackTraceLimit or Error.prepareStackTrace could not be set, or the stack was full)";
@@ -28,6 +36,12 @@ export const CORE_FRAME = new RegExp(`${packageRoot}(?:src|dist)/(?:core|mm|owne
 export const INTERNAL_FRAME = /\(node:|at node:|[\\/]node_modules[\\/]/;
 /** The same as {@link INTERNAL_FRAME}, tested on a frame's file name. */
 const INTERNAL_FILE = /^node:|[\\/]node_modules[\\/]/;
+/** A file of the caller's code: its frames are shown. */
+const CALLER_FILE = 0;
+/** A file of the kit's own code. */
+const KIT_FILE = 1;
+/** A file of the runtime (Node's own modules, installed packages): a cut among its frames stops the report. */
+const RUNTIME_FILE = 2;
 
 /**
  * The stack depot: every distinct stack captured once, as {@link StackFrame}s, under a small id.
@@ -48,11 +62,23 @@ export class StackDepot {
   readonly #stacks: (readonly StackFrame[])[] = [];
   readonly #frames = new Map<string, StackFrame>();
   readonly #byPosition = new Map<string, Map<number, StackFrame>>();
-  readonly #hiddenFiles = new Map<string, boolean>();
+  readonly #fileKinds = new Map<string, number>();
   readonly #holder: { stack?: unknown } = {};
   readonly #shown: StackFrame[] = [];
-  #limit = CAPTURE_FRAMES;
-  #firstTry = true;
+  /** Per capture site, the frames its next capture takes: what its recent captures needed. */
+  readonly #depths: number[] = new Array<number>(CAPTURE_SITES).fill(CUT_FRAMES);
+  /** Per capture site, the captures in a row that needed fewer frames than its depth. */
+  readonly #shallowRuns: number[] = new Array<number>(CAPTURE_SITES).fill(0);
+  /** Per capture site, the most frames one of those shallower captures needed. */
+  readonly #shallowMax: number[] = new Array<number>(CAPTURE_SITES).fill(0);
+  /** Per capture site, the id of its last stack (-1 before its first): most captures repeat it. */
+  readonly #lastIds: number[] = new Array<number>(CAPTURE_SITES).fill(-1);
+  /** The capture site of the running capture. */
+  #slot = 0;
+  /** The frames the running capture takes. */
+  #limit = CUT_FRAMES;
+  /** The frames the last collected capture needed to decide its report. */
+  #needed = CUT_FRAMES;
   #uncaptured = -1;
   readonly #collect = (_error: Error, sites: CallSite[]): number => this.#intern(sites);
 
@@ -64,12 +90,26 @@ export class StackDepot {
   /**
    * Captures the caller's stack and stores it if it is new.
    *
+   * @remarks
+   * A capture takes as many frames as the site's recent captures needed (V8 copies every frame it
+   * is allowed, about 0.3 µs each), so a caller deeper than the first `CUT_FRAMES` frames
+   * costs one capture, not a shallow one and a deep one. The stack stored is the same at any depth:
+   * the first `SHOWN_FRAMES` shown frames, cut at `CUT_FRAMES` frames when those end
+   * among the runtime's frames; a capture that ends too early is taken again at `MAX_FRAMES`.
+   *
+   * @param site - Which of the caller's recording sites captures, from 0 to 3 (page_owner's
+   *   allocation and free paths sit at different depths); it picks the learned depth only.
    * @returns The stack's id.
    */
-  capture(): number {
+  capture(site = 0): number {
     try {
-      const id = this.#captureWith(CAPTURE_FRAMES, true);
-      return id !== RETRY ? id : this.#captureWith(MAX_FRAMES, false);
+      const slot = site & (CAPTURE_SITES - 1);
+      const depth = this.#depths[slot]!;
+      this.#slot = slot;
+      let id = this.#captureWith(depth);
+      if (id === RETRY) id = this.#captureWith(MAX_FRAMES);
+      this.#learn(slot, depth, this.#needed);
+      return id;
     } catch {
       // A frozen `Error` or a stack at its limit: the event is recorded as not captured, and the
       // allocation or free that records it goes on.
@@ -110,12 +150,30 @@ export class StackDepot {
     return lines.length === 0 ? NO_FRAMES : lines.join("\n");
   }
 
-  #captureWith(limit: number, firstTry: boolean): number {
+  /** Moves a site's depth towards what its captures need: up at once, down after a run of shallower ones. */
+  #learn(slot: number, depth: number, needed: number): void {
+    if (needed < depth) {
+      const runs = this.#shallowRuns[slot]! + 1;
+      const most = Math.max(this.#shallowMax[slot]!, needed);
+      if (runs < SHRINK_AFTER) {
+        this.#shallowRuns[slot] = runs;
+        this.#shallowMax[slot] = most;
+        return;
+      }
+      this.#depths[slot] = most;
+    } else if (needed > depth) {
+      this.#depths[slot] = needed;
+    }
+    this.#shallowRuns[slot] = 0;
+    this.#shallowMax[slot] = 0;
+  }
+
+  #captureWith(limit: number): number {
     const previousLimit = Error.stackTraceLimit;
     const previousPrepare = Error.prepareStackTrace;
     const holder = this.#holder;
     this.#limit = limit;
-    this.#firstTry = firstTry;
+    this.#needed = limit;
     Error.stackTraceLimit = limit;
     try {
       Error.prepareStackTrace = this.#collect;
@@ -124,7 +182,9 @@ export class StackDepot {
         // live call sites, which are dropped when it returns.
         Error.captureStackTrace(holder, StackDepot.prototype.capture);
         const id = holder.stack;
-        return typeof id === "number" ? id : this.#intern([]);
+        if (typeof id === "number") return id;
+        this.#shown.length = 0;
+        return this.#store();
       } finally {
         Error.prepareStackTrace = previousPrepare;
       }
@@ -134,22 +194,58 @@ export class StackDepot {
     }
   }
 
+  /**
+   * The collector: picks the shown frames of a capture and stores them, or asks for a deeper one.
+   *
+   * @remarks
+   * The frames are those the depot always showed: the first `SHOWN_FRAMES` outside the kit's
+   * and the runtime's files, among the first `CUT_FRAMES` frames, or among the first
+   * `MAX_FRAMES` when frame `CUT_FRAMES` is still the kit's or the caller's (more of
+   * the caller's frames follow). A capture of any depth gives the same frames: a shallower one
+   * than the answer needs returns `RETRY`, a deeper one stops where the answer is decided.
+   */
   #intern(sites: readonly CallSite[]): number {
     const shown = this.#shown;
     shown.length = 0;
-    for (let i = 0; i < sites.length && shown.length < SHOWN_FRAMES; i++) {
+    const count = sites.length;
+    let lastKind = CALLER_FILE;
+    let i = 0;
+    for (; i < count && shown.length < SHOWN_FRAMES; i++) {
+      // INVARIANT: frames past CUT_FRAMES are looked at only when the cut does not stop the report.
+      if (i === CUT_FRAMES && lastKind === RUNTIME_FILE) break;
       const site = sites[i]!;
       const file = site.getFileName();
-      if (file != null && this.#hidden(file)) continue;
+      if (file == null) {
+        lastKind = RUNTIME_FILE; // a native frame: no file, as a cut there shows what was captured
+      } else {
+        lastKind = this.#kind(file);
+        if (lastKind !== CALLER_FILE) continue;
+      }
       shown.push(this.#frame(site, file));
     }
-    if (shown.length < SHOWN_FRAMES && this.#firstTry && sites.length === this.#limit) {
-      // Cut short inside the kit's or the caller's frames (callbacks nested through the kit, each
-      // adding kit frames): capture again, deeper, as more of the caller's frames follow. A cut
-      // among the runtime's frames (a test runner's, Node's) shows what was captured.
-      const last = sites[sites.length - 1]!.getFileName();
-      if (last != null && !INTERNAL_FILE.test(last)) return RETRY;
+    if (shown.length === SHOWN_FRAMES || i < count) {
+      this.#needed = i; // eight shown, or cut at CUT_FRAMES
+    } else if (count < this.#limit) {
+      this.#needed = count + 1; // the whole stack
+    } else if (count < MAX_FRAMES && !(count === CUT_FRAMES && lastKind === RUNTIME_FILE)) {
+      return RETRY; // more frames follow, and the report may need them
     }
+    return this.#store();
+  }
+
+  /** The id of the stack in `#shown`, stored if it is new. */
+  #store(): number {
+    const shown = this.#shown;
+    // The site's last stack again (a loop's allocations): compared frame by frame, no key is built.
+    const last = this.#lastIds[this.#slot]!;
+    if (last >= 0 && sameFrames(this.#stacks[last]!, shown)) return last;
+    const id = this.#lookup(shown);
+    this.#lastIds[this.#slot] = id;
+    return id;
+  }
+
+  /** The id of a stack by its frames' numbers, stored if it is new. */
+  #lookup(shown: readonly StackFrame[]): number {
     let key = "";
     for (const frame of shown) key += `${frame.id},`;
     const known = this.#ids.get(key);
@@ -160,14 +256,15 @@ export class StackDepot {
     return id;
   }
 
-  /** Whether frames of a file are left out of reports (the kit's own, the runtime's). */
-  #hidden(file: string): boolean {
-    let hidden = this.#hiddenFiles.get(file);
-    if (hidden === undefined) {
-      hidden = CORE_FRAME.test(file) || INTERNAL_FILE.test(file);
-      this.#hiddenFiles.set(file, hidden);
+  /** Whose a file's frames are: the caller's (shown), the kit's or the runtime's (left out of reports). */
+  #kind(file: string): number {
+    let kind = this.#fileKinds.get(file);
+    if (kind === undefined) {
+      // A kit installed under node_modules counts as the runtime, as for the cut it always did.
+      kind = INTERNAL_FILE.test(file) ? RUNTIME_FILE : CORE_FRAME.test(file) ? KIT_FILE : CALLER_FILE;
+      this.#fileKinds.set(file, kind);
     }
-    return hidden;
+    return kind;
   }
 
   /**
@@ -204,4 +301,11 @@ function headerError(): Error {
   const error = new Error();
   Error.stackTraceLimit = previous;
   return error;
+}
+
+/** Whether two stacks hold the same frames (the depot's frames are unique by value, so by identity). */
+function sameFrames(stored: readonly StackFrame[], shown: readonly StackFrame[]): boolean {
+  if (stored.length !== shown.length) return false;
+  for (let i = 0; i < shown.length; i++) if (stored[i] !== shown[i]) return false;
+  return true;
 }
