@@ -140,8 +140,9 @@ function buildMachine(config: MachineConfig): MachineParts {
 let built: MachineParts | undefined;
 
 /**
- * @internal The first step of constructing a {@link Machine}: builds its parts before `Machine`'s
- * `#` fields are defined, so each field's first value is the real one.
+ * The first step of constructing a {@link Machine}: builds its parts before `Machine`'s `#` fields
+ * are defined, so each field's first value is the real one. Not exported (not a class of the core's
+ * surface): `Machine` extends it through {@link MachineBase}.
  *
  * @remarks
  * A `#` field cannot be `declare`d: defined empty and assigned in the constructor, its first value
@@ -152,7 +153,7 @@ let built: MachineParts | undefined;
  * {@link built}. It holds no state and grants nothing: calling it alone only builds parts that the
  * next machine's construction overwrites.
  */
-export class MachineBuild {
+class MachineBuild {
   /**
    * Builds the parts of a machine for the field initializers of `Machine`.
    *
@@ -163,6 +164,10 @@ export class MachineBuild {
     built = buildMachine(config);
   }
 }
+
+/** The constructor type `Machine` extends: {@link MachineBuild}, which adds no members. */
+type MachineBase = new (config: MachineConfig) => object;
+
 
 /**
  * A simulated machine: sparse RAM, per-page metadata, a buddy allocator, per-CPU `kmap_local`
@@ -205,7 +210,7 @@ export class MachineBuild {
  * machine.read(pfn, gen, 0, new Uint8Array(3)); // KernelError EFAULT: use after free, with both stacks
  * ```
  */
-export class Machine extends MachineBuild {
+export class Machine extends (MachineBuild as MachineBase) {
   /** The brand of a genuine machine (see {@link Machine.isMachine}). */
   #machine = true;
   // Every field is a `#` field: nothing of the machine's state is an own property a caller could
