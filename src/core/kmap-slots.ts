@@ -46,23 +46,25 @@ export interface KmapEntry {
  * @invariant Each slot array has `cpus * slotsPerCpu` elements.
  */
 export class KmapSlots {
+  // `declare`d fields, assigned in the constructor, so V8 tracks their types (see
+  // docs/performance-notes.md, "`declare`d fields").
   /** Nested mappings allowed per CPU: 15, or 16 with the guard layout. */
-  readonly capacity: number;
+  declare readonly capacity: number;
   /** Slots per CPU: `KM_MAX_IDX`, or `KM_MAX_IDX_DEBUG` with the guard layout. */
-  readonly slotsPerCpu: number;
+  declare readonly slotsPerCpu: number;
   /** Number of live mappings per CPU. */
-  readonly depth: Uint8Array;
-  private readonly ids: Float64Array;
+  declare readonly depth: Uint8Array;
+  declare private readonly ids: Float64Array;
   /** The mapped pfns: a `Float64Array`, as pfns reach 2^34. */
-  private readonly pfns: Float64Array;
-  private readonly gens: Float64Array;
-  private readonly starts: Uint32Array;
-  private readonly ends: Uint32Array;
-  private readonly guard: boolean;
-  private readonly cpuCount: number;
-  private serial = 0;
+  declare private readonly pfns: Float64Array;
+  declare private readonly gens: Float64Array;
+  declare private readonly starts: Uint32Array;
+  declare private readonly ends: Uint32Array;
+  declare private readonly guard: boolean;
+  declare private readonly cpuCount: number;
+  declare private serial: number;
   /** Live mappings on all CPUs. */
-  live = 0;
+  declare live: number;
 
   /**
    * Creates empty slots.
@@ -82,6 +84,8 @@ export class KmapSlots {
     this.gens = new Float64Array(n);
     this.starts = new Uint32Array(n);
     this.ends = new Uint32Array(n);
+    this.serial = 0;
+    this.live = 0;
   }
 
   /**

@@ -73,6 +73,102 @@ interface MachineFriend {
 /** Set by `Machine`'s static block, the only code that reads its `#` fields. */
 let friend: MachineFriend;
 
+/** What {@link buildMachine} makes for one machine: the values of `Machine`'s `#` fields. */
+interface MachineParts {
+  readonly config: ResolvedConfig;
+  readonly mem: MemMap;
+  readonly phys: PhysMem;
+  readonly buddy: Buddy;
+  readonly owner: PageOwner | undefined;
+  readonly handles: Handles;
+  readonly alloc: PageAlloc;
+  readonly flags: PageFlags;
+  readonly highmem: Highmem;
+  readonly access: Access;
+  readonly pageCache: PageCache;
+}
+
+/**
+ * Validates a configuration, lays out the metadata and hands the RAM to the allocator.
+ *
+ * @param config - The configuration; every field has a default.
+ * @returns The parts of the new machine.
+ * @throws KernelError `EINVAL` for a bad configuration.
+ */
+function buildMachine(config: MachineConfig): MachineParts {
+  const resolved = resolveConfig(config);
+  const debug = resolved.debug;
+  const { pageShift, pageSize, nrPages, highmemPfn } = resolved;
+  // One model per machine (see MachineConfig.memoryModel): the services see only the interface.
+  const mem: MemMap = resolved.memoryModel === "flat" ? new FlatMemMap(nrPages) : new SparseMemMap(nrPages);
+  const phys = new PhysMem(nrPages, pageShift);
+  const buddy = new Buddy(mem, highmemPfn);
+  for (const seg of resolved.segments) {
+    if (seg.kind === "ram") {
+      // INVARIANT: a RAM segment is split at the HIGHMEM boundary so each part lies in one zone.
+      const mid = Math.min(Math.max(seg.startPfn, highmemPfn), seg.endPfn);
+      if (mid > seg.startPfn) buddy.addRange(seg.startPfn, mid);
+      if (seg.endPfn > mid) buddy.addRange(mid, seg.endPfn);
+    } else {
+      // INVARIANT: never allocated, so the generation in the top half is 0.
+      mem.initRange(seg.startPfn, seg.endPfn, seg.kind === "reserved" ? PG_reserved : PG_nomap);
+    }
+  }
+  const owner = debug.pageOwner ? new PageOwner() : undefined;
+  const handles = new Handles(mem, pageSize, highmemPfn, owner);
+  const highmem = new Highmem({ ...resolved, ...debug }, handles, phys);
+  const alloc = new PageAlloc(mem, buddy, phys, handles, highmem, { poison: debug.poison, owner });
+  return {
+    config: resolved,
+    mem,
+    phys,
+    buddy,
+    owner,
+    handles,
+    alloc,
+    flags: new PageFlags(mem, handles),
+    highmem,
+    access: new Access(handles, phys, highmemPfn, debug.forceMap),
+    pageCache: new PageCache(mem, alloc, handles),
+  };
+}
+
+/**
+ * The parts {@link MachineBuild}'s constructor just made, read by `Machine`'s field initializers
+ * (which run right after it returns) and cleared by `Machine`'s constructor.
+ */
+let built: MachineParts | undefined;
+
+/**
+ * The first step of constructing a {@link Machine}: builds its parts before `Machine`'s `#` fields
+ * are defined, so each field's first value is the real one. Not exported (not a class of the core's
+ * surface): `Machine` extends it through {@link MachineBase}.
+ *
+ * @remarks
+ * A `#` field cannot be `declare`d: defined empty and assigned in the constructor, its first value
+ * would be `undefined`, and V8 would then track no type for it, so every forwarding call
+ * (`this.#alloc.allocPages(…)`) would check the loaded object's map again (docs/performance-notes.md,
+ * "Machine fields defined with their values"). A derived class's fields are defined when `super()`
+ * returns; this base class builds the parts in its constructor, and the fields take them from
+ * {@link built}. It holds no state and grants nothing: calling it alone only builds parts that the
+ * next machine's construction overwrites.
+ */
+class MachineBuild {
+  /**
+   * Builds the parts of a machine for the field initializers of `Machine`.
+   *
+   * @param config - The configuration.
+   * @throws KernelError `EINVAL` for a bad configuration.
+   */
+  constructor(config: MachineConfig) {
+    built = buildMachine(config);
+  }
+}
+
+/** The constructor type `Machine` extends: {@link MachineBuild}, which adds no members. */
+type MachineBase = new (config: MachineConfig) => object;
+
+
 /**
  * A simulated machine: sparse RAM, per-page metadata, a buddy allocator, per-CPU `kmap_local`
  * slots, the permanent `kmap` pool, a page cache and the memory debuggers.
@@ -114,7 +210,7 @@ let friend: MachineFriend;
  * machine.read(pfn, gen, 0, new Uint8Array(3)); // KernelError EFAULT: use after free, with both stacks
  * ```
  */
-export class Machine {
+export class Machine extends (MachineBuild as MachineBase) {
   /** The brand of a genuine machine (see {@link Machine.isMachine}). */
   #machine = true;
   // Every field is a `#` field: nothing of the machine's state is an own property a caller could
@@ -122,39 +218,41 @@ export class Machine {
   // and `machine.mem.setRefcount(…)` went unnoticed by the consistency check). The public figures are
   // getters; the kit's own tests reach the rest through {@link machineFriend}.
   /** The validated configuration (frozen). */
-  readonly #config: ResolvedConfig;
+  // SAFETY: By MachineBuild's constructor, `built` holds this machine's parts while these
+  // initializers run (they run when super() returns, before anything can construct another machine).
+  readonly #config: ResolvedConfig = built!.config;
   /** `PAGE_SHIFT`. */
-  readonly #pageShift: number;
+  readonly #pageShift: number = built!.config.pageShift;
   /** `PAGE_SIZE` in bytes. */
-  readonly #pageSize: number;
+  readonly #pageSize: number = built!.config.pageSize;
   /** Page frames with metadata: `[0, nrPages)`. */
-  readonly #nrPages: number;
+  readonly #nrPages: number = built!.config.nrPages;
   /** The first HIGHMEM frame. */
-  readonly #highmemPfn: number;
+  readonly #highmemPfn: number = built!.config.highmemPfn;
   /** Number of CPUs. */
-  readonly #cpus: number;
+  readonly #cpus: number = built!.config.cpus;
   /** The page cache. */
-  readonly #pageCache: PageCache;
+  readonly #pageCache: PageCache = built!.pageCache;
   /** Per-page metadata; only the core writes it. */
-  readonly #mem: MemMap;
+  readonly #mem: MemMap = built!.mem;
   /** The backing bytes. */
-  readonly #phys: PhysMem;
+  readonly #phys: PhysMem = built!.phys;
   /** The free lists. */
-  readonly #buddy: Buddy;
+  readonly #buddy: Buddy = built!.buddy;
   /** The page_owner side table, present only with `debug.pageOwner`. */
-  readonly #owner: PageOwner | undefined;
+  readonly #owner: PageOwner | undefined = built!.owner;
   /** The handle checks. */
-  readonly #handles: Handles;
+  readonly #handles: Handles = built!.handles;
   /** The page allocator. */
-  readonly #alloc: PageAlloc;
+  readonly #alloc: PageAlloc = built!.alloc;
   /** The caller-owned page flags. */
-  readonly #flags: PageFlags;
+  readonly #flags: PageFlags = built!.flags;
   /** The mappings (the `kmap_local` slots, the permanent pool, the debug view leases). */
-  readonly #highmem: Highmem;
+  readonly #highmem: Highmem = built!.highmem;
   /** The byte access. */
-  readonly #access: Access;
+  readonly #access: Access = built!.access;
   /** The CPU the caller runs on. */
-  #cpu: number;
+  #cpu = 0;
 
   /**
    * Builds a machine: validates the config, lays out metadata and hands the RAM to the allocator.
@@ -163,45 +261,9 @@ export class Machine {
    * @throws KernelError `EINVAL` for a bad configuration.
    */
   constructor(config: MachineConfig = {}) {
-    const resolved = resolveConfig(config);
-    const debug = resolved.debug;
-    const { pageShift, pageSize, nrPages, highmemPfn } = resolved;
-    this.#config = resolved;
-    this.#pageShift = pageShift;
-    this.#pageSize = pageSize;
-    this.#nrPages = nrPages;
-    this.#highmemPfn = highmemPfn;
-    this.#cpus = resolved.cpus;
-    this.#cpu = 0;
-    // One model per machine (see MachineConfig.memoryModel): the services see only the interface.
-    const mem: MemMap = resolved.memoryModel === "flat" ? new FlatMemMap(nrPages) : new SparseMemMap(nrPages);
-    const phys = new PhysMem(nrPages, pageShift);
-    const buddy = new Buddy(mem, highmemPfn);
-    for (const seg of resolved.segments) {
-      if (seg.kind === "ram") {
-        // INVARIANT: a RAM segment is split at the HIGHMEM boundary so each part lies in one zone.
-        const mid = Math.min(Math.max(seg.startPfn, highmemPfn), seg.endPfn);
-        if (mid > seg.startPfn) buddy.addRange(seg.startPfn, mid);
-        if (seg.endPfn > mid) buddy.addRange(mid, seg.endPfn);
-      } else {
-        // INVARIANT: never allocated, so the generation in the top half is 0.
-        mem.initRange(seg.startPfn, seg.endPfn, seg.kind === "reserved" ? PG_reserved : PG_nomap);
-      }
-    }
-    const owner = debug.pageOwner ? new PageOwner() : undefined;
-    const handles = new Handles(mem, pageSize, highmemPfn, owner);
-    const highmem = new Highmem({ ...resolved, ...debug }, handles, phys);
-    const alloc = new PageAlloc(mem, buddy, phys, handles, highmem, { poison: debug.poison, owner });
-    this.#mem = mem;
-    this.#phys = phys;
-    this.#buddy = buddy;
-    this.#owner = owner;
-    this.#handles = handles;
-    this.#highmem = highmem;
-    this.#alloc = alloc;
-    this.#flags = new PageFlags(mem, handles);
-    this.#access = new Access(handles, phys, highmemPfn, debug.forceMap);
-    this.#pageCache = new PageCache(mem, alloc, handles);
+    super(config);
+    // The field initializers ran when super() returned and took the parts; drop the reference.
+    built = undefined;
   }
 
   static {

@@ -48,11 +48,11 @@ export class PhysMem {
    * The one-level chunk directory of a machine of at most `SMALL_CHUNKS` chunks (one slot per
    * chunk, `undefined` until touched); `undefined` on a larger machine, which uses `tables`.
    */
-  private readonly small: (Uint8Array | undefined)[] | undefined;
+  declare private readonly small: (Uint8Array | undefined)[] | undefined;
   /** The two-level chunk directory of a larger machine: one table of 1024 chunk slots per 2^20 pages (empty on a small one). */
-  private readonly tables: ((Uint8Array | undefined)[] | undefined)[];
-  private readonly pageSize: number;
-  private readonly nrPages: number;
+  declare private readonly tables: ((Uint8Array | undefined)[] | undefined)[];
+  declare private readonly pageSize: number;
+  declare private readonly nrPages: number;
 
   /**
    * Creates an untouched backing for `nrPages` pages; costs one array slot per 2^20 pages.

@@ -153,7 +153,7 @@ export class Folio extends RefCountedResource {
   /** Why `Owned<Folio>` does not compile; exists in the type only. */
   declare readonly [notOwnableBecause]: "a folio is shared by the page cache; hold ARef<Folio>, or a UniqueFolio from Folio.alloc";
   /** @internal The state every handle of this folio shares. */
-  readonly [folioState]: FolioState;
+  declare readonly [folioState]: FolioState;
   /** The brand of a genuine folio handle (`Object.create(Folio.prototype)` and Proxies lack it). */
   readonly #folio = true;
 

@@ -144,15 +144,23 @@ export class MappingRegistry {
  * @invariant `unique` is true only while exactly one handle object of this folio exists.
  */
 export class FolioState {
+  // `declare`d fields, assigned in the constructor: the first store is the real value, so V8
+  // tracks each field's type (see docs/performance-notes.md, "`declare`d fields").
+  /** The machine the folio lives on. */
+  declare readonly machine: Machine;
+  /** The folio's first page. */
+  declare readonly pfn: number;
+  /** The generation of the handle. */
+  declare readonly gen: number;
   /** Whether a UniqueFolio handle currently owns the folio. */
-  unique: boolean;
+  declare unique: boolean;
   /** The unique handle's live mappings. */
-  readonly mappings = new MappingRegistry();
+  declare readonly mappings: MappingRegistry;
   /**
    * Whether the folio is in the direct map (not HIGHMEM, no force-map): a `kmap_local_folio` of it
    * then reaches the end of the folio, so a copy is one chunk and needs no mapping at all.
    */
-  readonly direct: boolean;
+  declare readonly direct: boolean;
 
   /**
    * Records a folio handle.
@@ -162,13 +170,12 @@ export class FolioState {
    * @param gen - The generation of the handle.
    * @param unique - Whether the handle is a UniqueFolio.
    */
-  constructor(
-    readonly machine: Machine,
-    readonly pfn: number,
-    readonly gen: number,
-    unique: boolean,
-  ) {
+  constructor(machine: Machine, pfn: number, gen: number, unique: boolean) {
+    this.machine = machine;
+    this.pfn = pfn;
+    this.gen = gen;
     this.unique = unique;
+    this.mappings = new MappingRegistry();
     // INVARIANT: forceMap and the HIGHMEM boundary are fixed for a machine's life, and a folio never
     // straddles the boundary; kmapLocal makes the same test to choose a mapping's end.
     this.direct = !machine.config.debug.forceMap && pfn < machine.highmemPfn;
