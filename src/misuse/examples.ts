@@ -58,7 +58,7 @@ const ERROR_WORD = /\/\/\s*error(?:\[[^\]]*\])?(?:\s+TS\d|\s*:)/;
 const ERROR_QUOTE = /^(.*?)\/\/\s*error(?:\[([^\]\s]+)\])? (TS(\d+)): (.*)$/;
 /** A comment line that continues the quote above it: `//` and at least two spaces. */
 const CONTINUATION = /^\s*\/\/ {2,}(\S.*)$/;
-/** A directive that silences the compiler (`// @ts-ignore`, `// @ts-expect-error`, `// @ts-nocheck`). */
+/** A comment directive that silences the compiler: `ts-ignore`, `ts-expect-error` or `ts-nocheck` after an at sign. */
 const SILENCER = /\/[/*]\s*@ts-(ignore|expect-error|nocheck)\b/;
 /** A fence language that starts like TypeScript but is not one of {@link TS_LANGUAGES} (`ts:title`, `ts{1,3}`). */
 const TS_LIKE = /^(ts|typescript|mts|cts)[^\w\s]/i;
@@ -136,7 +136,7 @@ export interface SkippedExample {
  * message is matched as {@link quotePieces} reads it: it must start with the quote's
  * {@link quoteFragment}, or contain it when the quote opens with `...`. A comment that says
  * `// error` in another shape, or whose fragment is empty, is a problem, and so is a
- * `@ts-ignore`, `@ts-expect-error` or `@ts-nocheck` directive, which would hide errors.
+ * `ts-ignore`, `ts-expect-error` or `ts-nocheck` directive (after an at sign), which would hide errors.
  *
  * @param lines - The block's code.
  * @param firstLine - The source line of `lines[0]`.
