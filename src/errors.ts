@@ -157,7 +157,7 @@ const { isArray } = Array;
 const { apply } = Reflect;
 const typedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype) as object;
 // SAFETY: By ECMAScript's %TypedArray%.prototype definition (ES2015 §22.2.3.31 @@toStringTag,
-// §22.2.3.3 byteLength), both keys are accessor properties with a getter in every supported engine.
+// §22.2.3.2 byteLength), both keys are accessor properties with a getter in every supported engine.
 const tagGetter = Object.getOwnPropertyDescriptor(typedArrayPrototype, Symbol.toStringTag)!.get!;
 const byteLengthGetter = Object.getOwnPropertyDescriptor(typedArrayPrototype, "byteLength")!.get!;
 
