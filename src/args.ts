@@ -108,7 +108,8 @@ const TypedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype) as objec
 
 function intrinsicGetter(key: PropertyKey): (this: unknown) => unknown {
   const descriptor = Object.getOwnPropertyDescriptor(TypedArrayPrototype, key);
-  // SAFETY: %TypedArray%.prototype defines these accessors in every engine the kit supports (ES2015).
+  // SAFETY: By ECMAScript's %TypedArray%.prototype definition (ES2015 §22.2.3), these keys are
+  // accessor properties with a getter in every engine the kit supports.
   return descriptor!.get!;
 }
 

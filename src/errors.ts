@@ -156,7 +156,8 @@ const symbolToString = Symbol.prototype.toString;
 const { isArray } = Array;
 const { apply } = Reflect;
 const typedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype) as object;
-// SAFETY: %TypedArray%.prototype defines both accessors in every supported engine (ES2015).
+// SAFETY: By ECMAScript's %TypedArray%.prototype definition (ES2015 §22.2.3.31 @@toStringTag,
+// §22.2.3.2 byteLength), both keys are accessor properties with a getter in every supported engine.
 const tagGetter = Object.getOwnPropertyDescriptor(typedArrayPrototype, Symbol.toStringTag)!.get!;
 const byteLengthGetter = Object.getOwnPropertyDescriptor(typedArrayPrototype, "byteLength")!.get!;
 

@@ -28,6 +28,7 @@ export const PCP_BATCH = 16;
  * @invariant `0 <= count <= PCP_HIGH`; `pages[0..count)` are free order-0 pages of the zone.
  * @invariant `pages` is an `Int32Array` only on a machine of at most 2^31 frames (every pfn of it
  *   below 2^31), else a `Float64Array`.
+ * @invariant `pages` has exactly `PCP_HIGH` elements.
  */
 export class HotList {
   /**
@@ -83,6 +84,8 @@ export class HotList {
  * @invariant A pending range that starts inside a section starts at the range's own start or at the
  *   boundary where threading stopped, which is a section boundary; so no aligned block of order up
  *   to `MAX_PAGE_ORDER` holds both threaded and pending pages.
+ * @invariant `pcp` has `NR_ZONES` hot lists, and `heads` has `NR_ZONES * NR_PAGE_ORDERS` list heads
+ *   (`NO_PFN` for an empty list).
  */
 export class Buddy {
   /** Head pfn of each free list, indexed `zone * NR_PAGE_ORDERS + order`; `NO_PFN` when empty. */
@@ -226,7 +229,8 @@ export class Buddy {
    */
   pick(zone: number, order: number): number {
     if (order === 0) {
-      // SAFETY: zone is 0 or 1, and pcp has NR_ZONES entries.
+      // SAFETY: By the invariant of Buddy (`pcp` has NR_ZONES entries) and the caller's zone <
+      // NR_ZONES (the machine validates first; class remarks), zone indexes pcp.
       const hot = this.pcp[zone]!;
       if (hot.count === 0) this.refill(zone);
       return hot.count === 0 ? NO_PFN : hot.pages[hot.count - 1]!;
@@ -239,7 +243,9 @@ export class Buddy {
     if (found < 0 && this.grow(zone, order)) found = this.findOrder(zone, order);
     if (found < 0) return NO_PFN;
     this.pickedOrder = found;
-    // SAFETY: found indexes a non-empty list.
+    // SAFETY: By the check in Buddy.findOrder (o <= MAX_PAGE_ORDER and heads[base + o] !== NO_PFN)
+    // and the invariant of Buddy (`heads` has NR_ZONES * NR_PAGE_ORDERS entries), the index is a
+    // non-empty list.
     return this.heads[zone * NR_PAGE_ORDERS + found]!;
   }
 
@@ -256,7 +262,9 @@ export class Buddy {
     if (order === 0) {
       const hot = this.pcp[zone]!;
       const count = --hot.count;
-      // SAFETY: pick found count > 0.
+      // SAFETY: By the caller's contract (commit's remarks: the last pick(zone, 0) did not return
+      // NO_PFN, so its check left count > 0) and the invariant of HotList (0 <= count <= PCP_HIGH,
+      // `pages` has PCP_HIGH elements), the decremented count indexes pages.
       return hot.pages[count]!;
     }
     return this.take(zone, order, this.pickedOrder);
@@ -274,7 +282,8 @@ export class Buddy {
     const count = hot.count - 1;
     if (count < 0) return NO_PFN;
     hot.count = count;
-    // SAFETY: 0 <= count < PCP_HIGH.
+    // SAFETY: By the check above (count >= 0) and the invariant of HotList (count <= PCP_HIGH,
+    // `pages` has PCP_HIGH elements), 0 <= count < PCP_HIGH indexes pages.
     return hot.pages[count]!;
   }
 
@@ -291,7 +300,9 @@ export class Buddy {
     if (order === 0) {
       const hot = this.pcp[zone]!;
       if (hot.count === PCP_HIGH) this.drainPcp(zone, PCP_BATCH);
-      // SAFETY: count < PCP_HIGH after the drain.
+      // SAFETY: By the check above (count === PCP_HIGH drains PCP_BATCH > 0 pages) and the
+      // invariant of HotList (0 <= count <= PCP_HIGH, `pages` has PCP_HIGH elements), count <
+      // PCP_HIGH indexes pages.
       hot.pages[hot.count++] = pfn;
       return;
     }
@@ -368,7 +379,8 @@ export class Buddy {
   /** Threads the lowest pending piece of a zone, up to the next section boundary, onto the lists. */
   private growSection(zone: number): void {
     const pending = this.#pending[zone]!;
-    // SAFETY: grow() found a range that can still provide the block, so the list is not empty.
+    // SAFETY: By the callers' checks (Buddy.grow: some pending range holds an aligned block and
+    // none is listed yet; Buddy.threadAll: `pending[zone].length > 0`), pending is not empty.
     const range = pending[0]!;
     const start = range[0];
     const end = Math.min(range[1], (Math.floor(start / SECTION_PAGES) + 1) * SECTION_PAGES);

@@ -140,8 +140,8 @@ export class KmapSlots {
     const cpu = low >>> 6;
     if (cpu >= this.cpuCount || slot >= this.slotsPerCpu) return -1;
     const i = cpu * this.slotsPerCpu + slot;
-    // SAFETY: cpu < cpuCount and slot < slotsPerCpu (checked just above), so i lies in the slot
-    // arrays (type invariant: each has cpus * slotsPerCpu elements).
+    // SAFETY: By the check above (cpu < cpuCount and slot < slotsPerCpu) and the invariant of
+    // KmapSlots (each slot array has cpus * slotsPerCpu elements), i indexes the slot arrays.
     return this.ids[i] === id && id > 0 ? i : -1;
   }
 

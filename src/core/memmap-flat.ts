@@ -175,7 +175,8 @@ export class FlatMemMap implements MemMap {
    * @returns The count.
    */
   refcount(pfn: number): number {
-    // SAFETY: as in word().
+    // SAFETY: By the invariant of FlatMemMap (every array has nrPages elements) and the caller's
+    // pfn < nrPages (class remarks), `pfn & PFN_MASK` is pfn and indexes refcounts.
     return this.refcounts[pfn & PFN_MASK]!;
   }
 
@@ -196,7 +197,8 @@ export class FlatMemMap implements MemMap {
    * @returns A `u32`.
    */
   link0(pfn: number): number {
-    // SAFETY: as in word().
+    // SAFETY: By the invariant of FlatMemMap (every array has nrPages elements) and the caller's
+    // pfn < nrPages (class remarks), `pfn & PFN_MASK` is pfn and indexes links0.
     return this.links0[pfn & PFN_MASK]!;
   }
 
@@ -217,7 +219,8 @@ export class FlatMemMap implements MemMap {
    * @returns A `u32`.
    */
   link1(pfn: number): number {
-    // SAFETY: as in word().
+    // SAFETY: By the invariant of FlatMemMap (every array has nrPages elements) and the caller's
+    // pfn < nrPages (class remarks), `pfn & PFN_MASK` is pfn and indexes links1.
     return this.links1[pfn & PFN_MASK]!;
   }
 
@@ -238,7 +241,8 @@ export class FlatMemMap implements MemMap {
    * @returns A `u32`.
    */
   genHigh(pfn: number): number {
-    // SAFETY: as in word().
+    // SAFETY: By the invariant of FlatMemMap (every array has nrPages elements) and the caller's
+    // pfn < nrPages (class remarks), `pfn & PFN_MASK` is pfn and indexes genHighs.
     return this.genHighs[pfn & PFN_MASK]!;
   }
 
@@ -259,7 +263,8 @@ export class FlatMemMap implements MemMap {
    * @returns `genHigh * 65536 + (word >>> 16)`, below 2^48.
    */
   gen(pfn: number): number {
-    // SAFETY: as in word().
+    // SAFETY: By the invariant of FlatMemMap (every array has nrPages elements) and the caller's
+    // pfn < nrPages (class remarks), `pfn & PFN_MASK` is pfn and indexes flagsGen and genHighs.
     const i = pfn & PFN_MASK;
     return this.genHighs[i]! * L_GEN_WRAP + (this.flagsGen[i]! >>> L_GEN_SHIFT);
   }
@@ -311,7 +316,8 @@ export class FlatMemMap implements MemMap {
    */
   allocOrder0(pfn: number): void {
     const i = pfn & PFN_MASK;
-    // SAFETY: as in word().
+    // SAFETY: By the invariant of FlatMemMap (every array has nrPages elements) and the caller's
+    // pfn < nrPages (class remarks), `pfn & PFN_MASK` is pfn and indexes flagsGen and genHighs.
     const next = (this.flagsGen[i]! + L_GEN_ONE) & ~L_FLAGS_MASK;
     this.flagsGen[i] = next;
     if (next === 0) this.genHighs[i] = this.genHighs[i]! + 1;
@@ -331,7 +337,8 @@ export class FlatMemMap implements MemMap {
    */
   freeOrder0(pfn: number, gen: number, reject: number): boolean {
     const i = pfn & PFN_MASK;
-    // SAFETY: as in word().
+    // SAFETY: By the invariant of FlatMemMap (every array has nrPages elements) and the caller's
+    // pfn < nrPages (class remarks), `pfn & PFN_MASK` is pfn and indexes every array.
     const word = this.flagsGen[i]!;
     if ((word & reject) !== 0 || (word >>> L_GEN_SHIFT) + this.genHighs[i]! * L_GEN_WRAP !== gen ||
         this.refcounts[i] !== 1 || this.links0[i] !== 0) {
@@ -380,7 +387,9 @@ export class FlatMemMap implements MemMap {
     const { flagsGen, links0, links1 } = this;
     const head = pfn & PFN_MASK;
     const end = head + (1 << order);
-    // SAFETY: as in allocBlock().
+    // SAFETY: By the invariant of FlatMemMap (every array has nrPages elements) and the caller's
+    // allocated block of `order` (freeBlock's remarks), which lies below nrPages, [head, end)
+    // indexes every array.
     for (let p = head; p < end; p++) {
       flagsGen[p] = (flagsGen[p]! & ~L_FLAGS_MASK) | freeFlags;
       links0[p] = 0;

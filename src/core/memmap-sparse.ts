@@ -239,7 +239,10 @@ export class SparseMemMap implements MemMap {
    */
   setWord(pfn: number, word: number): void {
     const offset = pfn & L_SECTION_MASK;
-    // SAFETY: as in word().
+    // SAFETY: By the invariant of SparseMemMap's `hot` (the hot* arrays are its section's) and the
+    // check `pfn - offset === hotStart` above, offset (< SECTION_PAGES) is pfn's entry in that
+    // section; by the invariant of MemSection (every array has `pages` elements) it indexes
+    // hotFlags.
     if (pfn - offset === this.hotStart) this.hotFlags[offset] = word;
     else this.setSlow(pfn, word, FIELD_WORD);
   }
@@ -252,7 +255,10 @@ export class SparseMemMap implements MemMap {
    */
   refcount(pfn: number): number {
     const offset = pfn & L_SECTION_MASK;
-    // SAFETY: as in word().
+    // SAFETY: By the invariant of SparseMemMap's `hot` (the hot* arrays are its section's) and the
+    // check `pfn - offset === hotStart` above, offset (< SECTION_PAGES) is pfn's entry in that
+    // section; by the invariant of MemSection (every array has `pages` elements) it indexes
+    // hotRefcount.
     return pfn - offset === this.hotStart ? this.hotRefcount[offset]! : this.getSlow(pfn, FIELD_REFCOUNT);
   }
 
@@ -264,7 +270,10 @@ export class SparseMemMap implements MemMap {
    */
   setRefcount(pfn: number, count: number): void {
     const offset = pfn & L_SECTION_MASK;
-    // SAFETY: as in word().
+    // SAFETY: By the invariant of SparseMemMap's `hot` (the hot* arrays are its section's) and the
+    // check `pfn - offset === hotStart` above, offset (< SECTION_PAGES) is pfn's entry in that
+    // section; by the invariant of MemSection (every array has `pages` elements) it indexes
+    // hotRefcount.
     if (pfn - offset === this.hotStart) this.hotRefcount[offset] = count;
     else this.setSlow(pfn, count, FIELD_REFCOUNT);
   }
@@ -277,7 +286,11 @@ export class SparseMemMap implements MemMap {
    */
   link0(pfn: number): number {
     const offset = pfn & L_SECTION_MASK;
-    // SAFETY: as in word(); a section with link high parts takes the slow path, which adds bits 32..35.
+    // SAFETY: By the invariant of SparseMemMap's `hot` (the hot* arrays are its section's) and the
+    // check `pfn - offset === hotStart` above, offset (< SECTION_PAGES) is pfn's entry in that
+    // section; by the invariant of MemSection (every array has `pages` elements) it indexes
+    // hotLink0. By the invariant of `hot` and the check `hotLinksLow`, the section has no link high
+    // parts (MemSection's `linkHigh` invariant), so hotLink0 holds the whole link.
     return pfn - offset === this.hotStart && this.hotLinksLow ? this.hotLink0[offset]! : this.getSlow(pfn, FIELD_LINK0);
   }
 
@@ -289,7 +302,11 @@ export class SparseMemMap implements MemMap {
    */
   setLink0(pfn: number, value: number): void {
     const offset = pfn & L_SECTION_MASK;
-    // SAFETY: as in link0(); a value below 2^32 is stored exactly.
+    // SAFETY: By the invariant of SparseMemMap's `hot` (the hot* arrays are its section's) and the
+    // check `pfn - offset === hotStart` above, offset (< SECTION_PAGES) is pfn's entry in that
+    // section; by the invariant of MemSection (every array has `pages` elements) it indexes
+    // hotLink0. By the checks `hotLinksLow` and `value < TWO_32`, the Uint32Array stores the link
+    // exactly.
     if (pfn - offset === this.hotStart && this.hotLinksLow && value < TWO_32) this.hotLink0[offset] = value;
     else this.setSlow(pfn, value, FIELD_LINK0);
   }
@@ -302,7 +319,11 @@ export class SparseMemMap implements MemMap {
    */
   link1(pfn: number): number {
     const offset = pfn & L_SECTION_MASK;
-    // SAFETY: as in link0().
+    // SAFETY: By the invariant of SparseMemMap's `hot` (the hot* arrays are its section's) and the
+    // check `pfn - offset === hotStart` above, offset (< SECTION_PAGES) is pfn's entry in that
+    // section; by the invariant of MemSection (every array has `pages` elements) it indexes
+    // hotLink1. By the invariant of `hot` and the check `hotLinksLow`, hotLink1 holds the whole
+    // link.
     return pfn - offset === this.hotStart && this.hotLinksLow ? this.hotLink1[offset]! : this.getSlow(pfn, FIELD_LINK1);
   }
 
@@ -314,7 +335,11 @@ export class SparseMemMap implements MemMap {
    */
   setLink1(pfn: number, value: number): void {
     const offset = pfn & L_SECTION_MASK;
-    // SAFETY: as in setLink0().
+    // SAFETY: By the invariant of SparseMemMap's `hot` (the hot* arrays are its section's) and the
+    // check `pfn - offset === hotStart` above, offset (< SECTION_PAGES) is pfn's entry in that
+    // section; by the invariant of MemSection (every array has `pages` elements) it indexes
+    // hotLink1. By the checks `hotLinksLow` and `value < TWO_32`, the Uint32Array stores the link
+    // exactly.
     if (pfn - offset === this.hotStart && this.hotLinksLow && value < TWO_32) this.hotLink1[offset] = value;
     else this.setSlow(pfn, value, FIELD_LINK1);
   }
@@ -327,7 +352,10 @@ export class SparseMemMap implements MemMap {
    */
   genHigh(pfn: number): number {
     const offset = pfn & L_SECTION_MASK;
-    // SAFETY: as in word().
+    // SAFETY: By the invariant of SparseMemMap's `hot` (the hot* arrays are its section's) and the
+    // check `pfn - offset === hotStart` above, offset (< SECTION_PAGES) is pfn's entry in that
+    // section; by the invariant of MemSection (every array has `pages` elements) it indexes
+    // hotGenHigh.
     return pfn - offset === this.hotStart ? this.hotGenHigh[offset]! : this.getSlow(pfn, FIELD_GEN_HIGH);
   }
 
@@ -339,7 +367,10 @@ export class SparseMemMap implements MemMap {
    */
   setGenHigh(pfn: number, value: number): void {
     const offset = pfn & L_SECTION_MASK;
-    // SAFETY: as in word().
+    // SAFETY: By the invariant of SparseMemMap's `hot` (the hot* arrays are its section's) and the
+    // check `pfn - offset === hotStart` above, offset (< SECTION_PAGES) is pfn's entry in that
+    // section; by the invariant of MemSection (every array has `pages` elements) it indexes
+    // hotGenHigh.
     if (pfn - offset === this.hotStart) this.hotGenHigh[offset] = value;
     else this.setSlow(pfn, value, FIELD_GEN_HIGH);
   }
@@ -352,7 +383,10 @@ export class SparseMemMap implements MemMap {
    */
   gen(pfn: number): number {
     const offset = pfn & L_SECTION_MASK;
-    // SAFETY: as in word().
+    // SAFETY: By the invariant of SparseMemMap's `hot` (the hot* arrays are its section's) and the
+    // check `pfn - offset === hotStart` above, offset (< SECTION_PAGES) is pfn's entry in that
+    // section; by the invariant of MemSection (every array has `pages` elements) it indexes
+    // hotGenHigh and hotFlags.
     return pfn - offset === this.hotStart ? this.hotGenHigh[offset]! * L_GEN_WRAP + (this.hotFlags[offset]! >>> L_GEN_SHIFT) : this.genSlow(pfn);
   }
 
@@ -488,7 +522,10 @@ export class SparseMemMap implements MemMap {
       this.allocOrder0Slow(pfn);
       return;
     }
-    // SAFETY: as in word().
+    // SAFETY: By the invariant of SparseMemMap's `hot` (the hot* arrays are its section's) and the
+    // check `pfn - offset === hotStart` above, offset (< SECTION_PAGES) is pfn's entry in that
+    // section; by the invariant of MemSection (every array has `pages` elements) it indexes
+    // hotFlags, hotGenHigh and hotRefcount.
     const next = (this.hotFlags[offset]! + L_GEN_ONE) & ~L_FLAGS_MASK;
     this.hotFlags[offset] = next;
     if (next === 0) this.hotGenHigh[offset] = this.hotGenHigh[offset]! + 1;
@@ -509,7 +546,10 @@ export class SparseMemMap implements MemMap {
   freeOrder0(pfn: number, gen: number, reject: number): boolean {
     const offset = pfn & L_SECTION_MASK;
     if (!(pfn - offset === this.hotStart && this.hotLinksLow)) return false;
-    // SAFETY: as in word().
+    // SAFETY: By the invariant of SparseMemMap's `hot` (the hot* arrays are its section's) and the
+    // check `pfn - offset === hotStart` above, offset (< SECTION_PAGES) is pfn's entry in that
+    // section; by the invariant of MemSection (every array has `pages` elements) it indexes every
+    // hot array.
     const word = this.hotFlags[offset]!;
     if ((word & reject) !== 0 || (word >>> L_GEN_SHIFT) + this.hotGenHigh[offset]! * L_GEN_WRAP !== gen ||
         this.hotRefcount[offset] !== 1 || this.hotLink0[offset] !== 0) {
@@ -577,7 +617,10 @@ export class SparseMemMap implements MemMap {
     const last = first + (1 << order);
     const { flagsGen, link0, link1 } = section;
     const high = section.linkHigh;
-    // SAFETY: as in allocBlock().
+    // SAFETY: By the invariant of `slots` (the section holds frames [start, start + pages)), the
+    // invariant of MemSection (every array, linkHigh included, has `pages` elements) and the
+    // caller's allocated block of `order` inside one section (allocBlock's remarks), [first, last)
+    // indexes every array.
     for (let i = first; i < last; i++) {
       flagsGen[i] = (flagsGen[i]! & ~L_FLAGS_MASK) | freeFlags;
       link0[i] = 0;
@@ -614,7 +657,9 @@ export class SparseMemMap implements MemMap {
     if (section === undefined) return 0;
     const index = pfn & SECTION_MASK;
     const high = section.linkHigh;
-    // SAFETY: as in wordSlow(); linkHigh, when present, has `pages` elements like the other arrays.
+    // SAFETY: By the invariant of `slots` (a present section holds pfn's frame at `pfn &
+    // SECTION_MASK`) and the invariant of MemSection (every array, linkHigh included, has `pages`
+    // elements), index is in range.
     switch (field) {
       case FIELD_REFCOUNT:
         return section.refcount[index]!;
@@ -639,7 +684,9 @@ export class SparseMemMap implements MemMap {
       section = this.materialise(pfn);
     }
     const index = pfn & SECTION_MASK;
-    // SAFETY: as in wordSlow().
+    // SAFETY: By the invariant of `slots` (a present or just materialised section holds pfn's frame
+    // at `pfn & SECTION_MASK`) and the invariant of MemSection (every array has `pages` elements),
+    // index is in range.
     switch (field) {
       case FIELD_WORD:
         section.flagsGen[index] = value;

@@ -154,7 +154,8 @@ export function findDefaultWord(runs: readonly DefaultRun[], pfn: number): numbe
   let hi = runs.length;
   while (lo < hi) {
     const mid = Math.floor((lo + hi) / 2);
-    // SAFETY: lo <= mid < hi <= runs.length.
+    // SAFETY: By the loop condition (lo < hi) and the loop's bounds (0 <= lo, hi <= runs.length),
+    // mid = floor((lo + hi) / 2) satisfies lo <= mid < hi, so it indexes runs.
     const run = runs[mid]!;
     if (pfn < run.start) hi = mid;
     else if (pfn >= run.end) lo = mid + 1;

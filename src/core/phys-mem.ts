@@ -41,6 +41,8 @@ const SMALL_CHUNKS = 1 << 16;
  *   `ceil(nrPages / TABLE_PAGES)` slots. Chunk `i` is at `small[i]`, or at
  *   `tables[floor(i / 1024)][i % 1024]`, and when present has
  *   `min(CHUNK_PAGES, nrPages - i * CHUNK_PAGES) << pageShift` bytes.
+ * @invariant Chunk `i` holds the bytes of frames `[i * CHUNK_PAGES, (i + 1) * CHUNK_PAGES)`, one
+ *   naturally aligned max-order buddy block, so every buddy block lies inside one chunk.
  * @invariant A byte never written since machine creation (or since {@link PhysMem.release}) reads as 0.
  */
 export class PhysMem {
@@ -158,8 +160,10 @@ export class PhysMem {
       return;
     }
     const start = this.base(pfn) + offset;
-    // SAFETY: the caller keeps the range inside one block, and a block lies inside one chunk; the
-    // intrinsic set and subarray run no method the caller could have overridden on dst.
+    // SAFETY: By the caller's contract (read's @safety: the range lies inside one block) and the
+    // invariant of PhysMem (a chunk is one naturally aligned max-order block of `CHUNK_PAGES <<
+    // pageShift` bytes), [start, start + length) lies in chunk; the intrinsic set and subarray run
+    // no method the caller could have overridden on dst.
     copyBytes(dst, subBytes(chunk, start, start + length), 0);
   }
 
@@ -175,8 +179,9 @@ export class PhysMem {
    */
   write(pfn: number, offset: number, src: Uint8Array, length: number): void {
     if (length === 0) return;
-    // SAFETY: as for read; TypedArray.set copies src's real length (the caller's `length`, from the
-    // intrinsic byteLength) and would throw rather than write outside the chunk.
+    // SAFETY: By write's @safety and the invariant of PhysMem, as for read; by ECMAScript's
+    // %TypedArray%.prototype.set (ES2015 §22.2.3.22), set copies src's real length (the caller's
+    // `length`, from the intrinsic byteLength) and throws rather than write outside the chunk.
     copyBytes(this.chunk(pfn), src, this.base(pfn) + offset);
   }
 
@@ -193,7 +198,9 @@ export class PhysMem {
   fill(pfn: number, offset: number, length: number, value: number): void {
     if (value === 0 && this.peek(pfn) === undefined) return;
     const start = this.base(pfn) + offset;
-    // SAFETY: the range lies inside one chunk (see @safety).
+    // SAFETY: By fill's @safety (the range lies inside one block) and the invariant of PhysMem (a
+    // chunk is one naturally aligned max-order block), [start, start + length) lies inside the
+    // chunk.
     this.chunk(pfn).fill(value, start, start + length);
   }
 
@@ -209,7 +216,9 @@ export class PhysMem {
    */
   view(pfn: number, offset: number, length: number): Uint8Array {
     const start = this.base(pfn) + offset;
-    // SAFETY: the range lies inside one chunk (see @safety).
+    // SAFETY: By view's @safety (the range lies inside one block) and the invariant of PhysMem (a
+    // chunk is one naturally aligned max-order block), [start, start + length) lies inside the
+    // chunk.
     return this.chunk(pfn).subarray(start, start + length);
   }
 

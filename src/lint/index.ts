@@ -92,8 +92,9 @@ export interface OwnkitPlugin {
 }
 
 /** The rules by name (see {@link OwnkitPlugin.rules}). */
-// SAFETY: a typescript-eslint rule module is an ESLint rule; only its listener type differs (per
-// node type instead of `any[]`), and ESLint calls each listener with the node its selector names.
+// SAFETY: By typescript-eslint's RuleModule type (`create` returns a RuleListener keyed by node
+// type) a rule module is an ESLint rule but for its listener type, and by ESLint's rule contract
+// (Rule.RuleModule) ESLint calls each listener with the node its selector names.
 const rules = {
   "bind-disposables": bindDisposables,
   "no-exclusive-while-borrowed": noExclusiveWhileBorrowed,

@@ -39,7 +39,9 @@ export function findPoisonCorruption(phys: PhysMem, pfn: number, pageSize: numbe
   const words = new Uint32Array(chunk.buffer, chunk.byteOffset + base, pageSize >>> 2);
   const pattern = PAGE_POISON * 0x01010101;
   for (let i = 0; i < words.length; i++) {
-    // SAFETY: i < words.length (the loop bound), and `words` views exactly the page's bytes.
+    // SAFETY: By the loop condition (i < words.length), i indexes words; by PhysMem.peek and
+    // PhysMem.base and the invariant of PhysMem (a present chunk holds all of its pages' bytes),
+    // `words` views exactly the page's bytes.
     if (words[i] !== pattern >>> 0) {
       for (let b = i * 4; b < i * 4 + 4; b++) if (chunk[base + b] !== PAGE_POISON) return b;
     }

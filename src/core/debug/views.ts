@@ -291,8 +291,9 @@ function sourceBytes(source: unknown, room: number): unknown {
   const items = source as ArrayLike<unknown>;
   const length = Math.min(Math.max(Math.trunc(+(items.length as number)) || 0, 0), room + 1);
   const copy = new Float64Array(length);
-  // SAFETY: i < length <= copy.length (the loop bound and the allocation above); assigning to a
-  // Float64Array element converts with ToNumber, as Uint8Array.prototype.set does.
+  // SAFETY: By the loop condition (i < length) and the allocation above (copy.length === length), i
+  // indexes copy; by ECMAScript's IntegerIndexedElementSet (ES2015 §9.4.5.9), assigning to a
+  // Float64Array element converts with ToNumber, as %TypedArray%.prototype.set does.
   for (let i = 0; i < length; i++) copy[i] = items[i] as number;
   return copy;
 }
