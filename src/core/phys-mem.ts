@@ -84,8 +84,7 @@ export class PhysMem {
    *
    * @param pfn - A page frame below `nrPages`.
    * @returns The chunk.
-   * @safety
-   * - `pfn` is an integer in `[0, nrPages)`.
+   * @remarks Does no checking: the caller guarantees that `pfn` is an integer in `[0, nrPages)`.
    */
   chunk(pfn: number): Uint8Array {
     // The chunk index is below 2^24, so `&` on it is exact. The quotients are formed from exact
@@ -148,8 +147,7 @@ export class PhysMem {
    * @param offset - Byte offset from the start of `pfn`.
    * @param dst - The destination, a genuine `Uint8Array`.
    * @param length - `dst`'s real byte length (from the intrinsic getter).
-   * @safety
-   * - `[offset, offset + length)` lies inside one buddy block starting at or before `pfn`.
+   * @remarks Does no checking: the caller guarantees that `[offset, offset + length)` lies inside one buddy block starting at or before `pfn`.
    */
   read(pfn: number, offset: number, dst: Uint8Array, length: number): void {
     // Nothing to copy (a detached array measures 0, and the intrinsic set would throw on it).
@@ -160,7 +158,7 @@ export class PhysMem {
       return;
     }
     const start = this.base(pfn) + offset;
-    // SAFETY: By the caller's contract (read's @safety: the range lies inside one block) and the
+    // SAFETY: By the caller's contract (read's precondition (its @remarks): the range lies inside one block) and the
     // invariant of PhysMem (a chunk is one naturally aligned max-order block of `CHUNK_PAGES <<
     // pageShift` bytes), [start, start + length) lies in chunk; the intrinsic set and subarray run
     // no method the caller could have overridden on dst.
@@ -174,12 +172,11 @@ export class PhysMem {
    * @param offset - Byte offset from the start of `pfn`.
    * @param src - The source bytes, a genuine `Uint8Array`.
    * @param length - `src`'s real byte length (from the intrinsic getter).
-   * @safety
-   * - `[offset, offset + length)` lies inside one buddy block starting at or before `pfn`.
+   * @remarks Does no checking: the caller guarantees that `[offset, offset + length)` lies inside one buddy block starting at or before `pfn`.
    */
   write(pfn: number, offset: number, src: Uint8Array, length: number): void {
     if (length === 0) return;
-    // SAFETY: By write's @safety and the invariant of PhysMem, as for read; by ECMAScript's
+    // SAFETY: By write's precondition (its @remarks) and the invariant of PhysMem, as for read; by ECMAScript's
     // %TypedArray%.prototype.set (ES2015 §22.2.3.22), set copies src's real length (the caller's
     // `length`, from the intrinsic byteLength) and throws rather than write outside the chunk.
     copyBytes(this.chunk(pfn), src, this.base(pfn) + offset);
@@ -192,13 +189,12 @@ export class PhysMem {
    * @param offset - Byte offset from the start of `pfn`.
    * @param length - Number of bytes.
    * @param value - The byte value.
-   * @safety
-   * - The range lies inside one buddy block starting at or before `pfn`.
+   * @remarks Does no checking: the caller guarantees that the range lies inside one buddy block starting at or before `pfn`.
    */
   fill(pfn: number, offset: number, length: number, value: number): void {
     if (value === 0 && this.peek(pfn) === undefined) return;
     const start = this.base(pfn) + offset;
-    // SAFETY: By fill's @safety (the range lies inside one block) and the invariant of PhysMem (a
+    // SAFETY: By fill's precondition (its @remarks) (the range lies inside one block) and the invariant of PhysMem (a
     // chunk is one naturally aligned max-order block), [start, start + length) lies inside the
     // chunk.
     this.chunk(pfn).fill(value, start, start + length);
@@ -211,12 +207,11 @@ export class PhysMem {
    * @param offset - Byte offset from the start of `pfn`.
    * @param length - Number of bytes.
    * @returns A `subarray`; it cannot be revoked, so the machine guards its use logically.
-   * @safety
-   * - The range lies inside one buddy block starting at or before `pfn`.
+   * @remarks Does no checking: the caller guarantees that the range lies inside one buddy block starting at or before `pfn`.
    */
   view(pfn: number, offset: number, length: number): Uint8Array {
     const start = this.base(pfn) + offset;
-    // SAFETY: By view's @safety (the range lies inside one block) and the invariant of PhysMem (a
+    // SAFETY: By view's precondition (its @remarks) (the range lies inside one block) and the invariant of PhysMem (a
     // chunk is one naturally aligned max-order block), [start, start + length) lies inside the
     // chunk.
     return this.chunk(pfn).subarray(start, start + length);
