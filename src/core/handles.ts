@@ -126,13 +126,21 @@ export class Handles {
    */
   pageGen(pfn: number): number {
     this.checkPfn("page_gen", pfn);
-    if (this.flat === true) {
-      // SAFETY: By the type invariant of FlatMemMap (every array has nrPages <= FLAT_MAX_PAGES
-      // elements) and the check above (pfn < nrPages), `pfn & PFN_MASK` is pfn, an index in range.
-      const i = pfn & PFN_MASK;
-      return this.genHighs[i]! * GEN_WRAP + (this.flagsGen[i]! >>> GEN_SHIFT);
-    }
-    return this.mem.gen(pfn);
+    // The flat read out of line: pageGen stays small enough that V8 inlines it, the sparse map's
+    // `gen` and the order-0 paths into one caller (docs/performance-notes.md).
+    return this.flat === true ? this.genFlat(pfn) : this.mem.gen(pfn);
+  }
+
+  /**
+   * `FlatMemMap.gen` on the flat map's arrays held here (see `pageGen`).
+   *
+   * @remarks Does no checking: the caller guarantees `pfn < nrPages` and a flat map.
+   */
+  private genFlat(pfn: number): number {
+    // SAFETY: By the type invariant of FlatMemMap (every array has nrPages <= FLAT_MAX_PAGES
+    // elements) and the caller's pfn < nrPages, `pfn & PFN_MASK` is pfn, an index in range.
+    const i = pfn & PFN_MASK;
+    return this.genHighs[i]! * GEN_WRAP + (this.flagsGen[i]! >>> GEN_SHIFT);
   }
 
   /**

@@ -215,24 +215,32 @@ export class PageAlloc {
         // INVARIANT: a hot-list page has zero links, so only flags, refcount and gen change: one
         // word write clears the flags and bumps the generation's low half; when that half wraps
         // to 0, the carry goes to genHigh (once every 65,536 reuses of the frame).
-        if (this.flat === true) {
-          // FlatMemMap.allocOrder0 on the arrays held here (docs/performance-notes.md).
-          // SAFETY: By the type invariant of FlatMemMap (every array has nrPages <= FLAT_MAX_PAGES
-          // elements) and pfn < nrPages (above), `pfn & PFN_MASK` is pfn, an index in range.
-          const i = pfn & PFN_MASK;
-          const flagsGen = this.flagsGen;
-          const next = (flagsGen[i]! + GEN_ONE) & GEN_BITS;
-          flagsGen[i] = next;
-          if (next === 0) this.genHighs[i] = this.genHighs[i]! + 1;
-          this.refcounts[i] = 1;
-        } else {
-          // (One section lookup for all of it: MemMap.allocOrder0.)
-          this.mem.allocOrder0(pfn);
-        }
+        // The flat map's arrays held here, or one section lookup for all of it
+        // (MemMap.allocOrder0). Both out of line: allocPages stays small enough that V8 inlines
+        // the sparse map's allocOrder0 into the caller too (docs/performance-notes.md).
+        if (this.flat === true) this.allocOrder0Flat(pfn);
+        else this.mem.allocOrder0(pfn);
         return pfn;
       }
     }
     return this.allocPagesSlow(gfp, order);
+  }
+
+  /**
+   * `FlatMemMap.allocOrder0` on the flat map's arrays held here (see `allocPages`).
+   *
+   * @remarks Does no checking: the caller guarantees `pfn < nrPages`, a flat map and a free
+   *   order-0 page with zero links it has taken off the hot list.
+   */
+  private allocOrder0Flat(pfn: number): void {
+    // SAFETY: By the type invariant of FlatMemMap (every array has nrPages <= FLAT_MAX_PAGES
+    // elements) and the caller's pfn < nrPages, `pfn & PFN_MASK` is pfn, an index in range.
+    const i = pfn & PFN_MASK;
+    const flagsGen = this.flagsGen;
+    const next = (flagsGen[i]! + GEN_ONE) & GEN_BITS;
+    flagsGen[i] = next;
+    if (next === 0) this.genHighs[i] = this.genHighs[i]! + 1;
+    this.refcounts[i] = 1;
   }
 
   private allocPagesSlow(gfp: number, order: number): number {
