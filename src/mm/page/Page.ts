@@ -746,6 +746,13 @@ export class Page extends PageAccess {
   }
 }
 
+// INVARIANT: `Page`'s super constructor stays `OwnableResource`'s (through `PageAccess`), which calls
+// no caller code: `friend.make`'s slots are this page's when its field initialisers read them. A
+// caller's `Object.setPrototypeOf(Page, …)` would otherwise run its own code (allocating another
+// page, which refills the slots) between the fill and the initialisers, giving two owners one page.
+Object.preventExtensions(PageAccess);
+Object.preventExtensions(Page);
+
 /** The error of `Page.alloc` for `__GFP_COMP`; out of line to keep the inlined factory short. */
 function compoundRefused(gfp: Gfp): Error {
   return kernelError("EINVAL", "alloc_page", "__GFP_COMP makes a folio, not a page; use Folio.alloc", { gfp });
