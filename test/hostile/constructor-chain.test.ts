@@ -3,7 +3,8 @@
 // that read them. Neither class may then make two owners of one page, or a machine of stale parts.
 import { expect, test } from "vitest";
 import { Machine } from "../../src/core/index.js";
-import { GFP_KERNEL, Page, PageAccess, type Owned } from "../../src/mm/index.js";
+import { GFP_KERNEL, Page, PageAccess } from "../../src/mm/index.js";
+import type { Owned } from "../../src/ownership/index.js";
 
 /** Installs `evil` as `target`'s super constructor; `false` when the class refuses it. */
 function swapSuper(target: object, evil: object): boolean {
