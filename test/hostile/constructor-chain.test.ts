@@ -60,3 +60,33 @@ test("a super constructor swapped into Machine cannot hand it parts built for an
   expect(taken).toBeUndefined();
   expect(swapped).toBe(false);
 });
+
+test("a subclass of Machine and a config getter that builds another machine each get their own parts", () => {
+  class Sub extends Machine {}
+  let inner: Machine | undefined;
+  const config = {
+    get ramSize(): number {
+      inner ??= new Machine({ ramSize: 2 << 20 });
+      return 1 << 20;
+    },
+  };
+  const outer = new Sub(config);
+  expect(Machine.isMachine(outer)).toBe(true);
+  expect(outer.nrPages).toBe(256);
+  expect(inner!.nrPages).toBe(512);
+  const pfn = outer.allocPages(GFP_KERNEL, 0);
+  expect(inner!.isAllocated(pfn)).toBe(false);
+  outer.freePages(pfn, outer.pageGen(pfn), 0);
+  // A config whose getter throws leaves nothing for the next machine.
+  expect(() => new Machine({ get ramSize(): number { throw new Error("config failed"); } })).toThrow(expect.objectContaining({ errno: "EINVAL" }));
+  expect(new Machine({ ramSize: 1 << 20 }).nrPages).toBe(256);
+});
+
+test("Page cannot be constructed by a subclass, Reflect.construct or the base classes", () => {
+  const PageCtor = Page as unknown as new (...args: unknown[]) => object;
+  class Sub extends PageCtor {}
+  expect(() => new Sub(Symbol("Page"))).toThrow(expect.objectContaining({ errno: "EPERM" }));
+  expect(() => Reflect.construct(PageCtor, [undefined], Object)).toThrow(expect.objectContaining({ errno: "EPERM" }));
+  // The key does not leak through the constructor's source.
+  expect(Function.prototype.toString.call(Page)).not.toMatch(/Symbol\(/);
+});

@@ -54,3 +54,22 @@ test("a prepareStackTrace accessor that keeps the caller's formatter cannot name
   expect(allocStack(machine, second)).not.toBe(allocStack(machine, first));
   expect(allocStack(machine, second)).toMatch(/^ {4}\(not captured: /);
 });
+
+test("alternating shallow and deep (recursive) callers of one site report what a fresh machine reports", () => {
+  function nest(machine: Machine, depth: number): number {
+    return depth === 0 ? machine.allocPages(GFP_KERNEL, 0) : nest(machine, depth - 1);
+  }
+  const machine = new Machine({ ramSize: 4 << 20, debug: true });
+  const depths = [0, 40, 0, 3, 25, 0, 12];
+  const pfns: number[] = [];
+  for (let round = 0; round < 40; round++) for (const depth of depths) pfns.push(nest(machine, depth));
+  // After the site learned a shallow depth (32 shallow captures in a row), a deep caller again.
+  for (let i = 0; i < 40; i++) pfns.push(nest(machine, 0));
+  pfns.push(nest(machine, 40));
+  // Line and column of the calling line differ between the two machines; the frames must not.
+  for (const [index, depth] of [[pfns.length - 1, 40], [pfns.length - 2, 0], [0, 0], [1, 40], [3, 3], [4, 25]] as const) {
+    const fresh = new Machine({ ramSize: 1 << 20, debug: true });
+    const expected = allocStack(fresh, nest(fresh, depth))!.replace(/:\d+:\d+\)?$/gm, "");
+    expect(allocStack(machine, pfns[index]!)!.replace(/:\d+:\d+\)?$/gm, "")).toBe(expected);
+  }
+});
