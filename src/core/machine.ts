@@ -1031,6 +1031,12 @@ export class Machine extends (MachineBuild as MachineBase) {
   }
 }
 
+// INVARIANT: `Machine`'s super constructor stays `MachineBuild`'s, so `built` holds the parts its
+// own `super()` just built when the `#` field initializers read them. A caller's
+// `Object.setPrototypeOf(Machine, …)` would otherwise let a machine take parts left by another call
+// (`new MachineBuild(cfg)` alone) or none at all (a TypeError from the initializers).
+Object.preventExtensions(Machine);
+
 /**
  * @internal Friend access to the state behind {@link Machine}'s facade, for the kit's own tests,
  * fuzz and tools (see CONTRIBUTING.md, "Friend access"); never exported from `core/index.ts`.

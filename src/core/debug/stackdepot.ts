@@ -80,7 +80,12 @@ export class StackDepot {
   /** The frames the last collected capture needed to decide its report. */
   #needed = CUT_FRAMES;
   #uncaptured = -1;
-  readonly #collect = (_error: Error, sites: CallSite[]): number => this.#intern(sites);
+  /** Whether the running capture's collector ran: a number from any other formatter is no stack id. */
+  #collected = false;
+  readonly #collect = (_error: Error, sites: CallSite[]): number => {
+    this.#collected = true;
+    return this.#intern(sites);
+  };
 
   /** The number of distinct stacks stored. */
   get size(): number {
@@ -180,9 +185,15 @@ export class StackDepot {
       try {
         // Frames from `capture` up are left out; reading `stack` runs the collector now, on the
         // live call sites, which are dropped when it returns.
+        this.#collected = false;
         Error.captureStackTrace(holder, StackDepot.prototype.capture);
         const id = holder.stack;
-        if (typeof id === "number") return id;
+        // A `prepareStackTrace` accessor that ignored the store above ran the caller's formatter,
+        // whose number would name another stack: not captured (capture's catch records it so).
+        if (typeof id === "number") {
+          if (this.#collected) return id;
+          throw new RangeError("the depot's collector did not run");
+        }
         this.#shown.length = 0;
         return this.#store();
       } finally {
@@ -275,7 +286,18 @@ export class StackDepot {
     const position = site.getPosition();
     let byPosition = file == null ? undefined : this.#byPosition.get(file);
     const candidate = byPosition?.get(position);
-    if (candidate !== undefined && candidate.getTypeName() === site.getTypeName()) return candidate;
+    // A file name does not name one script: scripts run with the same name (vm's default
+    // `evalmachine.<anonymous>`, a module evaluated again after an edit) share positions, so the
+    // function and its line and column must match too.
+    if (
+      candidate !== undefined &&
+      candidate.getTypeName() === site.getTypeName() &&
+      candidate.getFunctionName() === site.getFunctionName() &&
+      candidate.getLineNumber() === site.getLineNumber() &&
+      candidate.getColumnNumber() === site.getColumnNumber()
+    ) {
+      return candidate;
+    }
     const text = site.toString();
     let frame = this.#frames.get(text);
     if (frame === undefined) {

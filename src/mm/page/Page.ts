@@ -86,9 +86,10 @@ let pfnOf: PageFriend["pfn"];
 /**
  * The state of the next page `friend.make` constructs, read by `Page`'s field initialisers: set
  * only by `friend.make`, on the line before its `new Page(PAGE_KEY)` (module-local, and the key
- * refuses any other construction). They keep the last page's values until the next one.
+ * refuses any other construction). The numbers keep the last page's values until the next one; the
+ * machine and the scope are emptied once the page is made, so they keep nothing alive.
  */
-let nextMachine: Machine;
+let nextMachine: Machine | undefined;
 /** See {@link nextMachine}. */
 let nextPfn: Pfn;
 /** See {@link nextMachine}. */
@@ -475,7 +476,9 @@ export class Page extends PageAccess {
   // (docs/performance-notes.md). Always the same four fields, in this order: one object shape.
   // INVARIANT: `machine` and `pfn` name the handle's page for its whole life (private, read-only).
   /** The machine the page belongs to. */
-  readonly #machine: Machine = nextMachine;
+  // SAFETY: By the contract of nextMachine (set by friend.make on the line before its
+  // `new Page(PAGE_KEY)`, emptied only after it), it holds this page's machine while this runs.
+  readonly #machine: Machine = nextMachine as Machine;
   /** The page frame number. */
   readonly #pfn: Pfn = nextPfn;
   /** The page's generation when the handle was made. */
@@ -545,7 +548,12 @@ export class Page extends PageAccess {
         nextScope = scope;
         // Nothing runs between the stores above and the field initialisers that read them (the
         // base constructors call no code outside ownership/), so they are this page's.
-        return new Page(PAGE_KEY);
+        const page = new Page(PAGE_KEY);
+        // The object slots are emptied again: kept, they would hold the last page's machine (and a
+        // borrow's `unsafe` token) alive after every page of it was released.
+        nextMachine = undefined;
+        nextScope = undefined;
+        return page;
       },
       handOver: (page) => {
         friend.handle(page, "into_phys");
@@ -745,6 +753,13 @@ export class Page extends PageAccess {
     if (!machine.isAllocated(this.#pfn) || machine.pageGen(this.#pfn) !== gen) machine.freePages(this.#pfn, gen, 0);
   }
 }
+
+// INVARIANT: `Page`'s super constructor stays `OwnableResource`'s (through `PageAccess`), which calls
+// no caller code: `friend.make`'s slots are this page's when its field initialisers read them. A
+// caller's `Object.setPrototypeOf(Page, …)` would otherwise run its own code (allocating another
+// page, which refills the slots) between the fill and the initialisers, giving two owners one page.
+Object.preventExtensions(PageAccess);
+Object.preventExtensions(Page);
 
 /** The error of `Page.alloc` for `__GFP_COMP`; out of line to keep the inlined factory short. */
 function compoundRefused(gfp: Gfp): Error {
