@@ -67,13 +67,16 @@ export function coreAllocFreeTask(machine: Machine, inner = INNER): () => void {
 }
 
 /**
- * Order-0 allocate + free through the core (debug off) against a minimal typed-array free list.
+ * Order-0 allocate + free through the core (debug off) of `machine` against a minimal typed-array
+ * free list, as one row; shared by the flat row here and the sparse-model row of the scale suite.
  *
  * @param options - Time and rounds.
+ * @param machine - The machine to allocate from.
+ * @param suite - The row's suite.
+ * @param name - The row's name.
  * @returns One row (target: within 2x).
  */
-export async function benchAllocFree(options: RunOptions): Promise<BenchRow[]> {
-  const machine = new Machine({ ramSize: 64 << 20 });
+export async function allocFreeRow(options: RunOptions, machine: Machine, suite: string, name: string): Promise<BenchRow> {
   const list = new MinimalFreeList(16384);
   const batch = new Uint32Array(32);
   const samples = await measure(options, {
@@ -86,7 +89,17 @@ export async function benchAllocFree(options: RunOptions): Promise<BenchRow[]> {
     core: coreAllocFreeTask(machine),
   }, INNER);
   machine.checkConsistency();
-  return [compare({ suite: "core", name: "order-0 alloc+free", unit: "ns/pair", baseline: "typed-array free list", kind: "slowdown", limit: 2 }, samples.core!, samples.baseline!)];
+  return compare({ suite, name, unit: "ns/pair", baseline: "typed-array free list", kind: "slowdown", limit: 2 }, samples.core!, samples.baseline!);
+}
+
+/**
+ * Order-0 allocate + free through the core (debug off) against a minimal typed-array free list.
+ *
+ * @param options - Time and rounds.
+ * @returns One row (target: within 2x).
+ */
+export async function benchAllocFree(options: RunOptions): Promise<BenchRow[]> {
+  return [await allocFreeRow(options, new Machine({ ramSize: 64 << 20 }), "core", "order-0 alloc+free")];
 }
 
 /**
@@ -173,13 +186,16 @@ export async function benchCopy(options: RunOptions, size: number, limit: number
 }
 
 /**
- * Map + view + unmap of a local mapping against creating a `subarray` view.
+ * Map + view + unmap of a local mapping of `machine` against creating a `subarray` view, as one
+ * row; shared by the flat row here and the sparse-model row of the scale suite.
  *
  * @param options - Time and rounds.
+ * @param machine - The machine to map on.
+ * @param suite - The row's suite.
+ * @param name - The row's name.
  * @returns One row (target: within 4x).
  */
-export async function benchKmapLocal(options: RunOptions): Promise<BenchRow[]> {
-  const machine = new Machine({ ramSize: 64 << 20 });
+export async function kmapLocalRow(options: RunOptions, machine: Machine, suite: string, name: string): Promise<BenchRow> {
   const pfn = machine.allocPages(GFP_KERNEL, 0);
   const gen = machine.pageGen(pfn);
   const backing = new Uint8Array(machine.pageSize * 1024);
@@ -196,7 +212,17 @@ export async function benchKmapLocal(options: RunOptions): Promise<BenchRow[]> {
     },
   }, INNER);
   machine.freePages(pfn, gen, 0);
-  return [compare({ suite: "core", name: "kmap_local map+view+unmap", unit: "ns/op", baseline: "Uint8Array subarray", kind: "slowdown", limit: 4 }, samples.core!, samples.baseline!)];
+  return compare({ suite, name, unit: "ns/op", baseline: "Uint8Array subarray", kind: "slowdown", limit: 4 }, samples.core!, samples.baseline!);
+}
+
+/**
+ * Map + view + unmap of a local mapping through the core against creating a `subarray` view.
+ *
+ * @param options - Time and rounds.
+ * @returns One row (target: within 4x).
+ */
+export async function benchKmapLocal(options: RunOptions): Promise<BenchRow[]> {
+  return [await kmapLocalRow(options, new Machine({ ramSize: 64 << 20 }), "core", "kmap_local map+view+unmap")];
 }
 
 /**

@@ -14,8 +14,8 @@
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { GFP_KERNEL, Machine } from "ownkit/core";
-import { INNER, MinimalFreeList, coreAllocFreeTask } from "./core.js";
-import { compare, keep, measure, median, type BenchRow, type RunOptions } from "./harness.js";
+import { allocFreeRow, kmapLocalRow } from "./core.js";
+import { keep, median, type BenchRow, type RunOptions } from "./harness.js";
 
 setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc") as () => void;
@@ -93,34 +93,28 @@ interface Startup {
   readonly liveBytes: number;
 }
 
-function startSparse(ramSize: number, rounds: number): Startup {
+/** Builds `rounds` layouts with `make` and measures each: median time, last metadata, most retained. */
+function measureStartup<Layout extends object>(rounds: number, make: () => Layout, metadataOf: (layout: Layout) => number): Startup {
   const times: number[] = [];
   let metadataBytes = 0;
   let live = 0;
   for (let round = 0; round < rounds; round++) {
     const before = liveBytes();
     const start = performance.now();
-    const machine = new Machine({ ramSize, memoryModel: "sparse" });
+    const layout = make();
     times.push(performance.now() - start);
-    metadataBytes = machine.memoryUsage().metadataBytes;
-    live = Math.max(live, retained(machine, before));
+    metadataBytes = metadataOf(layout);
+    live = Math.max(live, retained(layout, before));
   }
   return { ms: median(times), metadataBytes, liveBytes: live };
 }
 
+function startSparse(ramSize: number, rounds: number): Startup {
+  return measureStartup(rounds, () => new Machine({ ramSize, memoryModel: "sparse" }), (machine) => machine.memoryUsage().metadataBytes);
+}
+
 function startEager(ramSize: number, rounds: number): Startup {
-  const times: number[] = [];
-  let metadataBytes = 0;
-  let live = 0;
-  for (let round = 0; round < rounds; round++) {
-    const before = liveBytes();
-    const start = performance.now();
-    const layout = new EagerLayout(ramSize / PAGE);
-    times.push(performance.now() - start);
-    metadataBytes = layout.bytes();
-    live = Math.max(live, retained(layout, before));
-  }
-  return { ms: median(times), metadataBytes, liveBytes: live };
+  return measureStartup(rounds, () => new EagerLayout(ramSize / PAGE), (layout) => layout.bytes());
 }
 
 function label(ramSize: number): string {
@@ -221,20 +215,7 @@ function touchRow(pages: number): BenchRow {
  * @returns One row (target: within 2x, as for the flat model).
  */
 export async function benchSparseAllocFree(options: RunOptions): Promise<BenchRow[]> {
-  const machine = new Machine({ ramSize: 64 << 20, memoryModel: "sparse" });
-  const list = new MinimalFreeList(16384);
-  const batch = new Uint32Array(32);
-  const samples = await measure(options, {
-    baseline: () => {
-      for (let round = 0; round < INNER / 32; round++) {
-        for (let i = 0; i < 32; i++) batch[i] = list.alloc();
-        for (let i = 31; i >= 0; i--) list.free(batch[i]!);
-      }
-    },
-    core: coreAllocFreeTask(machine),
-  }, INNER);
-  machine.checkConsistency();
-  return [compare({ suite: "scale", name: "order-0 alloc+free (sparse model)", unit: "ns/pair", baseline: "typed-array free list", kind: "slowdown", limit: 2 }, samples.core!, samples.baseline!)];
+  return [await allocFreeRow(options, new Machine({ ramSize: 64 << 20, memoryModel: "sparse" }), "scale", "order-0 alloc+free (sparse model)")];
 }
 
 /**
@@ -244,24 +225,7 @@ export async function benchSparseAllocFree(options: RunOptions): Promise<BenchRo
  * @returns One row (target: within 4x, as for the flat model).
  */
 export async function benchSparseKmapLocal(options: RunOptions): Promise<BenchRow[]> {
-  const machine = new Machine({ ramSize: 64 << 20, memoryModel: "sparse" });
-  const pfn = machine.allocPages(GFP_KERNEL, 0);
-  const gen = machine.pageGen(pfn);
-  const backing = new Uint8Array(machine.pageSize * 1024);
-  const samples = await measure(options, {
-    baseline: () => {
-      for (let i = 0; i < INNER; i++) keep(backing.subarray(i, i + 4096));
-    },
-    core: () => {
-      for (let i = 0; i < INNER; i++) {
-        const id = machine.kmapLocal(pfn, gen, 0);
-        keep(machine.kmapLocalView(id));
-        machine.kunmapLocal(id);
-      }
-    },
-  }, INNER);
-  machine.freePages(pfn, gen, 0);
-  return [compare({ suite: "scale", name: "kmap_local map+view+unmap (sparse model)", unit: "ns/op", baseline: "Uint8Array subarray", kind: "slowdown", limit: 4 }, samples.core!, samples.baseline!)];
+  return [await kmapLocalRow(options, new Machine({ ramSize: 64 << 20, memoryModel: "sparse" }), "scale", "kmap_local map+view+unmap (sparse model)")];
 }
 
 /**
