@@ -125,22 +125,23 @@ export class Handles {
    * @throws KernelError `EINVAL` for a bad pfn.
    */
   pageGen(pfn: number): number {
-    this.checkPfn("page_gen", pfn);
-    // The flat read out of line: pageGen stays small enough that V8 inlines it, the sparse map's
-    // `gen` and the order-0 paths into one caller (docs/performance-notes.md).
-    return this.flat === true ? this.genFlat(pfn) : this.mem.gen(pfn);
+    // The flat map's read inline, its index check doubling as the pfn check: a number whose low
+    // bits are itself is an integer in [0, 2^26), and below nrPages it has metadata. Anything else
+    // (the sparse map, a bad pfn) goes out of line. Small enough that V8 inlines it into a kit
+    // factory with the allocation (docs/performance-notes.md).
+    if (typeof pfn === "number" && this.flat === true) {
+      const i = pfn & PFN_MASK;
+      // SAFETY: By the type invariant of FlatMemMap (every array has nrPages <= FLAT_MAX_PAGES
+      // elements) and the check i === pfn < nrPages, `i` is an index in range.
+      if (i === pfn && i < this.nrPages) return this.genHighs[i]! * GEN_WRAP + (this.flagsGen[i]! >>> GEN_SHIFT);
+    }
+    return this.pageGenSlow(pfn);
   }
 
-  /**
-   * `FlatMemMap.gen` on the flat map's arrays held here (see `pageGen`).
-   *
-   * @remarks Does no checking: the caller guarantees `pfn < nrPages` and a flat map.
-   */
-  private genFlat(pfn: number): number {
-    // SAFETY: By the type invariant of FlatMemMap (every array has nrPages <= FLAT_MAX_PAGES
-    // elements) and the caller's pfn < nrPages, `pfn & PFN_MASK` is pfn, an index in range.
-    const i = pfn & PFN_MASK;
-    return this.genHighs[i]! * GEN_WRAP + (this.flagsGen[i]! >>> GEN_SHIFT);
+  /** {@link Handles.pageGen} on a sparse map, or for a bad pfn (which it refuses). */
+  private pageGenSlow(pfn: number): number {
+    this.checkPfn("page_gen", pfn);
+    return this.mem.gen(pfn);
   }
 
   /**

@@ -9,7 +9,7 @@ import { badNumber, isU32 } from "../args.js";
 import { MAX_PAGE_ORDER, NR_PAGE_ORDERS } from "./config.js";
 import { NR_ZONES, PCP_HIGH as BUDDY_PCP_HIGH, ZONE_HIGHMEM, ZONE_NORMAL, type Buddy, type HotList } from "./buddy.js";
 import { findPoisonCorruption, poisonBlock } from "./debug/poison.js";
-import type { PageOwner } from "./debug/page-owner.js";
+import { ALLOC_SITE, FREE_SITE, type PageOwner } from "./debug/page-owner.js";
 import { formatPoison } from "./debug/report.js";
 import { __GFP_COMP, __GFP_HIGHMEM, __GFP_NOWARN, __GFP_ZERO, GFP_VALID_MASK, gfpName } from "./gfp.js";
 import type { Handles } from "./handles.js";
@@ -264,7 +264,9 @@ export class PageAlloc {
     // to genHigh); the tails point at the head.
     this.mem.allocBlock(pfn, order, (order << ORDER_SHIFT) | ((gfp & __GFP_COMP) !== 0 ? PG_head : 0));
     if ((gfp & __GFP_ZERO) !== 0) this.phys.fill(pfn, 0, this.pageSize << order, 0);
-    if (this.owner !== undefined) this.owner.recordAlloc(pfn);
+    const owner = this.owner;
+    // Captured in this frame, not in recordAlloc's: one frame fewer to walk (PageOwner.recordAlloc).
+    if (owner !== undefined) owner.recordAlloc(pfn, owner.depot.capture(ALLOC_SITE));
     return pfn;
   }
 
@@ -329,7 +331,14 @@ export class PageAlloc {
     if (order !== allocated) {
       throw kernelError("EINVAL", op, "order differs from the allocation's order", { pfn, order, allocatedOrder: allocated });
     }
-    return this.dropRef(op, pfn, order);
+    // dropRef written out: page_owner's free capture then walks one frame fewer (PageOwner.recordAlloc).
+    const refs = this.mem.refcount(pfn);
+    if (refs > 1) {
+      this.mem.setRefcount(pfn, refs - 1);
+      return false;
+    }
+    this.freeBlock(op, pfn, order);
+    return true;
   }
 
   /**
@@ -553,7 +562,9 @@ export class PageAlloc {
     const mem = this.mem;
     this.checkFreeable(op, pfn, order, false);
     const end = pfn + (1 << order);
-    if (this.owner !== undefined) this.owner.recordFree(pfn);
+    const owner = this.owner;
+    // Captured in this frame, not in recordFree's: one frame fewer to walk (PageOwner.recordAlloc).
+    if (owner !== undefined) owner.recordFree(pfn, owner.depot.capture(FREE_SITE));
     // INVARIANT: every page of the block is marked free (keeping its generation) before the
     // block joins a free list.
     mem.freeBlock(pfn, order, this.poisonOn ? PG_free | PG_poisoned : PG_free);

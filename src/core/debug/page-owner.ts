@@ -12,9 +12,9 @@ const CHUNK_MASK = CHUNK_PAGES - 1;
 import { kernelError } from "../../errors.js";
 
 /** The depot's capture site of allocations (its depth is learned apart from the frees'). */
-const ALLOC_SITE = 0;
+export const ALLOC_SITE = 0;
 /** The depot's capture site of frees: the free path runs through more of the kit's frames. */
-const FREE_SITE = 1;
+export const FREE_SITE = 1;
 
 /**
  * An error-like object whose `stack` text {@link formatStack} can format.
@@ -112,19 +112,27 @@ export class PageOwner {
   /**
    * Records the allocation of a block.
    *
+   * @remarks
+   * The caller captures the stack itself, `owner.depot.capture(ALLOC_SITE)` in its own frame: a
+   * capture walks every frame under it (about 0.5 µs each), so a capture made in here would walk
+   * one frame more on every allocation (docs/performance-notes.md).
+   *
    * @param pfn - The block's first page.
+   * @param stack - The depot id the caller's capture returned.
    */
-  recordAlloc(pfn: number): void {
-    this.allocStacks.set(pfn, this.depot.capture(ALLOC_SITE));
+  recordAlloc(pfn: number, stack: number): void {
+    this.allocStacks.set(pfn, stack);
   }
 
   /**
-   * Records the free of a block.
+   * Records the free of a block; the caller captures with `owner.depot.capture(FREE_SITE)` (see
+   * {@link PageOwner.recordAlloc}).
    *
    * @param pfn - The block's first page.
+   * @param stack - The depot id the caller's capture returned.
    */
-  recordFree(pfn: number): void {
-    this.freeStacks.set(pfn, this.depot.capture(FREE_SITE));
+  recordFree(pfn: number, stack: number): void {
+    this.freeStacks.set(pfn, stack);
   }
 
   /**
