@@ -329,29 +329,26 @@ export function adoptOwned<Resource extends OwnableResource, Lifetime = unknown>
 }
 
 /**
- * {@link adoptOwned} without the token, for the kit's own factories (`Page.alloc`), which make the
- * resource on the line before; not exported from the package.
+ * {@link adoptOwned} without the token or the check, for the kit's own factories (`Page.alloc`),
+ * which construct the resource on the same line; not exported from the package.
  *
  * @remarks
- * Does no checking beyond the run-time `EBUSY` of a second adoption: the caller guarantees the
- * contract of {@link adoptOwned} (the resource is new and has no other owner) and passes an
- * `OwnableResource` it constructed itself (the owner-state read is not brand-checked first).
+ * Does no checking: the caller guarantees the contract of {@link adoptOwned} (the resource is new
+ * and has no other owner), and that `resource` is an `OwnableResource` it has just constructed,
+ * with no code run on it since (so it is `FRESH`). One store: this is inlined into every kit
+ * factory, within V8's inlining budget of the allocation paths (docs/performance-notes.md).
  *
  * @internal
  *
  * @typeParam Resource - The resource class.
  * @param resource - The new resource.
  * @returns The resource as its owner.
- * @throws KernelError `EBUSY` when `resource` already has an owner.
  */
 export function adoptOwnedUnchecked<Resource extends OwnableResource>(resource: Resource): Owned<Resource> {
-  // The common case inline and short (this is inlined into every kit factory, within V8's inlining
-  // budget): a resource the caller just constructed has its owner state and is FRESH. Anything
-  // else goes through adopt(), which has the brand check and the EBUSY error.
-  if (stateOf(resource) === FRESH) setState(resource, LIVE);
-  else adopt(resource, "adoptOwned");
-  // SAFETY: By OwnableResource's static block, every OwnableResource carries `release` and
-  // `[Symbol.dispose]` on its prototype, and adopt() just moved the handle from FRESH to LIVE, so
-  // this is its first and only owner (the Owned invariant).
+  // SAFETY: By this function's contract the caller has just constructed `resource`, so it carries
+  // its owner state (OwnableResource's constructor) and is FRESH; this store is its one adoption,
+  // and by OwnableResource's static block its prototype carries `release` and `[Symbol.dispose]`
+  // (the Owned invariant).
+  setState(resource, LIVE);
   return resource as Owned<Resource>;
 }
