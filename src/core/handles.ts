@@ -125,20 +125,31 @@ export class Handles {
    * @throws KernelError `EINVAL` for a bad pfn.
    */
   pageGen(pfn: number): number {
-    // The flat map's read inline, its index check doubling as the pfn check: a number whose low
-    // bits are itself is an integer in [0, 2^26), and below nrPages it has metadata. Anything else
-    // (the sparse map, a bad pfn) goes out of line. Small enough that V8 inlines it into a kit
-    // factory with the allocation (docs/performance-notes.md).
-    if (typeof pfn === "number" && this.flat === true) {
+    // One branch per memory model, each in its own method: V8 inlines only the callee a call site
+    // has run, so a flat machine's caller carries the flat read and a sparse one's the sparse read,
+    // each small enough to fit a kit factory's inlining budget (docs/performance-notes.md).
+    return this.flat === true ? this.genFlat(pfn) : this.genSparse(pfn);
+  }
+
+  /** {@link Handles.pageGen} on a flat map: its low-bits index doubles as the integer check. */
+  private genFlat(pfn: number): number {
+    if (typeof pfn === "number") {
       const i = pfn & PFN_MASK;
       // SAFETY: By the type invariant of FlatMemMap (every array has nrPages <= FLAT_MAX_PAGES
-      // elements) and the check i === pfn < nrPages, `i` is an index in range.
+      // elements) and the checks i === pfn < nrPages, `i` is an index in range.
       if (i === pfn && i < this.nrPages) return this.genHighs[i]! * GEN_WRAP + (this.flagsGen[i]! >>> GEN_SHIFT);
     }
     return this.pageGenSlow(pfn);
   }
 
-  /** {@link Handles.pageGen} on a sparse map, or for a bad pfn (which it refuses). */
+  /** {@link Handles.pageGen} on a sparse map. */
+  private genSparse(pfn: number): number {
+    // SAFETY: By the checks on this line, pfn is an integer in [0, nrPages): MemMap.gen's contract.
+    if (Number.isSafeInteger(pfn) && pfn >= 0 && pfn < this.nrPages) return this.mem.gen(pfn);
+    return this.pageGenSlow(pfn);
+  }
+
+  /** {@link Handles.pageGen} for a pfn its fast checks refused: throws for a bad one. */
   private pageGenSlow(pfn: number): number {
     this.checkPfn("page_gen", pfn);
     return this.mem.gen(pfn);

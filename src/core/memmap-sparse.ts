@@ -291,7 +291,7 @@ export class SparseMemMap implements MemMap {
     // section; by the invariant of MemSection (every array has `pages` elements) it indexes
     // hotLink0. By the invariant of `hot` and the check `hotLinksLow`, the section has no link high
     // parts (MemSection's `linkHigh` invariant), so hotLink0 holds the whole link.
-    return pfn - offset === this.hotStart && this.hotLinksLow ? this.hotLink0[offset]! : this.getSlow(pfn, FIELD_LINK0);
+    return pfn - offset === this.hotStart && this.hotLinksLow === true ? this.hotLink0[offset]! : this.getSlow(pfn, FIELD_LINK0);
   }
 
   /**
@@ -307,7 +307,7 @@ export class SparseMemMap implements MemMap {
     // section; by the invariant of MemSection (every array has `pages` elements) it indexes
     // hotLink0. By the checks `hotLinksLow` and `value < TWO_32`, the Uint32Array stores the link
     // exactly.
-    if (pfn - offset === this.hotStart && this.hotLinksLow && value < TWO_32) this.hotLink0[offset] = value;
+    if (pfn - offset === this.hotStart && this.hotLinksLow === true && value < TWO_32) this.hotLink0[offset] = value;
     else this.setSlow(pfn, value, FIELD_LINK0);
   }
 
@@ -324,7 +324,7 @@ export class SparseMemMap implements MemMap {
     // section; by the invariant of MemSection (every array has `pages` elements) it indexes
     // hotLink1. By the invariant of `hot` and the check `hotLinksLow`, hotLink1 holds the whole
     // link.
-    return pfn - offset === this.hotStart && this.hotLinksLow ? this.hotLink1[offset]! : this.getSlow(pfn, FIELD_LINK1);
+    return pfn - offset === this.hotStart && this.hotLinksLow === true ? this.hotLink1[offset]! : this.getSlow(pfn, FIELD_LINK1);
   }
 
   /**
@@ -340,7 +340,7 @@ export class SparseMemMap implements MemMap {
     // section; by the invariant of MemSection (every array has `pages` elements) it indexes
     // hotLink1. By the checks `hotLinksLow` and `value < TWO_32`, the Uint32Array stores the link
     // exactly.
-    if (pfn - offset === this.hotStart && this.hotLinksLow && value < TWO_32) this.hotLink1[offset] = value;
+    if (pfn - offset === this.hotStart && this.hotLinksLow === true && value < TWO_32) this.hotLink1[offset] = value;
     else this.setSlow(pfn, value, FIELD_LINK1);
   }
 
@@ -545,7 +545,7 @@ export class SparseMemMap implements MemMap {
    */
   freeOrder0(pfn: number, gen: number, reject: number): boolean {
     const offset = pfn & L_SECTION_MASK;
-    if (!(pfn - offset === this.hotStart && this.hotLinksLow)) return false;
+    if (!(pfn - offset === this.hotStart && this.hotLinksLow === true)) return false;
     // SAFETY: By the invariant of SparseMemMap's `hot` (the hot* arrays are its section's) and the
     // check `pfn - offset === hotStart` above, offset (< SECTION_PAGES) is pfn's entry in that
     // section; by the invariant of MemSection (every array has `pages` elements) it indexes every
