@@ -333,12 +333,14 @@ export class FlatMemMap implements MemMap {
    * @param reject - Flag bits (and order bits) that send the page to the checked slow path.
    * @returns `true` when the page is now `PG_free` (generation kept, refcount 0); `false` when
    *   anything differs, with nothing changed.
-   * @remarks Does no checking of its arguments: the caller guarantees `pfn < nrPages`.
+   * @remarks The caller guarantees a number `0 <= pfn < nrPages`; one that is not an integer
+   *   returns `false`.
    */
   freeOrder0(pfn: number, gen: number, reject: number): boolean {
     const i = pfn & PFN_MASK;
-    // SAFETY: By the invariant of FlatMemMap (every array has nrPages elements) and the caller's
-    // pfn < nrPages (class remarks), `pfn & PFN_MASK` is pfn and indexes every array.
+    if (i !== pfn) return false;
+    // SAFETY: By the invariant of FlatMemMap (every array has nrPages elements), the caller's
+    // 0 <= pfn < nrPages and the check i === pfn above, `i` indexes every array.
     const word = this.flagsGen[i]!;
     if ((word & reject) !== 0 || (word >>> L_GEN_SHIFT) + this.genHighs[i]! * L_GEN_WRAP !== gen ||
         this.refcounts[i] !== 1 || this.links0[i] !== 0) {

@@ -541,7 +541,9 @@ export class SparseMemMap implements MemMap {
    * @param reject - Flag bits (and order bits) that send the page to the checked slow path.
    * @returns `true` when the page is now `PG_free` (generation kept, refcount 0); `false` when
    *   anything differs, with nothing changed.
-   * @remarks Does no checking of its arguments: the caller guarantees `pfn < nrPages`.
+   * @remarks Does no checking of its arguments: the caller guarantees a number `0 <= pfn < nrPages`.
+   *   One that is not an integer fails the section check (`pfn - offset` is then no section start)
+   *   and returns `false`.
    */
   freeOrder0(pfn: number, gen: number, reject: number): boolean {
     const offset = pfn & L_SECTION_MASK;

@@ -258,6 +258,8 @@ export interface MemMap {
    *
    * @returns `true` when the page is now `PG_free`; `false`, with nothing changed, otherwise (a
    *   sparse map may also say `false` for a page it would rather see on the checked slow path).
+   * @remarks The caller guarantees a number `0 <= pfn < nrPages`; one that is not an integer
+   *   returns `false` (the free fast path leaves that check to this method's own index check).
    */
   freeOrder0(pfn: number, gen: number, reject: number): boolean;
   /**

@@ -284,8 +284,10 @@ export class PageAlloc {
     // no debug, room on the hot list. Any other case, valid or not, takes the checked slow path.
     const hot = this.hot;
     const count = hot.count;
-    if (order === 0 && Number.isSafeInteger(pfn) && pfn >= 0 && pfn < this.highmemPfn && this.freeBlockers === 0 && count < PCP_HIGH) {
-      // pfn < highmemPfn <= nrPages was checked just above.
+    if (order === 0 && typeof pfn === "number" && pfn >= 0 && pfn < this.highmemPfn && this.freeBlockers === 0 && count < PCP_HIGH) {
+      // 0 <= pfn < highmemPfn <= nrPages was checked just above; a pfn that is not an integer fails
+      // the model's own index check (freeOrder0Flat's `i === pfn`, the sparse map's section check)
+      // and goes to the slow path, which refuses it.
       // INVARIANT: the page is marked free (links already zero) as it joins the hot list.
       if (this.flat === true ? this.freeOrder0Flat(pfn, gen) : this.mem.freeOrder0(pfn, gen, FAST_FREE_REJECT)) {
         hot.pages[count] = pfn;
@@ -299,13 +301,16 @@ export class PageAlloc {
   /**
    * `FlatMemMap.freeOrder0` on the flat map's arrays held here (see `allocPages`).
    *
-   * @remarks Does no checking: the caller guarantees `pfn < nrPages` and a flat map.
+   * @remarks The caller guarantees a flat map and a number `0 <= pfn < nrPages`; a pfn that is not
+   *   an integer returns `false`.
    */
   private freeOrder0Flat(pfn: number, gen: number): boolean {
-    // SAFETY: By the type invariant of FlatMemMap and the caller's pfn < nrPages, `pfn & PFN_MASK`
-    // is pfn, an index in range of every array.
+    // SAFETY: By the type invariant of FlatMemMap (every array has nrPages <= FLAT_MAX_PAGES
+    // elements), the caller's 0 <= pfn < nrPages and the check i === pfn below, `i` is an index in
+    // range of every array when the arrays are read.
     const i = pfn & PFN_MASK;
     const flagsGen = this.flagsGen;
+    if (i !== pfn) return false;
     const word = flagsGen[i]!;
     if ((word & FAST_FREE_REJECT) !== 0 || (word >>> GEN_SHIFT) + this.genHighs[i]! * GEN_WRAP !== gen ||
         this.refcounts[i] !== 1 || this.links0[i] !== 0) {
