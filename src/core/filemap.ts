@@ -11,6 +11,9 @@ import type { Handles } from "./handles.js";
 import { PG_reserved, PG_tail, type MemMap } from "./memmap.js";
 import type { PageAlloc } from "./page-alloc.js";
 
+/** The largest mapping id: ids live in a cached page's `link0`, a u32 word on a flat map. */
+const MAPPING_ID_MAX = 0xffffffff;
+
 /**
  * A machine's page cache: mapping id -> index -> first pfn of the folio cached there.
  *
@@ -49,10 +52,14 @@ export class PageCache {
   /**
    * Creates an empty mapping (an inode's `address_space`).
    *
-   * @returns Its id, a positive integer never reused.
+   * @returns Its id, a positive integer never reused, below 2^32 (a cached page's `link0` holds it).
+   * @throws KernelError `ENOSPC` once 2^32 - 1 mappings were made: the ids are used up.
    */
   createMapping(): number {
-    const id = this.nextId++;
+    const id = this.nextId;
+    if (id > MAPPING_ID_MAX) throw kernelError("ENOSPC", "create_mapping", "no mapping ids left", { next: id, max: MAPPING_ID_MAX });
+    // INVARIANT: every id handed out fits a u32 link (a flat map's link0 word holds it exactly).
+    this.nextId = id + 1;
     this.mappings.set(id, new Map());
     return id;
   }

@@ -9,7 +9,6 @@ import { badNumber, describeValue, hex } from "../args.js";
 import { MAX_PAGE_ORDER } from "./config.js";
 import type { PageOwner } from "./debug/page-owner.js";
 import { NEVER_ALLOCATED, NEVER_FREED, formatKasan } from "./debug/report.js";
-import { FLAT_PFN_MASK, FlatMemMap, flatMemMapFriend } from "./memmap-flat.js";
 import {
   FLAGS_MASK as MEMMAP_FLAGS_MASK,
   GEN_LIMIT,
@@ -20,7 +19,9 @@ import {
   PG_nomap as MEMMAP_PG_nomap,
   PG_reserved,
   PG_tail,
+  NO_WINDOW,
   type MemMap,
+  type MemWindow,
 } from "./memmap.js";
 
 // Module-local copies of the imports the handle check (`handleFlags`) uses on every access: V8
@@ -33,11 +34,6 @@ const PG_free = MEMMAP_PG_free;
 const PG_nomap = MEMMAP_PG_nomap;
 /** The flags whose page a handle can never reach: free frames and frames without memory. */
 const DEAD = PG_free | PG_nomap;
-const PFN_MASK = FLAT_PFN_MASK;
-const { arrays: flatArrays } = flatMemMapFriend;
-/** The stand-in arrays of a sparse machine's handle checks: `pageGen` never indexes them. */
-const NO_I32 = new Int32Array(0);
-const NO_U32 = new Uint32Array(0);
 
 /**
  * The handle checks of one machine, and the KASAN-style reports of the handles that fail them.
@@ -58,12 +54,20 @@ export class Handles {
   declare private readonly highmemPfn: number;
   /** The page_owner side table, present only with `debug.pageOwner`. */
   declare private readonly owner: PageOwner | undefined;
-  /** The metadata is a {@link FlatMemMap}, whose arrays `pageGen` indexes directly. */
-  declare private readonly flat: boolean;
-  /** The flat map's `flagsGen` (an empty stand-in when the map is sparse). */
-  declare private readonly flagsGen: Int32Array;
-  /** The flat map's generation high halves (an empty stand-in when sparse). */
-  declare private readonly genHighs: Uint32Array;
+  /**
+   * The metadata window `pageGen` reads ({@link MemWindow}): the whole map of a flat machine, the
+   * section of the last page asked about on a sparse one. Its start, size and arrays are held in
+   * the `win*` fields below.
+   */
+  declare private win: MemWindow;
+  /** `win.start`. */
+  declare private winStart: number;
+  /** `win.pages`. */
+  declare private winPages: number;
+  /** `win.flagsGen`. */
+  declare private winFlags: Int32Array;
+  /** `win.genHigh`. */
+  declare private winGenHigh: Uint32Array;
 
   /**
    * Creates the handle checks of a machine.
@@ -79,10 +83,13 @@ export class Handles {
     this.pageSize = pageSize;
     this.highmemPfn = highmemPfn;
     this.owner = owner;
-    const flat = mem instanceof FlatMemMap ? flatArrays(mem) : undefined;
-    this.flat = flat !== undefined;
-    this.flagsGen = flat?.flagsGen ?? NO_I32;
-    this.genHighs = flat?.genHighs ?? NO_U32;
+    // INVARIANT: the window fields describe one window (a flat map's whole window, or none yet).
+    const win = mem.windowIfPresent(0) ?? NO_WINDOW;
+    this.win = win;
+    this.winStart = win.start;
+    this.winPages = win.pages;
+    this.winFlags = win.flagsGen;
+    this.winGenHigh = win.genHigh;
   }
 
   /**
@@ -125,33 +132,34 @@ export class Handles {
    * @throws KernelError `EINVAL` for a bad pfn.
    */
   pageGen(pfn: number): number {
-    // One branch per memory model, each in its own method: V8 inlines only the callee a call site
-    // has run, so a flat machine's caller carries the flat read and a sparse one's the sparse read,
-    // each small enough to fit a kit factory's inlining budget (docs/performance-notes.md).
-    return this.flat === true ? this.genFlat(pfn) : this.genSparse(pfn);
-  }
-
-  /** {@link Handles.pageGen} on a flat map: its low-bits index doubles as the integer check. */
-  private genFlat(pfn: number): number {
+    // The window read inline: `i >>> 0` equals `i` only for an integer in [0, 2^32), so a frame of
+    // the window passes and anything else (a bad pfn, another section) goes out of line. Small
+    // enough that V8 inlines it into a kit factory with the allocation (docs/performance-notes.md).
     if (typeof pfn === "number") {
-      const i = pfn & PFN_MASK;
-      // SAFETY: By the type invariant of FlatMemMap (every array has nrPages <= FLAT_MAX_PAGES
-      // elements) and the checks i === pfn < nrPages, `i` is an index in range.
-      if (i === pfn && i < this.nrPages) return this.genHighs[i]! * GEN_WRAP + (this.flagsGen[i]! >>> GEN_SHIFT);
+      const i = pfn - this.winStart;
+      const idx = i >>> 0;
+      // SAFETY: By the check 0 <= idx < winPages and the type invariant of MemWindow (every array
+      // has winPages elements, for frames that all lie below nrPages), idx is an index in range.
+      if (idx === i && idx < this.winPages) return this.winGenHigh[idx]! * GEN_WRAP + (this.winFlags[idx]! >>> GEN_SHIFT);
     }
     return this.pageGenSlow(pfn);
   }
 
-  /** {@link Handles.pageGen} on a sparse map. */
-  private genSparse(pfn: number): number {
-    // SAFETY: By the checks on this line, pfn is an integer in [0, nrPages): MemMap.gen's contract.
-    if (Number.isSafeInteger(pfn) && pfn >= 0 && pfn < this.nrPages) return this.mem.gen(pfn);
-    return this.pageGenSlow(pfn);
-  }
-
-  /** {@link Handles.pageGen} for a pfn its fast checks refused: throws for a bad one. */
+  /**
+   * {@link Handles.pageGen} off the window: refuses a bad pfn; on a sparse machine, makes the
+   * frame's section (if allocated) the window, so the next asks about its frames are inline.
+   */
   private pageGenSlow(pfn: number): number {
     this.checkPfn("page_gen", pfn);
+    const win = this.mem.windowIfPresent(pfn);
+    if (win !== undefined && win !== this.win) {
+      // INVARIANT: the window fields describe one window.
+      this.win = win;
+      this.winStart = win.start;
+      this.winPages = win.pages;
+      this.winFlags = win.flagsGen;
+      this.winGenHigh = win.genHigh;
+    }
     return this.mem.gen(pfn);
   }
 

@@ -13,6 +13,7 @@ import {
   type DefaultRun,
   type MemLayoutSegment,
   type MemMap,
+  type MemWindow,
 } from "./memmap.js";
 
 // Module-local copies of the constants the inline paths use: V8 folds a module's own non-exported
@@ -21,7 +22,6 @@ const L_FLAGS_MASK = 0xffff;
 const L_GEN_SHIFT = 16;
 const L_GEN_ONE = 0x10000;
 const L_GEN_WRAP = 0x10000;
-const L_PG_free = 1;
 const L_PG_tail = 1 << 3;
 /**
  * `FLAT_MAX_PAGES - 1` (config.ts): `pfn & PFN_MASK` is `pfn` itself for every pfn of a flat map
@@ -30,33 +30,6 @@ const L_PG_tail = 1 << 3;
  * copy is converted once. Worth about a third on the order-4 row (docs/performance-notes.md).
  */
 const PFN_MASK = 2 ** 26 - 1;
-/**
- * The flat map's index mask (`FLAT_MAX_PAGES - 1`): `pfn & FLAT_PFN_MASK` is `pfn` itself for every
- * frame of a flat map, as an int32. For the fast paths that index the map's arrays directly
- * ({@link flatMemMapFriend}).
- */
-export const FLAT_PFN_MASK = PFN_MASK;
-
-/** The arrays of a {@link FlatMemMap} that the order-0 fast paths index directly. */
-export interface FlatArrays {
-  /** Flags, order and the generation's low half of each frame. */
-  readonly flagsGen: Int32Array;
-  /** Reference count of each frame. */
-  readonly refcounts: Int32Array;
-  /** `link0` of each frame. */
-  readonly links0: Uint32Array;
-  /** The generation's bits 16..47 of each frame. */
-  readonly genHighs: Uint32Array;
-}
-
-/** What {@link FlatMemMap} grants the files of `core/` that index its arrays (see {@link flatMemMapFriend}). */
-export interface FlatMemMapFriend {
-  /** The map's arrays, each of `nrPages` elements. */
-  arrays(map: FlatMemMap): FlatArrays;
-}
-
-let friend: FlatMemMapFriend | undefined;
-
 /**
  * The per-page metadata of one machine as flat arrays indexed by pfn, in the manner of the
  * kernel's `FLATMEM`: the memory model of small machines.
@@ -95,12 +68,8 @@ export class FlatMemMap implements MemMap {
   declare private readonly genHighs: Uint32Array;
   /** The default words, as runs of frames. */
   #runs: readonly DefaultRun[];
-
-  static {
-    friend = {
-      arrays: (map) => ({ flagsGen: map.flagsGen, refcounts: map.refcounts, links0: map.links0, genHighs: map.genHighs }),
-    };
-  }
+  /** The whole map as one {@link MemWindow}: the order-0 fast paths index its arrays. */
+  readonly #window: MemWindow;
 
   /**
    * Allocates the metadata of `nrPages` frames, each holding its default word.
@@ -117,6 +86,8 @@ export class FlatMemMap implements MemMap {
     this.#runs = defaultRuns(nrPages, segments);
     // INVARIANT: every frame holds its run's default word.
     for (const run of this.#runs) if (run.word !== 0) this.flagsGen.fill(run.word, run.start, run.end);
+    // INVARIANT: the window is the whole map; below FLAT_MAX_PAGES every link fits its u32 word.
+    this.#window = Object.freeze({ start: 0, pages: nrPages, flagsGen: this.flagsGen, refcount: this.refcounts, link0: this.links0, genHigh: this.genHighs, linkHigh: undefined });
   }
 
   /**
@@ -307,48 +278,25 @@ export class FlatMemMap implements MemMap {
   }
 
   /**
-   * Gives a free page order-0 allocated metadata in one step: generation + 1 (with the carry into
-   * `genHigh`), flags cleared, reference count 1.
+   * The window of every frame: the map's own arrays, from frame 0 (see {@link MemWindow}).
    *
-   * @param pfn - A page frame below `nrPages`, free, with zero links.
-   * @remarks Does no checking: the caller guarantees the page is a free order-0 page it has taken
-   *   off a hot list.
+   * @param pfn - Any frame (a flat map has one window).
+   * @returns The map's window.
    */
-  allocOrder0(pfn: number): void {
-    const i = pfn & PFN_MASK;
-    // SAFETY: By the invariant of FlatMemMap (every array has nrPages elements) and the caller's
-    // pfn < nrPages (class remarks), `pfn & PFN_MASK` is pfn and indexes flagsGen and genHighs.
-    const next = (this.flagsGen[i]! + L_GEN_ONE) & ~L_FLAGS_MASK;
-    this.flagsGen[i] = next;
-    if (next === 0) this.genHighs[i] = this.genHighs[i]! + 1;
-    this.refcounts[i] = 1;
+  window(pfn: number): MemWindow {
+    void pfn;
+    return this.#window;
   }
 
   /**
-   * Marks an allocated order-0 page free in one step, if it is exactly what the order-0 free fast
-   * path may take: none of `reject`'s bits set, generation `gen`, one reference, no page-cache link.
+   * The window of every frame (always present: a flat map's metadata is allocated at start-up).
    *
-   * @param pfn - A page frame below `nrPages`.
-   * @param gen - The generation the caller's handle recorded.
-   * @param reject - Flag bits (and order bits) that send the page to the checked slow path.
-   * @returns `true` when the page is now `PG_free` (generation kept, refcount 0); `false` when
-   *   anything differs, with nothing changed.
-   * @remarks The caller guarantees a number `0 <= pfn < nrPages`; one that is not an integer
-   *   returns `false`.
+   * @param pfn - Any frame.
+   * @returns The map's window.
    */
-  freeOrder0(pfn: number, gen: number, reject: number): boolean {
-    const i = pfn & PFN_MASK;
-    if (i !== pfn) return false;
-    // SAFETY: By the invariant of FlatMemMap (every array has nrPages elements), the caller's
-    // 0 <= pfn < nrPages and the check i === pfn above, `i` indexes every array.
-    const word = this.flagsGen[i]!;
-    if ((word & reject) !== 0 || (word >>> L_GEN_SHIFT) + this.genHighs[i]! * L_GEN_WRAP !== gen ||
-        this.refcounts[i] !== 1 || this.links0[i] !== 0) {
-      return false;
-    }
-    this.flagsGen[i] = (word & ~L_FLAGS_MASK) | L_PG_free;
-    this.refcounts[i] = 0;
-    return true;
+  windowIfPresent(pfn: number): MemWindow {
+    void pfn;
+    return this.#window;
   }
 
   /**
@@ -400,12 +348,3 @@ export class FlatMemMap implements MemMap {
     this.refcounts[head] = 0;
   }
 }
-
-/**
- * @internal Friend access to {@link FlatMemMap}'s arrays for the order-0 fast paths of `core/page-alloc.ts`
- * and `core/handles.ts` (see CONTRIBUTING.md, "Friend access"): they index the arrays directly
- * instead of through the map's accessors (docs/performance-notes.md, "`Int32Array` hot list, flat
- * arrays held by the fast paths").
- */
-// SAFETY: By the order of module evaluation, FlatMemMap's static block above has run and set `friend`.
-export const flatMemMapFriend: FlatMemMapFriend = friend!;

@@ -18,6 +18,7 @@ import {
   type DefaultRun,
   type MemLayoutSegment,
   type MemMap,
+  type MemWindow,
 } from "./memmap.js";
 
 const SECTION_MASK = SECTION_PAGES - 1;
@@ -31,7 +32,6 @@ const L_FLAGS_MASK = 0xffff;
 const L_GEN_SHIFT = 16;
 const L_GEN_ONE = 0x10000;
 const L_GEN_WRAP = 0x10000;
-const L_PG_free = 1;
 
 /** Field numbers of the out-of-line accessors. */
 const FIELD_WORD = 0;
@@ -41,7 +41,8 @@ const FIELD_LINK1 = 3;
 const FIELD_GEN_HIGH = 4;
 
 /**
- * The metadata of one memory section: the five per-page arrays for its frames, in one buffer.
+ * The metadata of one memory section: the five per-page arrays for its frames, in one buffer; the
+ * {@link MemWindow} of its frames.
  *
  * @remarks Made by {@link SparseMemMap} on the first write to one of its frames, filled with the frames'
  * default words ({@link MemMap.defaultWord}); never freed while the machine lives.
@@ -51,7 +52,7 @@ const FIELD_GEN_HIGH = 4;
  * @invariant `linkHigh` is `undefined` until a link value of 2^32 or more is written into the
  *   section; while it is, every link's bits 32..35 are 0.
  */
-export class MemSection {
+export class MemSection implements MemWindow {
   /** Flags, order and the generation's low half of each frame (see {@link MemMap}). */
   readonly flagsGen: Int32Array;
   /** Reference count of each frame. */
@@ -115,11 +116,11 @@ const PLACEHOLDER = new MemSection(-(1 << 15), 0);
  * mask of the pfn, so an int32 even when the pfn is a double off the free lists) plus one element
  * access when the frame lies in it, small enough
  * for V8 to inline into the machine's fast paths; anything else (another section, an untouched
- * one, a link with a high part) goes out of line. The order-0 fast paths and whole blocks use
- * {@link MemMap.allocOrder0}, {@link MemMap.freeOrder0}, {@link MemMap.allocBlock} and
- * {@link MemMap.freeBlock}, one section lookup per operation instead of one per field. The cost
- * against flat arrays is in the bench's sparse-model rows (`scale` suite); `FlatMemMap` is the model
- * of small machines.
+ * one, a link with a high part) goes out of line. Whole blocks use {@link MemMap.allocBlock} and
+ * {@link MemMap.freeBlock}, one section lookup per operation instead of one per field; the order-0
+ * fast paths index a section's arrays themselves ({@link MemMap.window}: each section is a
+ * {@link MemWindow}). The cost against flat arrays is in the bench's sparse-model rows (`scale`
+ * suite); `FlatMemMap` is the model of small machines.
  *
  * @invariant `slots` has `ceil(nrPages / SECTION_PAGES)` entries; entry `i` is 0 (untouched) or
  *   `k + 1` where `list[k]` is the {@link MemSection} of frames
@@ -508,58 +509,26 @@ export class SparseMemMap implements MemMap {
   }
 
   /**
-   * Gives a free page order-0 allocated metadata in one step (the order-0 allocation fast path):
-   * the generation goes up by one (its low half's carry into `genHigh`), the flags are cleared and
-   * the reference count becomes 1.
+   * The section of a frame as a {@link MemWindow}, allocated (filled with its frames' defaults) if
+   * untouched; it becomes the accessors' cached section.
    *
-   * @param pfn - A page frame below `nrPages`, free, with zero links.
-   * @remarks Does no checking: the caller guarantees the page is a free order-0 page it has taken
-   *   off a hot list. One section lookup instead of the three of `word`/`setWord`/`setRefcount`.
+   * @param pfn - A page frame below `nrPages` whose metadata the caller is about to write.
+   * @returns The frame's section.
+   * @remarks Does no checking: the caller guarantees an integer `0 <= pfn < nrPages`.
    */
-  allocOrder0(pfn: number): void {
-    const offset = pfn & L_SECTION_MASK;
-    if (!(pfn - offset === this.hotStart)) {
-      this.allocOrder0Slow(pfn);
-      return;
-    }
-    // SAFETY: By the invariant of SparseMemMap's `hot` (the hot* arrays are its section's) and the
-    // check `pfn - offset === hotStart` above, offset (< SECTION_PAGES) is pfn's entry in that
-    // section; by the invariant of MemSection (every array has `pages` elements) it indexes
-    // hotFlags, hotGenHigh and hotRefcount.
-    const next = (this.hotFlags[offset]! + L_GEN_ONE) & ~L_FLAGS_MASK;
-    this.hotFlags[offset] = next;
-    if (next === 0) this.hotGenHigh[offset] = this.hotGenHigh[offset]! + 1;
-    this.hotRefcount[offset] = 1;
+  window(pfn: number): MemWindow {
+    return this.lookup(pfn) ?? this.materialise(pfn);
   }
 
   /**
-   * Marks an allocated order-0 page free in one step, if it is exactly what the order-0 free fast
-   * path may take: none of `reject`'s bits set, generation `gen`, one reference, no page-cache link.
+   * The section of a frame as a {@link MemWindow} if allocated; allocates nothing.
    *
    * @param pfn - A page frame below `nrPages`.
-   * @param gen - The generation the caller's handle recorded.
-   * @param reject - Flag bits (and order bits) that send the page to the checked slow path.
-   * @returns `true` when the page is now `PG_free` (generation kept, refcount 0); `false` when
-   *   anything differs, with nothing changed.
-   * @remarks Does no checking of its arguments: the caller guarantees a number `0 <= pfn < nrPages`.
-   *   One that is not an integer fails the section check (`pfn - offset` is then no section start)
-   *   and returns `false`.
+   * @returns The frame's section, or `undefined` while untouched (every frame has its defaults).
+   * @remarks Does no checking: the caller guarantees an integer `0 <= pfn < nrPages`.
    */
-  freeOrder0(pfn: number, gen: number, reject: number): boolean {
-    const offset = pfn & L_SECTION_MASK;
-    if (!(pfn - offset === this.hotStart && this.hotLinksLow === true)) return false;
-    // SAFETY: By the invariant of SparseMemMap's `hot` (the hot* arrays are its section's) and the
-    // check `pfn - offset === hotStart` above, offset (< SECTION_PAGES) is pfn's entry in that
-    // section; by the invariant of MemSection (every array has `pages` elements) it indexes every
-    // hot array.
-    const word = this.hotFlags[offset]!;
-    if ((word & reject) !== 0 || (word >>> L_GEN_SHIFT) + this.hotGenHigh[offset]! * L_GEN_WRAP !== gen ||
-        this.hotRefcount[offset] !== 1 || this.hotLink0[offset] !== 0) {
-      return false;
-    }
-    this.hotFlags[offset] = (word & ~L_FLAGS_MASK) | L_PG_free;
-    this.hotRefcount[offset] = 0;
-    return true;
+  windowIfPresent(pfn: number): MemWindow | undefined {
+    return this.lookup(pfn);
   }
 
   /**
@@ -630,14 +599,6 @@ export class SparseMemMap implements MemMap {
       if (high !== undefined) high[i] = 0;
     }
     section.refcount[first] = 0;
-  }
-
-  /** `allocOrder0()` off the last-used section. */
-  private allocOrder0Slow(pfn: number): void {
-    const next = (this.word(pfn) + GEN_ONE) & ~FLAGS_MASK;
-    this.setWord(pfn, next);
-    if (next === 0) this.setGenHigh(pfn, this.genHigh(pfn) + 1);
-    this.setRefcount(pfn, 1);
   }
 
   /** `gen()` off the last-used section. */

@@ -165,6 +165,49 @@ export function findDefaultWord(runs: readonly DefaultRun[], pfn: number): numbe
 }
 
 /**
+ * A run of frames whose metadata lives in one set of arrays, indexed by `pfn - start`: the whole
+ * map of a flat machine, one section of a sparse one. The order-0 fast paths of `PageAlloc` and
+ * `Handles` hold a window's arrays in their own fields and index them directly, so they run the same
+ * code on both memory models (docs/performance-notes.md).
+ *
+ * @invariant Every array has exactly `pages` elements; the window's frames are
+ *   `[start, start + pages)`, and its arrays stay theirs for the machine's life.
+ * @invariant While `linkHigh` is `undefined`, every link of the window's frames is exactly its
+ *   `Uint32Array` word; it is made (never removed) on the first link of 2^32 or more.
+ */
+export interface MemWindow {
+  /** The window's first frame. */
+  readonly start: number;
+  /** Frames in the window. */
+  readonly pages: number;
+  /** Flags, order and the generation's low half of each frame. */
+  readonly flagsGen: Int32Array;
+  /** Reference count of each frame. */
+  readonly refcount: Int32Array;
+  /** Bits 0..31 of each frame's `link0`. */
+  readonly link0: Uint32Array;
+  /** The generation's bits 16..47 of each frame. */
+  readonly genHigh: Uint32Array;
+  /** Bits 32..35 of the links, once a link of 2^32 or more was written; `undefined` before. */
+  readonly linkHigh: Uint8Array | undefined;
+}
+
+/**
+ * The window of no frame: what the order-0 fast paths hold before a sparse machine has touched any
+ * section (every index misses it, so the first use takes the out-of-line path that finds the real
+ * window).
+ */
+export const NO_WINDOW: MemWindow = Object.freeze({
+  start: 0,
+  pages: 0,
+  flagsGen: new Int32Array(0),
+  refcount: new Int32Array(0),
+  link0: new Uint32Array(0),
+  genHigh: new Uint32Array(0),
+  linkHigh: undefined,
+});
+
+/**
  * The per-page metadata of one machine (the simulator's `struct page` array): what the services
  * read and write, whichever memory model lays it out.
  *
@@ -246,22 +289,20 @@ export interface MemMap {
   /** Number of memory sections whose metadata is allocated (every section of a flat map). */
   sectionCount(): number;
   /**
-   * Gives a free order-0 page allocated metadata in one step: generation + 1, flags cleared,
-   * refcount 1.
+   * The window holding a frame's metadata (the whole map when flat, the frame's section when
+   * sparse), allocating a sparse section on first use as a write would.
    *
-   * @remarks Does no checking: the caller guarantees a free order-0 page it took off a hot list.
+   * @remarks Does no checking: the caller guarantees an integer `0 <= pfn < nrPages` whose
+   *   metadata it is about to write (the order-0 allocation of a hot-list page).
    */
-  allocOrder0(pfn: number): void;
+  window(pfn: number): MemWindow;
   /**
-   * Marks an allocated order-0 page free in one step if it is exactly what the free fast path may
-   * take (none of `reject`'s bits, generation `gen`, one reference, no page-cache link).
+   * The window holding a frame's metadata if it is allocated; `undefined` for an untouched sparse
+   * section (whose frames all have their defaults). Allocates nothing.
    *
-   * @returns `true` when the page is now `PG_free`; `false`, with nothing changed, otherwise (a
-   *   sparse map may also say `false` for a page it would rather see on the checked slow path).
-   * @remarks The caller guarantees a number `0 <= pfn < nrPages`; one that is not an integer
-   *   returns `false` (the free fast path leaves that check to this method's own index check).
+   * @remarks Does no checking: the caller guarantees an integer `0 <= pfn < nrPages`.
    */
-  freeOrder0(pfn: number, gen: number, reject: number): boolean;
+  windowIfPresent(pfn: number): MemWindow | undefined;
   /**
    * Gives a block taken off the free lists allocated metadata in one pass.
    *

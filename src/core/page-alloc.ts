@@ -13,7 +13,6 @@ import { ALLOC_SITE, FREE_SITE, type PageOwner } from "./debug/page-owner.js";
 import { formatPoison } from "./debug/report.js";
 import { __GFP_COMP, __GFP_HIGHMEM, __GFP_NOWARN, __GFP_ZERO, GFP_VALID_MASK, gfpName } from "./gfp.js";
 import type { Handles } from "./handles.js";
-import { FLAT_PFN_MASK, FlatMemMap, flatMemMapFriend } from "./memmap-flat.js";
 import {
   FLAGS_MASK,
   GEN_ONE as MEMMAP_GEN_ONE,
@@ -32,7 +31,9 @@ import {
   PG_dirty,
   PG_owner_priv_1,
   PG_owner_priv_2,
+  NO_WINDOW,
   type MemMap,
+  type MemWindow,
 } from "./memmap.js";
 import type { PhysMem } from "./phys-mem.js";
 
@@ -41,17 +42,11 @@ import type { PhysMem } from "./phys-mem.js";
 // (see docs/performance-notes.md).
 const PCP_HIGH = BUDDY_PCP_HIGH;
 const PG_free = MEMMAP_PG_free;
-const PFN_MASK = FLAT_PFN_MASK;
 const GEN_ONE = MEMMAP_GEN_ONE;
 const GEN_SHIFT = MEMMAP_GEN_SHIFT;
 const GEN_WRAP = MEMMAP_GEN_WRAP;
 /** The generation's low half of a `flagsGen` word (`~FLAGS_MASK`). */
 const GEN_BITS = ~0xffff;
-const { arrays: flatArrays } = flatMemMapFriend;
-
-/** The stand-in arrays of a sparse machine's allocator: its fast paths never index them. */
-const NO_I32 = new Int32Array(0);
-const NO_U32 = new Uint32Array(0);
 
 /** GFP bits that keep an order-0 allocation off the fast path (unknown bits, HIGHMEM, ZERO, COMP). */
 const FAST_GFP_EXCLUDE = ~GFP_VALID_MASK | __GFP_HIGHMEM | __GFP_ZERO | __GFP_COMP;
@@ -115,16 +110,24 @@ export class PageAlloc {
   declare private readonly buddy: Buddy;
   /** The ZONE_NORMAL hot list (`buddy.pcp[ZONE_NORMAL]`), held directly for the order-0 fast paths. */
   declare private readonly hot: HotList;
-  /** The metadata is a {@link FlatMemMap}, whose arrays the order-0 fast paths index directly. */
-  declare private readonly flat: boolean;
-  /** The flat map's `flagsGen` (an empty stand-in when the map is sparse). */
-  declare private readonly flagsGen: Int32Array;
-  /** The flat map's reference counts (an empty stand-in when sparse). */
-  declare private readonly refcounts: Int32Array;
-  /** The flat map's `link0`s (an empty stand-in when sparse). */
-  declare private readonly links0: Uint32Array;
-  /** The flat map's generation high halves (an empty stand-in when sparse). */
-  declare private readonly genHighs: Uint32Array;
+  /**
+   * The metadata window the order-0 fast paths index ({@link MemWindow}): the whole map of a flat
+   * machine, the section of the last order-0 page of a sparse one. Its start, size and arrays are
+   * held in the `win*` fields below, so a fast path indexes them with no load through the map.
+   */
+  declare private win: MemWindow;
+  /** `win.start`. */
+  declare private winStart: number;
+  /** `win.pages`. */
+  declare private winPages: number;
+  /** `win.flagsGen`. */
+  declare private winFlags: Int32Array;
+  /** `win.refcount`. */
+  declare private winRefcount: Int32Array;
+  /** `win.link0`. */
+  declare private winLink0: Uint32Array;
+  /** `win.genHigh`. */
+  declare private winGenHigh: Uint32Array;
   /** The backing memory (zeroing, poison). */
   declare private readonly phys: PhysMem;
   /** The handle checks and their reports. */
@@ -164,12 +167,15 @@ export class PageAlloc {
     this.buddy = buddy;
     // SAFETY: By the type of Buddy.pcp (one HotList per zone) ZONE_NORMAL's list exists.
     this.hot = buddy.pcp[ZONE_NORMAL]!;
-    const flat = mem instanceof FlatMemMap ? flatArrays(mem) : undefined;
-    this.flat = flat !== undefined;
-    this.flagsGen = flat?.flagsGen ?? NO_I32;
-    this.refcounts = flat?.refcounts ?? NO_I32;
-    this.links0 = flat?.links0 ?? NO_U32;
-    this.genHighs = flat?.genHighs ?? NO_U32;
+    // INVARIANT: the window fields describe one window (a flat map's whole window, or none yet).
+    const win = mem.windowIfPresent(0) ?? NO_WINDOW;
+    this.win = win;
+    this.winStart = win.start;
+    this.winPages = win.pages;
+    this.winFlags = win.flagsGen;
+    this.winRefcount = win.refcount;
+    this.winLink0 = win.link0;
+    this.winGenHigh = win.genHigh;
     this.phys = phys;
     this.handles = handles;
     this.mapped = mapped;
@@ -212,14 +218,21 @@ export class PageAlloc {
         // SAFETY: By the type invariant of HotList, 0 <= count < PCP_HIGH and pages[0..count] are
         // free order-0 pages, so pfn < nrPages.
         const pfn = hot.pages[count]!;
+        // The frame's index in the window: `i >>> 0` equals `i` only for an integer in [0, 2^32).
+        // A sparse machine's page of another section moves the window first (out of line).
+        const i = pfn - this.winStart;
+        let idx = i >>> 0;
+        if (idx !== i || idx >= this.winPages) idx = this.moveWindow(pfn);
+        // SAFETY: By the check above (or moveWindow's result) 0 <= idx < winPages, and by the
+        // type invariant of MemWindow every array of the window has winPages elements.
         // INVARIANT: a hot-list page has zero links, so only flags, refcount and gen change: one
         // word write clears the flags and bumps the generation's low half; when that half wraps
         // to 0, the carry goes to genHigh (once every 65,536 reuses of the frame).
-        // The flat map's arrays held here, or one section lookup for all of it
-        // (MemMap.allocOrder0). Both out of line: allocPages stays small enough that V8 inlines
-        // the sparse map's allocOrder0 into the caller too (docs/performance-notes.md).
-        if (this.flat === true) this.allocOrder0Flat(pfn);
-        else this.mem.allocOrder0(pfn);
+        const flagsGen = this.winFlags;
+        const next = (flagsGen[idx]! + GEN_ONE) & GEN_BITS;
+        flagsGen[idx] = next;
+        if (next === 0) this.winGenHigh[idx] = this.winGenHigh[idx]! + 1;
+        this.winRefcount[idx] = 1;
         return pfn;
       }
     }
@@ -227,20 +240,28 @@ export class PageAlloc {
   }
 
   /**
-   * `FlatMemMap.allocOrder0` on the flat map's arrays held here (see `allocPages`).
+   * Makes the window of `pfn`'s metadata the fast paths' window, allocating a sparse section on
+   * first use (a flat machine's window already holds every frame, so this never runs there).
    *
-   * @remarks Does no checking: the caller guarantees `pfn < nrPages`, a flat map and a free
-   *   order-0 page with zero links it has taken off the hot list.
+   * @param pfn - A frame whose metadata the caller is about to write: an integer below `nrPages`.
+   * @returns The frame's index in the new window.
    */
-  private allocOrder0Flat(pfn: number): void {
-    // SAFETY: By the type invariant of FlatMemMap (every array has nrPages <= FLAT_MAX_PAGES
-    // elements) and the caller's pfn < nrPages, `pfn & PFN_MASK` is pfn, an index in range.
-    const i = pfn & PFN_MASK;
-    const flagsGen = this.flagsGen;
-    const next = (flagsGen[i]! + GEN_ONE) & GEN_BITS;
-    flagsGen[i] = next;
-    if (next === 0) this.genHighs[i] = this.genHighs[i]! + 1;
-    this.refcounts[i] = 1;
+  private moveWindow(pfn: number): number {
+    const win = this.mem.window(pfn);
+    this.setWindow(win);
+    return pfn - win.start;
+  }
+
+  /** Holds `win` as the fast paths' window. */
+  private setWindow(win: MemWindow): void {
+    // INVARIANT: the window fields describe one window.
+    this.win = win;
+    this.winStart = win.start;
+    this.winPages = win.pages;
+    this.winFlags = win.flagsGen;
+    this.winRefcount = win.refcount;
+    this.winLink0 = win.link0;
+    this.winGenHigh = win.genHigh;
   }
 
   private allocPagesSlow(gfp: number, order: number): number {
@@ -284,46 +305,37 @@ export class PageAlloc {
     // no debug, room on the hot list. Any other case, valid or not, takes the checked slow path.
     const hot = this.hot;
     const count = hot.count;
-    if (order === 0 && typeof pfn === "number" && pfn >= 0 && pfn < this.highmemPfn && this.freeBlockers === 0 && count < PCP_HIGH) {
-      // 0 <= pfn < highmemPfn <= nrPages was checked just above; a pfn that is not an integer fails
-      // the model's own index check (freeOrder0Flat's `i === pfn`, the sparse map's section check)
-      // and goes to the slow path, which refuses it.
-      // INVARIANT: the page is marked free (links already zero) as it joins the hot list.
-      if (this.flat === true ? this.freeOrder0Flat(pfn, gen) : this.mem.freeOrder0(pfn, gen, FAST_FREE_REJECT)) {
-        hot.pages[count] = pfn;
-        hot.count = count + 1;
-        return true;
+    if (order === 0 && typeof pfn === "number" && pfn < this.highmemPfn && this.freeBlockers === 0 && count < PCP_HIGH) {
+      // The frame's index in the window: `i >>> 0` equals `i` only for an integer in [0, 2^32), so
+      // a negative or fractional pfn, or one outside the window, takes the checked slow path.
+      const i = pfn - this.winStart;
+      const idx = i >>> 0;
+      if (idx === i && idx < this.winPages && this.win.linkHigh === undefined) {
+        // SAFETY: By the check above 0 <= idx < winPages, and by the type invariant of MemWindow
+        // every array of the window has winPages elements and, without linkHigh, link0 is the link.
+        const flagsGen = this.winFlags;
+        const word = flagsGen[idx]!;
+        if ((word & FAST_FREE_REJECT) === 0 && (word >>> GEN_SHIFT) + this.winGenHigh[idx]! * GEN_WRAP === gen &&
+            this.winRefcount[idx] === 1 && this.winLink0[idx] === 0) {
+          // INVARIANT: the page is marked free (links already zero) as it joins the hot list.
+          flagsGen[idx] = (word & GEN_BITS) | PG_free;
+          this.winRefcount[idx] = 0;
+          hot.pages[count] = pfn;
+          hot.count = count + 1;
+          return true;
+        }
       }
     }
     return this.freePagesSlow(pfn, gen, order);
   }
 
-  /**
-   * `FlatMemMap.freeOrder0` on the flat map's arrays held here (see `allocPages`).
-   *
-   * @remarks The caller guarantees a flat map and a number `0 <= pfn < nrPages`; a pfn that is not
-   *   an integer returns `false`.
-   */
-  private freeOrder0Flat(pfn: number, gen: number): boolean {
-    // SAFETY: By the type invariant of FlatMemMap (every array has nrPages <= FLAT_MAX_PAGES
-    // elements), the caller's 0 <= pfn < nrPages and the check i === pfn below, `i` is an index in
-    // range of every array when the arrays are read.
-    const i = pfn & PFN_MASK;
-    const flagsGen = this.flagsGen;
-    if (i !== pfn) return false;
-    const word = flagsGen[i]!;
-    if ((word & FAST_FREE_REJECT) !== 0 || (word >>> GEN_SHIFT) + this.genHighs[i]! * GEN_WRAP !== gen ||
-        this.refcounts[i] !== 1 || this.links0[i] !== 0) {
-      return false;
-    }
-    flagsGen[i] = (word & GEN_BITS) | PG_free;
-    this.refcounts[i] = 0;
-    return true;
-  }
-
   private freePagesSlow(pfn: number, gen: number, order: number): boolean {
     const op = "__free_pages";
     this.handles.checkPfn(op, pfn);
+    // The next order-0 free of this section takes the fast path (a sparse machine's frees follow
+    // the pages, not the allocations); an untouched section is left alone, allocating nothing.
+    const win = this.mem.windowIfPresent(pfn);
+    if (win !== undefined && win !== this.win) this.setWindow(win);
     if (!isU32(order) || order > MAX_PAGE_ORDER) throw badNumber(op, "order", order, NR_PAGE_ORDERS);
     const flags = this.mem.word(pfn) & FLAGS_MASK;
     if ((flags & (PG_free | PG_nomap)) !== 0 || this.mem.gen(pfn) !== gen) {
