@@ -83,13 +83,8 @@ export class Handles {
     this.pageSize = pageSize;
     this.highmemPfn = highmemPfn;
     this.owner = owner;
-    // INVARIANT: the window fields describe one window (a flat map's whole window, or none yet).
-    const win = mem.windowIfPresent(0) ?? NO_WINDOW;
-    this.win = win;
-    this.winStart = win.start;
-    this.winPages = win.pages;
-    this.winFlags = win.flagsGen;
-    this.winGenHigh = win.genHigh;
+    // A flat map's whole window, or none yet on a sparse one.
+    this.setWindow(mem.windowIfPresent(0) ?? NO_WINDOW);
   }
 
   /**
@@ -152,15 +147,18 @@ export class Handles {
   private pageGenSlow(pfn: number): number {
     this.checkPfn("page_gen", pfn);
     const win = this.mem.windowIfPresent(pfn);
-    if (win !== undefined && win !== this.win) {
-      // INVARIANT: the window fields describe one window.
-      this.win = win;
-      this.winStart = win.start;
-      this.winPages = win.pages;
-      this.winFlags = win.flagsGen;
-      this.winGenHigh = win.genHigh;
-    }
+    if (win !== undefined && win !== this.win) this.setWindow(win);
     return this.mem.gen(pfn);
+  }
+
+  /** Holds `win` as `pageGen`'s window. */
+  private setWindow(win: MemWindow): void {
+    // INVARIANT: the window fields describe one window.
+    this.win = win;
+    this.winStart = win.start;
+    this.winPages = win.pages;
+    this.winFlags = win.flagsGen;
+    this.winGenHigh = win.genHigh;
   }
 
   /**

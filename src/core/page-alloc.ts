@@ -167,15 +167,8 @@ export class PageAlloc {
     this.buddy = buddy;
     // SAFETY: By the type of Buddy.pcp (one HotList per zone) ZONE_NORMAL's list exists.
     this.hot = buddy.pcp[ZONE_NORMAL]!;
-    // INVARIANT: the window fields describe one window (a flat map's whole window, or none yet).
-    const win = mem.windowIfPresent(0) ?? NO_WINDOW;
-    this.win = win;
-    this.winStart = win.start;
-    this.winPages = win.pages;
-    this.winFlags = win.flagsGen;
-    this.winRefcount = win.refcount;
-    this.winLink0 = win.link0;
-    this.winGenHigh = win.genHigh;
+    // A flat map's whole window, or none yet on a sparse one.
+    this.setWindow(mem.windowIfPresent(0) ?? NO_WINDOW);
     this.phys = phys;
     this.handles = handles;
     this.mapped = mapped;
