@@ -2,7 +2,8 @@ import { expect, expectTypeOf, test } from "vitest";
 import { GFP_KERNEL, Machine, __GFP_NOWARN, __GFP_ZERO } from "../../src/core/index.js";
 import { Folio, LockedFolio, Page, type FolioNeedsLock, type Loff, type SharedFolio, type UniqueFolio } from "../../src/mm/index.js";
 import { refCountOf, type ARef, type Owned } from "../../src/ownership/index.js";
-import { MappingRegistry as Borrows, folioState } from "../../src/mm/folio/folio-state.js";
+import { MappingRegistry as Borrows } from "../../src/mm/folio/folio-state.js";
+import { folioFriend } from "../../src/mm/folio/Folio.js";
 import { expectKernelError, expectUnchanged } from "../core/helpers.js";
 
 const small = (): Machine => new Machine({ ramSize: 8 << 20 });
@@ -67,7 +68,8 @@ test("M21: a handle whose folio was freed behind its back reports a refcount und
   unique.intoShared();
   const shared: ARef<Folio> = unique;
   // someone drops the reference the handle owns, directly on the core
-  const { pfn, gen } = shared[folioState];
+  const pfn = folioFriend.pfn(shared);
+  const gen = machine.pageGen(pfn);
   machine.folioPut(pfn, gen);
   expectUnchanged(machine, () => shared.put(), "EINVAL", "refcount underflow");
   expect(machine.consistencyProblems()).toEqual([]);
@@ -158,7 +160,7 @@ test("phys is the first byte's physical address, aligned to the folio's size; a 
   const unique: UniqueFolio = Folio.alloc(4, GFP_KERNEL, machine);
   const addr: number = unique.phys();
   expect(addr % unique.size).toBe(0);
-  expect(addr / machine.pageSize).toBe(unique[folioState].pfn);
+  expect(addr / machine.pageSize).toBe(folioFriend.pfn(unique));
   const alias: UniqueFolio = unique;
   unique.release();
   expectKernelError(() => alias.phys(), "EFAULT");

@@ -15,7 +15,7 @@ const ENTRIES: Record<string, string> = {
 };
 
 /** Names that only the kit's own files may hold (CONTRIBUTING.md, "Friend access"). */
-const INTERNAL = ["pageFriend", "folioFriend", "mapGuardFriend", "adoptOwnedUnchecked", "adoptARefUnchecked", "FieldStamp", "folioState", "FolioState", "MappingRegistry"];
+const INTERNAL = ["pageFriend", "folioFriend", "mapGuardFriend", "adoptOwnedUnchecked", "adoptARefUnchecked", "FieldStamp", "FolioState", "MappingRegistry"];
 
 describe("public surface", () => {
   for (const [entry, file] of Object.entries(ENTRIES)) {

@@ -20,14 +20,13 @@ import { checkSynchronous, machineArg } from "../internal/mm-args.js";
 import type { Gfp } from "../units/gfp.js";
 import { loff, type Loff } from "../units/loff.js";
 import { Folio, folioFriend, type LockedFolio, type UniqueFolio } from "./Folio.js";
-import { folioState } from "./folio-state.js";
 
 /**
  * The friend access of the folio handles, copied into module-local constants. `unlockGuard` is the
  * guard's own release, captured at load: the fill holds the guard and may redefine its
  * `[Symbol.dispose]` or `unlock` on the instance, which must not keep the folio locked.
  */
-const { get: getFolio, isLive: folioIsLive, checkLockOrder, unlock: unlockGuard } = folioFriend;
+const { get: getFolio, isLive: folioIsLive, pfn: folioPfn, checkLockOrder, unlock: unlockGuard } = folioFriend;
 
 /** Options of {@link AddressSpace.readFolio}. */
 export interface ReadFolioOptions {
@@ -127,7 +126,7 @@ export class AddressSpace implements Disposable {
     unique.intoShared();
     const folio: ARef<Folio> = unique;
     const { machine } = this;
-    const pfn = folio[folioState].pfn;
+    const pfn = folioPfn(folio);
     try {
       machine.pageCache.add(this.id, index, pfn, machine.pageGen(pfn));
     } catch (error) {

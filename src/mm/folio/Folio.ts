@@ -73,7 +73,7 @@ import { machineArg, privateConstructor } from "../internal/mm-args.js";
 import { toPhysAddr, type PhysAddr } from "../units/addr.js";
 import type { Gfp } from "../units/gfp.js";
 import { loff, type Loff } from "../units/loff.js";
-import { MappingRegistry, checkedChunks, copyFromFolio, copyToFolio, folioState, FolioState, zeroFolioRange, type MapAccess } from "./folio-state.js";
+import { MappingRegistry, checkedChunks, copyFromFolio, copyToFolio, FolioState, zeroFolioRange, type MapAccess } from "./folio-state.js";
 import type { FolioView, ReadonlyFolioView } from "./folio-view.js";
 import { mapGuardFriend, type MapBody } from "./MapGuard.js";
 
@@ -89,6 +89,8 @@ interface FolioFriend {
   readonly get: (machine: Machine, pfn: number) => ARef<Folio>;
   /** Whether a folio handle still holds its reference (not put, disposed or converted). */
   readonly isLive: (folio: Folio) => boolean;
+  /** The first page of a genuine folio handle's folio (the caller checked the handle). */
+  readonly pfn: (folio: Folio) => number;
   /** Fails when locking index `index` of `mapping` would break the ascending-index rule (M32). */
   readonly checkLockOrder: (machine: Machine, mapping: number, index: number) => void;
   /** `LockedFolio.prototype[Symbol.dispose]` as the class defined it: unlocks unless already unlocked. */
@@ -101,7 +103,14 @@ const FOLIO_KEY: unique symbol = Symbol("Folio");
 const LOCKED_KEY: unique symbol = Symbol("LockedFolio");
 
 /** Set by `Folio`'s static block. */
-let folioAccess: Pick<FolioFriend, "get" | "isLive">;
+let folioAccess: Pick<FolioFriend, "get" | "isLive" | "pfn">;
+
+/**
+ * The state of the next handle `Folio.#make` constructs, read by `Folio`'s field initialiser: set
+ * only by `#make`, on the line before its `new Folio(FOLIO_KEY)`, and emptied right after (the key
+ * refuses any other construction).
+ */
+let nextState: FolioState | undefined;
 
 /** Set by `LockedFolio`'s static block: locks a folio and returns its guard; the engine of `Folio.lock()`. */
 let lockFolio: (folio: Folio, state: FolioState) => LockedFolio;
@@ -152,17 +161,33 @@ export interface Folio {
 export class Folio extends RefCountedResource {
   /** Why `Owned<Folio>` does not compile; exists in the type only. */
   declare readonly [notOwnableBecause]: "a folio is shared by the page cache; hold ARef<Folio>, or a UniqueFolio from Folio.alloc";
-  /** @internal The state every handle of this folio shares. */
-  declare readonly [folioState]: FolioState;
-  /** The brand of a genuine folio handle (`Object.create(Folio.prototype)` and Proxies lack it). */
-  readonly #folio = true;
+  /**
+   * The state every handle of this folio shares; also the brand of a genuine folio handle
+   * (`Object.create(Folio.prototype)` and Proxies lack it). Private: a handle's state reached by
+   * `Object.getOwnPropertySymbols` could be given another folio's pfn, or be marked unique while
+   * shared. Defined with its value (from {@link nextState}, set on the line before `new Folio`), so
+   * V8 tracks its type.
+   */
+  // SAFETY: By the contract of nextState (set by Folio's factories on the line before their
+  // `new Folio(FOLIO_KEY)`, emptied only after it), it holds this handle's state while this runs.
+  readonly #state: FolioState = nextState as FolioState;
 
-  private constructor(key: typeof FOLIO_KEY, state: FolioState) {
+  private constructor(key: typeof FOLIO_KEY) {
     // `private` binds the type only: the module-local key refuses `Reflect.construct(Folio, ...)`
     // and subclasses, which would make a handle to any state.
     if (key !== FOLIO_KEY) throw privateConstructor("Folio", "Folio.alloc or AddressSpace");
     super();
-    this[folioState] = state;
+  }
+
+  /** Makes a handle on `state` (the private constructor, with the state passed through {@link nextState}). */
+  static #make(state: FolioState): Folio {
+    nextState = state;
+    // Nothing runs between the store above and the field initialiser that reads it (the base
+    // constructors call no code outside ownership/), so it is this handle's.
+    const folio = new Folio(FOLIO_KEY);
+    // Emptied again: kept, it would hold the last folio's state (and its machine) alive.
+    nextState = undefined;
+    return folio;
   }
 
   /**
@@ -196,7 +221,7 @@ export class Folio extends RefCountedResource {
     if (order > MAX_PAGE_ORDER) throw kernelError("EDOM", op, "order above MAX_PAGE_ORDER", { order, max: MAX_PAGE_ORDER });
     const pfn = target.allocPages(gfp | __GFP_COMP, order);
     // INVARIANT: the new folio has one reference, held by this handle, and no other handle exists.
-    const folio = adoptARefUnchecked(new Folio(FOLIO_KEY, new FolioState(target, pfn, target.pageGen(pfn), true)));
+    const folio = adoptARefUnchecked(Folio.#make(new FolioState(target, pfn, target.pageGen(pfn), true)));
     // SAFETY: By Folio's static block, the UniqueFolioMembers are defined on Folio.prototype; by
     // the INVARIANT just established this is the folio's only handle, and its state is unique: the
     // UniqueFolio invariants.
@@ -211,7 +236,7 @@ export class Folio extends RefCountedResource {
    * @returns `true` for a handle made by this class.
    */
   static isFolio(value: unknown): value is Folio {
-    return typeof value === "object" && value !== null && #folio in value;
+    return typeof value === "object" && value !== null && #state in value;
   }
 
   /**
@@ -227,12 +252,12 @@ export class Folio extends RefCountedResource {
     const op = "folio_into_unique";
     if (!Folio.isFolio(shared)) throw kernelError("EINVAL", op, "not a Folio", { shared });
     if (!shared.isLive) throw kernelError("EALREADY", op, "reference was already dropped", { folio: shared.describeResource() });
-    const { machine, pfn, gen } = shared[folioState];
+    const { machine, pfn, gen } = shared.#state;
     // testPageFlag also rejects a handle whose folio was freed (EFAULT).
     if (machine.testPageFlag(pfn, gen, PG_locked)) throw kernelError("EBUSY", op, "folio is locked", { folio: shared.describeResource() });
     // A live mapping of this handle (a shared map closure, chunk iteration) would read under the
     // new unique handle's writes: EBUSY naming the mapping.
-    shared[folioState].mappings.exclusive(op);
+    shared.#state.mappings.exclusive(op);
     // A mapping made through another handle of the folio (a second lookup of the same index has its
     // own borrows) is seen by the core: any live local mapping or kmap of its pages is EBUSY.
     machine.checkUnmapped(op, pfn, machine.pageOrder(pfn));
@@ -241,7 +266,7 @@ export class Folio extends RefCountedResource {
     const next = shared.clone();
     shared.put();
     // INVARIANT: the count is back to 1, held by `next`, the only live handle object.
-    next[folioState].unique = true;
+    next.#state.unique = true;
     // SAFETY: By Folio's static block the UniqueFolioMembers are on the prototype, and by the
     // INVARIANT just established `next` is the only handle: the UniqueFolio invariants, as in alloc().
     return next as unknown as UniqueFolio;
@@ -250,7 +275,7 @@ export class Folio extends RefCountedResource {
   /** The size in bytes (`folio_size`): `PAGE_SIZE << order`. */
   get size(): number {
     Folio.#live(this, "folio_size");
-    return this[folioState].size();
+    return this.#state.size();
   }
 
   /** Checks this handle, and that its folio was not freed, in the name of `op`; returns its state. */
@@ -265,7 +290,7 @@ export class Folio extends RefCountedResource {
   }
 
   static #checked(folio: Folio, op: string): FolioState {
-    const state = Folio.#live(folio, op)[folioState];
+    const state = Folio.#live(folio, op).#state;
     state.machine.checkHandle(op, state.pfn, state.gen);
     return state;
   }
@@ -286,20 +311,20 @@ export class Folio extends RefCountedResource {
   get pos(): Loff {
     Folio.#live(this, "folio_pos");
     const index = this.index;
-    return loff(BigInt(index) * BigInt(this[folioState].machine.pageSize));
+    return loff(BigInt(index) * BigInt(this.#state.machine.pageSize));
   }
 
   /** Whether the contents are valid (`folio_test_uptodate`); set only through a {@link LockedFolio}. */
   get uptodate(): boolean {
     Folio.#live(this, "folio_test_uptodate");
-    const { machine, pfn, gen } = this[folioState];
+    const { machine, pfn, gen } = this.#state;
     return machine.testPageFlag(pfn, gen, PG_uptodate);
   }
 
   /** Whether the folio is locked (`folio_test_locked`). */
   get locked(): boolean {
     Folio.#live(this, "folio_test_locked");
-    const { machine, pfn, gen } = this[folioState];
+    const { machine, pfn, gen } = this.#state;
     return machine.testPageFlag(pfn, gen, PG_locked);
   }
 
@@ -355,7 +380,7 @@ export class Folio extends RefCountedResource {
    */
   lock(): LockedFolio {
     Folio.#live(this, "folio_lock");
-    return lockFolio(this, this[folioState]);
+    return lockFolio(this, this.#state);
   }
 
   /**
@@ -376,7 +401,7 @@ export class Folio extends RefCountedResource {
    */
   map<Result>(offset: number, body: MapBody<"read", Result>): Result {
     Folio.#live(this, "folio_map");
-    const state = this[folioState];
+    const state = this.#state;
     // A shared mapping registers its borrow too: intoUnique must see it (EBUSY naming the mapping).
     return mapWith(state, state.mappings, "read", "folio_map", offset, body);
   }
@@ -397,7 +422,7 @@ export class Folio extends RefCountedResource {
    */
   forEachChunk(offset: number, length: number, body: <Lifetime>(view: ReadonlyFolioView<Lifetime>, offset: number) => void): void {
     Folio.#live(this, "folio_chunks");
-    const state = this[folioState];
+    const state = this.#state;
     const token = state.mappings.begin("folio_chunks", "read", "read chunks", offset);
     try {
       checkedChunks(state, "folio_chunks", offset, length, body, "read");
@@ -420,7 +445,7 @@ export class Folio extends RefCountedResource {
    */
   memcpyFromFolio(dst: Uint8Array, offset: number): void {
     Folio.#live(this, "memcpy_from_folio");
-    const state = this[folioState];
+    const state = this.#state;
     // The copy runs no caller code, so nothing can start a mapping while it runs: it only needs
     // no write mapping to be live, and registers no borrow.
     if (state.unique) state.mappings.readable("memcpy_from_folio", "memcpy_from_folio", offset);
@@ -428,12 +453,12 @@ export class Folio extends RefCountedResource {
   }
 
   protected override incRef(): void {
-    const { machine, pfn, gen } = this[folioState];
+    const { machine, pfn, gen } = this.#state;
     machine.folioGet(pfn, gen);
   }
 
   protected override decRef(): void {
-    const state = this[folioState];
+    const state = this.#state;
     if (state.unique) state.mappings.exclusive("folio_put");
     state.machine.folioPut(state.pfn, state.gen);
     // INVARIANT: a dropped unique handle leaves no unique handle behind.
@@ -441,39 +466,40 @@ export class Folio extends RefCountedResource {
   }
 
   protected override refCount(): number {
-    const { machine, pfn, gen } = this[folioState];
+    const { machine, pfn, gen } = this.#state;
     // A stale handle counts as zero references, so a put through it is a refcount underflow (M21).
     return machine.isAllocated(pfn) && machine.pageGen(pfn) === gen ? machine.refCount(pfn) : 0;
   }
 
   /** A new handle for `clone()`; refused for a UniqueFolio, which no other handle may alias. */
   protected override newHandle(): this {
-    const state = this[folioState];
+    const state = this.#state;
     if (state.unique) {
       throw kernelError("EBUSY", "folio_get", "a UniqueFolio has no other handle; intoShared() it before cloning", { folio: this.describeResource() });
     }
     // SAFETY: By its private constructor, Folio has no subclasses, so a Folio is `this`.
-    return new Folio(FOLIO_KEY, state) as this;
+    return Folio.#make(state) as this;
   }
 
   protected override describeResource(): string {
-    const { pfn, gen } = this[folioState];
+    const { pfn, gen } = this.#state;
     return `Folio(pfn=${pfn}, gen=${gen})`;
   }
 
   static {
     // The unique members live on the prototype but not in the class type, so `Folio` and
     // `ARef<Folio>` have no writing member (M7) while a `UniqueFolio` does.
-    for (const [name, value] of Object.entries(uniqueMembers((folio, op) => Folio.#live(folio, op)))) {
+    for (const [name, value] of Object.entries(uniqueMembers((folio, op) => Folio.#live(folio, op), (folio) => folio.#state))) {
       Object.defineProperty(Folio.prototype, name, { value, writable: true, configurable: true });
     }
     folioAccess = {
       isLive: (folio) => folio.isLive,
+      pfn: (folio) => folio.#state.pfn,
       get: (machine, pfn) => {
         const gen = machine.pageGen(pfn);
         machine.folioGet(pfn, gen);
         // INVARIANT: the reference just taken belongs to the new handle.
-        return adoptARefUnchecked(new Folio(FOLIO_KEY, new FolioState(machine, pfn, gen, false)));
+        return adoptARefUnchecked(Folio.#make(new FolioState(machine, pfn, gen, false)));
       },
     };
   }
@@ -486,10 +512,10 @@ export class Folio extends RefCountedResource {
  * @param assertLive - The handle's liveness check (`EFAULT` after put).
  * @returns The members by name.
  */
-function uniqueMembers(assertLive: (folio: Folio, op: string) => void): Record<string, (this: Folio, ...args: never[]) => unknown> {
+function uniqueMembers(assertLive: (folio: Folio, op: string) => void, stateOf: (folio: Folio) => FolioState): Record<string, (this: Folio, ...args: never[]) => unknown> {
   const unique = (folio: Folio, op: string): FolioState => {
     assertLive(folio, op);
-    const state = folio[folioState];
+    const state = stateOf(folio);
     if (!state.unique) throw kernelError("EALREADY", op, "UniqueFolio was consumed by intoShared(); lock() the shared folio to write", { folio: `pfn=${state.pfn}` });
     return state;
   };
@@ -1039,6 +1065,7 @@ export const folioFriend: FolioFriend = {
   // when the classes were defined, before this line, so both slots are assigned.
   get: folioAccess!.get,
   isLive: folioAccess!.isLive,
+  pfn: folioAccess!.pfn,
   checkLockOrder: lockAccess!.checkLockOrder,
   unlock: lockAccess!.unlock,
 };

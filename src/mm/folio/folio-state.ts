@@ -15,9 +15,6 @@ import type { Machine } from "../../core/index.js";
 import { kernelError } from "../../errors.js";
 import { checkSynchronous } from "../internal/mm-args.js";
 
-/** The key under which a folio handle keeps its {@link FolioState}; never exported from the package. */
-export const folioState: unique symbol = Symbol("ownkit.folioState");
-
 /** Whether a mapping may only read, or may write. */
 export type MapAccess = "read" | "write";
 
