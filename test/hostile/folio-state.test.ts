@@ -4,7 +4,7 @@
 // without the lock. Nothing of the state may be reachable through the handle's own keys.
 import { expect, test } from "vitest";
 import { GFP_KERNEL, Machine } from "../../src/core/index.js";
-import { Folio, type UniqueFolio } from "../../src/mm/index.js";
+import { Folio, LockedFolio, type UniqueFolio } from "../../src/mm/index.js";
 import type { ARef } from "../../src/ownership/index.js";
 import { expectKernelError } from "../core/helpers.js";
 
@@ -38,4 +38,28 @@ test("a folio handle has no own keys that lead to its state; a shared folio stil
   expect([...back]).toEqual([4, 2, 3]);
   shared.put();
   expect(machine.consistencyProblems()).toEqual([]);
+});
+
+test("a LockedFolio's folio cannot be reassigned: assignment throws, the guard keeps naming the folio it locked", () => {
+  const machine = new Machine({ ramSize: 8 << 20 });
+  const a: UniqueFolio = Folio.alloc(0, GFP_KERNEL, machine);
+  const b: UniqueFolio = Folio.alloc(0, GFP_KERNEL, machine);
+  a.intoShared();
+  const shared: ARef<Folio> = a;
+  {
+    using locked = shared.lock();
+    // A hurried caller's reassignment (in JavaScript, or through a cast): a TypeError, not silence.
+    expect(() => {
+      (locked as unknown as { folio: Folio }).folio = b;
+    }).toThrow(TypeError);
+    expect(Reflect.set(locked, "folio", b)).toBe(false);
+    // correct use: the guard's folio is the locked one
+    expect(locked.folio.locked).toBe(true);
+    expect(locked.folio.phys()).toBe(shared.phys());
+    expect(locked.folio.phys()).not.toBe(b.phys());
+  }
+  // The getter with another `this` (callbacks' extra arguments, a borrowed method): EINVAL.
+  expectKernelError(() => Reflect.get(LockedFolio.prototype, "folio", {}), "EINVAL");
+  b.release();
+  shared.put();
 });

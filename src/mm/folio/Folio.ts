@@ -761,8 +761,7 @@ let unlockMethod: () => void;
  * ```
  */
 export class LockedFolio implements Disposable {
-  /** The locked folio, as a borrower's view (no `put`). */
-  readonly folio: Folio;
+  readonly #folio: Folio;
   readonly #state: FolioState;
   readonly #mapping: number;
   readonly #index: number;
@@ -782,10 +781,20 @@ export class LockedFolio implements Disposable {
   private constructor(key: typeof LOCKED_KEY, folio: Folio, state: FolioState, mapping: number, index: number) {
     // `private` binds the type only: a guard made without taking the lock would write a shared folio.
     if (key !== LOCKED_KEY) throw privateConstructor("LockedFolio", "folio.lock()");
-    this.folio = folio;
+    this.#folio = folio;
     this.#state = state;
     this.#mapping = mapping;
     this.#index = index;
+  }
+
+  /**
+   * The locked folio, as a borrower's view (no `put`); read-only, like the lock itself: a guard
+   * always names the folio it locked.
+   *
+   * @throws KernelError `EINVAL` when `this` is not a `LockedFolio`.
+   */
+  get folio(): Folio {
+    return LockedFolio.#guard(this, "locked_folio").#folio;
   }
 
   /** The folio's size in bytes. */
@@ -795,20 +804,23 @@ export class LockedFolio implements Disposable {
 
   /** The folio's index in its file, in pages. */
   get index(): number {
-    LockedFolio.#guard(this, "folio_index").#check("folio_index");
-    return this.folio.index;
+    const guard = LockedFolio.#guard(this, "folio_index");
+    guard.#check("folio_index");
+    return guard.#folio.index;
   }
 
   /** The folio's byte position in its file. */
   get pos(): Loff {
-    LockedFolio.#guard(this, "folio_pos").#check("folio_pos");
-    return this.folio.pos;
+    const guard = LockedFolio.#guard(this, "folio_pos");
+    guard.#check("folio_pos");
+    return guard.#folio.pos;
   }
 
   /** Whether the folio is uptodate. */
   get uptodate(): boolean {
-    LockedFolio.#guard(this, "folio_test_uptodate").#check("folio_test_uptodate");
-    return this.folio.uptodate;
+    const guard = LockedFolio.#guard(this, "folio_test_uptodate");
+    guard.#check("folio_test_uptodate");
+    return guard.#folio.uptodate;
   }
 
   /**
