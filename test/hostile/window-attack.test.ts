@@ -464,3 +464,54 @@ describe("the generation across its 16-bit carry, on the order-0 fast paths", ()
     });
   }
 });
+
+describe("several machines at once", () => {
+  test("interleaved flat, sparse and 64 TiB machines each behave as if run alone (no window is shared)", () => {
+    const configs = [
+      // The first section mostly reserved: the allocator reaches the second one after 2000 pages.
+      { ramSize: 3 * SECTION_PAGES * 4096, memoryModel: "flat" as const, ranges: [{ kind: "reserved" as const, start: 0, size: (SECTION_PAGES - 2000) * 4096 }] },
+      { ramSize: 3 * SECTION_PAGES * 4096, memoryModel: "sparse" as const, ranges: [{ kind: "reserved" as const, start: 0, size: (SECTION_PAGES - 2000) * 4096 }] },
+      { ramSize: 64 * TIB, ranges: [{ kind: "reserved" as const, start: 0, size: 64 * TIB - 2 * SECTION_PAGES * 4096 }] },
+    ];
+    /** One step of a fixed workload: allocations and frees that cross sections, and stale frees. */
+    const step = (machine: Machine, live: [number, number][], dead: [number, number][], i: number): string => {
+      if (i % 7 === 3 && dead.length > 0) {
+        const [pfn, gen] = dead[i % dead.length]!;
+        try {
+          machine.freePages(pfn, gen, 0);
+          return `stale ${pfn - machine.nrPages} freed`;
+        } catch (error) {
+          return `stale ${(error as KernelError).errno}`;
+        }
+      }
+      if (i % 3 === 2 && live.length > 0) {
+        const [pfn, gen] = live.splice((i * 7919) % live.length, 1)[0]!;
+        dead.push([pfn, gen]);
+        return `free ${pfn - machine.nrPages} ${String(machine.freePages(pfn, gen, 0))}`;
+      }
+      const pfn = machine.allocPages(GFP_KERNEL, 0);
+      live.push([pfn, machine.pageGen(pfn)]);
+      return `alloc ${pfn - machine.nrPages} ${machine.pageGen(pfn)}`;
+    };
+    const STEPS = 9000;
+    const alone = configs.map((config) => {
+      const machine = new Machine(config);
+      const live: [number, number][] = [];
+      const dead: [number, number][] = [];
+      const out: string[] = [];
+      for (let i = 0; i < STEPS; i++) out.push(step(machine, live, dead, i));
+      return { out, digest: machine.stateDigest() };
+    });
+    const machines = configs.map((config) => ({ machine: new Machine(config), live: [] as [number, number][], dead: [] as [number, number][], out: [] as string[] }));
+    for (let i = 0; i < STEPS; i++) for (const m of machines) m.out.push(step(m.machine, m.live, m.dead, i));
+    machines.forEach((m, k) => {
+      expect(m.out).toEqual(alone[k]!.out);
+      expect(m.machine.stateDigest()).toBe(alone[k]!.digest);
+      m.machine.checkConsistency();
+    });
+    // The workload did cross sections and did refuse stale frees.
+    expect(alone[0]!.out.some((line) => line.startsWith("stale EINVAL"))).toBe(true);
+    expect(alone[0]!.out.some((line) => line.startsWith("alloc ") && Number(line.split(" ")[1]) + 3 * SECTION_PAGES >= SECTION_PAGES)).toBe(true);
+    expect(alone[0]!.out.some((line) => line.startsWith("free ") && Number(line.split(" ")[1]) + 3 * SECTION_PAGES < SECTION_PAGES)).toBe(true);
+  });
+});
