@@ -102,7 +102,8 @@ export class PageCache {
     // INVARIANT: the folio's metadata and the table agree on (mapping, index).
     mem.setLink0(pfn, mapping);
     mem.setLink1(pfn, index);
-    pages.set(index, pfn);
+    // `pfn + 0`: a caller's -0 (accepted as frame 0) is cached, and looked up, as +0.
+    pages.set(index, pfn + 0);
   }
 
   /**

@@ -313,7 +313,9 @@ export class PageAlloc {
           // INVARIANT: the page is marked free (links already zero) as it joins the hot list.
           flagsGen[idx] = (word & GEN_BITS) | PG_free;
           this.winRefcount[idx] = 0;
-          hot.pages[count] = pfn;
+          // `winStart + idx` is pfn itself, except that a caller's -0 (which the checks accept as
+          // frame 0) becomes +0: a Float64Array hot list would keep the sign and hand out -0.
+          hot.pages[count] = this.winStart + idx;
           hot.count = count + 1;
           return true;
         }
@@ -579,7 +581,9 @@ export class PageAlloc {
     // block joins a free list.
     mem.freeBlock(pfn, order, this.poisonOn ? PG_free | PG_poisoned : PG_free);
     if (this.poisonOn) poisonBlock(this.phys, pfn, this.pageSize << order);
-    this.buddy.free(pfn, order);
+    // `pfn + 0`: a caller's -0 (accepted as frame 0) joins the free lists as +0, never to be
+    // handed out as -0 (the list heads and a large machine's hot list are Float64Arrays).
+    this.buddy.free(pfn + 0, order);
   }
 
   private checkPoison(pfn: number, order: number): void {
